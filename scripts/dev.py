@@ -1,0 +1,86 @@
+"""Set up the project's environment and run its two jobs: the sample run and the test suite.
+
+Only the standard library is used here, so a fresh machine with Python 3.11+ can run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _requirements_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create `.venv` and install the project with its test and docs extras, once per pyproject."""
+    if sys.version_info < (3, 11):
+        sys.exit("linkage_rules needs Python 3.11 or newer")
+    digest = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    if not (BIN / "python").exists():
+        print("creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("installing linkage_rules with its test and docs tools ...", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-e", f"{ROOT}[test,docs]"], check=True)
+    STAMP.write_text(digest)
+
+
+def run(*args: str) -> None:
+    print("$", " ".join(args), flush=True)
+    result = subprocess.run(args, cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def tool(name: str) -> str:
+    return str(BIN / name)
+
+
+def sample() -> None:
+    """Classify the shipped sample clients with the shipped policy and print a summary."""
+    out = ROOT / "out"
+    out.mkdir(exist_ok=True)
+    policy = "policies/cross_selling"
+    run(tool("linkage-rules"), "test", policy)
+    run(
+        tool("linkage-rules"), "classify", policy, "examples/clients.csv",
+        "-o", "out/clients_classified.csv",
+    )
+    run(
+        tool("linkage-rules"), "classify", policy, "examples/persons.csv",
+        "-o", "out/persons_classified.csv",
+    )
+
+
+def test() -> None:
+    """Lint, type-check, run every test and build the docs: exactly what CI runs."""
+    run(tool("ruff"), "check", "src", "tests", "benchmarks", "examples", "scripts")
+    run(tool("mypy"))
+    profile = "ci" if os.environ.get("CI") == "true" else "default"
+    run(tool("pytest"), f"--hypothesis-profile={profile}")
+    run(tool("mkdocs"), "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
+
+
+def main() -> None:
+    jobs = {"sample": sample, "test": test}
+    if len(sys.argv) != 2 or sys.argv[1] not in jobs:
+        sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join(jobs)}}}")
+    ensure_environment()
+    jobs[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    main()

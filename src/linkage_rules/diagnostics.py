@@ -1,0 +1,117 @@
+"""Diagnostic records and their human, plain and JSON renderings."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import Any
+
+import attrs
+
+from .source import Span
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen(slots=True)
+class Diagnostic:
+    """One problem found in policy text, reference data or an input record.
+
+    `span` is None only for problems that have no place in a text (a missing file,
+    say); `file`, `line` and `column` are then the best location known.
+    """
+
+    code: str
+    message: str
+    span: Span | None = None
+    help: str | None = None
+    severity: Severity = Severity.ERROR
+    file_name: str | None = None
+
+    @property
+    def file(self) -> str:
+        if self.span is not None:
+            return self.span.source.name
+        return self.file_name or "<unknown>"
+
+    @property
+    def line(self) -> int:
+        return self.span.line if self.span is not None else 0
+
+    @property
+    def column(self) -> int:
+        return self.span.column if self.span is not None else 0
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        if self.span is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.span.source.line_col(self.span.end)[0] if self.span else 0,
+            "end_column": self.span.source.line_col(self.span.end)[1] if self.span else 0,
+            "help": self.help,
+        }
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns a text takes: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render_plain(diagnostic: Diagnostic) -> str:
+    """One line a diagnostic, for grep and editors: `file:line:col: error[code]: message`."""
+    return f"{diagnostic.location()}: {diagnostic.severity.value}[{diagnostic.code}]: " + (
+        diagnostic.message
+    )
+
+
+def render_human(diagnostic: Diagnostic) -> str:
+    """The compiler-style rendering: location, message, the source line, a caret, help."""
+    lines = [render_plain(diagnostic)]
+    span = diagnostic.span
+    if span is not None:
+        line, column = span.line, span.column
+        text = span.source.line_text(line)
+        end_line, end_column = span.source.line_col(span.end)
+        stop = end_column if end_line == line else len(text) + 1
+        gutter = " " * len(str(line))
+        lines.append(f"{gutter} |")
+        lines.append(f"{line} | {text}")
+        pad = _display_width(text[: column - 1])
+        width = max(1, _display_width(text[column - 1 : stop - 1]))
+        lines.append(f"{gutter} | {' ' * pad}{'^' * width}")
+    if diagnostic.help:
+        lines.append(f"  = help: {diagnostic.help}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], style: str = "human") -> str:
+    """Render diagnostics in one of the styles `human`, `plain`."""
+    render = render_human if style == "human" else render_plain
+    return "\n\n".join(render(d) for d in diagnostics) if style == "human" else "\n".join(
+        render(d) for d in diagnostics
+    )
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    return (diagnostic.file, diagnostic.span.start if diagnostic.span else -1, 0)
+
+
+def errors_first(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (not d.is_error, *sort_key(d)))

@@ -1,0 +1,398 @@
+"""The syntax tree: frozen attrs nodes, each carrying the span it came from.
+
+Nodes are data, with no behaviour; passes (checker, compiler, interpreter) visit them.
+Spans are ignored by equality so that two parses of the same meaning compare equal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypeAlias
+
+import attrs
+
+from .source import Span
+
+
+def _span() -> Span:
+    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
+
+
+@attrs.frozen(slots=True)
+class Name:
+    """An identifier as written, with where it was written."""
+
+    text: str
+    span: Span = _span()
+
+
+# ---- expressions --------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class NumberLit:
+    """A number literal; `unit` is "money" for `元`, "percent" for `%`, else None."""
+
+    value: Decimal
+    unit: str | None
+    is_integer: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class StringLit:
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class DateLit:
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class NullLit:
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class NameRef:
+    name: Name
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class QualifiedName:
+    """`Enum.member`: an enum value named with its enum."""
+
+    scope: Name
+    member: Name
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ListLit:
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Call:
+    function: Name
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Negate:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Binary:
+    """Arithmetic: `op` is one of + - * /."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Compare:
+    """`op` is one of == != < <= > >= (Unicode ≤ ≥ ≠ are normalised by the parser)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class InList:
+    operand: Expr
+    options: Expr
+    negated: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Between:
+    operand: Expr
+    low: Expr
+    high: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class IsNull:
+    operand: Expr
+    negated: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class BoolOp:
+    """`and` / `or` over two or more operands (flattened, in source order)."""
+
+    op: str
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class IfThenElse:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span()
+
+
+Expr: TypeAlias = (
+    NumberLit
+    | StringLit
+    | DateLit
+    | BoolLit
+    | NullLit
+    | NameRef
+    | QualifiedName
+    | ListLit
+    | Call
+    | Negate
+    | Binary
+    | Compare
+    | InList
+    | Between
+    | IsNull
+    | Not
+    | BoolOp
+    | IfThenElse
+)
+
+# ---- declarations -------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class PolicyProp:
+    name: Name
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class PolicyDecl:
+    name: Name
+    label: str | None
+    props: tuple[PolicyProp, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class EnumMember:
+    name: Name
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class EnumDecl:
+    name: Name
+    label: str | None
+    members: tuple[EnumMember, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class NamedType:
+    name: Name
+    optional: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class InlineEnumType:
+    members: tuple[EnumMember, ...]
+    optional: bool
+    span: Span = _span()
+
+
+TypeExpr: TypeAlias = NamedType | InlineEnumType
+
+
+@attrs.frozen(slots=True)
+class FieldDecl:
+    name: Name
+    type: TypeExpr
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class EntityDecl:
+    name: Name
+    label: str | None
+    fields: tuple[FieldDecl, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ParamDecl:
+    name: Name
+    type: TypeExpr
+    value: Expr
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class FileListDecl:
+    """A reference list loaded from a CSV file next to the policy."""
+
+    name: Name
+    type: TypeExpr
+    path: StringLit
+    column: StringLit | None
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class InlineListDecl:
+    name: Name
+    type: TypeExpr
+    items: ListLit
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class RuleDecl:
+    name: Name
+    label: str | None
+    condition: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class SegmentDecl:
+    name: Name
+    label: str | None
+    entity: Name
+    scope: Expr | None
+    rules: tuple[RuleDecl, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Output:
+    """A table row's output: a symbol (`wealth`) or a literal value."""
+
+    value: NameRef | NumberLit | StringLit | DateLit | BoolLit | NullLit
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class TableRow:
+    """A row of a decision table; `condition` is None for the `otherwise` row."""
+
+    condition: Expr | None
+    output: Output
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class TableDecl:
+    name: Name
+    label: str | None
+    entity: Name
+    hit: Name | None
+    rows: tuple[TableRow, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class FieldValue:
+    name: Name
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class RecordDecl:
+    """A named record that examples start from (`given NAME with { ... }`)."""
+
+    name: Name
+    entity: Name
+    fields: tuple[FieldValue, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Given:
+    """`entity` is set for `given Entity {...}`; `base` for `given record [with {...}]`."""
+
+    entity: Name | None
+    base: Name | None
+    fields: tuple[FieldValue, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Expectation:
+    """One `expect` line.
+
+    kind is "in" (the record is in `target`; `rules`, when given, are exactly the rules
+    that hold), "not_in", or "table" (`target` is a table whose output is `outputs`).
+    """
+
+    kind: str
+    target: Name
+    rules: tuple[Name, ...]
+    outputs: tuple[Output, ...] | None
+    is_list: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ExampleDecl:
+    title: str
+    given: Given
+    expectations: tuple[Expectation, ...]
+    span: Span = _span()
+
+
+Decl: TypeAlias = (
+    PolicyDecl
+    | EnumDecl
+    | EntityDecl
+    | ParamDecl
+    | FileListDecl
+    | InlineListDecl
+    | SegmentDecl
+    | TableDecl
+    | RecordDecl
+    | ExampleDecl
+)
+
+
+@attrs.frozen(slots=True)
+class Module:
+    """One parsed rule file."""
+
+    decls: tuple[Decl, ...]
+    span: Span = _span()

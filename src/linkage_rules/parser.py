@@ -1,0 +1,481 @@
+"""Rule text -> syntax tree. The only module that knows the grammar's rule names."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import lark
+from lark import Token, Transformer, v_args
+
+from . import nodes as n
+from .diagnostics import Diagnostic
+from .errors import PolicyError
+from .source import Source, Span
+
+# What a Chinese input method types, mapped to the ASCII twin the grammar expects.
+# Full-width forms U+FF01..U+FF5E sit exactly 0xFEE0 above ASCII; the ideographic
+# space is a space. One character maps to one, so every offset stays valid.
+_FULL_WIDTH_OFFSET = 0xFEE0
+_IDEOGRAPHIC_SPACE = "\u3000"
+
+# Characters that have no ASCII twin we accept, with the hint to give.
+_CHARACTER_HINTS = {
+    "“": "Chinese quotation marks are not string quotes: use ASCII `\"`",
+    "”": "Chinese quotation marks are not string quotes: use ASCII `\"`",
+    "‘": "use ASCII double quotes `\"` for strings",
+    "’": "use ASCII double quotes `\"` for strings",
+    "。": "the Chinese full stop is not punctuation in rule files; remove it",
+    "、": "separate items with an ASCII comma `,`",
+    "【": "use ASCII brackets `[` `]`",
+    "】": "use ASCII brackets `[` `]`",
+    "《": "use ASCII double quotes `\"` for names and labels",
+    "》": "use ASCII double quotes `\"` for names and labels",
+    "=": "compare with `==`; a single `=` only gives a param its value",
+}
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "NEG_NUMBER": "a number",
+    "DATE": "a date",
+    "COMPARE": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*` or `/`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "EQUAL": "`=`",
+    "DOT": "`.`",
+    "OPTIONAL": "`?`",
+    "MINUS": "`-`",
+    "$END": "the end of the file",
+}
+
+
+def normalize_input_method(text: str) -> str:
+    """Map full-width ASCII forms outside strings and comments to their ASCII twins."""
+    out: list[str] = []
+    in_string = in_comment = escaped = False
+    for ch in text:
+        code = ord(ch)
+        if in_comment:
+            in_comment = ch != "\n"
+        elif in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch in "\"＂":
+                in_string = False
+                ch = '"'
+            elif ch == "\n":
+                in_string = False
+        elif 0xFF01 <= code <= 0xFF5E:
+            ch = chr(code - _FULL_WIDTH_OFFSET)
+            in_string = ch == '"'
+            in_comment = ch == "#"
+        elif ch == _IDEOGRAPHIC_SPACE:
+            ch = " "
+        elif ch == '"':
+            in_string = True
+        elif ch == "#":
+            in_comment = True
+        out.append(ch)
+    return "".join(out)
+
+
+@cache
+def _lark() -> lark.Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return lark.Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        strict=False,
+    )
+
+
+def parse(source: Source) -> n.Module:
+    """Parse one rule file; raise PolicyError with a located diagnostic on bad syntax."""
+    text = normalize_input_method(source.text)
+    try:
+        tree = _lark().parse(text)
+    except lark.exceptions.UnexpectedInput as error:
+        raise PolicyError([_syntax_diagnostic(source, text, error)]) from None
+    try:
+        module = _ToNodes(source).transform(tree)
+    except lark.exceptions.VisitError as error:
+        if isinstance(error.orig_exc, PolicyError):
+            raise error.orig_exc from None
+        raise
+    assert isinstance(module, n.Module)
+    return module
+
+
+def _syntax_diagnostic(source: Source, text: str, error: lark.exceptions.UnexpectedInput) -> Diagnostic:
+    offset = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+    expected: set[str] = set()
+    if isinstance(error, lark.exceptions.UnexpectedToken):
+        token = error.token
+        expected = set(error.accepts or error.expected)
+        if token.type == "$END":
+            found = "the end of the file"
+            offset = len(text)
+        else:
+            found = f"`{token.value}`"
+        end = offset + max(1, len(str(token.value))) if token.type != "$END" else offset
+    elif isinstance(error, lark.exceptions.UnexpectedCharacters):
+        found = f"`{text[offset]}`" if offset < len(text) else "the end of the file"
+        expected = set(error.allowed or ())
+        end = offset + 1
+    else:
+        found = "the end of the file"
+        end = offset
+    names = sorted({_TERMINAL_NAMES.get(t, _keyword(t)) for t in expected})
+    message = f"unexpected {found}"
+    if names:
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        message += f"; expected {shown}"
+    char = text[offset] if offset < len(text) else ""
+    hint = _CHARACTER_HINTS.get(char)
+    if hint is None and char and ord(char) > 0x7F and not char.isalnum():
+        hint = "this character is not part of the rule language; check the input method"
+    if hint is None and isinstance(error, lark.exceptions.UnexpectedToken):
+        if error.token.type == "NAME" and "COLON" in expected:
+            hint = "a rule needs `:` between its name (and label) and its condition"
+        elif error.token.type == "STRING" and "NAME" in expected:
+            hint = "labels come after the name they describe"
+    return Diagnostic("syntax", message, Span(source, offset, max(end, offset)), hint)
+
+
+def _keyword(terminal: str) -> str:
+    pattern = _lark().get_terminal(terminal).pattern if terminal in _terminal_names() else None
+    if pattern is not None and pattern.type == "str":
+        return f"`{pattern.value}`"
+    return terminal.lower()
+
+
+@cache
+def _terminal_names() -> frozenset[str]:
+    return frozenset(t.name for t in _lark().terminals)
+
+
+# ---- tree -> nodes --------------------------------------------------------------
+
+
+def _unescape(raw: str) -> str:
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    chars = iter(body)
+    for ch in chars:
+        if ch != "\\":
+            out.append(ch)
+            continue
+        nxt = next(chars, "")
+        out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+    return "".join(out)
+
+
+_SCALE = {"万": 4, "亿": 8}
+
+
+def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
+    """The exact value of a number literal, its unit ("money", "percent" or None), integral?"""
+    text = token_text.replace("_", "")
+    unit: str | None = None
+    if text.endswith("元"):
+        unit, text = "money", text[:-1]
+    elif text.endswith("%"):
+        unit, text = "percent", text[:-1]
+    scale = 0
+    if text and text[-1] in _SCALE:
+        scale, text = _SCALE[text[-1]], text[:-1]
+    if unit == "percent":
+        scale -= 2
+    value = Decimal(text).scaleb(scale)
+    integral = value == value.to_integral_value()
+    if integral and unit != "percent":
+        value = Decimal(int(value))
+    elif not integral or unit == "percent":
+        value = Decimal(format(value, "f"))
+    return value, unit, integral
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer[Token, Any]):
+    """Lower lark's tree to our nodes at once, so the tree never leaks."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    def _span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.source, 0, 0)
+        return Span(self.source, meta.start_pos, meta.end_pos)
+
+    def _tok(self, token: Token) -> Span:
+        return Span(self.source, token.start_pos or 0, token.end_pos or 0)
+
+    def _name(self, token: Token) -> n.Name:
+        return n.Name(str(token), self._tok(token))
+
+    def _label(self, label: Any) -> str | None:
+        return label if isinstance(label, str) or label is None else None
+
+    # module and declarations
+
+    def start(self, meta: Any, items: list[Any]) -> n.Module:
+        return n.Module(tuple(items), Span(self.source, 0, len(self.source.text)))
+
+    def label(self, meta: Any, items: list[Token]) -> str:
+        return _unescape(str(items[0]))
+
+    def policy_decl(self, meta: Any, items: list[Any]) -> n.PolicyDecl:
+        name, label, *props = items
+        return n.PolicyDecl(self._name(name), label, tuple(props), self._span(meta))
+
+    def policy_prop(self, meta: Any, items: list[Any]) -> n.PolicyProp:
+        name, value = items
+        return n.PolicyProp(self._name(name), self._literal(value), self._span(meta))
+
+    def _literal(self, token: Token) -> n.Expr:
+        span = self._tok(token)
+        if token.type == "STRING":
+            return n.StringLit(_unescape(str(token)), span)
+        if token.type == "DATE":
+            return n.DateLit(str(token), span)
+        value, unit, integral = number_value(str(token).lstrip("-"))
+        if str(token).startswith("-"):
+            value = -value
+        return n.NumberLit(value, unit, integral, span)
+
+    def enum_decl(self, meta: Any, items: list[Any]) -> n.EnumDecl:
+        name, label, members = items
+        return n.EnumDecl(self._name(name), label, members, self._span(meta))
+
+    def enum_members(self, meta: Any, items: list[Any]) -> tuple[n.EnumMember, ...]:
+        return tuple(m for m in items if m is not None)
+
+    def enum_member(self, meta: Any, items: list[Any]) -> n.EnumMember:
+        name, label = items
+        return n.EnumMember(self._name(name), label, self._span(meta))
+
+    def entity_decl(self, meta: Any, items: list[Any]) -> n.EntityDecl:
+        name, label, *fields = items
+        return n.EntityDecl(self._name(name), label, tuple(fields), self._span(meta))
+
+    def field_decl(self, meta: Any, items: list[Any]) -> n.FieldDecl:
+        name, type_, label = items
+        return n.FieldDecl(self._name(name), type_, label, self._span(meta))
+
+    def named_type(self, meta: Any, items: list[Any]) -> n.NamedType:
+        name, optional = items
+        return n.NamedType(self._name(name), optional is not None, self._span(meta))
+
+    def inline_enum_type(self, meta: Any, items: list[Any]) -> n.InlineEnumType:
+        members, optional = items
+        return n.InlineEnumType(members, optional is not None, self._span(meta))
+
+    def param_decl(self, meta: Any, items: list[Any]) -> n.ParamDecl:
+        name, type_, value, label = items
+        return n.ParamDecl(self._name(name), type_, value, label, self._span(meta))
+
+    def file_list(self, meta: Any, items: list[Any]) -> n.FileListDecl:
+        name, type_, path, column, label = items
+        path_lit = n.StringLit(_unescape(str(path)), self._tok(path))
+        return n.FileListDecl(self._name(name), type_, path_lit, column, label, self._span(meta))
+
+    def list_column(self, meta: Any, items: list[Token]) -> n.StringLit:
+        return n.StringLit(_unescape(str(items[0])), self._tok(items[0]))
+
+    def inline_list(self, meta: Any, items: list[Any]) -> n.InlineListDecl:
+        name, type_, values, label = items
+        return n.InlineListDecl(self._name(name), type_, values, label, self._span(meta))
+
+    def segment_decl(self, meta: Any, items: list[Any]) -> n.SegmentDecl:
+        name, label, entity, scope, *rules = items
+        return n.SegmentDecl(
+            self._name(name), label, self._name(entity), scope, tuple(rules), self._span(meta)
+        )
+
+    def scope(self, meta: Any, items: list[Any]) -> n.Expr:
+        return items[0]  # type: ignore[no-any-return]
+
+    def rule_decl(self, meta: Any, items: list[Any]) -> n.RuleDecl:
+        name, label, condition = items
+        return n.RuleDecl(self._name(name), label, condition, self._span(meta))
+
+    def table_decl(self, meta: Any, items: list[Any]) -> n.TableDecl:
+        name, label, entity, hit, *rows = items
+        return n.TableDecl(
+            self._name(name), label, self._name(entity), hit, tuple(rows), self._span(meta)
+        )
+
+    def hit_policy(self, meta: Any, items: list[Token]) -> n.Name:
+        return self._name(items[0])
+
+    def condition_row(self, meta: Any, items: list[Any]) -> n.TableRow:
+        condition, output, label = items
+        return n.TableRow(condition, output, label, self._span(meta))
+
+    def otherwise_row(self, meta: Any, items: list[Any]) -> n.TableRow:
+        output, label = items
+        return n.TableRow(None, output, label, self._span(meta))
+
+    def output(self, meta: Any, items: list[Token]) -> n.Output:
+        token = items[0]
+        span = self._tok(token)
+        value: Any
+        if token.type == "NAME":
+            value = n.NameRef(self._name(token), span)
+        elif token.type in ("TRUE", "FALSE"):
+            value = n.BoolLit(token.type == "TRUE", span)
+        elif token.type == "NULL":
+            value = n.NullLit(span)
+        else:
+            value = self._literal(token)
+        return n.Output(value, span)
+
+    def output_list(self, meta: Any, items: list[Any]) -> tuple[n.Output, ...]:
+        return tuple(i for i in items if i is not None)
+
+    def record_decl(self, meta: Any, items: list[Any]) -> n.RecordDecl:
+        name, entity, body = items
+        return n.RecordDecl(self._name(name), self._name(entity), body, self._span(meta))
+
+    def record_body(self, meta: Any, items: list[Any]) -> tuple[n.FieldValue, ...]:
+        return tuple(i for i in items if i is not None)
+
+    def field_value(self, meta: Any, items: list[Any]) -> n.FieldValue:
+        name, value = items
+        return n.FieldValue(self._name(name), value, self._span(meta))
+
+    def example_decl(self, meta: Any, items: list[Any]) -> n.ExampleDecl:
+        title, given, *expectations = items
+        return n.ExampleDecl(_unescape(str(title)), given, tuple(expectations), self._span(meta))
+
+    def given_entity(self, meta: Any, items: list[Any]) -> n.Given:
+        return n.Given(self._name(items[0]), None, items[1], self._span(meta))
+
+    def given_record_with(self, meta: Any, items: list[Any]) -> n.Given:
+        return n.Given(None, self._name(items[0]), items[1], self._span(meta))
+
+    def given_record(self, meta: Any, items: list[Any]) -> n.Given:
+        return n.Given(None, self._name(items[0]), (), self._span(meta))
+
+    def expect_in(self, meta: Any, items: list[Token]) -> n.Expectation:
+        return n.Expectation("in", self._name(items[0]), (), None, False, self._span(meta))
+
+    def expect_by(self, meta: Any, items: list[Token]) -> n.Expectation:
+        rules = tuple(self._name(t) for t in items[1:])
+        return n.Expectation("in", self._name(items[0]), rules, None, False, self._span(meta))
+
+    def expect_not_in(self, meta: Any, items: list[Token]) -> n.Expectation:
+        return n.Expectation("not_in", self._name(items[0]), (), None, False, self._span(meta))
+
+    def expect_table(self, meta: Any, items: list[Any]) -> n.Expectation:
+        target, value = items
+        is_list = isinstance(value, tuple)
+        outputs = value if is_list else (value,)
+        return n.Expectation("table", self._name(target), (), outputs, is_list, self._span(meta))
+
+    # expressions
+
+    def if_expr(self, meta: Any, items: list[Any]) -> n.IfThenElse:
+        return n.IfThenElse(items[0], items[1], items[2], self._span(meta))
+
+    def _bool_op(self, op: str, meta: Any, items: list[Any]) -> n.BoolOp:
+        operands: list[n.Expr] = []
+        for item in items:
+            if isinstance(item, n.BoolOp) and item.op == op:
+                operands.extend(item.operands)
+            else:
+                operands.append(item)
+        return n.BoolOp(op, tuple(operands), self._span(meta))
+
+    def or_op(self, meta: Any, items: list[Any]) -> n.BoolOp:
+        return self._bool_op("or", meta, items)
+
+    def and_op(self, meta: Any, items: list[Any]) -> n.BoolOp:
+        return self._bool_op("and", meta, items)
+
+    def not_op(self, meta: Any, items: list[Any]) -> n.Not:
+        return n.Not(items[0], self._span(meta))
+
+    def compare(self, meta: Any, items: list[Any]) -> n.Compare:
+        left, op, right = items
+        op_text = {"≤": "<=", "≥": ">=", "≠": "!="}.get(str(op), str(op))
+        return n.Compare(op_text, left, right, self._span(meta))
+
+    def in_op(self, meta: Any, items: list[Any]) -> n.InList:
+        return n.InList(items[0], items[1], False, self._span(meta))
+
+    def not_in_op(self, meta: Any, items: list[Any]) -> n.InList:
+        return n.InList(items[0], items[1], True, self._span(meta))
+
+    def between(self, meta: Any, items: list[Any]) -> n.Between:
+        return n.Between(items[0], items[1], items[2], self._span(meta))
+
+    def is_null(self, meta: Any, items: list[Any]) -> n.IsNull:
+        return n.IsNull(items[0], False, self._span(meta))
+
+    def is_not_null(self, meta: Any, items: list[Any]) -> n.IsNull:
+        return n.IsNull(items[0], True, self._span(meta))
+
+    def binary(self, meta: Any, items: list[Any]) -> n.Binary:
+        left, op, right = items
+        return n.Binary(str(op), left, right, self._span(meta))
+
+    def negate(self, meta: Any, items: list[Any]) -> n.Expr:
+        operand = items[0]
+        span = self._span(meta)
+        if isinstance(operand, n.NumberLit):
+            return n.NumberLit(-operand.value, operand.unit, operand.is_integer, span)
+        return n.Negate(operand, span)
+
+    def number(self, meta: Any, items: list[Token]) -> n.Expr:
+        return self._literal(items[0])
+
+    def string(self, meta: Any, items: list[Token]) -> n.Expr:
+        return self._literal(items[0])
+
+    def date(self, meta: Any, items: list[Token]) -> n.Expr:
+        return self._literal(items[0])
+
+    def true(self, meta: Any, items: list[Token]) -> n.BoolLit:
+        return n.BoolLit(True, self._tok(items[0]))
+
+    def false(self, meta: Any, items: list[Token]) -> n.BoolLit:
+        return n.BoolLit(False, self._tok(items[0]))
+
+    def null(self, meta: Any, items: list[Token]) -> n.NullLit:
+        return n.NullLit(self._tok(items[0]))
+
+    def name(self, meta: Any, items: list[Token]) -> n.NameRef:
+        return n.NameRef(self._name(items[0]), self._tok(items[0]))
+
+    def qualified_name(self, meta: Any, items: list[Token]) -> n.QualifiedName:
+        return n.QualifiedName(self._name(items[0]), self._name(items[1]), self._span(meta))
+
+    def call(self, meta: Any, items: list[Any]) -> n.Call:
+        function, *args = items
+        return n.Call(
+            self._name(function), tuple(a for a in args if a is not None), self._span(meta)
+        )
+
+    def list_literal(self, meta: Any, items: list[Any]) -> n.ListLit:
+        return n.ListLit(tuple(i for i in items if i is not None), self._span(meta))
