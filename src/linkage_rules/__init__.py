@@ -1,0 +1,26 @@
+"""linkage_rules: a rules engine for corporate-retail cross-selling policies."""
+
+from .diagnostics import Diagnostic, Severity
+from .errors import LinkageRulesError, PolicyError, RecordError
+from .examples import ExampleReport, ExampleResult
+from .explanation import Explanation
+from .policy import Classification, Policy, load, loads
+from .records import RecordSchema
+
+__all__ = [
+    "Classification",
+    "Diagnostic",
+    "ExampleReport",
+    "ExampleResult",
+    "Explanation",
+    "LinkageRulesError",
+    "Policy",
+    "PolicyError",
+    "RecordError",
+    "RecordSchema",
+    "Severity",
+    "load",
+    "loads",
+]
+
+__version__ = "0.1.0"

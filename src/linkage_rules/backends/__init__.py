@@ -1,0 +1,1 @@
+"""Backends: the typed policy model turned into something that runs."""

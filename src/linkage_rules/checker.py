@@ -1,0 +1,516 @@
+"""Syntax trees -> the typed policy model: names, types, reference data, all problems at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from . import model as m
+from . import nodes as n
+from .diagnostics import Diagnostic, Severity
+from .dtypes import SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
+from .expr_checker import ExprChecker, Scope, constant_value
+from .reflists import load_list_file, resolve_inside
+from .source import Source, Span
+from .suggest import did_you_mean
+
+POLICY_PROPS = ("version", "effective")
+
+
+@attrs.frozen(slots=True)
+class ParsedFile:
+    """A parsed rule file and the folder its list files are read from (None: no files)."""
+
+    source: Source
+    module: n.Module
+    base_dir: Path | None
+
+
+def fingerprint(parts: Sequence[tuple[str, bytes]]) -> str:
+    """A SHA-256 over every rule file and reference data file, in a stable order."""
+    digest = hashlib.sha256()
+    for name, data in sorted(parts):
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+class Checker:
+    """Checks a whole policy (one or many files); `diagnostics` collects every problem."""
+
+    def __init__(self, files: Sequence[ParsedFile]) -> None:
+        self.files = files
+        self.diagnostics: list[Diagnostic] = []
+        self.names: dict[str, n.Name] = {}
+        self.enums: dict[str, EnumType] = {}
+        self.entities: dict[str, m.Entity] = {}
+        self.params: dict[str, m.Param] = {}
+        self.lists: dict[str, m.ReferenceList] = {}
+        self.segments: dict[str, m.Segment] = {}
+        self.tables: dict[str, m.Table] = {}
+        self.records: dict[str, tuple[str, dict[str, object]]] = {}
+        self.examples: list[m.Example] = []
+        self.data_parts: list[tuple[str, bytes]] = []
+
+    # ---- reporting
+
+    def error(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help))
+
+    def warning(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
+
+    def _declare(self, name: n.Name, what: str) -> bool:
+        previous = self.names.get(name.text)
+        if previous is not None:
+            self.error(
+                "duplicate",
+                f"`{name.text}` is already declared",
+                name.span,
+                f"the first {what or 'declaration'} is at "
+                f"{previous.span.source.name}:{previous.span.line}:{previous.span.column}",
+            )
+            return False
+        self.names[name.text] = name
+        return True
+
+    # ---- the pass
+
+    def run(self) -> m.PolicyModel | None:
+        decls = [(f, d) for f in self.files for d in f.module.decls]
+        header = self._policy_header([d for _, d in decls if isinstance(d, n.PolicyDecl)])
+        for _, decl in decls:
+            if isinstance(decl, n.EnumDecl):
+                self._enum(decl)
+        for _, decl in decls:
+            if isinstance(decl, n.EntityDecl):
+                self._entity(decl)
+        for _, decl in decls:
+            if isinstance(decl, n.ParamDecl):
+                self._param(decl)
+        for file, decl in decls:
+            if isinstance(decl, (n.FileListDecl, n.InlineListDecl)):
+                self._list(file, decl)
+        for _, decl in decls:
+            if isinstance(decl, n.SegmentDecl):
+                self._segment(decl)
+            elif isinstance(decl, n.TableDecl):
+                self._table(decl)
+        for _, decl in decls:
+            if isinstance(decl, n.RecordDecl):
+                self._record_decl(decl)
+        for _, decl in decls:
+            if isinstance(decl, n.ExampleDecl):
+                self._example(decl)
+        if any(d.is_error for d in self.diagnostics) or header is None:
+            return None
+        parts = [(f.source.name, f.source.text.encode("utf-8")) for f in self.files]
+        return m.PolicyModel(
+            name=header[0],
+            label=header[1],
+            version=header[2],
+            effective=header[3],
+            enums=tuple(self.enums.values()),
+            entities=tuple(self.entities.values()),
+            params=tuple(self.params.values()),
+            lists=tuple(self.lists.values()),
+            segments=tuple(self.segments.values()),
+            tables=tuple(self.tables.values()),
+            examples=tuple(self.examples),
+            fingerprint=fingerprint(parts + self.data_parts),
+        )
+
+    def _policy_header(
+        self, headers: list[n.PolicyDecl]
+    ) -> tuple[str, str | None, str | None, dt.date | None] | None:
+        if not headers:
+            first = self.files[0].source if self.files else Source("<policy>", "")
+            self.error(
+                "no-header",
+                "the policy has no header",
+                Span(first, 0, 0),
+                'start a rule file with `policy NAME "label" { version "1" effective 2024-01-01 }`',
+            )
+            return None
+        for extra in headers[1:]:
+            first = headers[0].span
+            self.error(
+                "duplicate",
+                "a policy has one header",
+                extra.name.span,
+                f"the header is already at {first.source.name}:{first.line}:{first.column}",
+            )
+        decl = headers[0]
+        version: str | None = None
+        effective: dt.date | None = None
+        for prop in decl.props:
+            key = prop.name.text
+            if key == "version" and isinstance(prop.value, n.StringLit):
+                version = prop.value.value
+            elif key == "effective" and isinstance(prop.value, n.DateLit):
+                try:
+                    effective = dt.date.fromisoformat(prop.value.value)
+                except ValueError:
+                    self.error("type", f"`{prop.value.value}` is not a valid date", prop.value.span)
+            elif key in POLICY_PROPS:
+                want = "a string" if key == "version" else "a date (YYYY-MM-DD)"
+                self.error("type", f"`{key}` takes {want}", prop.value.span)
+            else:
+                self.error(
+                    "unknown-name",
+                    f"unknown policy property `{key}`",
+                    prop.name.span,
+                    did_you_mean(key, POLICY_PROPS) or "properties are: version, effective",
+                )
+        return decl.name.text, decl.label, version, effective
+
+    # ---- types
+
+    def _enum_members(self, members: tuple[n.EnumMember, ...]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+        names: list[str] = []
+        labels: list[str | None] = []
+        for member in members:
+            if member.name.text in names:
+                self.error("duplicate", f"`{member.name.text}` is listed twice", member.name.span)
+                continue
+            names.append(member.name.text)
+            labels.append(member.label)
+        return tuple(names), tuple(labels)
+
+    def _enum(self, decl: n.EnumDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        names, labels = self._enum_members(decl.members)
+        self.enums[decl.name.text] = EnumType(decl.name.text, decl.label, names, labels)
+
+    def _type(self, node: n.TypeExpr, owner: str) -> DType | None:
+        if isinstance(node, n.InlineEnumType):
+            names, labels = self._enum_members(node.members)
+            return DType(Kind.ENUM, node.optional, EnumType(owner, None, names, labels))
+        name = node.name.text
+        if name in SCALAR_TYPE_NAMES:
+            return DType(SCALAR_TYPE_NAMES[name], node.optional)
+        if name in self.enums:
+            return DType(Kind.ENUM, node.optional, self.enums[name])
+        self.error(
+            "unknown-type",
+            f"unknown type `{name}`",
+            node.name.span,
+            did_you_mean(name, [*SCALAR_TYPE_NAMES, *self.enums])
+            or f"types are: {', '.join(SCALAR_TYPE_NAMES)}, or a declared enum",
+        )
+        return None
+
+    def _entity(self, decl: n.EntityDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        fields: list[m.Field] = []
+        seen: set[str] = set()
+        for field in decl.fields:
+            if field.name.text in seen:
+                self.error("duplicate", f"field `{field.name.text}` is declared twice", field.name.span)
+                continue
+            seen.add(field.name.text)
+            dtype = self._type(field.type, field.name.text)
+            if dtype is not None:
+                fields.append(m.Field(field.name.text, field.label, dtype, field.span))
+        self.entities[decl.name.text] = m.Entity(decl.name.text, decl.label, tuple(fields), decl.span)
+
+    # ---- params and lists
+
+    def _global_scope(self) -> dict[str, m.FieldRef | m.Const | m.ListConst]:
+        scope: dict[str, m.FieldRef | m.Const | m.ListConst] = {}
+        for p in self.params.values():
+            scope[p.name] = m.Const(p.value, p.type, p.span, p.name, p.label)
+        for lst in self.lists.values():
+            ltype = DType(Kind.LIST, False, None, lst.element)
+            scope[lst.name] = m.ListConst(
+                lst.name, lst.label, frozenset(lst.items), lst.items, ltype, lst.span
+            )
+        return scope
+
+    def _exprs(self, scope: Scope, context: str) -> ExprChecker:
+        return ExprChecker(scope, self.enums, self.diagnostics.append, context)
+
+    def _param(self, decl: n.ParamDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        dtype = self._type(decl.type, decl.name.text)
+        if dtype is None:
+            return
+        expr = self._exprs(self._global_scope(), f"param `{decl.name.text}`").value(decl.value, dtype)
+        if expr is None:
+            return
+        try:
+            value = check_value(dtype, constant_value(expr))
+        except ValueError as error:
+            message = str(error) if "not a constant" not in str(error) else "must be a constant"
+            self.error("type", f"param `{decl.name.text}` {message}", decl.value.span)
+            return
+        if dtype.kind is Kind.INT and not isinstance(value, int):
+            self.error("type", f"param `{decl.name.text}` must be a whole number", decl.value.span)
+            return
+        self.params[decl.name.text] = m.Param(decl.name.text, decl.label, dtype, value, decl.span)
+
+    def _list(self, file: ParsedFile, decl: n.FileListDecl | n.InlineListDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        element = self._type(decl.type, decl.name.text)
+        if element is None:
+            return
+        if element.optional:
+            self.error("type", "list elements cannot be optional", decl.type.span,
+                       "drop the `?`: a list never holds null")
+            return
+        if isinstance(decl, n.InlineListDecl):
+            list_type = DType(Kind.LIST, False, None, element)
+            expr = self._exprs(self._global_scope(), f"list `{decl.name.text}`").value(
+                decl.items, list_type
+            )
+            if not isinstance(expr, m.ListConst):
+                return
+            items = tuple(check_value(element, v) for v in expr.items)
+            path = None
+        else:
+            loaded = self._load_list_file(file, decl, element)
+            if loaded is None:
+                return
+            items, path = loaded
+        self.lists[decl.name.text] = m.ReferenceList(
+            decl.name.text, decl.label, element, items, path, decl.span
+        )
+
+    def _load_list_file(
+        self, file: ParsedFile, decl: n.FileListDecl, element: DType
+    ) -> tuple[tuple[object, ...], str] | None:
+        if file.base_dir is None:
+            self.error("list-file", "this policy was loaded from text without a folder, so "
+                       "it cannot read list files", decl.path.span,
+                       "pass `base_dir=` to `loads`, or load the policy from its folder")
+            return None
+        path = resolve_inside(file.base_dir, decl.path.value)
+        if path is None:
+            self.error("list-file", f"`{decl.path.value}` is outside the policy folder",
+                       decl.path.span, "list files must live in the policy's folder")
+            return None
+        if not path.is_file():
+            self.error("list-file", f"list file `{decl.path.value}` not found", decl.path.span,
+                       f"looked for {decl.path.value} next to {file.source.name}")
+            return None
+        display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
+        before = len(self.diagnostics)
+        column = decl.column.value if decl.column is not None else None
+        loaded = load_list_file(path, display, element, column, self.diagnostics.append)
+        if loaded is None:
+            if len(self.diagnostics) == before:  # pragma: no cover - load always reports
+                self.error("list-file", "the list file could not be read", decl.path.span)
+            else:
+                self.error("list-file", f"list `{decl.name.text}` has bad data (see above)",
+                           decl.path.span)
+            return None
+        items, data = loaded
+        self.data_parts.append((display, data))
+        return items, decl.path.value
+
+    # ---- segments and tables
+
+    def _entity_scope(self, entity: m.Entity, at: Span) -> Scope:
+        scope = self._global_scope()
+        for field in entity.fields:
+            if field.name in scope:
+                self.error("duplicate",
+                           f"field `{field.name}` of `{entity.name}` has the name of a "
+                           "param or list", field.span, "rename one of them")
+            scope[field.name] = m.FieldRef(field.name, field.label, field.type, field.span)
+        return scope
+
+    def _lookup_entity(self, name: n.Name) -> m.Entity | None:
+        entity = self.entities.get(name.text)
+        if entity is None:
+            self.error("unknown-name", f"unknown entity `{name.text}`", name.span,
+                       did_you_mean(name.text, self.entities))
+        return entity
+
+    def _segment(self, decl: n.SegmentDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        entity = self._lookup_entity(decl.entity)
+        if entity is None:
+            return
+        scope = self._entity_scope(entity, decl.span)
+        exprs = self._exprs(scope, f"segment `{decl.name.text}`")
+        where = exprs.condition(decl.scope) if decl.scope is not None else None
+        rules: list[m.Rule] = []
+        seen: dict[str, n.Name] = {}
+        for rule in decl.rules:
+            if rule.name.text in seen:
+                self.error("duplicate", f"rule `{rule.name.text}` is declared twice in "
+                           f"segment `{decl.name.text}`", rule.name.span)
+                continue
+            seen[rule.name.text] = rule.name
+            condition = exprs.condition(rule.condition)
+            if condition is not None:
+                rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
+        if not decl.rules:
+            self.warning("empty", f"segment `{decl.name.text}` has no rules, so no record is in it",
+                         decl.name.span)
+        self.segments[decl.name.text] = m.Segment(
+            decl.name.text, decl.label, entity.name, where, tuple(rules), decl.span
+        )
+
+    def _table(self, decl: n.TableDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        hit = decl.hit.text if decl.hit is not None else "first"
+        if hit not in m.HIT_POLICIES:
+            assert decl.hit is not None
+            self.error("unknown-name", f"unknown hit policy `{hit}`", decl.hit.span,
+                       did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect")
+        entity = self._lookup_entity(decl.entity)
+        if entity is None:
+            return
+        exprs = self._exprs(self._entity_scope(entity, decl.span), f"table `{decl.name.text}`")
+        rows: list[m.TableRow] = []
+        output_type: DType | None = None
+        otherwise: n.TableRow | None = None
+        for row in decl.rows:
+            if otherwise is not None:
+                what = "a second `otherwise`" if row.condition is None else "a row"
+                self.error("unreachable", f"{what} after `otherwise` can never apply",
+                           row.span, "`otherwise` must be the last row")
+                continue
+            if row.condition is None:
+                otherwise = row
+                condition = None
+            else:
+                condition = exprs.condition(row.condition)
+                if condition is None:
+                    continue
+            output, dtype = self._output(row.output)
+            if output_type is None or output_type.kind is Kind.NULL:
+                output_type = dtype
+            elif dtype.kind is not Kind.NULL and not dtype.same_base(output_type):
+                self.error("type", f"this row outputs a {dtype.describe()}, but earlier rows "
+                           f"output a {output_type.describe()}", row.output.span)
+            rows.append(m.TableRow(condition, output, row.label, row.span))
+        if not decl.rows:
+            self.warning("empty", f"table `{decl.name.text}` has no rows", decl.name.span)
+        self.tables[decl.name.text] = m.Table(
+            decl.name.text, decl.label, entity.name, hit, tuple(rows), output_type or SYMBOL,
+            decl.span,
+        )
+
+    def _output(self, output: n.Output) -> tuple[object, DType]:
+        value = output.value
+        if isinstance(value, n.NameRef):
+            return value.name.text, SYMBOL
+        expr = self._exprs({}, "a table output").value(value)
+        if expr is None:
+            return None, SYMBOL
+        return constant_value(expr), expr.type
+
+    # ---- records and examples
+
+    def _record_values(self, entity: m.Entity, fields: tuple[n.FieldValue, ...]) -> dict[str, object]:
+        exprs = self._exprs(self._global_scope(), f"a record of `{entity.name}`")
+        record: dict[str, object] = {}
+        for fv in fields:
+            field = entity.field(fv.name.text)
+            if field is None:
+                self.error("unknown-name", f"`{entity.name}` has no field `{fv.name.text}`",
+                           fv.name.span, did_you_mean(fv.name.text, entity.field_names))
+                continue
+            if fv.name.text in record:
+                self.error("duplicate", f"field `{fv.name.text}` is given twice", fv.name.span)
+                continue
+            expr = exprs.value(fv.value, field.type)
+            if expr is None:
+                continue
+            try:
+                record[field.name] = check_value(field.type, constant_value(expr))
+            except ValueError as error:
+                self.error("type", f"field `{field.name}`: {error}", fv.value.span)
+        return record
+
+    def _record_decl(self, decl: n.RecordDecl) -> None:
+        if not self._declare(decl.name, "declaration"):
+            return
+        entity = self._lookup_entity(decl.entity)
+        if entity is not None:
+            self.records[decl.name.text] = (entity.name, self._record_values(entity, decl.fields))
+
+    def _example(self, decl: n.ExampleDecl) -> None:
+        given = decl.given
+        base: dict[str, object] = {}
+        if given.base is not None:
+            found = self.records.get(given.base.text)
+            if found is None:
+                self.error("unknown-name", f"unknown record `{given.base.text}`", given.base.span,
+                           did_you_mean(given.base.text, self.records))
+                return
+            entity_name, base = found
+            entity = self.entities[entity_name]
+        else:
+            assert given.entity is not None
+            maybe = self._lookup_entity(given.entity)
+            if maybe is None:
+                return
+            entity = maybe
+        record = {**base, **self._record_values(entity, given.fields)}
+        missing = [f.name for f in entity.fields if f.name not in record and not f.type.optional]
+        if missing:
+            self.error("missing-field", f"the example's record lacks required field(s): "
+                       f"{', '.join(missing)}", given.span,
+                       "give them, or start from a `record` declaration with `given NAME with {...}`")
+        for f in entity.fields:
+            record.setdefault(f.name, None)
+        expectations = [self._expectation(e, entity) for e in decl.expectations]
+        if not decl.expectations:
+            self.warning("empty", "this example expects nothing, so it tests nothing", decl.span)
+        self.examples.append(m.Example(
+            decl.title, entity.name, record,
+            tuple(e for e in expectations if e is not None), decl.span,
+        ))
+
+    def _expectation(self, node: n.Expectation, entity: m.Entity) -> m.Expectation | None:
+        target = node.target.text
+        if node.kind == "table":
+            table = self.tables.get(target)
+            if table is None:
+                self.error("unknown-name", f"unknown table `{target}`", node.target.span,
+                           did_you_mean(target, self.tables))
+                return None
+            outputs = tuple(self._output(o)[0] for o in node.outputs or ())
+            known = [row.output for row in table.rows]
+            for out_node, value in zip(node.outputs or (), outputs, strict=True):
+                if value is not None and value not in known:
+                    self.error("unknown-name", f"table `{target}` never outputs "
+                               f"`{out_node.span.text}`", out_node.span,
+                               did_you_mean(str(value), [str(k) for k in known]))
+            return m.Expectation("table", target, (), outputs, node.is_list, node.span)
+        segment = self.segments.get(target)
+        if segment is None:
+            self.error("unknown-name", f"unknown segment `{target}`", node.target.span,
+                       did_you_mean(target, self.segments))
+            return None
+        if segment.entity != entity.name:
+            self.error("type", f"segment `{target}` is for `{segment.entity}`, but the example "
+                       f"gives a `{entity.name}`", node.target.span)
+        rule_names = [r.name for r in segment.rules]
+        for rule in node.rules:
+            if rule.text not in rule_names:
+                self.error("unknown-name", f"segment `{target}` has no rule `{rule.text}`",
+                           rule.span, did_you_mean(rule.text, rule_names))
+        rules = tuple(r.text for r in node.rules)
+        return m.Expectation(node.kind, target, rules, (), False, node.span)
+
+
+def check(files: Sequence[ParsedFile]) -> tuple[m.PolicyModel | None, list[Diagnostic]]:
+    """Check a policy's files; the model is None when any error was found."""
+    checker = Checker(files)
+    model = checker.run()
+    return model, checker.diagnostics

@@ -1,0 +1,220 @@
+"""The closed type universe of rule files, and how values of each type are read and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+import attrs
+
+
+class Kind(Enum):
+    BOOL = "bool"
+    INT = "int"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    PERCENT = "percent"
+    TEXT = "text"
+    DATE = "date"
+    ENUM = "enum"
+    LIST = "list"
+    NULL = "null"
+    SYMBOL = "symbol"
+
+
+SCALAR_TYPE_NAMES = {
+    "bool": Kind.BOOL,
+    "int": Kind.INT,
+    "decimal": Kind.DECIMAL,
+    "money": Kind.MONEY,
+    "percent": Kind.PERCENT,
+    "text": Kind.TEXT,
+    "date": Kind.DATE,
+}
+
+NUMERIC = frozenset({Kind.INT, Kind.DECIMAL, Kind.MONEY, Kind.PERCENT})
+PLAIN_NUMBER = frozenset({Kind.INT, Kind.DECIMAL})
+
+
+@attrs.frozen(slots=True)
+class EnumType:
+    """An enum: its members in declaration order, each with an optional label."""
+
+    name: str
+    label: str | None
+    members: tuple[str, ...]
+    labels: tuple[str | None, ...]
+
+    def label_of(self, member: str) -> str | None:
+        return self.labels[self.members.index(member)]
+
+    def by_label(self) -> dict[str, str]:
+        return {label: m for m, label in zip(self.members, self.labels, strict=True) if label}
+
+
+@attrs.frozen(slots=True)
+class DType:
+    kind: Kind
+    optional: bool = False
+    enum: EnumType | None = None
+    element: DType | None = None
+
+    def describe(self) -> str:
+        if self.kind is Kind.ENUM and self.enum is not None:
+            base = f"enum `{self.enum.name}`"
+        elif self.kind is Kind.LIST and self.element is not None:
+            base = f"list of {self.element.describe()}"
+        else:
+            base = self.kind.value
+        return base + ("?" if self.optional else "")
+
+    def required(self) -> DType:
+        return attrs.evolve(self, optional=False)
+
+    def same_base(self, other: DType) -> bool:
+        return self.required() == other.required()
+
+
+BOOL = DType(Kind.BOOL)
+INT = DType(Kind.INT)
+DECIMAL = DType(Kind.DECIMAL)
+MONEY = DType(Kind.MONEY)
+PERCENT = DType(Kind.PERCENT)
+TEXT = DType(Kind.TEXT)
+DATE = DType(Kind.DATE)
+NULL = DType(Kind.NULL, optional=True)
+SYMBOL = DType(Kind.SYMBOL)
+
+
+# ---- Python values -----------------------------------------------------------------
+
+
+def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None = None) -> object:
+    """Return `value` as the engine holds it for `dtype`, or raise ValueError saying why.
+
+    Money, decimals and percents are `Decimal` (or `int`); a `float` is refused, since
+    binary floating point cannot hold most amounts of money exactly.
+    """
+    if value is None:
+        if dtype.optional:
+            return None
+        raise ValueError("is missing (null) but the field is not optional")
+    kind = dtype.kind
+    if kind is Kind.BOOL:
+        if type(value) is bool:
+            return value
+    elif kind is Kind.INT:
+        if type(value) is int:
+            return value
+    elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
+        if type(value) is int:
+            return value
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError(f"`{value}` is not a finite number")
+            return value
+        if isinstance(value, float):
+            raise ValueError(
+                f"`{value!r}` is a float; pass a Decimal or an int (e.g. Decimal(\"{value}\")) "
+                "so that no binary rounding touches money"
+            )
+    elif kind is Kind.TEXT:
+        if isinstance(value, str):
+            return value
+    elif kind is Kind.DATE:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+    elif kind is Kind.ENUM and dtype.enum is not None:
+        if isinstance(value, str):
+            if value in dtype.enum.members:
+                return value
+            labels = enum_labels if enum_labels is not None else dtype.enum.by_label()
+            if value in labels:
+                return labels[value]
+            raise ValueError(
+                f"`{value}` is not a value of enum `{dtype.enum.name}` "
+                f"(one of: {', '.join(dtype.enum.members)})"
+            )
+    raise ValueError(f"`{value!r}` is not a {dtype.required().describe()}")
+
+
+# ---- text values (CSV cells, list files) ----------------------------------------------
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d[\d,_]*)?(\.\d+)?$")
+_SCALES = {"万": 4, "亿": 8}
+_TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "真"})
+_FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "假"})
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def parse_number_text(text: str, *, percent: bool = False) -> Decimal:
+    """Read a number as a person or a spreadsheet writes it: `1,000.50`, `1.5亿`, `85%`."""
+    raw = text.strip().replace("，", ",")
+    if raw.endswith("元"):
+        raw = raw[:-1]
+    scale = 0
+    if raw.endswith("%") or raw.endswith("％"):
+        raw, scale = raw[:-1], -2
+    elif raw and raw[-1] in _SCALES:
+        scale = _SCALES[raw[-1]]
+        raw = raw[:-1]
+    raw = raw.strip()
+    if not raw or not _NUMBER_TEXT.match(raw) or raw in "+-.":
+        raise ValueError(f"`{text}` is not a number")
+    try:
+        value = Decimal(raw.replace(",", "").replace("_", "")).scaleb(scale)
+    except InvalidOperation:
+        raise ValueError(f"`{text}` is not a number") from None
+    return Decimal(format(value, "f"))
+
+
+def parse_text(dtype: DType, text: str) -> object:
+    """Convert a text cell to a value of `dtype`; an empty cell is null. Raise ValueError."""
+    stripped = text.strip()
+    if stripped == "" or (dtype.optional and stripped.lower() in ("null", "none", "na")):
+        return check_value(dtype, None)
+    kind = dtype.kind
+    if kind is Kind.TEXT:
+        return text.strip()
+    if kind is Kind.BOOL:
+        word = stripped.lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+        raise ValueError(f"`{text}` is not a yes/no value (true/false, 1/0, 是/否)")
+    if kind is Kind.INT:
+        value = parse_number_text(stripped)
+        if value != value.to_integral_value():
+            raise ValueError(f"`{text}` is not a whole number")
+        return int(value)
+    if kind in (Kind.DECIMAL, Kind.MONEY):
+        return parse_number_text(stripped)
+    if kind is Kind.PERCENT:
+        return parse_number_text(stripped)
+    if kind is Kind.DATE:
+        match = _DATE_TEXT.match(stripped)
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                pass
+        raise ValueError(f"`{text}` is not a date (write YYYY-MM-DD)")
+    return check_value(dtype, stripped)
+
+
+def format_value(value: object) -> str:
+    """A value as a policy owner reads it: dates ISO, Decimals without exponent, booleans."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (frozenset, tuple, list)):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return str(value)

@@ -1,0 +1,226 @@
+"""Explanations as data: why each rule held or did not, with the values it read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .dtypes import format_value
+
+
+def truth_mark(value: object) -> str:
+    return "✓" if value is True else "✗" if value is False else "?"
+
+
+def truth_word(value: object) -> str:
+    return "true" if value is True else "false" if value is False else "unknown (null)"
+
+
+@attrs.frozen(slots=True)
+class Step:
+    """One evaluated expression: its text as written, a reading with values, its result."""
+
+    text: str
+    reading: str
+    value: object
+    children: tuple[Step, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "text": self.text,
+            "reading": self.reading,
+            "value": _json_value(self.value),
+        }
+        if self.children:
+            out["children"] = [c.to_dict() for c in self.children]
+        return out
+
+    def lines(self, indent: int) -> list[str]:
+        pad = "  " * indent
+        lines = [f"{pad}{truth_mark(self.value) if _is_truth(self.value) else '='} {self.reading}"]
+        for child in self.children:
+            lines.extend(child.lines(indent + 1))
+        return lines
+
+
+def _is_truth(value: object) -> bool:
+    return value is None or isinstance(value, bool)
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (tuple, list, frozenset)):
+        return [_json_value(v) for v in value]
+    return format_value(value)
+
+
+@attrs.frozen(slots=True)
+class RuleExplanation:
+    name: str
+    label: str | None
+    value: bool | None
+    reason: Step
+
+    @property
+    def held(self) -> bool:
+        return self.value is True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.name,
+            "label": self.label,
+            "held": self.held,
+            "value": self.value,
+            "reason": self.reason.to_dict(),
+        }
+
+
+@attrs.frozen(slots=True)
+class SegmentExplanation:
+    name: str
+    label: str | None
+    member: bool
+    scope: Step | None
+    rules: tuple[RuleExplanation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segment": self.name,
+            "label": self.label,
+            "member": self.member,
+            "scope": self.scope.to_dict() if self.scope else None,
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
+    def lines(self) -> list[str]:
+        title = f"segment {self.name}" + (f" {self.label}" if self.label else "")
+        held = [r.name for r in self.rules if r.held]
+        verdict = f"IN, by {', '.join(held)}" if self.member else "NOT IN"
+        lines = [f"{title}: {verdict}"]
+        if self.scope is not None:
+            lines.append("  applies to records where:")
+            lines.extend(self.scope.lines(2))
+            if self.scope.value is not True:
+                lines.append("  the segment does not apply to this record, so no rule is tried")
+                return lines
+        for rule in self.rules:
+            head = f"  {truth_mark(rule.value)} rule {rule.name}"
+            head += f" {rule.label}" if rule.label else ""
+            head += "" if rule.value is not None else "  (unknown: a value it needs is null)"
+            lines.append(head)
+            lines.extend(rule.reason.lines(3))
+        return lines
+
+
+@attrs.frozen(slots=True)
+class RowExplanation:
+    index: int
+    label: str | None
+    output: object
+    matched: bool
+    condition: Step | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.index,
+            "label": self.label,
+            "output": _json_value(self.output),
+            "matched": self.matched,
+            "condition": self.condition.to_dict() if self.condition else None,
+        }
+
+
+@attrs.frozen(slots=True)
+class TableExplanation:
+    name: str
+    label: str | None
+    hit: str
+    output: object
+    rows: tuple[RowExplanation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.name,
+            "label": self.label,
+            "hit": self.hit,
+            "output": _json_value(self.output),
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def lines(self) -> list[str]:
+        title = f"table {self.name}" + (f" {self.label}" if self.label else "")
+        lines = [f"{title} (hit {self.hit}): {format_value(self.output)}"]
+        for row in self.rows:
+            where = "otherwise" if row.condition is None else f"row {row.index}"
+            head = f"  {'→' if row.matched else ' '} {where} => {format_value(row.output)}"
+            head += f" {row.label}" if row.label else ""
+            lines.append(head)
+            if row.condition is not None:
+                lines.extend(row.condition.lines(3))
+        return lines
+
+
+@attrs.frozen(slots=True)
+class FieldReading:
+    name: str
+    label: str | None
+    value: object
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.name, "label": self.label, "value": _json_value(self.value)}
+
+
+@attrs.frozen(slots=True)
+class Explanation:
+    """Why a record was classified the way it was, in the policy's own labels.
+
+    `str()` renders it for a policy owner; `to_dict()` is ready for `json.dumps`.
+    """
+
+    policy: str
+    policy_label: str | None
+    version: str | None
+    fingerprint: str
+    entity: str
+    entity_label: str | None
+    record_id: str | None
+    segments: tuple[SegmentExplanation, ...]
+    tables: tuple[TableExplanation, ...]
+    fields: tuple[FieldReading, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "policy_label": self.policy_label,
+            "version": self.version,
+            "fingerprint": self.fingerprint,
+            "entity": self.entity,
+            "record": self.record_id,
+            "segments": [s.to_dict() for s in self.segments],
+            "tables": [t.to_dict() for t in self.tables],
+            "fields_read": [f.to_dict() for f in self.fields],
+        }
+
+    def __str__(self) -> str:
+        head = f"policy {self.policy}"
+        head += f" {self.policy_label}" if self.policy_label else ""
+        head += f" version {self.version}" if self.version else ""
+        lines = [head, f"fingerprint {self.fingerprint[:16]}"]
+        who = f"record {self.record_id}" if self.record_id else "record"
+        entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
+        lines.append(f"{who} ({entity})")
+        for segment in self.segments:
+            lines.append("")
+            lines.extend(segment.lines())
+        for table in self.tables:
+            lines.append("")
+            lines.extend(table.lines())
+        if self.fields:
+            lines.append("")
+            lines.append("fields read:")
+            for f in self.fields:
+                label = f" {f.label}" if f.label else ""
+                lines.append(f"  {f.name}{label} = {format_value(f.value)}")
+        return "\n".join(lines)

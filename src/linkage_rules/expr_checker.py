@@ -1,0 +1,500 @@
+"""Type checking of expressions: syntax expressions -> typed expressions plus diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from . import model as m
+from . import nodes as n
+from .diagnostics import Diagnostic
+from .dtypes import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    INT,
+    MONEY,
+    NULL,
+    NUMERIC,
+    PERCENT,
+    PLAIN_NUMBER,
+    TEXT,
+    DType,
+    EnumType,
+    Kind,
+)
+from .source import Span
+from .suggest import did_you_mean
+
+FUNCTIONS = ("min", "max", "abs", "round", "len")
+
+Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
+
+
+class ExprError(Exception):
+    """Raised inside the checker to abandon one expression after reporting its problem."""
+
+
+def _with(dtype: DType, optional: bool) -> DType:
+    return DType(dtype.kind, optional, dtype.enum, dtype.element)
+
+
+def literal_type(node: n.NumberLit) -> DType:
+    if node.unit == "money":
+        return MONEY
+    if node.unit == "percent":
+        return PERCENT
+    return INT if node.is_integer and node.value == int(node.value) else DECIMAL
+
+
+def unify_numeric(a: DType, b: DType) -> DType | None:
+    """The type two numbers compare and combine as, or None when they do not mix."""
+    ka, kb = a.kind, b.kind
+    if ka not in NUMERIC or kb not in NUMERIC:
+        return None
+    if ka == kb:
+        return DType(ka)
+    if ka in PLAIN_NUMBER and kb in PLAIN_NUMBER:
+        return DECIMAL
+    if Kind.MONEY in (ka, kb) and (ka in PLAIN_NUMBER or kb in PLAIN_NUMBER):
+        return MONEY
+    if Kind.PERCENT in (ka, kb) and Kind.DECIMAL in (ka, kb):
+        return PERCENT
+    return None
+
+
+def _arith_type(op: str, a: DType, b: DType) -> DType | None:
+    ka, kb = a.kind, b.kind
+    if ka not in NUMERIC or kb not in NUMERIC:
+        return None
+    plain_a, plain_b = ka in PLAIN_NUMBER, kb in PLAIN_NUMBER
+    if plain_a and plain_b:
+        return INT if ka is kb is Kind.INT and op != "/" else DECIMAL
+    if op in "+-":
+        return unify_numeric(a, b)
+    if op == "*":
+        if Kind.MONEY in (ka, kb):
+            other = kb if ka is Kind.MONEY else ka
+            return MONEY if other is not Kind.MONEY else None
+        if ka is kb is Kind.PERCENT:
+            return PERCENT
+        return DECIMAL  # a percent of a plain number
+    # division
+    if ka is Kind.MONEY:
+        return DECIMAL if kb is Kind.MONEY else MONEY
+    if ka is Kind.PERCENT:
+        return DECIMAL if kb is Kind.PERCENT else PERCENT
+    return DECIMAL if kb is Kind.PERCENT else None
+
+
+class ExprChecker:
+    """Checks expressions of one entity's context against a scope of names."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        enums: Mapping[str, EnumType],
+        report: Callable[[Diagnostic], None],
+        context: str,
+    ) -> None:
+        self.scope = scope
+        self.enums = enums
+        self.report = report
+        self.context = context
+
+    def _fail(self, message: str, span: Span, help: str | None = None) -> ExprError:
+        self.report(Diagnostic("type", message, span, help))
+        return ExprError(message)
+
+    # ---- entry points
+
+    def condition(self, node: n.Expr) -> m.TExpr | None:
+        """A boolean expression (a rule, a scope, a table row); None after reporting."""
+        try:
+            expr = self.check(node)
+            if expr.type.kind is not Kind.BOOL:
+                raise self._fail(
+                    f"a condition must be true or false, but this is a {expr.type.describe()}",
+                    node.span,
+                    "compare it with something, e.g. `x > 0`",
+                )
+        except ExprError:
+            return None
+        return expr
+
+    def value(self, node: n.Expr, expected: DType | None = None) -> m.TExpr | None:
+        try:
+            return self.check(node, expected)
+        except ExprError:
+            return None
+
+    # ---- the dispatch
+
+    def check(self, node: n.Expr, expected: DType | None = None) -> m.TExpr:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:  # pragma: no cover - every node class has a method
+            raise self._fail(f"unsupported expression `{node.span.text}`", node.span)
+        result: m.TExpr = method(node, expected)
+        return result
+
+    def _NumberLit(self, node: n.NumberLit, expected: DType | None) -> m.TExpr:
+        dtype = literal_type(node)
+        value: object = int(node.value) if dtype.kind is Kind.INT else node.value
+        return m.Const(value, dtype, node.span)
+
+    def _StringLit(self, node: n.StringLit, expected: DType | None) -> m.TExpr:
+        if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
+            enum = expected.enum
+            member = node.value if node.value in enum.members else enum.by_label().get(node.value)
+            hint = (
+                f"write the value `{member}` without quotes"
+                if member
+                else f"values of `{enum.name}` are: {', '.join(enum.members)}"
+            )
+            raise self._fail(
+                f"`\"{node.value}\"` is text, not a value of enum `{enum.name}`", node.span, hint
+            )
+        return m.Const(node.value, TEXT, node.span)
+
+    def _DateLit(self, node: n.DateLit, expected: DType | None) -> m.TExpr:
+        try:
+            value = dt.date.fromisoformat(node.value)
+        except ValueError:
+            raise self._fail(f"`{node.value}` is not a valid date", node.span) from None
+        return m.Const(value, DATE, node.span)
+
+    def _BoolLit(self, node: n.BoolLit, expected: DType | None) -> m.TExpr:
+        return m.Const(node.value, BOOL, node.span)
+
+    def _NullLit(self, node: n.NullLit, expected: DType | None) -> m.TExpr:
+        return m.Const(None, NULL if expected is None else _with(expected, True), node.span)
+
+    def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
+        name = node.name.text
+        found = self.scope.get(name)
+        if isinstance(found, m.FieldRef):
+            return m.FieldRef(found.name, found.label, found.type, node.span)
+        if isinstance(found, m.Const):
+            return m.Const(found.value, found.type, node.span, found.name, found.label)
+        if isinstance(found, m.ListConst):
+            return m.ListConst(
+                found.name, found.label, found.values, found.items, found.type, node.span
+            )
+        if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
+            enum = expected.enum
+            if name in enum.members:
+                return m.Const(name, expected.required(), node.span, name, enum.label_of(name))
+            by_label = enum.by_label()
+            hint = did_you_mean(name, enum.members) or (
+                f"values of `{enum.name}` are: {', '.join(enum.members)}"
+            )
+            if name in by_label:
+                hint = f"`{name}` is the label of `{by_label[name]}`; write `{by_label[name]}`"
+            raise self._fail(f"`{name}` is not a value of enum `{enum.name}`", node.span, hint)
+        owners = [e.name for e in self.enums.values() if name in e.members]
+        if owners:
+            raise self._fail(
+                f"`{name}` is a value of enum `{owners[0]}`, but nothing here has that type",
+                node.span,
+                f"compare it with a field of type `{owners[0]}`, e.g. `field == {name}`",
+            )
+        candidates = list(self.scope)
+        raise self._fail(
+            f"unknown name `{name}` in {self.context}",
+            node.span,
+            did_you_mean(name, candidates),
+        )
+
+    def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+        enum = self.enums.get(node.scope.text)
+        if enum is None:
+            raise self._fail(
+                f"unknown enum `{node.scope.text}`",
+                node.scope.span,
+                did_you_mean(node.scope.text, self.enums),
+            )
+        member = node.member.text
+        if member not in enum.members:
+            raise self._fail(
+                f"`{member}` is not a value of enum `{enum.name}`",
+                node.member.span,
+                did_you_mean(member, enum.members),
+            )
+        dtype = DType(Kind.ENUM, False, enum)
+        return m.Const(member, dtype, node.span, member, enum.label_of(member))
+
+    def _ListLit(self, node: n.ListLit, expected: DType | None) -> m.TExpr:
+        element = expected.element if expected is not None and expected.element else expected
+        items: list[m.Const] = []
+        element_type: DType | None = element
+        for item in node.items:
+            checked = self.check(item, element_type)
+            if not isinstance(checked, m.Const):
+                raise self._fail(
+                    "list items must be constants (literals, params or enum values)", item.span
+                )
+            if checked.value is None:
+                raise self._fail(
+                    "a list cannot hold null", item.span, "test for null with `is null`"
+                )
+            if element_type is None:
+                element_type = checked.type
+            elif not self._fits(checked.type, element_type):
+                raise self._fail(
+                    f"this list holds {element_type.describe()}, "
+                    f"but this item is a {checked.type.describe()}",
+                    item.span,
+                )
+            items.append(checked)
+        values = tuple(c.value for c in items)
+        list_type = DType(Kind.LIST, False, None, element_type or NULL)
+        return m.ListConst(None, None, frozenset(values), values, list_type, node.span)
+
+    def _fits(self, actual: DType, target: DType) -> bool:
+        if actual.same_base(target):
+            return True
+        return unify_numeric(actual, target) is not None and (
+            target.kind is not Kind.INT or actual.kind is Kind.INT
+        )
+
+    def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
+        name = node.function.text
+        if name not in FUNCTIONS:
+            raise self._fail(
+                f"unknown function `{name}`",
+                node.function.span,
+                did_you_mean(name, FUNCTIONS) or f"functions are: {', '.join(FUNCTIONS)}",
+            )
+        args = tuple(self.check(a) for a in node.args)
+        return getattr(self, "_call_" + name)(node, args)  # type: ignore[no-any-return]
+
+    def _arity(self, node: n.Call, args: tuple[m.TExpr, ...], low: int, high: int) -> None:
+        if not low <= len(args) <= high:
+            want = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low}+"
+            raise self._fail(
+                f"`{node.function.text}` takes {want} arguments, got {len(args)}", node.span
+            )
+
+    def _numeric_arg(self, node: n.Call, arg: m.TExpr) -> None:
+        if arg.type.kind not in NUMERIC:
+            raise self._fail(
+                f"`{node.function.text}` needs a number, got a {arg.type.describe()}", arg.span
+            )
+
+    def _call_min(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
+        self._arity(node, args, 2, 99)
+        result: DType | None = None
+        for arg in args:
+            if arg.type.kind is Kind.NULL:
+                continue
+            if result is None:
+                if arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
+                    raise self._fail(
+                        f"`{node.function.text}` compares numbers or dates, "
+                        f"got a {arg.type.describe()}",
+                        arg.span,
+                    )
+                result = arg.type.required()
+                continue
+            merged = (
+                result
+                if result.same_base(arg.type)
+                else unify_numeric(result, arg.type)
+            )
+            if merged is None:
+                raise self._fail(
+                    f"`{node.function.text}` cannot mix a {result.describe()} "
+                    f"with a {arg.type.describe()}",
+                    arg.span,
+                )
+            result = merged
+        if result is None:
+            raise self._fail(f"`{node.function.text}` of nulls only", node.span)
+        nullable = all(a.nullable for a in args)
+        return m.FuncCall(node.function.text, args, _with(result, nullable), nullable, node.span)
+
+    _call_max = _call_min
+
+    def _call_abs(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
+        self._arity(node, args, 1, 1)
+        self._numeric_arg(node, args[0])
+        return m.FuncCall("abs", args, args[0].type, args[0].nullable, node.span)
+
+    def _call_round(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
+        self._arity(node, args, 1, 2)
+        self._numeric_arg(node, args[0])
+        if len(args) == 2:
+            digits = args[1]
+            if not (isinstance(digits, m.Const) and digits.type.kind is Kind.INT):
+                raise self._fail(
+                    "the digits of `round` must be a whole number written out, e.g. `2`",
+                    digits.span,
+                )
+            if not isinstance(digits.value, int) or not -12 <= digits.value <= 12:
+                raise self._fail("`round` keeps between -12 and 12 digits", digits.span)
+        dtype = args[0].type
+        return m.FuncCall("round", args, dtype, args[0].nullable, node.span)
+
+    def _call_len(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
+        self._arity(node, args, 1, 1)
+        if args[0].type.kind not in (Kind.TEXT, Kind.LIST):
+            raise self._fail(
+                f"`len` measures text or a list, got a {args[0].type.describe()}", args[0].span
+            )
+        nullable = args[0].nullable
+        return m.FuncCall("len", args, _with(INT, nullable), nullable, node.span)
+
+    def _Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
+        operand = self.check(node.operand)
+        if operand.type.kind not in NUMERIC:
+            raise self._fail(f"cannot negate a {operand.type.describe()}", node.span)
+        return m.Neg(operand, operand.type, operand.nullable, node.span)
+
+    def _Binary(self, node: n.Binary, expected: DType | None) -> m.TExpr:
+        left = self.check(node.left)
+        right = self.check(node.right)
+        dtype = _arith_type(node.op, left.type, right.type)
+        if dtype is None:
+            hint = None
+            if Kind.PERCENT in (left.type.kind, right.type.kind) and Kind.MONEY in (
+                left.type.kind,
+                right.type.kind,
+            ):
+                hint = "to take a percent of an amount, multiply: `amount * 10%`"
+            raise self._fail(
+                f"cannot apply `{node.op}` to a {left.type.describe()} "
+                f"and a {right.type.describe()}",
+                node.span,
+                hint,
+            )
+        nullable = left.nullable or right.nullable or node.op == "/"
+        return m.Arith(node.op, left, right, _with(dtype, nullable), nullable, node.span)
+
+    def _pair(self, left_node: n.Expr, right_node: n.Expr) -> tuple[m.TExpr, m.TExpr]:
+        """Check two operands; a bare enum value takes its type from the other side."""
+        if isinstance(left_node, n.NameRef) and left_node.name.text not in self.scope:
+            right = self.check(right_node)
+            return self.check(left_node, right.type), right
+        left = self.check(left_node)
+        return left, self.check(right_node, left.type)
+
+    def _comparable(self, left: m.TExpr, right: m.TExpr, op: str, span: Span) -> None:
+        lt, rt = left.type, right.type
+        if lt.kind is Kind.NULL or rt.kind is Kind.NULL:
+            raise self._fail(
+                "comparing with null is never true (null is unknown)",
+                span,
+                "test for a missing value with `is null` or `is not null`",
+            )
+        ordered = op not in ("==", "!=")
+        if lt.kind in NUMERIC and rt.kind in NUMERIC:
+            if unify_numeric(lt, rt) is not None:
+                return
+            hint = None
+            percent_vs_int = {lt.kind, rt.kind} == {Kind.PERCENT, Kind.INT}
+            if percent_vs_int:
+                other = right if rt.kind is Kind.INT else left
+                if isinstance(other, m.Const):
+                    hint = f"write the percent with `%`, e.g. `{other.value}%` or `{other.value}00%`"
+                else:
+                    hint = "a percent is a share (85% is 0.85); an int is a count"
+            raise self._fail(
+                f"cannot compare a {lt.describe()} with a {rt.describe()}", span, hint
+            )
+        if lt.same_base(rt):
+            if ordered and lt.kind in (Kind.BOOL, Kind.ENUM):
+                raise self._fail(
+                    f"a {lt.describe()} has no order; use `==`, `!=` or `in`", span
+                )
+            return
+        hint = None
+        if {lt.kind, rt.kind} == {Kind.ENUM, Kind.TEXT}:
+            hint = "enum values are written without quotes"
+        raise self._fail(f"cannot compare a {lt.describe()} with a {rt.describe()}", span, hint)
+
+    def _Compare(self, node: n.Compare, expected: DType | None) -> m.TExpr:
+        left, right = self._pair(node.left, node.right)
+        self._comparable(left, right, node.op, node.span)
+        nullable = left.nullable or right.nullable
+        return m.Cmp(node.op, left, right, _with(BOOL, nullable), nullable, node.span)
+
+    def _InList(self, node: n.InList, expected: DType | None) -> m.TExpr:
+        operand = self.check(node.operand)
+        options = self.check(node.options, DType(Kind.LIST, False, None, operand.type.required()))
+        if not isinstance(options, m.ListConst):
+            raise self._fail(
+                f"`in` needs a list, but this is a {options.type.describe()}",
+                node.options.span,
+                "write a list `[a, b]` or name a declared list",
+            )
+        element = options.type.element
+        if element is not None and element.kind is not Kind.NULL:
+            self._comparable(operand, m.Const(None, element, options.span), "==", node.span)
+        nullable = operand.nullable
+        return m.Member(operand, options, node.negated, _with(BOOL, nullable), nullable, node.span)
+
+    def _Between(self, node: n.Between, expected: DType | None) -> m.TExpr:
+        operand = self.check(node.operand)
+        low = self.check(node.low, operand.type)
+        high = self.check(node.high, operand.type)
+        self._comparable(operand, low, "<=", node.span)
+        self._comparable(operand, high, "<=", node.span)
+        nullable = operand.nullable or low.nullable or high.nullable
+        return m.Range(operand, low, high, _with(BOOL, nullable), nullable, node.span)
+
+    def _IsNull(self, node: n.IsNull, expected: DType | None) -> m.TExpr:
+        operand = self.check(node.operand)
+        return m.NullTest(operand, node.negated, BOOL, node.span)
+
+    def _bool_operand(self, node: n.Expr, word: str) -> m.TExpr:
+        expr = self.check(node)
+        if expr.type.kind not in (Kind.BOOL, Kind.NULL):
+            raise self._fail(
+                f"`{word}` needs true/false operands, but this is a {expr.type.describe()}",
+                node.span,
+            )
+        return expr
+
+    def _Not(self, node: n.Not, expected: DType | None) -> m.TExpr:
+        operand = self._bool_operand(node.operand, "not")
+        return m.Negation(operand, operand.type, operand.nullable, node.span)
+
+    def _BoolOp(self, node: n.BoolOp, expected: DType | None) -> m.TExpr:
+        operands = tuple(self._bool_operand(o, node.op) for o in node.operands)
+        nullable = any(o.nullable for o in operands)
+        return m.Logic(node.op, operands, _with(BOOL, nullable), nullable, node.span)
+
+    def _IfThenElse(self, node: n.IfThenElse, expected: DType | None) -> m.TExpr:
+        condition = self._bool_operand(node.condition, "if")
+        then = self.check(node.then, expected)
+        otherwise = self.check(node.otherwise, then.type if expected is None else expected)
+        if then.type.kind is Kind.NULL:
+            then = self.check(node.then, otherwise.type)
+        dtype = self._branch_type(then, otherwise, node.span)
+        nullable = then.nullable or otherwise.nullable
+        return m.Conditional(condition, then, otherwise, _with(dtype, nullable), nullable, node.span)
+
+    def _branch_type(self, then: m.TExpr, otherwise: m.TExpr, span: Span) -> DType:
+        a, b = then.type, otherwise.type
+        if a.kind is Kind.NULL:
+            return b
+        if b.kind is Kind.NULL or a.same_base(b):
+            return a
+        merged = unify_numeric(a, b)
+        if merged is None:
+            raise self._fail(
+                f"the branches of `if` differ: a {a.describe()} and a {b.describe()}", span
+            )
+        return merged
+
+
+def constant_value(expr: m.TExpr) -> object:
+    """The value of a constant expression (folded for negative numbers), else raise."""
+    if isinstance(expr, m.Const):
+        return expr.value
+    if isinstance(expr, m.Neg) and isinstance(expr.operand, m.Const):
+        value = expr.operand.value
+        if isinstance(value, (int, Decimal)):
+            return -value
+    raise ValueError("not a constant")

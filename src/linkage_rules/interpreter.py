@@ -1,0 +1,224 @@
+"""The tracing interpreter: evaluates the typed model step by step and records why.
+
+It serves `explain()` and is the oracle the compiled code is tested against, so it is
+written for obviousness, not speed: every operand is evaluated (no short-circuit),
+and every operation goes through the runtime's three-valued functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import model as m
+from . import runtime as rt
+from .dtypes import DType, Kind, format_value
+from .errors import RecordError
+from .explanation import (
+    Explanation,
+    FieldReading,
+    RowExplanation,
+    RuleExplanation,
+    SegmentExplanation,
+    Step,
+    TableExplanation,
+)
+
+
+def describe_value(dtype: DType, value: object) -> str:
+    if dtype.kind is Kind.ENUM and dtype.enum is not None and isinstance(value, str):
+        label = dtype.enum.label_of(value) if value in dtype.enum.members else None
+        return f"{value}({label})" if label else value
+    return format_value(value)
+
+
+class Tracer:
+    """Evaluates expressions against one validated record, remembering the fields read."""
+
+    def __init__(self, record: Mapping[str, object]) -> None:
+        self.record = record
+        self.fields_read: dict[str, FieldReading] = {}
+
+    def step(self, expr: m.TExpr) -> Step:
+        method = getattr(self, "_" + type(expr).__name__)
+        result: Step = method(expr)
+        return result
+
+    def value(self, expr: m.TExpr) -> object:
+        return self.step(expr).value
+
+    def _FieldRef(self, expr: m.FieldRef) -> Step:
+        value = self.record.get(expr.name)
+        self.fields_read.setdefault(expr.name, FieldReading(expr.name, expr.label, value))
+        reading = f"{expr.label or expr.name} {describe_value(expr.type, value)}"
+        return Step(expr.name, reading, value)
+
+    def _Const(self, expr: m.Const) -> Step:
+        text = expr.span.text
+        if expr.type.kind is Kind.ENUM:
+            return Step(text, describe_value(expr.type, expr.value), expr.value)
+        if expr.name is not None:
+            reading = f"{expr.label or expr.name} {format_value(expr.value)}"
+            return Step(text, reading, expr.value)
+        return Step(text, text, expr.value)
+
+    def _ListConst(self, expr: m.ListConst) -> Step:
+        if expr.name is not None:
+            reading = f"{expr.label or expr.name} ({len(expr.items)} items)"
+            return Step(expr.span.text, reading, expr.values)
+        return Step(expr.span.text, expr.span.text, expr.values)
+
+    def _compound(self, text: str, reading: str, value: object, *parts: Step) -> Step:
+        """Keep the operand steps only when they say more than the reading already does."""
+        children = tuple(p for p in parts if p.children or not _is_leaf_reading(p))
+        return Step(text, reading, value, children)
+
+    def _Arith(self, expr: m.Arith) -> Step:
+        left, right = self.step(expr.left), self.step(expr.right)
+        value = rt.ARITHMETIC[expr.op](left.value, right.value)
+        reading = f"{left.reading} {expr.op} {right.reading} = {format_value(value)}"
+        return self._compound(expr.span.text, reading, value, left, right)
+
+    def _Neg(self, expr: m.Neg) -> Step:
+        operand = self.step(expr.operand)
+        value = rt.neg(operand.value)  # type: ignore[arg-type]
+        return self._compound(expr.span.text, f"-({operand.reading}) = {format_value(value)}",
+                              value, operand)
+
+    def _Cmp(self, expr: m.Cmp) -> Step:
+        left, right = self.step(expr.left), self.step(expr.right)
+        value = rt.compare(expr.op, left.value, right.value)
+        reading = f"{left.reading} {expr.op} {right.reading}"
+        return self._compound(expr.span.text, reading, value, left, right)
+
+    def _Member(self, expr: m.Member) -> Step:
+        operand = self.step(expr.operand)
+        options = self.step(expr.options)
+        value = rt.member(operand.value, expr.options.values, expr.negated)
+        word = "not in" if expr.negated else "in"
+        listed = operand.value in expr.options.values if operand.value is not None else None
+        note = "" if listed is None else " (listed)" if listed else " (not listed)"
+        reading = f"{operand.reading} {word} {options.reading}{note}"
+        return self._compound(expr.span.text, reading, value, operand)
+
+    def _Range(self, expr: m.Range) -> Step:
+        operand, low, high = self.step(expr.operand), self.step(expr.low), self.step(expr.high)
+        value = rt.between(operand.value, low.value, high.value)
+        reading = f"{operand.reading} between {low.reading} and {high.reading}"
+        return self._compound(expr.span.text, reading, value, operand, low, high)
+
+    def _NullTest(self, expr: m.NullTest) -> Step:
+        operand = self.step(expr.operand)
+        value = (operand.value is None) != expr.negated
+        reading = f"{operand.reading} is {'not ' if expr.negated else ''}null"
+        return self._compound(expr.span.text, reading, value, operand)
+
+    def _Negation(self, expr: m.Negation) -> Step:
+        operand = self.step(expr.operand)
+        value = rt.not3(operand.value)  # type: ignore[arg-type]
+        return Step(expr.span.text, "not:", value, (operand,))
+
+    def _Logic(self, expr: m.Logic) -> Step:
+        parts = tuple(self.step(o) for o in expr.operands)
+        values = [p.value for p in parts]
+        if expr.op == "and":
+            value = rt.and3(values)  # type: ignore[arg-type]
+            reading = "all of:"
+        else:
+            value = rt.or3(values)  # type: ignore[arg-type]
+            reading = "any of:"
+        return Step(expr.span.text, reading, value, parts)
+
+    def _Conditional(self, expr: m.Conditional) -> Step:
+        condition = self.step(expr.condition)
+        chosen = self.step(expr.then if condition.value is True else expr.otherwise)
+        reading = f"if … then … else … = {format_value(chosen.value)}"
+        return Step(expr.span.text, reading, chosen.value, (condition, chosen))
+
+    def _FuncCall(self, expr: m.FuncCall) -> Step:
+        args = tuple(self.step(a) for a in expr.args)
+        value = rt.FUNCTIONS[expr.function](*(a.value for a in args))
+        inner = ", ".join(a.reading for a in args)
+        reading = f"{expr.function}({inner}) = {format_value(value)}"
+        return self._compound(expr.span.text, reading, value, *args)
+
+
+def _is_leaf_reading(step: Step) -> bool:
+    return not step.children
+
+
+# ---- segments and tables ---------------------------------------------------------------
+
+
+def trace_segment(tracer: Tracer, segment: m.Segment) -> SegmentExplanation:
+    scope = tracer.step(segment.scope) if segment.scope is not None else None
+    if scope is not None and scope.value is not True:
+        return SegmentExplanation(segment.name, segment.label, False, scope, ())
+    rules = []
+    for rule in segment.rules:
+        step = tracer.step(rule.condition)
+        value = step.value if isinstance(step.value, bool) else None
+        rules.append(RuleExplanation(rule.name, rule.label, value, step))
+    member = any(r.held for r in rules)
+    return SegmentExplanation(segment.name, segment.label, member, scope, tuple(rules))
+
+
+def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> RecordError:
+    numbers = " and ".join(str(r) for r in rows)
+    return RecordError(
+        f"rows {numbers} of table `{table.name}` both match, but its hit policy is unique",
+        record=record_id,
+        entity=table.entity,
+    )
+
+
+def trace_table(tracer: Tracer, table: m.Table, record_id: str | None = None) -> TableExplanation:
+    rows: list[RowExplanation] = []
+    matched: list[int] = []
+    otherwise: m.TableRow | None = None
+    for index, row in enumerate(table.rows, start=1):
+        if row.condition is None:
+            otherwise = row
+            continue
+        step = tracer.step(row.condition)
+        hit = step.value is True
+        if hit:
+            matched.append(index)
+        rows.append(RowExplanation(index, row.label, row.output, False, step))
+    if table.hit == "unique" and len(matched) > 1:
+        raise unique_conflict(table, matched, record_id)
+    if table.hit == "first":
+        matched = matched[:1]
+    outputs = [table.rows[i - 1].output for i in matched]
+    if not matched and otherwise is not None:
+        outputs = [otherwise.output]
+        rows.append(RowExplanation(len(table.rows), otherwise.label, otherwise.output, True, None))
+    rows = [
+        RowExplanation(r.index, r.label, r.output, r.matched or r.index in matched, r.condition)
+        for r in rows
+    ]
+    output: object = tuple(outputs) if table.hit == "collect" else (outputs[0] if outputs else None)
+    return TableExplanation(table.name, table.label, table.hit, output, tuple(rows))
+
+
+def explain(
+    model: m.PolicyModel,
+    entity: m.Entity,
+    record: Mapping[str, object],
+    record_id: str | None = None,
+) -> Explanation:
+    """Evaluate every segment and table of `entity` for one validated record, with reasons."""
+    tracer = Tracer(record)
+    segments = tuple(trace_segment(tracer, s) for s in model.segments_for(entity.name))
+    tables = tuple(trace_table(tracer, t, record_id) for t in model.tables_for(entity.name))
+    return Explanation(
+        policy=model.name,
+        policy_label=model.label,
+        version=model.version,
+        fingerprint=model.fingerprint,
+        entity=entity.name,
+        entity_label=entity.label,
+        record_id=record_id,
+        segments=segments,
+        tables=tables,
+        fields=tuple(tracer.fields_read.values()),
+    )

@@ -1,0 +1,326 @@
+"""The typed policy model the checker produces: names resolved, types known, lists loaded.
+
+Backends (the compiler, the tracing interpreter) read only this model, never syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypeAlias
+
+import attrs
+
+from .dtypes import DType, EnumType
+from .source import Span
+
+
+def _span() -> Span:
+    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
+
+
+# ---- typed expressions -------------------------------------------------------------
+# Every expression knows its type and whether it can be null: the compiler skips
+# null checks on expressions that cannot be null, which is most of a policy.
+
+
+@attrs.frozen(slots=True)
+class Const:
+    """A constant; `name`/`label` are set when it came from a param or an enum value."""
+
+    value: object
+    type: DType
+    span: Span = _span()
+    name: str | None = None
+    label: str | None = None
+
+    @property
+    def nullable(self) -> bool:
+        return self.value is None
+
+
+@attrs.frozen(slots=True)
+class FieldRef:
+    name: str
+    label: str | None
+    type: DType
+    span: Span = _span()
+
+    @property
+    def nullable(self) -> bool:
+        return self.type.optional
+
+
+@attrs.frozen(slots=True)
+class ListConst:
+    """A reference list (from a file or inline): a set for membership, the items in order."""
+
+    name: str | None
+    label: str | None
+    values: frozenset[object]
+    items: tuple[object, ...]
+    type: DType
+    span: Span = _span()
+    nullable: bool = False
+
+
+@attrs.frozen(slots=True)
+class Arith:
+    op: str
+    left: TExpr
+    right: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Neg:
+    operand: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Cmp:
+    op: str
+    left: TExpr
+    right: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Member:
+    """`operand in options` (or `not in`); options never contain null."""
+
+    operand: TExpr
+    options: ListConst
+    negated: bool
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Range:
+    """`operand between low and high`, both ends inclusive."""
+
+    operand: TExpr
+    low: TExpr
+    high: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class NullTest:
+    operand: TExpr
+    negated: bool
+    type: DType
+    span: Span = _span()
+    nullable: bool = False
+
+
+@attrs.frozen(slots=True)
+class Negation:
+    operand: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Logic:
+    """`and` / `or` over two or more operands, Kleene three-valued."""
+
+    op: str
+    operands: tuple[TExpr, ...]
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Conditional:
+    """`if c then a else b`: `a` when c is true, `b` when c is false or null (SQL CASE)."""
+
+    condition: TExpr
+    then: TExpr
+    otherwise: TExpr
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class FuncCall:
+    function: str
+    args: tuple[TExpr, ...]
+    type: DType
+    nullable: bool
+    span: Span = _span()
+
+
+TExpr: TypeAlias = (
+    Const
+    | FieldRef
+    | ListConst
+    | Arith
+    | Neg
+    | Cmp
+    | Member
+    | Range
+    | NullTest
+    | Negation
+    | Logic
+    | Conditional
+    | FuncCall
+)
+
+
+# ---- declarations --------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Field:
+    name: str
+    label: str | None
+    type: DType
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Entity:
+    name: str
+    label: str | None
+    fields: tuple[Field, ...]
+    span: Span = _span()
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+@attrs.frozen(slots=True)
+class Rule:
+    name: str
+    label: str | None
+    condition: TExpr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Segment:
+    name: str
+    label: str | None
+    entity: str
+    scope: TExpr | None
+    rules: tuple[Rule, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class TableRow:
+    """`condition` None is the `otherwise` row; `output` is a symbol name or a value."""
+
+    condition: TExpr | None
+    output: object
+    label: str | None
+    span: Span = _span()
+
+
+HIT_POLICIES = ("first", "unique", "collect")
+
+
+@attrs.frozen(slots=True)
+class Table:
+    name: str
+    label: str | None
+    entity: str
+    hit: str
+    rows: tuple[TableRow, ...]
+    output_type: DType
+    span: Span = _span()
+
+    @property
+    def has_otherwise(self) -> bool:
+        return any(row.condition is None for row in self.rows)
+
+
+@attrs.frozen(slots=True)
+class Expectation:
+    """See nodes.Expectation; outputs are resolved values, rules resolved names."""
+
+    kind: str
+    target: str
+    rules: tuple[str, ...]
+    outputs: tuple[object, ...]
+    is_list: bool
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Example:
+    title: str
+    entity: str
+    record: dict[str, object] = attrs.field(eq=False)
+    expectations: tuple[Expectation, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ReferenceList:
+    name: str
+    label: str | None
+    element: DType
+    items: tuple[object, ...]
+    path: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Param:
+    name: str
+    label: str | None
+    type: DType
+    value: object
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class PolicyModel:
+    """Everything a backend needs, in declaration order."""
+
+    name: str
+    label: str | None
+    version: str | None
+    effective: dt.date | None
+    enums: tuple[EnumType, ...]
+    entities: tuple[Entity, ...]
+    params: tuple[Param, ...]
+    lists: tuple[ReferenceList, ...]
+    segments: tuple[Segment, ...]
+    tables: tuple[Table, ...]
+    examples: tuple[Example, ...]
+    fingerprint: str
+
+    def entity(self, name: str) -> Entity | None:
+        for e in self.entities:
+            if e.name == name:
+                return e
+        return None
+
+    def segments_for(self, entity: str) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.entity == entity)
+
+    def tables_for(self, entity: str) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.entity == entity)

@@ -1,0 +1,127 @@
+"""Input records: checking Python mappings and converting text rows against an entity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import model as m
+from .dtypes import Kind, check_value, parse_text
+from .errors import RecordError
+from .suggest import did_you_mean
+
+
+_TEXTUAL = frozenset({Kind.TEXT, Kind.ENUM})
+
+
+def _id_field(entity: m.Entity) -> str | None:
+    """The field that names a record in messages: `client_id`, `sale_id`, `id`, ..."""
+    for field in entity.fields:
+        if field.name == "id" or field.name.endswith("_id"):
+            return field.name
+    return None
+
+
+class RecordSchema:
+    """What a record of one entity must look like, and how to read one from text."""
+
+    def __init__(self, entity: m.Entity) -> None:
+        self.entity = entity
+        self.names = frozenset(entity.field_names)
+        self.required = tuple(f.name for f in entity.fields if not f.type.optional)
+        self.id_field = _id_field(entity)
+        self._types = {f.name: f.type for f in entity.fields}
+        self._checks = tuple(
+            (f.name, f.type, f.type.enum.by_label() if f.type.enum else None)
+            for f in entity.fields
+        )
+
+    def record_id(self, record: Mapping[str, object], fallback: str | None = None) -> str | None:
+        if self.id_field is not None:
+            value = record.get(self.id_field)
+            if isinstance(value, str) and value:
+                return value
+        return fallback
+
+    def _error(self, message: str, record: Mapping[str, object] | None, field: str | None,
+               value: object = None, where: str | None = None) -> RecordError:
+        rid = where if where is not None else (
+            self.record_id(record) if record is not None else None
+        )
+        return RecordError(message, record=rid, field=field, value=value,
+                           entity=self.entity.name)
+
+    def fits(self, record: Mapping[str, object]) -> bool:
+        """Whether the record's keys could belong to this entity (used to infer the entity)."""
+        return record.keys() <= self.names and all(k in record for k in self.required)
+
+    def validate(self, record: object, where: str | None = None) -> dict[str, object]:
+        """Check every field of `record`; return it with optional fields filled with None.
+
+        Raises RecordError naming the record, the field and the value at the first problem.
+        """
+        if not isinstance(record, Mapping):
+            raise self._error(
+                f"a {self.entity.name} record must be a mapping of field names to values, "
+                f"not {type(record).__name__}", None, None, where=where)
+        unknown = record.keys() - self.names
+        if unknown:
+            name = sorted(map(str, unknown))[0]
+            hint = did_you_mean(name, self.names)
+            raise self._error(
+                f"`{self.entity.name}` has no field `{name}`" + (f"; {hint}" if hint else ""),
+                record, name, where=where)
+        out: dict[str, object] = {}
+        for name, dtype, labels in self._checks:
+            if name not in record:
+                if dtype.optional:
+                    out[name] = None
+                    continue
+                raise self._error("is missing", record, name, where=where)
+            value = record[name]
+            try:
+                out[name] = check_value(dtype, value, labels)
+            except ValueError as error:
+                raise self._error(str(error), record, name, value, where=where) from None
+        return out
+
+    def from_text(self, row: Mapping[str, str | None], where: str | None = None) -> dict[str, object]:
+        """Convert a text row (a CSV line) by the schema; empty cells are null."""
+        unknown = [k for k in row if k is not None and k not in self.names]
+        if unknown:
+            hint = did_you_mean(unknown[0], self.names)
+            raise self._error(
+                f"`{self.entity.name}` has no field `{unknown[0]}`" + (f"; {hint}" if hint else ""),
+                None, unknown[0], where=where)
+        out: dict[str, object] = {}
+        for name, dtype, _ in self._checks:
+            text = row.get(name)
+            if text is None:
+                if dtype.optional:
+                    out[name] = None
+                    continue
+                raise self._error("is missing (no such column)", None, name, where=where)
+            try:
+                out[name] = parse_text(dtype, text)
+            except ValueError as error:
+                raise self._error(str(error), None, name, text, where=where) from None
+        return out
+
+    def from_json(self, obj: object, where: str | None = None) -> dict[str, object]:
+        """Convert a decoded JSON object: dates and amounts may come as strings.
+
+        Decode JSON with `parse_float=decimal.Decimal` so that no amount passes
+        through binary floating point.
+        """
+        if not isinstance(obj, Mapping):
+            raise self._error(
+                f"a {self.entity.name} record must be a JSON object", None, None, where=where)
+        converted: dict[str, object] = {}
+        for key, value in obj.items():
+            dtype = self._types.get(key)
+            if dtype is not None and isinstance(value, str) and dtype.kind not in _TEXTUAL:
+                try:
+                    value = parse_text(dtype, value)
+                except ValueError as error:
+                    raise self._error(str(error), None, key, value, where=where) from None
+            converted[key] = value
+        return self.validate(converted, where)

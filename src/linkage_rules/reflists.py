@@ -1,0 +1,109 @@
+"""Reference data: lists loaded from CSV files next to the policy, checked row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Severity
+from .dtypes import DType, parse_text
+from .source import Source, Span
+
+
+def decode_spreadsheet_text(data: bytes) -> str:
+    """Decode a CSV as spreadsheet programs in China save it: UTF-8 (with or without BOM) or GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def resolve_inside(base_dir: Path, relative: str) -> Path | None:
+    """The file `relative` names inside `base_dir`, or None if it would leave that folder."""
+    candidate = Path(relative)
+    if candidate.is_absolute():
+        return None
+    root = base_dir.resolve()
+    path = (root / candidate).resolve()
+    if path != root and root not in path.parents:
+        return None
+    return path
+
+
+def load_list_file(
+    path: Path,
+    display_name: str,
+    element: DType,
+    column: str | None,
+    report: Callable[[Diagnostic], None],
+) -> tuple[tuple[object, ...], bytes] | None:
+    """Read one column of a CSV file as values of `element`; report every bad row.
+
+    Returns the values (in file order, duplicates removed) and the raw bytes (which
+    go into the policy's fingerprint), or None when the file could not be used.
+    """
+    data = path.read_bytes()
+    try:
+        text = decode_spreadsheet_text(data)
+    except UnicodeDecodeError:
+        report(Diagnostic("list-file", "cannot decode the file as UTF-8 or GB18030", None,
+                          file_name=display_name))
+        return None
+    source = Source(display_name, text)
+    line_starts = _line_offsets(text)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        report(Diagnostic("list-file", "the list file is empty; it needs a header row",
+                          Span(source, 0, 0)))
+        return None
+    header = [h.strip() for h in rows[0]]
+    index = 0
+    if column is not None:
+        if column not in header:
+            report(Diagnostic(
+                "list-file", f"the list file has no column `{column}`",
+                Span(source, 0, len(source.line_text(1))),
+                f"its columns are: {', '.join(header)}",
+            ))
+            return None
+        index = header.index(column)
+    values: list[object] = []
+    seen: set[object] = set()
+    ok = True
+    for number, row in enumerate(rows[1:], start=2):
+        start = line_starts[number - 1] if number - 1 < len(line_starts) else len(text)
+        span = Span(source, start, start + len(source.line_text(number)))
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if index >= len(row):
+            report(Diagnostic("list-row", f"row {number} has no `{header[index]}` column", span))
+            ok = False
+            continue
+        cell = row[index]
+        if not cell.strip():
+            report(Diagnostic("list-row", f"row {number}: the `{header[index]}` value is empty",
+                              span))
+            ok = False
+            continue
+        try:
+            value = parse_text(element.required(), cell)
+        except ValueError as error:
+            report(Diagnostic("list-row", f"row {number}: {error}", span,
+                              f"this list holds {element.describe()} values"))
+            ok = False
+            continue
+        if value in seen:
+            report(Diagnostic("list-row", f"row {number}: `{cell.strip()}` is listed twice", span,
+                              severity=Severity.WARNING))
+            continue
+        seen.add(value)
+        values.append(value)
+    return (tuple(values), data) if ok else None
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    offsets.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    return offsets

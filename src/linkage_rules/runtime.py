@@ -1,0 +1,177 @@
+"""Semantics defined once: three-valued logic, exact arithmetic and the built-in functions.
+
+The compiled code and the tracing interpreter both call these functions (the compiled
+code inlines the cases where no value can be null), so the two cannot disagree.
+Null follows SQL: any comparison or arithmetic with null is null, `and`/`or` are
+Kleene's, and a rule holds only when its condition is true.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
+from typing import Any
+
+# One context for all arithmetic, independent of the caller's thread context:
+# 34 significant digits (IEEE decimal128), exponents wide enough never to overflow.
+CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+Number = int | Decimal
+
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+
+def add(a: Number | None, b: Number | None) -> Number | None:
+    if a is None or b is None:
+        return None
+    if type(a) is int and type(b) is int:
+        return a + b
+    return CONTEXT.add(a, b)
+
+
+def sub(a: Number | None, b: Number | None) -> Number | None:
+    if a is None or b is None:
+        return None
+    if type(a) is int and type(b) is int:
+        return a - b
+    return CONTEXT.subtract(a, b)
+
+
+def mul(a: Number | None, b: Number | None) -> Number | None:
+    if a is None or b is None:
+        return None
+    if type(a) is int and type(b) is int:
+        return a * b
+    return CONTEXT.multiply(a, b)
+
+
+def div(a: Number | None, b: Number | None) -> Decimal | None:
+    """Exact-as-possible division; dividing by zero gives null, as in DuckDB."""
+    if a is None or b is None or b == 0:
+        return None
+    return CONTEXT.divide(a, b)
+
+
+def neg(a: Number | None) -> Number | None:
+    if a is None:
+        return None
+    return -a if type(a) is int else CONTEXT.minus(a)
+
+
+ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {"+": add, "-": sub, "*": mul, "/": div}
+
+
+def compare(op: str, a: object, b: object) -> bool | None:
+    if a is None or b is None:
+        return None
+    return COMPARISONS[op](a, b)
+
+
+def member(value: object, options: frozenset[object], negated: bool) -> bool | None:
+    if value is None:
+        return None
+    return (value in options) != negated
+
+
+def between(value: object, low: object, high: object) -> bool | None:
+    return and3((compare(">=", value, low), compare("<=", value, high)))
+
+
+def not3(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def and3(values: Iterable[bool | None]) -> bool | None:
+    result: bool | None = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
+def or3(values: Iterable[bool | None]) -> bool | None:
+    result: bool | None = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            result = None
+    return result
+
+
+def if3(condition: bool | None, then: object, otherwise: object) -> object:
+    return then if condition is True else otherwise
+
+
+# ---- functions -----------------------------------------------------------------------
+# min and max skip nulls, like SQL's LEAST/GREATEST in DuckDB and PostgreSQL.
+
+
+def fn_min(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def fn_max(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def fn_abs(value: Number | None) -> Number | None:
+    if value is None:
+        return None
+    return abs(value) if type(value) is int else CONTEXT.abs(value)
+
+
+def fn_round(value: Number | None, digits: int = 0) -> Number | None:
+    """Round half away from zero (四舍五入), keeping ints ints."""
+    if value is None:
+        return None
+    if type(value) is int:
+        if digits >= 0:
+            return value
+        step = 10 ** (-digits)
+        quotient, remainder = divmod(abs(value), step)
+        rounded = (quotient + (1 if remainder * 2 >= step else 0)) * step
+        return rounded if value >= 0 else -rounded
+    exponent = Decimal(1).scaleb(-digits)
+    try:
+        result = value.quantize(exponent, rounding=ROUND_HALF_UP, context=_STRICT)
+    except InvalidOperation:
+        return value  # already coarser than asked, or beyond 34 digits: nothing to round
+    return Decimal(format(result, "f")) if digits < 0 else result
+
+
+_STRICT = Context(prec=34, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation])
+
+
+def fn_len(value: Any) -> int | None:
+    return None if value is None else len(value)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "min": fn_min,
+    "max": fn_max,
+    "abs": fn_abs,
+    "round": fn_round,
+    "len": fn_len,
+}
