@@ -1,10 +1,11 @@
 """linkage_rules: a rules engine for corporate-retail cross-selling policies."""
 
+from .classification import Classification
 from .diagnostics import Diagnostic, Severity
 from .errors import LinkageRulesError, PolicyError, RecordError
 from .examples import ExampleReport, ExampleResult
 from .explanation import Explanation
-from .policy import Classification, Policy, load, loads
+from .policy import Policy, load, loads
 from .records import RecordSchema
 
 __all__ = [

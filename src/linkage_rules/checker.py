@@ -12,8 +12,8 @@ import attrs
 from . import model as m
 from . import nodes as n
 from .diagnostics import Diagnostic, Severity
-from .dtypes import SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
-from .expr_checker import ExprChecker, Scope, constant_value
+from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
+from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
 from .reflists import load_list_file, resolve_inside
 from .source import Source, Span
 from .suggest import did_you_mean
@@ -55,6 +55,8 @@ class Checker:
         self.records: dict[str, tuple[str, dict[str, object]]] = {}
         self.examples: list[m.Example] = []
         self.data_parts: list[tuple[str, bytes]] = []
+        # Names whose declaration was wrong: their uses are not reported again.
+        self.broken: set[str] = set()
 
     # ---- reporting
 
@@ -92,9 +94,13 @@ class Checker:
         for _, decl in decls:
             if isinstance(decl, n.ParamDecl):
                 self._param(decl)
+                if decl.name.text not in self.params:
+                    self.broken.add(decl.name.text)
         for file, decl in decls:
             if isinstance(decl, (n.FileListDecl, n.InlineListDecl)):
                 self._list(file, decl)
+                if decl.name.text not in self.lists:
+                    self.broken.add(decl.name.text)
         for _, decl in decls:
             if isinstance(decl, n.SegmentDecl):
                 self._segment(decl)
@@ -137,12 +143,12 @@ class Checker:
             )
             return None
         for extra in headers[1:]:
-            first = headers[0].span
+            at = headers[0].span
             self.error(
                 "duplicate",
                 "a policy has one header",
                 extra.name.span,
-                f"the header is already at {first.source.name}:{first.line}:{first.column}",
+                f"the header is already at {at.source.name}:{at.line}:{at.column}",
             )
         decl = headers[0]
         version: str | None = None
@@ -170,7 +176,9 @@ class Checker:
 
     # ---- types
 
-    def _enum_members(self, members: tuple[n.EnumMember, ...]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    def _enum_members(
+        self, members: tuple[n.EnumMember, ...]
+    ) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
         names: list[str] = []
         labels: list[str | None] = []
         for member in members:
@@ -212,13 +220,19 @@ class Checker:
         seen: set[str] = set()
         for field in decl.fields:
             if field.name.text in seen:
-                self.error("duplicate", f"field `{field.name.text}` is declared twice", field.name.span)
+                self.error(
+                    "duplicate", f"field `{field.name.text}` is declared twice", field.name.span
+                )
                 continue
             seen.add(field.name.text)
             dtype = self._type(field.type, field.name.text)
             if dtype is not None:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
-        self.entities[decl.name.text] = m.Entity(decl.name.text, decl.label, tuple(fields), decl.span)
+            else:
+                self.broken.add(field.name.text)
+        self.entities[decl.name.text] = m.Entity(
+            decl.name.text, decl.label, tuple(fields), decl.span
+        )
 
     # ---- params and lists
 
@@ -234,7 +248,7 @@ class Checker:
         return scope
 
     def _exprs(self, scope: Scope, context: str) -> ExprChecker:
-        return ExprChecker(scope, self.enums, self.diagnostics.append, context)
+        return ExprChecker(scope, self.enums, self.diagnostics.append, context, self.broken)
 
     def _param(self, decl: n.ParamDecl) -> None:
         if not self._declare(decl.name, "declaration"):
@@ -242,19 +256,41 @@ class Checker:
         dtype = self._type(decl.type, decl.name.text)
         if dtype is None:
             return
-        expr = self._exprs(self._global_scope(), f"param `{decl.name.text}`").value(decl.value, dtype)
-        if expr is None:
+        expr = self._exprs(self._global_scope(), f"param `{decl.name.text}`").value(
+            decl.value, dtype
+        )
+        if expr is None or not self._number_fits(expr, dtype, f"param `{decl.name.text}`"):
             return
         try:
             value = check_value(dtype, constant_value(expr))
         except ValueError as error:
-            message = str(error) if "not a constant" not in str(error) else "must be a constant"
-            self.error("type", f"param `{decl.name.text}` {message}", decl.value.span)
+            message = f": {error}" if "not a constant" not in str(error) else " must be a constant"
+            self.error("type", f"param `{decl.name.text}`{message}", decl.value.span)
             return
         if dtype.kind is Kind.INT and not isinstance(value, int):
             self.error("type", f"param `{decl.name.text}` must be a whole number", decl.value.span)
             return
         self.params[decl.name.text] = m.Param(decl.name.text, decl.label, dtype, value, decl.span)
+
+    def _number_fits(self, expr: m.TExpr, dtype: DType, what: str) -> bool:
+        """A number keeps its kind: `85` is not a percent (`85%` is), `85%` is not money."""
+        actual = expr.type
+        if actual.kind not in NUMERIC or dtype.kind not in NUMERIC or actual.same_base(dtype):
+            return True
+        if unify_numeric(actual, dtype) is not None and (
+            dtype.kind is not Kind.INT or actual.kind is Kind.INT
+        ):
+            return True
+        hint = None
+        if dtype.kind is Kind.PERCENT and actual.kind is Kind.INT:
+            hint = f"write the percent with `%`, e.g. `{expr.span.text.strip()}%`"
+        self.error(
+            "type",
+            f"{what} is declared {dtype.required().describe()}, but its value is {actual.a()}",
+            expr.span,
+            hint,
+        )
+        return False
 
     def _list(self, file: ParsedFile, decl: n.FileListDecl | n.InlineListDecl) -> None:
         if not self._declare(decl.name, "declaration"):
@@ -263,8 +299,12 @@ class Checker:
         if element is None:
             return
         if element.optional:
-            self.error("type", "list elements cannot be optional", decl.type.span,
-                       "drop the `?`: a list never holds null")
+            self.error(
+                "type",
+                "list elements cannot be optional",
+                decl.type.span,
+                "drop the `?`: a list never holds null",
+            )
             return
         if isinstance(decl, n.InlineListDecl):
             list_type = DType(Kind.LIST, False, None, element)
@@ -288,18 +328,29 @@ class Checker:
         self, file: ParsedFile, decl: n.FileListDecl, element: DType
     ) -> tuple[tuple[object, ...], str] | None:
         if file.base_dir is None:
-            self.error("list-file", "this policy was loaded from text without a folder, so "
-                       "it cannot read list files", decl.path.span,
-                       "pass `base_dir=` to `loads`, or load the policy from its folder")
+            self.error(
+                "list-file",
+                "this policy was loaded from text without a folder, so it cannot read list files",
+                decl.path.span,
+                "pass `base_dir=` to `loads`, or load the policy from its folder",
+            )
             return None
         path = resolve_inside(file.base_dir, decl.path.value)
         if path is None:
-            self.error("list-file", f"`{decl.path.value}` is outside the policy folder",
-                       decl.path.span, "list files must live in the policy's folder")
+            self.error(
+                "list-file",
+                f"`{decl.path.value}` is outside the policy folder",
+                decl.path.span,
+                "list files must live in the policy's folder",
+            )
             return None
         if not path.is_file():
-            self.error("list-file", f"list file `{decl.path.value}` not found", decl.path.span,
-                       f"looked for {decl.path.value} next to {file.source.name}")
+            self.error(
+                "list-file",
+                f"list file `{decl.path.value}` not found",
+                decl.path.span,
+                f"looked for {decl.path.value} next to {file.source.name}",
+            )
             return None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         before = len(self.diagnostics)
@@ -309,8 +360,9 @@ class Checker:
             if len(self.diagnostics) == before:  # pragma: no cover - load always reports
                 self.error("list-file", "the list file could not be read", decl.path.span)
             else:
-                self.error("list-file", f"list `{decl.name.text}` has bad data (see above)",
-                           decl.path.span)
+                self.error(
+                    "list-file", f"list `{decl.name.text}` has bad data (see above)", decl.path.span
+                )
             return None
         items, data = loaded
         self.data_parts.append((display, data))
@@ -322,17 +374,24 @@ class Checker:
         scope = self._global_scope()
         for field in entity.fields:
             if field.name in scope:
-                self.error("duplicate",
-                           f"field `{field.name}` of `{entity.name}` has the name of a "
-                           "param or list", field.span, "rename one of them")
+                self.error(
+                    "duplicate",
+                    f"field `{field.name}` of `{entity.name}` has the name of a param or list",
+                    field.span,
+                    "rename one of them",
+                )
             scope[field.name] = m.FieldRef(field.name, field.label, field.type, field.span)
         return scope
 
     def _lookup_entity(self, name: n.Name) -> m.Entity | None:
         entity = self.entities.get(name.text)
         if entity is None:
-            self.error("unknown-name", f"unknown entity `{name.text}`", name.span,
-                       did_you_mean(name.text, self.entities))
+            self.error(
+                "unknown-name",
+                f"unknown entity `{name.text}`",
+                name.span,
+                did_you_mean(name.text, self.entities),
+            )
         return entity
 
     def _segment(self, decl: n.SegmentDecl) -> None:
@@ -348,16 +407,22 @@ class Checker:
         seen: dict[str, n.Name] = {}
         for rule in decl.rules:
             if rule.name.text in seen:
-                self.error("duplicate", f"rule `{rule.name.text}` is declared twice in "
-                           f"segment `{decl.name.text}`", rule.name.span)
+                self.error(
+                    "duplicate",
+                    f"rule `{rule.name.text}` is declared twice in segment `{decl.name.text}`",
+                    rule.name.span,
+                )
                 continue
             seen[rule.name.text] = rule.name
             condition = exprs.condition(rule.condition)
             if condition is not None:
                 rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
         if not decl.rules:
-            self.warning("empty", f"segment `{decl.name.text}` has no rules, so no record is in it",
-                         decl.name.span)
+            self.warning(
+                "empty",
+                f"segment `{decl.name.text}` has no rules, so no record is in it",
+                decl.name.span,
+            )
         self.segments[decl.name.text] = m.Segment(
             decl.name.text, decl.label, entity.name, where, tuple(rules), decl.span
         )
@@ -368,8 +433,12 @@ class Checker:
         hit = decl.hit.text if decl.hit is not None else "first"
         if hit not in m.HIT_POLICIES:
             assert decl.hit is not None
-            self.error("unknown-name", f"unknown hit policy `{hit}`", decl.hit.span,
-                       did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect")
+            self.error(
+                "unknown-name",
+                f"unknown hit policy `{hit}`",
+                decl.hit.span,
+                did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect",
+            )
         entity = self._lookup_entity(decl.entity)
         if entity is None:
             return
@@ -380,8 +449,12 @@ class Checker:
         for row in decl.rows:
             if otherwise is not None:
                 what = "a second `otherwise`" if row.condition is None else "a row"
-                self.error("unreachable", f"{what} after `otherwise` can never apply",
-                           row.span, "`otherwise` must be the last row")
+                self.error(
+                    "unreachable",
+                    f"{what} after `otherwise` can never apply",
+                    row.span,
+                    "`otherwise` must be the last row",
+                )
                 continue
             if row.condition is None:
                 otherwise = row
@@ -394,13 +467,21 @@ class Checker:
             if output_type is None or output_type.kind is Kind.NULL:
                 output_type = dtype
             elif dtype.kind is not Kind.NULL and not dtype.same_base(output_type):
-                self.error("type", f"this row outputs a {dtype.describe()}, but earlier rows "
-                           f"output a {output_type.describe()}", row.output.span)
+                self.error(
+                    "type",
+                    f"this row outputs {dtype.a()}, but earlier rows output {output_type.a()}",
+                    row.output.span,
+                )
             rows.append(m.TableRow(condition, output, row.label, row.span))
         if not decl.rows:
             self.warning("empty", f"table `{decl.name.text}` has no rows", decl.name.span)
         self.tables[decl.name.text] = m.Table(
-            decl.name.text, decl.label, entity.name, hit, tuple(rows), output_type or SYMBOL,
+            decl.name.text,
+            decl.label,
+            entity.name,
+            hit,
+            tuple(rows),
+            output_type or SYMBOL,
             decl.span,
         )
 
@@ -415,20 +496,26 @@ class Checker:
 
     # ---- records and examples
 
-    def _record_values(self, entity: m.Entity, fields: tuple[n.FieldValue, ...]) -> dict[str, object]:
+    def _record_values(
+        self, entity: m.Entity, fields: tuple[n.FieldValue, ...]
+    ) -> dict[str, object]:
         exprs = self._exprs(self._global_scope(), f"a record of `{entity.name}`")
         record: dict[str, object] = {}
         for fv in fields:
             field = entity.field(fv.name.text)
             if field is None:
-                self.error("unknown-name", f"`{entity.name}` has no field `{fv.name.text}`",
-                           fv.name.span, did_you_mean(fv.name.text, entity.field_names))
+                self.error(
+                    "unknown-name",
+                    f"`{entity.name}` has no field `{fv.name.text}`",
+                    fv.name.span,
+                    did_you_mean(fv.name.text, entity.field_names),
+                )
                 continue
             if fv.name.text in record:
                 self.error("duplicate", f"field `{fv.name.text}` is given twice", fv.name.span)
                 continue
             expr = exprs.value(fv.value, field.type)
-            if expr is None:
+            if expr is None or not self._number_fits(expr, field.type, f"field `{field.name}`"):
                 continue
             try:
                 record[field.name] = check_value(field.type, constant_value(expr))
@@ -449,8 +536,12 @@ class Checker:
         if given.base is not None:
             found = self.records.get(given.base.text)
             if found is None:
-                self.error("unknown-name", f"unknown record `{given.base.text}`", given.base.span,
-                           did_you_mean(given.base.text, self.records))
+                self.error(
+                    "unknown-name",
+                    f"unknown record `{given.base.text}`",
+                    given.base.span,
+                    did_you_mean(given.base.text, self.records),
+                )
                 return
             entity_name, base = found
             entity = self.entities[entity_name]
@@ -461,50 +552,82 @@ class Checker:
                 return
             entity = maybe
         record = {**base, **self._record_values(entity, given.fields)}
-        missing = [f.name for f in entity.fields if f.name not in record and not f.type.optional]
+        given_names = {fv.name.text for fv in given.fields}  # a bad value is reported already
+        missing = [
+            f.name
+            for f in entity.fields
+            if f.name not in record and f.name not in given_names and not f.type.optional
+        ]
         if missing:
-            self.error("missing-field", f"the example's record lacks required field(s): "
-                       f"{', '.join(missing)}", given.span,
-                       "give them, or start from a `record` declaration with `given NAME with {...}`")
+            self.error(
+                "missing-field",
+                f"the example's record lacks required field(s): {', '.join(missing)}",
+                given.span,
+                "give them, or start from a `record` declaration with `given NAME with {...}`",
+            )
         for f in entity.fields:
             record.setdefault(f.name, None)
         expectations = [self._expectation(e, entity) for e in decl.expectations]
         if not decl.expectations:
             self.warning("empty", "this example expects nothing, so it tests nothing", decl.span)
-        self.examples.append(m.Example(
-            decl.title, entity.name, record,
-            tuple(e for e in expectations if e is not None), decl.span,
-        ))
+        self.examples.append(
+            m.Example(
+                decl.title,
+                entity.name,
+                record,
+                tuple(e for e in expectations if e is not None),
+                decl.span,
+            )
+        )
 
     def _expectation(self, node: n.Expectation, entity: m.Entity) -> m.Expectation | None:
         target = node.target.text
         if node.kind == "table":
             table = self.tables.get(target)
             if table is None:
-                self.error("unknown-name", f"unknown table `{target}`", node.target.span,
-                           did_you_mean(target, self.tables))
+                self.error(
+                    "unknown-name",
+                    f"unknown table `{target}`",
+                    node.target.span,
+                    did_you_mean(target, self.tables),
+                )
                 return None
             outputs = tuple(self._output(o)[0] for o in node.outputs or ())
             known = [row.output for row in table.rows]
             for out_node, value in zip(node.outputs or (), outputs, strict=True):
                 if value is not None and value not in known:
-                    self.error("unknown-name", f"table `{target}` never outputs "
-                               f"`{out_node.span.text}`", out_node.span,
-                               did_you_mean(str(value), [str(k) for k in known]))
+                    self.error(
+                        "unknown-name",
+                        f"table `{target}` never outputs `{out_node.span.text}`",
+                        out_node.span,
+                        did_you_mean(str(value), [str(k) for k in known]),
+                    )
             return m.Expectation("table", target, (), outputs, node.is_list, node.span)
         segment = self.segments.get(target)
         if segment is None:
-            self.error("unknown-name", f"unknown segment `{target}`", node.target.span,
-                       did_you_mean(target, self.segments))
+            self.error(
+                "unknown-name",
+                f"unknown segment `{target}`",
+                node.target.span,
+                did_you_mean(target, self.segments),
+            )
             return None
         if segment.entity != entity.name:
-            self.error("type", f"segment `{target}` is for `{segment.entity}`, but the example "
-                       f"gives a `{entity.name}`", node.target.span)
+            self.error(
+                "type",
+                f"segment `{target}` is for `{segment.entity}`, but the example "
+                f"gives a `{entity.name}`",
+                node.target.span,
+            )
         rule_names = [r.name for r in segment.rules]
         for rule in node.rules:
             if rule.text not in rule_names:
-                self.error("unknown-name", f"segment `{target}` has no rule `{rule.text}`",
-                           rule.span, did_you_mean(rule.text, rule_names))
+                self.error(
+                    "unknown-name",
+                    f"segment `{target}` has no rule `{rule.text}`",
+                    rule.span,
+                    did_you_mean(rule.text, rule_names),
+                )
         rules = tuple(r.text for r in node.rules)
         return m.Expectation(node.kind, target, rules, (), False, node.span)
 

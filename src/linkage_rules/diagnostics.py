@@ -104,8 +104,10 @@ def render_human(diagnostic: Diagnostic) -> str:
 def render_all(diagnostics: Iterable[Diagnostic], style: str = "human") -> str:
     """Render diagnostics in one of the styles `human`, `plain`."""
     render = render_human if style == "human" else render_plain
-    return "\n\n".join(render(d) for d in diagnostics) if style == "human" else "\n".join(
-        render(d) for d in diagnostics
+    return (
+        "\n\n".join(render(d) for d in diagnostics)
+        if style == "human"
+        else "\n".join(render(d) for d in diagnostics)
     )
 
 

@@ -70,6 +70,11 @@ class DType:
             base = self.kind.value
         return base + ("?" if self.optional else "")
 
+    def a(self) -> str:
+        """The description with its article, as messages use it: `an int`, `a money`."""
+        text = self.describe()
+        return ("an " if text[0] in "aeiou" else "a ") + text
+
     def required(self) -> DType:
         return attrs.evolve(self, optional=False)
 
@@ -117,7 +122,7 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
             return value
         if isinstance(value, float):
             raise ValueError(
-                f"`{value!r}` is a float; pass a Decimal or an int (e.g. Decimal(\"{value}\")) "
+                f'`{value!r}` is a float; pass a Decimal or an int (e.g. Decimal("{value}")) '
                 "so that no binary rounding touches money"
             )
     elif kind is Kind.TEXT:
@@ -126,18 +131,17 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
     elif kind is Kind.DATE:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-    elif kind is Kind.ENUM and dtype.enum is not None:
-        if isinstance(value, str):
-            if value in dtype.enum.members:
-                return value
-            labels = enum_labels if enum_labels is not None else dtype.enum.by_label()
-            if value in labels:
-                return labels[value]
-            raise ValueError(
-                f"`{value}` is not a value of enum `{dtype.enum.name}` "
-                f"(one of: {', '.join(dtype.enum.members)})"
-            )
-    raise ValueError(f"`{value!r}` is not a {dtype.required().describe()}")
+    elif kind is Kind.ENUM and dtype.enum is not None and isinstance(value, str):
+        if value in dtype.enum.members:
+            return value
+        labels = enum_labels if enum_labels is not None else dtype.enum.by_label()
+        if value in labels:
+            return labels[value]
+        raise ValueError(
+            f"`{value}` is not a value of enum `{dtype.enum.name}` "
+            f"(one of: {', '.join(dtype.enum.members)})"
+        )
+    raise ValueError(f"`{value!r}` is not {dtype.required().a()}")
 
 
 # ---- text values (CSV cells, list files) ----------------------------------------------

@@ -12,7 +12,8 @@ from .errors import RecordError
 from .source import Span
 
 if TYPE_CHECKING:
-    from .policy import Classification, Policy
+    from .classification import Classification
+    from .policy import Policy
 
 
 @attrs.frozen(slots=True)
@@ -47,9 +48,7 @@ class ExampleReport:
         return tuple(r for r in self.results if not r.passed)
 
 
-def _check_expectation(
-    expectation: m.Expectation, result: Classification
-) -> str | None:
+def _check_expectation(expectation: m.Expectation, result: Classification) -> str | None:
     target = expectation.target
     held = result.matches.get(target, ())
     if expectation.kind == "not_in":

@@ -30,7 +30,7 @@ class Step:
         out: dict[str, Any] = {
             "text": self.text,
             "reading": self.reading,
-            "value": _json_value(self.value),
+            "value": json_value(self.value),
         }
         if self.children:
             out["children"] = [c.to_dict() for c in self.children]
@@ -48,11 +48,11 @@ def _is_truth(value: object) -> bool:
     return value is None or isinstance(value, bool)
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, (tuple, list, frozenset)):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return format_value(value)
 
 
@@ -126,7 +126,7 @@ class RowExplanation:
         return {
             "row": self.index,
             "label": self.label,
-            "output": _json_value(self.output),
+            "output": json_value(self.output),
             "matched": self.matched,
             "condition": self.condition.to_dict() if self.condition else None,
         }
@@ -145,7 +145,7 @@ class TableExplanation:
             "table": self.name,
             "label": self.label,
             "hit": self.hit,
-            "output": _json_value(self.output),
+            "output": json_value(self.output),
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -169,7 +169,7 @@ class FieldReading:
     value: object
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.name, "label": self.label, "value": _json_value(self.value)}
+        return {"field": self.name, "label": self.label, "value": json_value(self.value)}
 
 
 @attrs.frozen(slots=True)

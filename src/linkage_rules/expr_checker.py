@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 
 from . import model as m
@@ -97,11 +97,13 @@ class ExprChecker:
         enums: Mapping[str, EnumType],
         report: Callable[[Diagnostic], None],
         context: str,
+        broken: Collection[str] = (),
     ) -> None:
         self.scope = scope
         self.enums = enums
         self.report = report
         self.context = context
+        self.broken = broken
 
     def _fail(self, message: str, span: Span, help: str | None = None) -> ExprError:
         self.report(Diagnostic("type", message, span, help))
@@ -115,7 +117,7 @@ class ExprChecker:
             expr = self.check(node)
             if expr.type.kind is not Kind.BOOL:
                 raise self._fail(
-                    f"a condition must be true or false, but this is a {expr.type.describe()}",
+                    f"a condition must be true or false, but this is {expr.type.a()}",
                     node.span,
                     "compare it with something, e.g. `x > 0`",
                 )
@@ -153,7 +155,7 @@ class ExprChecker:
                 else f"values of `{enum.name}` are: {', '.join(enum.members)}"
             )
             raise self._fail(
-                f"`\"{node.value}\"` is text, not a value of enum `{enum.name}`", node.span, hint
+                f'`"{node.value}"` is text, not a value of enum `{enum.name}`', node.span, hint
             )
         return m.Const(node.value, TEXT, node.span)
 
@@ -181,6 +183,8 @@ class ExprChecker:
             return m.ListConst(
                 found.name, found.label, found.values, found.items, found.type, node.span
             )
+        if name in self.broken:  # its declaration was reported; its uses would only echo that
+            raise ExprError(name)
         if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
             enum = expected.enum
             if name in enum.members:
@@ -243,7 +247,7 @@ class ExprChecker:
             elif not self._fits(checked.type, element_type):
                 raise self._fail(
                     f"this list holds {element_type.describe()}, "
-                    f"but this item is a {checked.type.describe()}",
+                    f"but this item is {checked.type.a()}",
                     item.span,
                 )
             items.append(checked)
@@ -278,9 +282,7 @@ class ExprChecker:
 
     def _numeric_arg(self, node: n.Call, arg: m.TExpr) -> None:
         if arg.type.kind not in NUMERIC:
-            raise self._fail(
-                f"`{node.function.text}` needs a number, got a {arg.type.describe()}", arg.span
-            )
+            raise self._fail(f"`{node.function.text}` needs a number, got {arg.type.a()}", arg.span)
 
     def _call_min(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
         self._arity(node, args, 2, 99)
@@ -291,21 +293,15 @@ class ExprChecker:
             if result is None:
                 if arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
                     raise self._fail(
-                        f"`{node.function.text}` compares numbers or dates, "
-                        f"got a {arg.type.describe()}",
+                        f"`{node.function.text}` compares numbers or dates, got {arg.type.a()}",
                         arg.span,
                     )
                 result = arg.type.required()
                 continue
-            merged = (
-                result
-                if result.same_base(arg.type)
-                else unify_numeric(result, arg.type)
-            )
+            merged = result if result.same_base(arg.type) else unify_numeric(result, arg.type)
             if merged is None:
                 raise self._fail(
-                    f"`{node.function.text}` cannot mix a {result.describe()} "
-                    f"with a {arg.type.describe()}",
+                    f"`{node.function.text}` cannot mix {result.a()} with {arg.type.a()}",
                     arg.span,
                 )
             result = merged
@@ -339,16 +335,14 @@ class ExprChecker:
     def _call_len(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
         self._arity(node, args, 1, 1)
         if args[0].type.kind not in (Kind.TEXT, Kind.LIST):
-            raise self._fail(
-                f"`len` measures text or a list, got a {args[0].type.describe()}", args[0].span
-            )
+            raise self._fail(f"`len` measures text or a list, got {args[0].type.a()}", args[0].span)
         nullable = args[0].nullable
         return m.FuncCall("len", args, _with(INT, nullable), nullable, node.span)
 
     def _Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         if operand.type.kind not in NUMERIC:
-            raise self._fail(f"cannot negate a {operand.type.describe()}", node.span)
+            raise self._fail(f"cannot negate {operand.type.a()}", node.span)
         return m.Neg(operand, operand.type, operand.nullable, node.span)
 
     def _Binary(self, node: n.Binary, expected: DType | None) -> m.TExpr:
@@ -363,8 +357,7 @@ class ExprChecker:
             ):
                 hint = "to take a percent of an amount, multiply: `amount * 10%`"
             raise self._fail(
-                f"cannot apply `{node.op}` to a {left.type.describe()} "
-                f"and a {right.type.describe()}",
+                f"cannot apply `{node.op}` to {left.type.a()} and {right.type.a()}",
                 node.span,
                 hint,
             )
@@ -396,25 +389,26 @@ class ExprChecker:
             if percent_vs_int:
                 other = right if rt.kind is Kind.INT else left
                 if isinstance(other, m.Const):
-                    hint = f"write the percent with `%`, e.g. `{other.value}%` or `{other.value}00%`"
+                    hint = (
+                        f"write the percent with `%`, e.g. `{other.value}%` or `{other.value}00%`"
+                    )
                 else:
                     hint = "a percent is a share (85% is 0.85); an int is a count"
-            raise self._fail(
-                f"cannot compare a {lt.describe()} with a {rt.describe()}", span, hint
-            )
+            raise self._fail(f"cannot compare {lt.a()} with {rt.a()}", span, hint)
         if lt.same_base(rt):
             if ordered and lt.kind in (Kind.BOOL, Kind.ENUM):
-                raise self._fail(
-                    f"a {lt.describe()} has no order; use `==`, `!=` or `in`", span
-                )
+                raise self._fail(f"{lt.a()} has no order; use `==`, `!=` or `in`", span)
             return
         hint = None
         if {lt.kind, rt.kind} == {Kind.ENUM, Kind.TEXT}:
             hint = "enum values are written without quotes"
-        raise self._fail(f"cannot compare a {lt.describe()} with a {rt.describe()}", span, hint)
+        raise self._fail(f"cannot compare {lt.a()} with {rt.a()}", span, hint)
 
     def _Compare(self, node: n.Compare, expected: DType | None) -> m.TExpr:
         left, right = self._pair(node.left, node.right)
+        if isinstance(node.left, n.NullLit) or isinstance(node.right, n.NullLit):
+            # `_pair` gives a bare `null` the other side's type, so test the syntax here.
+            left = m.Const(None, NULL, node.span)
         self._comparable(left, right, node.op, node.span)
         nullable = left.nullable or right.nullable
         return m.Cmp(node.op, left, right, _with(BOOL, nullable), nullable, node.span)
@@ -424,7 +418,7 @@ class ExprChecker:
         options = self.check(node.options, DType(Kind.LIST, False, None, operand.type.required()))
         if not isinstance(options, m.ListConst):
             raise self._fail(
-                f"`in` needs a list, but this is a {options.type.describe()}",
+                f"`in` needs a list, but this is {options.type.a()}",
                 node.options.span,
                 "write a list `[a, b]` or name a declared list",
             )
@@ -451,7 +445,7 @@ class ExprChecker:
         expr = self.check(node)
         if expr.type.kind not in (Kind.BOOL, Kind.NULL):
             raise self._fail(
-                f"`{word}` needs true/false operands, but this is a {expr.type.describe()}",
+                f"`{word}` needs true/false operands, but this is {expr.type.a()}",
                 node.span,
             )
         return expr
@@ -473,7 +467,9 @@ class ExprChecker:
             then = self.check(node.then, otherwise.type)
         dtype = self._branch_type(then, otherwise, node.span)
         nullable = then.nullable or otherwise.nullable
-        return m.Conditional(condition, then, otherwise, _with(dtype, nullable), nullable, node.span)
+        return m.Conditional(
+            condition, then, otherwise, _with(dtype, nullable), nullable, node.span
+        )
 
     def _branch_type(self, then: m.TExpr, otherwise: m.TExpr, span: Span) -> DType:
         a, b = then.type, otherwise.type
@@ -483,9 +479,7 @@ class ExprChecker:
             return a
         merged = unify_numeric(a, b)
         if merged is None:
-            raise self._fail(
-                f"the branches of `if` differ: a {a.describe()} and a {b.describe()}", span
-            )
+            raise self._fail(f"the branches of `if` differ: {a.a()} and {b.a()}", span)
         return merged
 
 

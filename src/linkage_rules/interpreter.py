@@ -81,8 +81,9 @@ class Tracer:
     def _Neg(self, expr: m.Neg) -> Step:
         operand = self.step(expr.operand)
         value = rt.neg(operand.value)  # type: ignore[arg-type]
-        return self._compound(expr.span.text, f"-({operand.reading}) = {format_value(value)}",
-                              value, operand)
+        return self._compound(
+            expr.span.text, f"-({operand.reading}) = {format_value(value)}", value, operand
+        )
 
     def _Cmp(self, expr: m.Cmp) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)

@@ -23,16 +23,16 @@ _IDEOGRAPHIC_SPACE = "\u3000"
 
 # Characters that have no ASCII twin we accept, with the hint to give.
 _CHARACTER_HINTS = {
-    "“": "Chinese quotation marks are not string quotes: use ASCII `\"`",
-    "”": "Chinese quotation marks are not string quotes: use ASCII `\"`",
-    "‘": "use ASCII double quotes `\"` for strings",
-    "’": "use ASCII double quotes `\"` for strings",
+    "“": 'Chinese quotation marks are not string quotes: use ASCII `"`',
+    "”": 'Chinese quotation marks are not string quotes: use ASCII `"`',
+    "‘": 'use ASCII double quotes `"` for strings',
+    "’": 'use ASCII double quotes `"` for strings',
     "。": "the Chinese full stop is not punctuation in rule files; remove it",
     "、": "separate items with an ASCII comma `,`",
     "【": "use ASCII brackets `[` `]`",
     "】": "use ASCII brackets `[` `]`",
-    "《": "use ASCII double quotes `\"` for names and labels",
-    "》": "use ASCII double quotes `\"` for names and labels",
+    "《": 'use ASCII double quotes `"` for names and labels',
+    "》": 'use ASCII double quotes `"` for names and labels',
     "=": "compare with `==`; a single `=` only gives a param its value",
 }
 
@@ -65,6 +65,7 @@ def normalize_input_method(text: str) -> str:
     """Map full-width ASCII forms outside strings and comments to their ASCII twins."""
     out: list[str] = []
     in_string = in_comment = escaped = False
+    quote = '"'  # the quote that opened the current string; only it closes the string
     for ch in text:
         code = ord(ch)
         if in_comment:
@@ -74,19 +75,19 @@ def normalize_input_method(text: str) -> str:
                 escaped = False
             elif ch == "\\":
                 escaped = True
-            elif ch in "\"＂":
+            elif ch == quote:
                 in_string = False
                 ch = '"'
             elif ch == "\n":
                 in_string = False
         elif 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - _FULL_WIDTH_OFFSET)
+            quote, ch = ch, chr(code - _FULL_WIDTH_OFFSET)
             in_string = ch == '"'
             in_comment = ch == "#"
         elif ch == _IDEOGRAPHIC_SPACE:
             ch = " "
         elif ch == '"':
-            in_string = True
+            in_string, quote = True, ch
         elif ch == "#":
             in_comment = True
         out.append(ch)
@@ -103,6 +104,7 @@ def _lark() -> lark.Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         strict=False,
+        cache=True,  # a pickled parse table in the temp folder: loads in ms, not 200 ms
     )
 
 
@@ -123,24 +125,26 @@ def parse(source: Source) -> n.Module:
     return module
 
 
-def _syntax_diagnostic(source: Source, text: str, error: lark.exceptions.UnexpectedInput) -> Diagnostic:
+def _syntax_diagnostic(
+    source: Source, text: str, error: lark.exceptions.UnexpectedInput
+) -> Diagnostic:
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     expected: set[str] = set()
     if isinstance(error, lark.exceptions.UnexpectedToken):
         token = error.token
         expected = set(error.accepts or error.expected)
         if token.type == "$END":
-            found = "the end of the file"
+            found = "end of file"
             offset = len(text)
         else:
             found = f"`{token.value}`"
         end = offset + max(1, len(str(token.value))) if token.type != "$END" else offset
     elif isinstance(error, lark.exceptions.UnexpectedCharacters):
-        found = f"`{text[offset]}`" if offset < len(text) else "the end of the file"
+        found = f"`{text[offset]}`" if offset < len(text) else "end of file"
         expected = set(error.allowed or ())
         end = offset + 1
     else:
-        found = "the end of the file"
+        found = "end of file"
         end = offset
     names = sorted({_TERMINAL_NAMES.get(t, _keyword(t)) for t in expected})
     message = f"unexpected {found}"

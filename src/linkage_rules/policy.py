@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from . import model as m
-from .backends.python import Classifier, compile_entity
+from .backends.python import Classifier, Validator, compile_entity, compile_validator
 from .checker import ParsedFile, check
+from .classification import Classification
 from .diagnostics import Diagnostic
 from .errors import PolicyError, RecordError
 from .examples import ExampleReport, run_examples
@@ -23,43 +23,30 @@ from .source import Source
 
 
 @attrs.frozen(slots=True)
-class Classification:
-    """Where one record landed.
-
-    `matches` maps each segment the record is in to the names of all rules that hold,
-    in declaration order; `tables` maps each table of the entity to its output
-    (a tuple of outputs for `hit collect` tables; None when no row applies).
-    """
-
-    entity: str
-    matches: Mapping[str, tuple[str, ...]]
-    tables: Mapping[str, object]
-
-    @property
-    def segments(self) -> frozenset[str]:
-        return frozenset(self.matches)
-
-    def to_dict(self) -> dict[str, Any]:
-        from .explanation import _json_value
-
-        return {
-            "entity": self.entity,
-            "segments": sorted(self.matches),
-            "matches": {k: list(v) for k, v in self.matches.items()},
-            "tables": {k: _json_value(v) for k, v in self.tables.items()},
-        }
+class _CompiledEntity:
+    schema: RecordSchema
+    classify: Classifier
+    valid: Validator
+    source: str
 
 
 class Policy:
-    """A checked, compiled policy. Create it with `load` or `loads`."""
+    """A checked, compiled policy. Create it with `load` or `loads`.
+
+    A Policy is immutable once built, so one instance can serve many threads.
+    """
 
     def __init__(self, model: m.PolicyModel, warnings: Iterable[Diagnostic] = ()) -> None:
         self.model = model
         self.warnings: tuple[Diagnostic, ...] = tuple(warnings)
-        self._schemas = {e.name: RecordSchema(e) for e in model.entities}
-        self._compiled: dict[str, tuple[Classifier, str]] = {
-            e.name: compile_entity(model, e) for e in model.entities
-        }
+        self._entities: dict[str, _CompiledEntity] = {}
+        for entity in model.entities:
+            classify, source = compile_entity(model, entity)
+            valid, _ = compile_validator(entity)
+            self._entities[entity.name] = _CompiledEntity(
+                RecordSchema(entity), classify, valid, source
+            )
+        self._markers = _entity_markers(model.entities)
 
     # ---- identity
 
@@ -82,33 +69,37 @@ class Policy:
 
     @property
     def entities(self) -> tuple[str, ...]:
-        return tuple(e.name for e in self.model.entities)
+        return tuple(self._entities)
 
-    def schema(self, entity: str | None = None, record: object = None) -> RecordSchema:
-        """The record schema of an entity (to convert text rows with `from_text`)."""
-        return self._schemas[self._entity_name(entity, record)]
+    def schema(self, entity: str | None = None) -> RecordSchema:
+        """The record schema of an entity: `validate`, and `from_text`/`from_json` for rows."""
+        return self._compiled(entity, None).schema
 
     def generated_source(self, entity: str | None = None) -> str:
         """The Python source compiled for an entity, for the curious and for audits."""
-        return self._compiled[self._entity_name(entity, None)][1]
+        return self._compiled(entity, None).source
 
     def __repr__(self) -> str:
         return f"<Policy {self.name} version={self.version} fingerprint={self.fingerprint[:12]}>"
 
     # ---- classification
 
-    def _entity_name(self, entity: str | None, record: object) -> str:
+    def _compiled(self, entity: str | None, record: object) -> _CompiledEntity:
         if entity is not None:
-            if entity not in self._schemas:
+            found = self._entities.get(entity)
+            if found is None:
                 raise RecordError(
                     f"the policy has no entity `{entity}` (it has: {', '.join(self.entities)})",
                     entity=entity,
                 )
-            return entity
-        if len(self._schemas) == 1:
-            return next(iter(self._schemas))
+            return found
+        if len(self._entities) == 1:
+            return next(iter(self._entities.values()))
         if isinstance(record, Mapping):
-            fitting = [n for n, s in self._schemas.items() if s.fits(record)]
+            for marker, name in self._markers:
+                if marker in record:
+                    return self._entities[name]
+            fitting = [c for c in self._entities.values() if c.schema.fits(record)]
             if len(fitting) == 1:
                 return fitting[0]
         raise RecordError(
@@ -121,20 +112,22 @@ class Policy:
     ) -> Classification:
         """Classify one record into segments and tables.
 
-        With `validate=False` the record is trusted to be what `schema().validate()` or
-        `schema().from_text()` returns (every field present, values of the right types):
-        the fast path for rows already converted by the schema.
+        `entity` may be omitted when the policy has one entity, or when the record's
+        fields say which entity it is. With `validate=False` the record is trusted to
+        be what `schema().validate()`, `from_text()` or `from_json()` returns (every
+        field present, values of the right types): the fast path for converted rows.
         """
-        name = self._entity_name(entity, record)
-        if validate:
-            record = self._schemas[name].validate(record)
+        compiled = self._compiled(entity, record)
+        if validate and not compiled.valid(record):
+            record = compiled.schema.validate(record)
         try:
-            matches, tables = self._compiled[name][0](record)
+            return compiled.classify(record)
         except RecordError as error:
-            raise error.with_record(self._schemas[name].record_id(record) or "?") from None
+            raise error.with_record(compiled.schema.record_id(record) or "?") from None
         except KeyError as error:
-            raise RecordError("is missing", field=str(error.args[0]), entity=name) from None
-        return Classification(name, matches, tables)
+            raise RecordError(
+                "is missing", field=str(error.args[0]), entity=compiled.schema.entity.name
+            ) from None
 
     def classify_many(
         self,
@@ -156,12 +149,11 @@ class Policy:
 
     def explain(self, record: Mapping[str, object], entity: str | None = None) -> Explanation:
         """Evaluate a record with the tracing interpreter and say why, rule by rule."""
-        name = self._entity_name(entity, record)
-        schema = self._schemas[name]
-        valid = schema.validate(record)
-        model_entity = self.model.entity(name)
-        assert model_entity is not None
-        return trace_explain(self.model, model_entity, valid, schema.record_id(valid))
+        compiled = self._compiled(entity, record)
+        valid = compiled.schema.validate(record)
+        return trace_explain(
+            self.model, compiled.schema.entity, valid, compiled.schema.record_id(valid)
+        )
 
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
@@ -179,6 +171,18 @@ class Policy:
         return run_examples(self)
 
 
+def _entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]:
+    """For each entity, a required field no other entity has: it tells records apart."""
+    entities = tuple(entities)
+    markers: list[tuple[str, str]] = []
+    for entity in entities:
+        others = {f for e in entities if e is not entity for f in e.field_names}
+        own = [f.name for f in entity.fields if not f.type.optional and f.name not in others]
+        if own:
+            markers.append((own[0], entity.name))
+    return tuple(markers)
+
+
 # ---- loading ------------------------------------------------------------------------------
 
 
@@ -187,14 +191,21 @@ def _read_rule_file(path: Path, display: str) -> Source:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise PolicyError([Diagnostic(
-            "encoding", f"the rule file is not UTF-8 (byte {error.start})", None,
-            "save it as UTF-8", file_name=display,
-        )]) from None
+        raise PolicyError(
+            [
+                Diagnostic(
+                    "encoding",
+                    f"the rule file is not UTF-8 (byte {error.start})",
+                    None,
+                    "save it as UTF-8",
+                    file_name=display,
+                )
+            ]
+        ) from None
     return Source(display, text)
 
 
-def _build(files: list[tuple[Source, Path | None]]) -> Policy:
+def _build(files: Sequence[tuple[Source, Path | None]]) -> Policy:
     parsed: list[ParsedFile] = []
     syntax_errors: list[Diagnostic] = []
     for source, base_dir in files:
@@ -227,13 +238,13 @@ def load(path: str | os.PathLike[str]) -> Policy:
     if root.is_dir():
         paths = sorted(root.glob("*.rules"))
         if not paths:
-            raise PolicyError([Diagnostic("io", "the folder has no .rules files", None,
-                                          file_name=str(path))])
+            raise PolicyError(
+                [Diagnostic("io", "the folder has no .rules files", None, file_name=str(path))]
+            )
     elif root.is_file():
         paths = [root]
     else:
-        raise PolicyError([Diagnostic("io", "no such file or folder", None,
-                                      file_name=str(path))])
+        raise PolicyError([Diagnostic("io", "no such file or folder", None, file_name=str(path))])
     files = [(_read_rule_file(p, _display_path(p)), p.parent) for p in paths]
     return _build(files)
 

@@ -9,7 +9,6 @@ from .dtypes import Kind, check_value, parse_text
 from .errors import RecordError
 from .suggest import did_you_mean
 
-
 _TEXTUAL = frozenset({Kind.TEXT, Kind.ENUM})
 
 
@@ -31,8 +30,7 @@ class RecordSchema:
         self.id_field = _id_field(entity)
         self._types = {f.name: f.type for f in entity.fields}
         self._checks = tuple(
-            (f.name, f.type, f.type.enum.by_label() if f.type.enum else None)
-            for f in entity.fields
+            (f.name, f.type, f.type.enum.by_label() if f.type.enum else None) for f in entity.fields
         )
 
     def record_id(self, record: Mapping[str, object], fallback: str | None = None) -> str | None:
@@ -42,13 +40,18 @@ class RecordSchema:
                 return value
         return fallback
 
-    def _error(self, message: str, record: Mapping[str, object] | None, field: str | None,
-               value: object = None, where: str | None = None) -> RecordError:
-        rid = where if where is not None else (
-            self.record_id(record) if record is not None else None
+    def _error(
+        self,
+        message: str,
+        record: Mapping[str, object] | None,
+        field: str | None,
+        value: object = None,
+        where: str | None = None,
+    ) -> RecordError:
+        rid = (
+            where if where is not None else (self.record_id(record) if record is not None else None)
         )
-        return RecordError(message, record=rid, field=field, value=value,
-                           entity=self.entity.name)
+        return RecordError(message, record=rid, field=field, value=value, entity=self.entity.name)
 
     def fits(self, record: Mapping[str, object]) -> bool:
         """Whether the record's keys could belong to this entity (used to infer the entity)."""
@@ -62,14 +65,21 @@ class RecordSchema:
         if not isinstance(record, Mapping):
             raise self._error(
                 f"a {self.entity.name} record must be a mapping of field names to values, "
-                f"not {type(record).__name__}", None, None, where=where)
+                f"not {type(record).__name__}",
+                None,
+                None,
+                where=where,
+            )
         unknown = record.keys() - self.names
         if unknown:
             name = sorted(map(str, unknown))[0]
             hint = did_you_mean(name, self.names)
             raise self._error(
                 f"`{self.entity.name}` has no field `{name}`" + (f"; {hint}" if hint else ""),
-                record, name, where=where)
+                record,
+                name,
+                where=where,
+            )
         out: dict[str, object] = {}
         for name, dtype, labels in self._checks:
             if name not in record:
@@ -84,14 +94,19 @@ class RecordSchema:
                 raise self._error(str(error), record, name, value, where=where) from None
         return out
 
-    def from_text(self, row: Mapping[str, str | None], where: str | None = None) -> dict[str, object]:
+    def from_text(
+        self, row: Mapping[str, str | None], where: str | None = None
+    ) -> dict[str, object]:
         """Convert a text row (a CSV line) by the schema; empty cells are null."""
         unknown = [k for k in row if k is not None and k not in self.names]
         if unknown:
             hint = did_you_mean(unknown[0], self.names)
             raise self._error(
                 f"`{self.entity.name}` has no field `{unknown[0]}`" + (f"; {hint}" if hint else ""),
-                None, unknown[0], where=where)
+                None,
+                unknown[0],
+                where=where,
+            )
         out: dict[str, object] = {}
         for name, dtype, _ in self._checks:
             text = row.get(name)
@@ -114,7 +129,8 @@ class RecordSchema:
         """
         if not isinstance(obj, Mapping):
             raise self._error(
-                f"a {self.entity.name} record must be a JSON object", None, None, where=where)
+                f"a {self.entity.name} record must be a JSON object", None, None, where=where
+            )
         converted: dict[str, object] = {}
         for key, value in obj.items():
             dtype = self._types.get(key)

@@ -13,7 +13,7 @@ from .source import Source, Span
 
 
 def decode_spreadsheet_text(data: bytes) -> str:
-    """Decode a CSV as spreadsheet programs in China save it: UTF-8 (with or without BOM) or GB18030."""
+    """Decode a CSV the way spreadsheets in China save it: UTF-8 (BOM or not) or GB18030."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -48,25 +48,37 @@ def load_list_file(
     try:
         text = decode_spreadsheet_text(data)
     except UnicodeDecodeError:
-        report(Diagnostic("list-file", "cannot decode the file as UTF-8 or GB18030", None,
-                          file_name=display_name))
+        report(
+            Diagnostic(
+                "list-file",
+                "cannot decode the file as UTF-8 or GB18030",
+                None,
+                file_name=display_name,
+            )
+        )
         return None
     source = Source(display_name, text)
     line_starts = _line_offsets(text)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
-        report(Diagnostic("list-file", "the list file is empty; it needs a header row",
-                          Span(source, 0, 0)))
+        report(
+            Diagnostic(
+                "list-file", "the list file is empty; it needs a header row", Span(source, 0, 0)
+            )
+        )
         return None
     header = [h.strip() for h in rows[0]]
     index = 0
     if column is not None:
         if column not in header:
-            report(Diagnostic(
-                "list-file", f"the list file has no column `{column}`",
-                Span(source, 0, len(source.line_text(1))),
-                f"its columns are: {', '.join(header)}",
-            ))
+            report(
+                Diagnostic(
+                    "list-file",
+                    f"the list file has no column `{column}`",
+                    Span(source, 0, len(source.line_text(1))),
+                    f"its columns are: {', '.join(header)}",
+                )
+            )
             return None
         index = header.index(column)
     values: list[object] = []
@@ -83,20 +95,33 @@ def load_list_file(
             continue
         cell = row[index]
         if not cell.strip():
-            report(Diagnostic("list-row", f"row {number}: the `{header[index]}` value is empty",
-                              span))
+            report(
+                Diagnostic("list-row", f"row {number}: the `{header[index]}` value is empty", span)
+            )
             ok = False
             continue
         try:
             value = parse_text(element.required(), cell)
         except ValueError as error:
-            report(Diagnostic("list-row", f"row {number}: {error}", span,
-                              f"this list holds {element.describe()} values"))
+            report(
+                Diagnostic(
+                    "list-row",
+                    f"row {number}: {error}",
+                    span,
+                    f"this list holds {element.describe()} values",
+                )
+            )
             ok = False
             continue
         if value in seen:
-            report(Diagnostic("list-row", f"row {number}: `{cell.strip()}` is listed twice", span,
-                              severity=Severity.WARNING))
+            report(
+                Diagnostic(
+                    "list-row",
+                    f"row {number}: `{cell.strip()}` is listed twice",
+                    span,
+                    severity=Severity.WARNING,
+                )
+            )
             continue
         seen.add(value)
         values.append(value)

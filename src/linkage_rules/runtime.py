@@ -37,7 +37,6 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-
 def add(a: Number | None, b: Number | None) -> Number | None:
     if a is None or b is None:
         return None
@@ -146,12 +145,12 @@ def fn_round(value: Number | None, digits: int = 0) -> Number | None:
     """Round half away from zero (四舍五入), keeping ints ints."""
     if value is None:
         return None
-    if type(value) is int:
+    if isinstance(value, int):
         if digits >= 0:
             return value
         step = 10 ** (-digits)
         quotient, remainder = divmod(abs(value), step)
-        rounded = (quotient + (1 if remainder * 2 >= step else 0)) * step
+        rounded: int = (quotient + (1 if remainder * 2 >= step else 0)) * step
         return rounded if value >= 0 else -rounded
     exponent = Decimal(1).scaleb(-digits)
     try:

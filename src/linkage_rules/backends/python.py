@@ -9,15 +9,20 @@ The namespace the code runs in holds only those constants and the runtime functi
 
 from __future__ import annotations
 
+import datetime as dt
 import linecache
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from .. import model as m
 from .. import runtime as rt
+from ..classification import Classification
+from ..dtypes import DType, Kind
 from ..interpreter import unique_conflict
 
-Classifier = Callable[[Any], tuple[dict[str, tuple[str, ...]], dict[str, object]]]
+Classifier = Callable[[Any], Classification]
+Validator = Callable[[Any], bool]
 
 _INVERSE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
@@ -32,6 +37,19 @@ _RUNTIME_NAMES: dict[str, Any] = {
     "_neg": rt.neg,
     "_arith": rt.ARITHMETIC,
     "_fn": rt.FUNCTIONS,
+}
+
+
+# The only builtins generated code can name; they are bound under generated names too.
+_BUILTINS: dict[str, Any] = {
+    "_tuple": tuple,
+    "_len": len,
+    "_type": type,
+    "_dict": dict,
+    "_int": int,
+    "_str": str,
+    "_Decimal": Decimal,
+    "_date": dt.date,
 }
 
 
@@ -108,8 +126,7 @@ class _ExprCompiler:
             return f"_compare({expr.op!r}, {self.value(expr.left)}, {self.value(expr.right)})"
         if isinstance(expr, m.Member):
             return (
-                f"_member({self.value(expr.operand)}, {self.value(expr.options)}, "
-                f"{expr.negated!r})"
+                f"_member({self.value(expr.operand)}, {self.value(expr.options)}, {expr.negated!r})"
             )
         if isinstance(expr, m.Range):
             args = ", ".join(self.value(e) for e in (expr.operand, expr.low, expr.high))
@@ -251,7 +268,7 @@ class EntityCompiler:
         e.emit(1, "_t = {}")
         for index, table in enumerate(tables):
             self._table(index, table)
-        e.emit(1, "return _m, _t")
+        e.emit(1, f"return _new(_Classification, ({safe_literal(self.entity.name)}, _m, _t))")
         return e.source()
 
     def _segment(self, index: int, segment: m.Segment) -> None:
@@ -267,7 +284,7 @@ class EntityCompiler:
             e.emit(depth, f"if {exprs.truth(rule.condition)}:")
             e.emit(depth + 1, f"_h.append({safe_literal(rule.name)})")
         e.emit(depth, "if _h:")
-        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = tuple(_h)")
+        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = _tuple(_h)")
 
     def _table(self, index: int, table: m.Table) -> None:
         e = self.emitter
@@ -292,28 +309,84 @@ class EntityCompiler:
             e.emit(2, f"_o.append({item})")
         if table.hit == "collect":
             fallback_tuple = f"({fallback},)" if otherwise is not None else "()"
-            e.emit(1, f"_t[{key}] = tuple(_o) if _o else {fallback_tuple}")
+            e.emit(1, f"_t[{key}] = _tuple(_o) if _o else {fallback_tuple}")
             return
-        e.emit(1, "if len(_o) > 1:")
+        e.emit(1, "if _len(_o) > 1:")
         e.emit(2, f"raise _conflict({e.const(table)}, _o, None)")
         outputs = e.const({number: row.output for number, row in conditions})
         e.emit(1, f"_t[{key}] = {outputs}[_o[0]] if _o else {fallback}")
+
+
+def _run(source: str, name: str, constants: dict[str, object], unit: str) -> Any:
+    """Compile generated source into a fresh namespace and return its function `name`."""
+    filename = f"<linkage_rules {unit}>"
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    namespace.update(_RUNTIME_NAMES)
+    namespace.update(_BUILTINS)
+    namespace["_conflict"] = unique_conflict
+    namespace["_new"] = tuple.__new__
+    namespace["_Classification"] = Classification
+    namespace.update(constants)
+    code = compile(source, filename, "exec")
+    # Registered so that a traceback through generated code shows the generated line.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, namespace)  # the source holds only generated names and safe literals
+    return namespace[name]
 
 
 def compile_entity(model: m.PolicyModel, entity: m.Entity) -> tuple[Classifier, str]:
     """Compile one entity's segments and tables; return the function and its source."""
     compiler = EntityCompiler(model, entity)
     source = compiler.generate()
-    filename = f"<linkage_rules {model.name}.{entity.name} {model.fingerprint[:12]}>"
-    namespace: dict[str, Any] = {"__builtins__": {"tuple": tuple, "len": len}}
-    namespace.update(_RUNTIME_NAMES)
-    namespace["_conflict"] = unique_conflict
-    namespace.update(compiler.emitter.constants)
-    code = compile(source, filename, "exec")
-    # Registered so that a traceback through generated code shows the generated line.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(code, namespace)  # the source holds only generated names and safe literals
-    function: Classifier = namespace["classify"]
+    unit = f"{model.name}.{entity.name} {model.fingerprint[:12]}"
+    function: Classifier = _run(source, "classify", compiler.emitter.constants, unit)
     return function, source
 
 
+def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
+    """A Python test that holds when field `key` of `_r` is already valid and normalised.
+
+    Each value is read once, bound with `:=` only where it is named twice.
+    """
+    get = f"_r[{safe_literal(key)}]"
+    kind = dtype.kind
+    if kind is Kind.ENUM:
+        assert dtype.enum is not None
+        members = emitter.const(frozenset(dtype.enum.members))
+        # a str test first: an unhashable value must not reach the set lookup
+        test = f"(_type(_v := {get}) is _str and _v in {members})"
+    elif kind is Kind.BOOL:
+        test = f"((_v := {get}) is True or _v is False)"
+    elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
+        test = f"((_t := _type(_v := {get})) is _int or (_t is _Decimal and _v.is_finite()))"
+    else:
+        type_name = {Kind.INT: "_int", Kind.TEXT: "_str", Kind.DATE: "_date"}[kind]
+        if not dtype.optional:
+            return f"_type({get}) is {type_name}"
+        return f"((_v := {get}) is None or _type(_v) is {type_name})"
+    if dtype.optional:
+        return f"({get} is None or {test})"
+    return test
+
+
+def compile_validator(entity: m.Entity) -> tuple[Validator, str]:
+    """Compile a quick check that a record is valid exactly as given.
+
+    It answers True only for a dict holding every field with a value of the right type
+    (enum values as codes); anything else, valid or not, goes to the slow path in
+    `RecordSchema.validate`, which normalises or explains what is wrong. Builtins are
+    bound as default arguments so that the hot loop reads locals, not globals.
+    """
+    e = _Emitter()
+    names = e.const(frozenset(entity.field_names))
+    tests = ["_type(_r) is _dict", f"_len(_r) == {len(entity.fields)}", f"_r.keys() <= {names}"]
+    tests += [_field_test(f.type, f.name, e) for f in entity.fields]
+    binds = ", ".join(f"{name}={name}" for name in _BUILTINS)
+    e.emit(0, f"def valid(_r, {binds}):")
+    e.emit(1, "return (")
+    for index, test in enumerate(tests):
+        e.emit(2, ("and " if index else "") + test)
+    e.emit(1, ")")
+    source = e.source()
+    function: Validator = _run(source, "valid", e.constants, f"{entity.name} validator")
+    return function, source

@@ -1,0 +1,1 @@
+"""The `linkage-rules` command line: one module per subcommand, dispatched from `main`."""

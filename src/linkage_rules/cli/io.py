@@ -1,0 +1,299 @@
+"""Reading input rows (CSV, JSON Lines, JSON) and writing results and rejected rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from ..diagnostics import Diagnostic
+from ..records import RecordSchema
+from ..reflists import decode_spreadsheet_text
+from ..source import Source, Span
+from ..suggest import did_you_mean
+from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
+from .render import to_json
+
+DATA_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+OUTPUT_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def kind_of(path: Path, kinds: Mapping[str, str], what: str) -> str:
+    """The format of a file, told by its name (`.csv`, `.jsonl`, ...)."""
+    kind = kinds.get(path.suffix.lower())
+    if kind is None:
+        raise usage_error(
+            f"cannot tell the format of the {what} from its name",
+            file=str(path),
+            help=f"name it with one of: {', '.join(kinds)}",
+        )
+    return kind
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"`{name}` is not a number JSON allows")
+
+
+def parse_json(text: str) -> object:
+    """Decode JSON with every fraction as a Decimal, so no amount passes through binary floats."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+
+
+def decode(path: Path, display: str) -> str:
+    """Read a file as spreadsheet programs in China save it: UTF-8 (BOM or not) or GB18030."""
+    data = path.read_bytes()
+    try:
+        return decode_spreadsheet_text(data)
+    except UnicodeDecodeError as error:
+        raise data_error(
+            f"cannot decode the file as UTF-8 or GB18030 (byte {error.start})",
+            display, "save it as UTF-8", code="encoding",
+        ) from None
+
+
+def json_document(path: Path, display: str) -> object:
+    """A whole file of JSON; a syntax error names the file, line and column."""
+    text = decode(path, display)
+    try:
+        return parse_json(text)
+    except json.JSONDecodeError as error:
+        span = Span(Source(display, text), error.pos, min(error.pos + 1, len(text)))
+        raise CliError(
+            Diagnostic("json", f"the file is not valid JSON: {error.msg}", span), EXIT_PROBLEMS
+        ) from None
+    except (ValueError, RecursionError) as error:
+        raise data_error(f"the file is not valid JSON: {error}", display, code="json") from None
+
+
+@attrs.frozen(slots=True)
+class InputRow:
+    """One row of input as read, before the schema converts it.
+
+    `number` is the line the row starts on (CSV, header = line 1; JSON Lines) or its
+    position in the list (JSON). `data` is the cells by column name (CSV) or the decoded
+    value (JSON); `original` is what goes back into the rejected-rows file; `problem`
+    says why the row could not even be read.
+    """
+
+    number: int
+    data: object
+    original: tuple[str, ...]
+    problem: str | None = None
+
+
+@attrs.define(slots=True)
+class DataSet:
+    """All rows of one input file, and what is needed to point back into it."""
+
+    display: str
+    kind: str
+    text: str
+    header: tuple[str, ...]
+    rows: list[InputRow]
+    blank: int = 0
+    """Blank lines and rows of empty cells: not records, counted in the summary."""
+    _source: Source | None = None
+
+    @property
+    def by_line(self) -> bool:
+        return self.kind != "json"
+
+    def keys(self) -> frozenset[str]:
+        """The column names (CSV) or every key of every object (JSON): for entity inference."""
+        if self.kind == "csv":
+            return frozenset(h for h in self.header if h)
+        keys: set[str] = set()
+        for row in self.rows:
+            if isinstance(row.data, Mapping):
+                keys.update(str(k) for k in row.data)
+        return frozenset(keys)
+
+    def where(self, row: InputRow) -> str:
+        """How messages name a row: `data.csv:12`, or `data.json item 3`."""
+        if self.by_line:
+            return f"{self.display}:{row.number}"
+        return f"{self.display} item {row.number}"
+
+    def span(self, row: InputRow) -> Span | None:
+        """The row's line in the file, for compiler-style messages; None for JSON lists.
+
+        The line index over the whole file is built on the first rejected row only.
+        """
+        if not self.by_line:
+            return None
+        if self._source is None:
+            self._source = Source(self.display, self.text)
+        source = self._source
+        start = _line_start(self.text, row.number)
+        return Span(source, start, start + len(source.line_text(row.number)))
+
+    def convert(self, schema: RecordSchema, row: InputRow) -> dict[str, object]:
+        """The row as a checked record of `schema`; RecordError names the field and value."""
+        if self.kind == "csv":
+            assert isinstance(row.data, dict)
+            return schema.from_text(row.data, where=self.where(row))
+        return schema.from_json(row.data, where=self.where(row))
+
+    def check_columns(self, schema: RecordSchema) -> list[str]:
+        """Stop on CSV columns the entity lacks or required fields with no column.
+
+        Returns the optional fields that have no column (every row reads them as null),
+        so that the caller can warn about them.
+        """
+        if self.kind != "csv":
+            return []
+        columns = [h for h in self.header if h]
+        entity = schema.entity.name
+        for column in columns:
+            if column not in schema.names:
+                hint = did_you_mean(column, schema.names)
+                raise data_error(
+                    f"`{entity}` has no field `{column}` (a column of the header)"
+                    + (f"; {hint}" if hint else ""),
+                    f"{self.display}:1", f"the fields of `{entity}` are: "
+                    + ", ".join(schema.entity.field_names), code="csv-header",
+                )
+        missing = [f for f in schema.required if f not in columns]
+        if missing:
+            raise data_error(
+                "the header has no column for the required field"
+                + ("s " if len(missing) > 1 else " ") + ", ".join(f"`{f}`" for f in missing),
+                f"{self.display}:1", "add the column, or make the field optional (`type?`)",
+                code="csv-header",
+            )
+        return [f for f in schema.entity.field_names if f not in columns]
+
+
+def _line_start(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        found = text.find("\n", offset)
+        if found < 0:
+            return len(text)
+        offset = found + 1
+    return offset
+
+
+def read_data(path: Path, display: str, kind: str) -> DataSet:
+    """Read every row of an input file; rows that cannot be read carry their problem."""
+    if kind == "json":
+        return _read_json_list(path, display)
+    text = decode(path, display)
+    if kind == "csv":
+        return _read_csv(display, text)
+    return _read_json_lines(display, text)
+
+
+def _read_csv(display: str, text: str) -> DataSet:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = tuple(cell.strip() for cell in next(reader))
+    except StopIteration:
+        raise data_error("the file is empty; it needs a header row naming the fields",
+                         display, code="csv-header") from None
+    except csv.Error as error:
+        raise data_error(f"cannot read the header row: {error}", f"{display}:1",
+                         code="csv-header") from None
+    named = [h for h in header if h]
+    duplicates = sorted({h for h in named if named.count(h) > 1})
+    if duplicates:
+        raise data_error(f"the header names the column `{duplicates[0]}` twice",
+                         f"{display}:1", code="csv-header")
+    data = DataSet(display, "csv", text, header, [])
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            data.rows.append(InputRow(start, None, (), f"cannot read the row: {error}"))
+            if reader.line_num < start:
+                break
+            continue
+        if not any(cell.strip() for cell in cells):
+            data.blank += 1
+            continue
+        data.rows.append(_csv_row(start, header, cells))
+    return data
+
+
+def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow:
+    problem = None
+    extra = cells[len(header):]
+    if len(cells) < len(header) or any(cell.strip() for cell in extra):
+        problem = f"the row has {len(cells)} cells but the header has {len(header)} columns"
+    fields: dict[str, str] = {}
+    for name, cell in zip(header, cells, strict=False):
+        if name:
+            fields[name] = cell
+        elif cell.strip() and problem is None:
+            problem = f"the row has a value (`{cell.strip()}`) in a column with no name"
+    return InputRow(number, fields, tuple(cells), problem)
+
+
+def _read_json_lines(display: str, text: str) -> DataSet:
+    data = DataSet(display, "jsonl", text, (), [])
+    # split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() cuts
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        try:
+            value = parse_json(line)
+        except json.JSONDecodeError as error:
+            data.rows.append(InputRow(number, None, (line,),
+                                      f"the line is not valid JSON: {error.msg} "
+                                      f"(column {error.colno})"))
+            continue
+        except (ValueError, RecursionError) as error:
+            data.rows.append(InputRow(number, None, (line,), f"the line is not valid JSON: {error}"))
+            continue
+        data.rows.append(InputRow(number, value, (line,)))
+    return data
+
+
+def _read_json_list(path: Path, display: str) -> DataSet:
+    document = json_document(path, display)
+    if not isinstance(document, list):
+        raise data_error("the file must hold a JSON list of objects, one per record",
+                         display, "use a .jsonl file for one object per line", code="json")
+    rows = [InputRow(i, item, (to_json(item),)) for i, item in enumerate(document, start=1)]
+    return DataSet(display, "json", "", (), rows)
+
+
+# ---- writing --------------------------------------------------------------------------
+
+
+def open_csv(path: Path) -> TextIO:
+    """A CSV file for writing as Excel opens it: UTF-8 with a BOM, so Chinese reads right."""
+    return path.open("w", encoding="utf-8-sig", newline="")
+
+
+def rejected_path(output: Path) -> Path:
+    """`out.csv` -> `out.rejected.csv`: where the rows that were not classified go."""
+    return output.with_suffix(".rejected.csv")
+
+
+class RejectedWriter:
+    """The rejected-rows file: the row number, the reason, then the original cells.
+
+    The number and reason come first so that they stay in their columns even when a
+    row has more cells than the header (one of the reasons a row is rejected).
+    For JSON input the original is the record's JSON text, in a `record` column.
+    """
+
+    def __init__(self, stream: TextIO, data: DataSet) -> None:
+        self._csv = csv.writer(stream)
+        original = list(data.header) if data.kind == "csv" else ["record"]
+        self._csv.writerow(["row", "reason", *original])
+
+    def write(self, row: InputRow, reason: str) -> None:
+        self._csv.writerow([row.number, reason, *row.original])
+

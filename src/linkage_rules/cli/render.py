@@ -1,0 +1,96 @@
+"""How the command line prints: diagnostics in each format, JSON that never loses a digit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, TextIO
+
+import attrs
+
+from ..diagnostics import Diagnostic, render_human, render_plain
+from ..dtypes import format_value
+
+FORMATS = ("human", "plain", "json")
+
+
+def json_default(value: object) -> object:
+    """Serialise what `json` cannot: Decimals and dates as their canonical text, sets as lists."""
+    if isinstance(value, (Decimal, dt.date)):
+        return format_value(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=format_value)
+    return str(value)
+
+
+def to_json(document: object, *, indent: int | None = None) -> str:
+    """JSON text with Chinese kept readable and every amount exact (as a string)."""
+    return json.dumps(document, ensure_ascii=False, default=json_default, indent=indent)
+
+
+def cell_text(value: object) -> str:
+    """A value as one spreadsheet cell: empty for null, `a|b` for several outputs."""
+    if value is None:
+        return ""
+    if isinstance(value, (tuple, list, frozenset)):
+        return "|".join(cell_text(v) for v in value)
+    return format_value(value)
+
+
+def render_diagnostics(diagnostics: Iterable[Diagnostic], style: str) -> str:
+    """Diagnostics as text: compiler-style blocks (human) or one line each (plain)."""
+    if style == "human":
+        return "\n\n".join(render_human(d) for d in diagnostics)
+    return "\n".join(render_plain(d) for d in diagnostics)
+
+
+def diagnostics_document(
+    diagnostics: Sequence[Diagnostic], **extra: Any
+) -> dict[str, Any]:
+    """The JSON document for a list of diagnostics: `ok` is false when any is an error."""
+    return {
+        "ok": not any(d.is_error for d in diagnostics),
+        **extra,
+        "errors": sum(d.is_error for d in diagnostics),
+        "warnings": sum(not d.is_error for d in diagnostics),
+        "diagnostics": [d.to_dict() for d in diagnostics],
+    }
+
+
+@attrs.frozen(slots=True)
+class Output:
+    """Where a command writes and in which format (`human`, `plain` or `json`).
+
+    The streams are taken when the command starts, so tests that swap `sys.stdout`
+    see everything.
+    """
+
+    format: str
+    stdout: TextIO
+    stderr: TextIO
+
+    @property
+    def is_json(self) -> bool:
+        return self.format == "json"
+
+    def line(self, text: str = "", *, err: bool = False) -> None:
+        stream = self.stderr if err else self.stdout
+        stream.write(text + "\n")
+
+    def json(self, document: object, *, err: bool = False, indent: int | None = 2) -> None:
+        self.line(to_json(document, indent=indent), err=err)
+
+    def diagnostics(self, diagnostics: Sequence[Diagnostic], *, err: bool) -> None:
+        """Print diagnostics as text (human or plain); json callers build their own document."""
+        if diagnostics:
+            style = "plain" if self.format == "plain" else "human"
+            self.line(render_diagnostics(diagnostics, style), err=err)
+
+    def failure(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """Report what stopped a command: a JSON document on stdout, or text on stderr."""
+        if self.is_json:
+            self.json(diagnostics_document(diagnostics))
+        else:
+            self.diagnostics(diagnostics, err=True)

@@ -1,0 +1,155 @@
+"""The end-of-run summary of `classify`: rows read, and how many landed in each segment and table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .. import model as m
+from ..policy import Classification
+from .common import plural
+from .render import cell_text
+
+NO_OUTPUT = "(none)"
+
+
+class Tally:
+    """Counts kept while rows are classified; rendered once at the end in any format."""
+
+    def __init__(self, model: m.PolicyModel, entity: str) -> None:
+        found = model.entity(entity)
+        self.entity = entity
+        self.entity_label = found.label if found is not None else None
+        self.segments = model.segments_for(entity)
+        self.tables = model.tables_for(entity)
+        self.classified = 0
+        self.rejected: list[tuple[int, str]] = []
+        self.blank = 0
+        self.members: Counter[str] = Counter()
+        self.held: Counter[tuple[str, str]] = Counter()
+        self.outputs: dict[str, Counter[str]] = {t.name: Counter() for t in self.tables}
+
+    @property
+    def read(self) -> int:
+        return self.classified + len(self.rejected)
+
+    def add(self, result: Classification) -> None:
+        self.classified += 1
+        for segment, rules in result.matches.items():
+            self.members[segment] += 1
+            self.held.update((segment, rule) for rule in rules)
+        for table, output in result.tables.items():
+            counter = self.outputs.setdefault(table, Counter())
+            if isinstance(output, tuple):  # `hit collect`: count each output it gave
+                counter.update(cell_text(o) for o in output)
+                if not output:
+                    counter[NO_OUTPUT] += 1
+            else:
+                counter[cell_text(output) if output is not None else NO_OUTPUT] += 1
+
+    def reject(self, number: int, reason: str) -> None:
+        self.rejected.append((number, reason))
+
+    def _outputs(self, table: m.Table) -> list[tuple[str, str | None, int]]:
+        """(output, label, count) in the order the table declares its rows, then the rest."""
+        counts = self.outputs.get(table.name, Counter())
+        rows: list[tuple[str, str | None, int]] = []
+        seen: set[str] = set()
+        for row in table.rows:
+            for value in row.output if isinstance(row.output, tuple) else (row.output,):
+                text = cell_text(value)
+                if text not in seen:
+                    seen.add(text)
+                    rows.append((text, row.label, counts[text]))
+        rows.extend((text, None, n) for text, n in counts.items() if text not in seen)
+        return rows
+
+    def headline(self) -> str:
+        entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
+        line = (f"{entity}: {plural(self.read, 'row')} read, {self.classified} classified, "
+                f"{len(self.rejected)} rejected")
+        if self.blank:
+            line += f" ({plural(self.blank, 'blank row')} skipped)"
+        return line
+
+    # ---- renderings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "rows_read": self.read,
+            "classified": self.classified,
+            "rejected": len(self.rejected),
+            "blank_rows_skipped": self.blank,
+            "segments": [
+                {
+                    "segment": s.name,
+                    "label": s.label,
+                    "rows": self.members[s.name],
+                    "rules": [
+                        {"rule": r.name, "label": r.label, "held": self.held[(s.name, r.name)]}
+                        for r in s.rules
+                    ],
+                }
+                for s in self.segments
+            ],
+            "tables": [
+                {
+                    "table": t.name,
+                    "label": t.label,
+                    "outputs": [
+                        {"output": o, "label": label, "rows": n}
+                        for o, label, n in self._outputs(t)
+                    ],
+                }
+                for t in self.tables
+            ],
+            "rejected_rows": [{"row": n, "reason": why} for n, why in self.rejected],
+        }
+
+    def plain_lines(self) -> list[str]:
+        """One fact a line, `kind name: count`, for grep and awk."""
+        lines = [self.headline()]
+        for s in self.segments:
+            lines.append(f"segment {s.name}: {self.members[s.name]} rows"
+                         + (f" ({s.label})" if s.label else ""))
+            for r in s.rules:
+                lines.append(f"rule {s.name}.{r.name}: held {self.held[(s.name, r.name)]} times"
+                             + (f" ({r.label})" if r.label else ""))
+        for t in self.tables:
+            for output, label, n in self._outputs(t):
+                lines.append(f"table {t.name} => {output}: {n} rows"
+                             + (f" ({label})" if label else ""))
+        return lines
+
+    def print_human(self, stream: TextIO) -> None:
+        """Rich tables: one for segments and their rules, one for table outputs."""
+        console = Console(file=stream, highlight=False)
+        console.print(Text(self.headline()))
+        if self.segments:
+            grid = Table(title="segments", title_justify="left")
+            grid.add_column("segment / rule")
+            grid.add_column("label")
+            grid.add_column("rows", justify="right")
+            for s in self.segments:
+                grid.add_row(Text(s.name, style="bold"), Text(s.label or ""),
+                             Text(str(self.members[s.name]), style="bold"))
+                for r in s.rules:
+                    grid.add_row(Text(f"  {r.name}"), Text(r.label or ""),
+                                 Text(str(self.held[(s.name, r.name)])))
+            console.print(grid)
+        if self.tables:
+            grid = Table(title="tables", title_justify="left")
+            for header in ("table", "output", "label"):
+                grid.add_column(header)
+            grid.add_column("rows", justify="right")
+            for t in self.tables:
+                name = t.name + (f" {t.label}" if t.label else "")
+                for i, (output, label, n) in enumerate(self._outputs(t)):
+                    grid.add_row(Text(name if i == 0 else ""), Text(output), Text(label or ""),
+                                 Text(str(n)))
+            console.print(grid)
