@@ -73,8 +73,7 @@ class Checker:
                 "duplicate",
                 f"`{name.text}` is already declared",
                 name.span,
-                f"the first {what or 'declaration'} is at "
-                f"{previous.span.source.name}:{previous.span.line}:{previous.span.column}",
+                f"the first {what or 'declaration'} is at {_at(previous.span)}",
             )
             return False
         self.names[name.text] = name
@@ -114,7 +113,9 @@ class Checker:
                 self._example(decl)
         if any(d.is_error for d in self.diagnostics) or header is None:
             return None
-        parts = [(f.source.name, f.source.text.encode("utf-8")) for f in self.files]
+        # Files are named by their place in the policy folder, not by the path they were
+        # loaded through, so the fingerprint does not depend on the working directory.
+        parts = [(Path(f.source.name).name, f.source.text.encode("utf-8")) for f in self.files]
         return m.PolicyModel(
             name=header[0],
             label=header[1],
@@ -183,7 +184,13 @@ class Checker:
         labels: list[str | None] = []
         for member in members:
             if member.name.text in names:
-                self.error("duplicate", f"`{member.name.text}` is listed twice", member.name.span)
+                first = members[names.index(member.name.text)].name.span
+                self.error(
+                    "duplicate",
+                    f"`{member.name.text}` is listed twice",
+                    member.name.span,
+                    f"it is first listed at {_at(first)}",
+                )
                 continue
             names.append(member.name.text)
             labels.append(member.label)
@@ -217,14 +224,17 @@ class Checker:
         if not self._declare(decl.name, "declaration"):
             return
         fields: list[m.Field] = []
-        seen: set[str] = set()
+        seen: dict[str, n.Name] = {}
         for field in decl.fields:
             if field.name.text in seen:
                 self.error(
-                    "duplicate", f"field `{field.name.text}` is declared twice", field.name.span
+                    "duplicate",
+                    f"field `{field.name.text}` is declared twice",
+                    field.name.span,
+                    f"the first declaration is at {_at(seen[field.name.text].span)}",
                 )
                 continue
-            seen.add(field.name.text)
+            seen[field.name.text] = field.name
             dtype = self._type(field.type, field.name.text)
             if dtype is not None:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
@@ -259,13 +269,19 @@ class Checker:
         expr = self._exprs(self._global_scope(), f"param `{decl.name.text}`").value(
             decl.value, dtype
         )
-        if expr is None or not self._number_fits(expr, dtype, f"param `{decl.name.text}`"):
+        if expr is None:
             return
         try:
-            value = check_value(dtype, constant_value(expr))
+            constant = constant_value(expr)
+        except ValueError:
+            self.error("type", f"param `{decl.name.text}` must be a constant", decl.value.span)
+            return
+        if not self._number_fits(expr, dtype, f"param `{decl.name.text}`"):
+            return
+        try:
+            value = check_value(dtype, constant)
         except ValueError as error:
-            message = f": {error}" if "not a constant" not in str(error) else " must be a constant"
-            self.error("type", f"param `{decl.name.text}`{message}", decl.value.span)
+            self.error("type", f"param `{decl.name.text}`: {error}", decl.value.span)
             return
         if dtype.kind is Kind.INT and not isinstance(value, int):
             self.error("type", f"param `{decl.name.text}` must be a whole number", decl.value.span)
@@ -361,11 +377,14 @@ class Checker:
                 self.error("list-file", "the list file could not be read", decl.path.span)
             else:
                 self.error(
-                    "list-file", f"list `{decl.name.text}` has bad data (see above)", decl.path.span
+                    "list-file",
+                    f"list `{decl.name.text}` cannot be used: `{display}` has problems",
+                    decl.path.span,
+                    f"they are reported at their rows in `{display}`",
                 )
             return None
         items, data = loaded
-        self.data_parts.append((display, data))
+        self.data_parts.append((decl.path.value.replace("\\", "/"), data))
         return items, decl.path.value
 
     # ---- segments and tables
@@ -411,6 +430,7 @@ class Checker:
                     "duplicate",
                     f"rule `{rule.name.text}` is declared twice in segment `{decl.name.text}`",
                     rule.name.span,
+                    f"the first declaration is at {_at(seen[rule.name.text].span)}",
                 )
                 continue
             seen[rule.name.text] = rule.name
@@ -464,8 +484,11 @@ class Checker:
                 if condition is None:
                     continue
             output, dtype = self._output(row.output)
+            merged = unify_numeric(dtype, output_type) if output_type is not None else None
             if output_type is None or output_type.kind is Kind.NULL:
                 output_type = dtype
+            elif merged is not None:  # `=> 1.5` and `=> 2` are both numbers
+                output_type = merged
             elif dtype.kind is not Kind.NULL and not dtype.same_base(output_type):
                 self.error(
                     "type",
@@ -630,6 +653,10 @@ class Checker:
                 )
         rules = tuple(r.text for r in node.rules)
         return m.Expectation(node.kind, target, rules, (), False, node.span)
+
+
+def _at(span: Span) -> str:
+    return f"{span.source.name}:{span.line}:{span.column}"
 
 
 def check(files: Sequence[ParsedFile]) -> tuple[m.PolicyModel | None, list[Diagnostic]]:

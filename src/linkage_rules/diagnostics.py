@@ -97,7 +97,9 @@ def render_human(diagnostic: Diagnostic) -> str:
         width = max(1, _display_width(text[column - 1 : stop - 1]))
         lines.append(f"{gutter} | {' ' * pad}{'^' * width}")
     if diagnostic.help:
-        lines.append(f"  = help: {diagnostic.help}")
+        # `=` lines up with the `|` of the gutter, as in rustc's messages
+        indent = " " * len(str(span.line)) if span is not None else " "
+        lines.append(f"{indent} = help: {diagnostic.help}")
     return "\n".join(lines)
 
 

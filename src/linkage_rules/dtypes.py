@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
 from enum import Enum
 
 import attrs
@@ -141,11 +141,14 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
             f"`{value}` is not a value of enum `{dtype.enum.name}` "
             f"(one of: {', '.join(dtype.enum.members)})"
         )
-    raise ValueError(f"`{value!r}` is not {dtype.required().a()}")
+    shown = format_value(value) if isinstance(value, Decimal) else repr(value)
+    raise ValueError(f"`{shown}` is not {dtype.required().a()}")
 
 
 # ---- text values (CSV cells, list files) ----------------------------------------------
 
+# Scaling by 万/亿/% must never round, whatever the calling thread's decimal context is.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d[\d,_]*)?(\.\d+)?$")
 _SCALES = {"万": 4, "亿": 8}
 _TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "真"})
@@ -168,7 +171,7 @@ def parse_number_text(text: str, *, percent: bool = False) -> Decimal:
     if not raw or not _NUMBER_TEXT.match(raw) or raw in "+-.":
         raise ValueError(f"`{text}` is not a number")
     try:
-        value = Decimal(raw.replace(",", "").replace("_", "")).scaleb(scale)
+        value = Decimal(raw.replace(",", "").replace("_", "")).scaleb(scale, EXACT)
     except InvalidOperation:
         raise ValueError(f"`{text}` is not a number") from None
     return Decimal(format(value, "f"))

@@ -389,8 +389,8 @@ class ExprChecker:
             if percent_vs_int:
                 other = right if rt.kind is Kind.INT else left
                 if isinstance(other, m.Const):
-                    hint = (
-                        f"write the percent with `%`, e.g. `{other.value}%` or `{other.value}00%`"
+                    hint = f"write the percent with `%`, e.g. `{other.value}%`" + (
+                        " or `100%`" if other.value == 1 else ""
                     )
                 else:
                     hint = "a percent is a share (85% is 0.85); an int is a count"

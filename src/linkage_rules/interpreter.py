@@ -164,9 +164,10 @@ def trace_segment(tracer: Tracer, segment: m.Segment) -> SegmentExplanation:
 
 
 def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> RecordError:
-    numbers = " and ".join(str(r) for r in rows)
+    numbers = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}"
+    both = "both" if len(rows) == 2 else "all"
     return RecordError(
-        f"rows {numbers} of table `{table.name}` both match, but its hit policy is unique",
+        f"rows {numbers} of table `{table.name}` {both} match, but its hit policy is unique",
         record=record_id,
         entity=table.entity,
     )

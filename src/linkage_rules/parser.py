@@ -12,6 +12,7 @@ from lark import Token, Transformer, v_args
 
 from . import nodes as n
 from .diagnostics import Diagnostic
+from .dtypes import EXACT
 from .errors import PolicyError
 from .source import Source, Span
 
@@ -209,7 +210,7 @@ def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
         scale, text = _SCALE[text[-1]], text[:-1]
     if unit == "percent":
         scale -= 2
-    value = Decimal(text).scaleb(scale)
+    value = Decimal(text).scaleb(scale, EXACT)  # exact in any thread decimal context
     integral = value == value.to_integral_value()
     if integral and unit != "percent":
         value = Decimal(int(value))

@@ -123,7 +123,9 @@ class Policy:
         try:
             return compiled.classify(record)
         except RecordError as error:
-            raise error.with_record(compiled.schema.record_id(record) or "?") from None
+            # Without an id the record stays unnamed, so that `classify_many` names its index.
+            record_id = compiled.schema.record_id(record)
+            raise (error.with_record(record_id) if record_id else error) from None
         except KeyError as error:
             raise RecordError(
                 "is missing", field=str(error.args[0]), entity=compiled.schema.entity.name

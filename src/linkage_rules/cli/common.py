@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..errors import RecordError
 from ..policy import Policy, load
 from ..suggest import did_you_mean
 
@@ -37,9 +38,7 @@ def usage_error(message: str, file: str = PROG, help: str | None = None) -> CliE
     return CliError(Diagnostic("usage", message, None, help, file_name=file), EXIT_USAGE)
 
 
-def data_error(
-    message: str, file: str, help: str | None = None, code: str = "data"
-) -> CliError:
+def data_error(message: str, file: str, help: str | None = None, code: str = "data") -> CliError:
     """An error in the input data as a whole, found before any row is classified (exit 1)."""
     return CliError(Diagnostic(code, message, None, help, file_name=file), EXIT_PROBLEMS)
 
@@ -64,9 +63,7 @@ def load_policy(name: str) -> Policy:
     return load(input_path(name, "policy file or folder", folder_ok=True))
 
 
-def choose_entity(
-    policy: Policy, requested: str | None, keys: Iterable[str], source: str
-) -> str:
+def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], source: str) -> str:
     """The entity the input rows are: `--entity`, the only one, or the one whose fields fit.
 
     Inference looks for the entities whose field names include every column (or JSON
@@ -83,8 +80,9 @@ def choose_entity(
         )
     if not names:
         raise CliError(
-            Diagnostic("no-entity", "the policy declares no entity to classify", None,
-                       file_name=PROG),
+            Diagnostic(
+                "no-entity", "the policy declares no entity to classify", None, file_name=PROG
+            ),
             EXIT_PROBLEMS,
         )
     if len(names) == 1:
@@ -116,3 +114,8 @@ def plural(count: int, word: str) -> str:
     if count == 1:
         return f"{count} {word}"
     return f"{count} {_PLURALS.get(word, word + 's')}"
+
+
+def record_reason(error: RecordError) -> str:
+    """A RecordError without its record prefix (the caller names the row): field and why."""
+    return (f"field `{error.field}`: " if error.field else "") + error.message

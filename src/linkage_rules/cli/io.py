@@ -5,20 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 import attrs
 
+from ..classification import Classification
 from ..diagnostics import Diagnostic
 from ..records import RecordSchema
 from ..reflists import decode_spreadsheet_text
 from ..source import Source, Span
 from ..suggest import did_you_mean
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
-from .render import to_json
+from .render import cell_text, to_json
 
 DATA_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 OUTPUT_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -53,7 +55,9 @@ def decode(path: Path, display: str) -> str:
     except UnicodeDecodeError as error:
         raise data_error(
             f"cannot decode the file as UTF-8 or GB18030 (byte {error.start})",
-            display, "save it as UTF-8", code="encoding",
+            display,
+            "save it as UTF-8",
+            code="encoding",
         ) from None
 
 
@@ -99,6 +103,7 @@ class DataSet:
     blank: int = 0
     """Blank lines and rows of empty cells: not records, counted in the summary."""
     _source: Source | None = None
+    _line_starts: list[int] | None = None
 
     @property
     def by_line(self) -> bool:
@@ -127,10 +132,11 @@ class DataSet:
         """
         if not self.by_line:
             return None
-        if self._source is None:
+        if self._source is None or self._line_starts is None:
             self._source = Source(self.display, self.text)
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         source = self._source
-        start = _line_start(self.text, row.number)
+        start = self._line_starts[min(row.number, len(self._line_starts)) - 1]
         return Span(source, start, start + len(source.line_text(row.number)))
 
     def convert(self, schema: RecordSchema, row: InputRow) -> dict[str, object]:
@@ -156,28 +162,21 @@ class DataSet:
                 raise data_error(
                     f"`{entity}` has no field `{column}` (a column of the header)"
                     + (f"; {hint}" if hint else ""),
-                    f"{self.display}:1", f"the fields of `{entity}` are: "
-                    + ", ".join(schema.entity.field_names), code="csv-header",
+                    f"{self.display}:1",
+                    f"the fields of `{entity}` are: " + ", ".join(schema.entity.field_names),
+                    code="csv-header",
                 )
         missing = [f for f in schema.required if f not in columns]
         if missing:
             raise data_error(
                 "the header has no column for the required field"
-                + ("s " if len(missing) > 1 else " ") + ", ".join(f"`{f}`" for f in missing),
-                f"{self.display}:1", "add the column, or make the field optional (`type?`)",
+                + ("s " if len(missing) > 1 else " ")
+                + ", ".join(f"`{f}`" for f in missing),
+                f"{self.display}:1",
+                "add the column, or make the field optional (`type?`)",
                 code="csv-header",
             )
         return [f for f in schema.entity.field_names if f not in columns]
-
-
-def _line_start(text: str, line: int) -> int:
-    offset = 0
-    for _ in range(line - 1):
-        found = text.find("\n", offset)
-        if found < 0:
-            return len(text)
-        offset = found + 1
-    return offset
 
 
 def read_data(path: Path, display: str, kind: str) -> DataSet:
@@ -195,16 +194,21 @@ def _read_csv(display: str, text: str) -> DataSet:
     try:
         header = tuple(cell.strip() for cell in next(reader))
     except StopIteration:
-        raise data_error("the file is empty; it needs a header row naming the fields",
-                         display, code="csv-header") from None
+        raise data_error(
+            "the file is empty; it needs a header row naming the fields", display, code="csv-header"
+        ) from None
     except csv.Error as error:
-        raise data_error(f"cannot read the header row: {error}", f"{display}:1",
-                         code="csv-header") from None
+        raise data_error(
+            f"cannot read the header row: {error}", f"{display}:1", code="csv-header"
+        ) from None
     named = [h for h in header if h]
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
-        raise data_error(f"the header names the column `{duplicates[0]}` twice",
-                         f"{display}:1", code="csv-header")
+        raise data_error(
+            f"the header names the column `{duplicates[0]}` twice",
+            f"{display}:1",
+            code="csv-header",
+        )
     data = DataSet(display, "csv", text, header, [])
     while True:
         start = reader.line_num + 1
@@ -226,7 +230,7 @@ def _read_csv(display: str, text: str) -> DataSet:
 
 def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow:
     problem = None
-    extra = cells[len(header):]
+    extra = cells[len(header) :]
     if len(cells) < len(header) or any(cell.strip() for cell in extra):
         problem = f"the row has {len(cells)} cells but the header has {len(header)} columns"
     fields: dict[str, str] = {}
@@ -248,12 +252,18 @@ def _read_json_lines(display: str, text: str) -> DataSet:
         try:
             value = parse_json(line)
         except json.JSONDecodeError as error:
-            data.rows.append(InputRow(number, None, (line,),
-                                      f"the line is not valid JSON: {error.msg} "
-                                      f"(column {error.colno})"))
+            data.rows.append(
+                InputRow(
+                    number,
+                    None,
+                    (line,),
+                    f"the line is not valid JSON: {error.msg} (column {error.colno})",
+                )
+            )
             continue
         except (ValueError, RecursionError) as error:
-            data.rows.append(InputRow(number, None, (line,), f"the line is not valid JSON: {error}"))
+            problem = f"the line is not valid JSON: {error}"
+            data.rows.append(InputRow(number, None, (line,), problem))
             continue
         data.rows.append(InputRow(number, value, (line,)))
     return data
@@ -262,8 +272,12 @@ def _read_json_lines(display: str, text: str) -> DataSet:
 def _read_json_list(path: Path, display: str) -> DataSet:
     document = json_document(path, display)
     if not isinstance(document, list):
-        raise data_error("the file must hold a JSON list of objects, one per record",
-                         display, "use a .jsonl file for one object per line", code="json")
+        raise data_error(
+            "the file must hold a JSON list of objects, one per record",
+            display,
+            "use a .jsonl file for one object per line",
+            code="json",
+        )
     rows = [InputRow(i, item, (to_json(item),)) for i, item in enumerate(document, start=1)]
     return DataSet(display, "json", "", (), rows)
 
@@ -297,3 +311,46 @@ class RejectedWriter:
     def write(self, row: InputRow, reason: str) -> None:
         self._csv.writerow([row.number, reason, *row.original])
 
+
+class CsvResults:
+    """Results as CSV: `row`, the id field, `segments`, one column per segment, per table.
+
+    A segment's column holds the rules that put the row in it, joined by `|`; a
+    table's column holds its output (several outputs of a `hit collect` table by `|`).
+    """
+
+    def __init__(
+        self, stream: TextIO, id_field: str | None, segments: Sequence[str], tables: Sequence[str]
+    ) -> None:
+        self._csv = csv.writer(stream)
+        self._id_field = id_field
+        self._segments = tuple(segments)
+        self._tables = tuple(tables)
+        ids = [id_field] if id_field else []
+        self._csv.writerow(["row", *ids, "segments", *segments, *tables])
+
+    def write(self, number: int, record: Mapping[str, object], result: Classification) -> None:
+        ids = [cell_text(record.get(self._id_field))] if self._id_field else []
+        matches = result.matches
+        self._csv.writerow(
+            [
+                number,
+                *ids,
+                "|".join(s for s in self._segments if s in matches),
+                *("|".join(matches.get(s, ())) for s in self._segments),
+                *(cell_text(result.tables.get(t)) for t in self._tables),
+            ]
+        )
+
+
+class JsonLinesResults:
+    """Results as JSON Lines: `row`, `id`, then `Classification.to_dict()`."""
+
+    def __init__(self, stream: TextIO, id_field: str | None) -> None:
+        self._stream = stream
+        self._id_field = id_field
+
+    def write(self, number: int, record: Mapping[str, object], result: Classification) -> None:
+        ident = record.get(self._id_field) if self._id_field else None
+        line = {"row": number, "id": ident, **result.to_dict()}
+        self._stream.write(to_json(line) + "\n")

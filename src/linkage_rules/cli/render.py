@@ -32,6 +32,8 @@ def to_json(document: object, *, indent: int | None = None) -> str:
 
 def cell_text(value: object) -> str:
     """A value as one spreadsheet cell: empty for null, `a|b` for several outputs."""
+    if type(value) is str:  # the common case (symbol outputs, ids) first: one call per cell
+        return value
     if value is None:
         return ""
     if isinstance(value, (tuple, list, frozenset)):
@@ -46,9 +48,7 @@ def render_diagnostics(diagnostics: Iterable[Diagnostic], style: str) -> str:
     return "\n".join(render_plain(d) for d in diagnostics)
 
 
-def diagnostics_document(
-    diagnostics: Sequence[Diagnostic], **extra: Any
-) -> dict[str, Any]:
+def diagnostics_document(diagnostics: Sequence[Diagnostic], **extra: Any) -> dict[str, Any]:
     """The JSON document for a list of diagnostics: `ok` is false when any is an error."""
     return {
         "ok": not any(d.is_error for d in diagnostics),

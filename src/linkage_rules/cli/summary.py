@@ -1,4 +1,4 @@
-"""The end-of-run summary of `classify`: rows read, and how many landed in each segment and table."""
+"""The end-of-run summary of `classify`: rows read, and where they landed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import model as m
-from ..policy import Classification
+from ..classification import Classification
 from .common import plural
 from .render import cell_text
 
@@ -70,8 +70,10 @@ class Tally:
 
     def headline(self) -> str:
         entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
-        line = (f"{entity}: {plural(self.read, 'row')} read, {self.classified} classified, "
-                f"{len(self.rejected)} rejected")
+        line = (
+            f"{entity}: {plural(self.read, 'row')} read, {self.classified} classified, "
+            f"{len(self.rejected)} rejected"
+        )
         if self.blank:
             line += f" ({plural(self.blank, 'blank row')} skipped)"
         return line
@@ -102,8 +104,7 @@ class Tally:
                     "table": t.name,
                     "label": t.label,
                     "outputs": [
-                        {"output": o, "label": label, "rows": n}
-                        for o, label, n in self._outputs(t)
+                        {"output": o, "label": label, "rows": n} for o, label, n in self._outputs(t)
                     ],
                 }
                 for t in self.tables
@@ -115,15 +116,21 @@ class Tally:
         """One fact a line, `kind name: count`, for grep and awk."""
         lines = [self.headline()]
         for s in self.segments:
-            lines.append(f"segment {s.name}: {self.members[s.name]} rows"
-                         + (f" ({s.label})" if s.label else ""))
+            lines.append(
+                f"segment {s.name}: {plural(self.members[s.name], 'row')}"
+                + (f" ({s.label})" if s.label else "")
+            )
             for r in s.rules:
-                lines.append(f"rule {s.name}.{r.name}: held {self.held[(s.name, r.name)]} times"
-                             + (f" ({r.label})" if r.label else ""))
+                lines.append(
+                    f"rule {s.name}.{r.name}: held in {plural(self.held[(s.name, r.name)], 'row')}"
+                    + (f" ({r.label})" if r.label else "")
+                )
         for t in self.tables:
             for output, label, n in self._outputs(t):
-                lines.append(f"table {t.name} => {output}: {n} rows"
-                             + (f" ({label})" if label else ""))
+                lines.append(
+                    f"table {t.name} => {output}: {plural(n, 'row')}"
+                    + (f" ({label})" if label else "")
+                )
         return lines
 
     def print_human(self, stream: TextIO) -> None:
@@ -136,11 +143,17 @@ class Tally:
             grid.add_column("label")
             grid.add_column("rows", justify="right")
             for s in self.segments:
-                grid.add_row(Text(s.name, style="bold"), Text(s.label or ""),
-                             Text(str(self.members[s.name]), style="bold"))
+                grid.add_row(
+                    Text(s.name, style="bold"),
+                    Text(s.label or ""),
+                    Text(str(self.members[s.name]), style="bold"),
+                )
                 for r in s.rules:
-                    grid.add_row(Text(f"  {r.name}"), Text(r.label or ""),
-                                 Text(str(self.held[(s.name, r.name)])))
+                    grid.add_row(
+                        Text(f"  {r.name}"),
+                        Text(r.label or ""),
+                        Text(str(self.held[(s.name, r.name)])),
+                    )
             console.print(grid)
         if self.tables:
             grid = Table(title="tables", title_justify="left")
@@ -150,6 +163,7 @@ class Tally:
             for t in self.tables:
                 name = t.name + (f" {t.label}" if t.label else "")
                 for i, (output, label, n) in enumerate(self._outputs(t)):
-                    grid.add_row(Text(name if i == 0 else ""), Text(output), Text(label or ""),
-                                 Text(str(n)))
+                    grid.add_row(
+                        Text(name if i == 0 else ""), Text(output), Text(label or ""), Text(str(n))
+                    )
             console.print(grid)

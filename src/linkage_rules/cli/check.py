@@ -1,0 +1,91 @@
+"""`linkage-rules check`: load a policy, print every diagnostic, summarise what it declares."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import PolicyError
+from ..policy import Policy
+from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
+from .render import Output, diagnostics_document
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
+    p = subparsers.add_parser(
+        "check",
+        parents=[parent],
+        help="check a policy and report every problem",
+        description="Parse and check a policy (a .rules file or a folder of them). "
+        "Print every error and warning; exit 1 if there is an error.",
+    )
+    p.add_argument("policy", metavar="PATH", help="a .rules file or a folder of them")
+    p.set_defaults(run=run)
+
+
+def counts(policy: Policy) -> dict[str, int]:
+    model = policy.model
+    return {
+        "entities": len(model.entities),
+        "segments": len(model.segments),
+        "rules": sum(len(s.rules) for s in model.segments),
+        "tables": len(model.tables),
+        "examples": len(model.examples),
+    }
+
+
+def describe(policy: Policy) -> dict[str, Any]:
+    """What a policy is, for JSON documents: name, version, counts, fingerprint."""
+    effective = policy.model.effective
+    return {
+        "name": policy.name,
+        "label": policy.label,
+        "version": policy.version,
+        "effective": effective.isoformat() if effective is not None else None,
+        "fingerprint": policy.fingerprint,
+        **counts(policy),
+    }
+
+
+def summary_line(policy: Policy) -> str:
+    """`ok: cross_selling 公私联动 version 2024.1: 1 entity, ...; fingerprint 0123456789abcdef`."""
+    name = policy.name + (f" {policy.label}" if policy.label else "")
+    version = f" version {policy.version}" if policy.version else ""
+    n = counts(policy)
+    parts = ", ".join(
+        [
+            plural(n["entities"], "entity"),
+            plural(n["segments"], "segment"),
+            plural(n["rules"], "rule"),
+            plural(n["tables"], "table"),
+            plural(n["examples"], "example"),
+        ]
+    )
+    return f"ok: {name}{version}: {parts}; fingerprint {policy.fingerprint[:16]}"
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    try:
+        policy = load_policy(args.policy)
+    except PolicyError as error:
+        if out.is_json:
+            out.json(diagnostics_document(error.diagnostics, policy=None))
+        else:
+            out.diagnostics(error.diagnostics, err=False)
+            if out.format == "human":
+                out.line()
+            out.line(
+                f"failed: {plural(len(error.errors), 'error')}, "
+                f"{plural(len(error.warnings), 'warning')}"
+            )
+        return EXIT_PROBLEMS
+    if out.is_json:
+        out.json(diagnostics_document(policy.warnings, policy=describe(policy)))
+        return EXIT_OK
+    out.diagnostics(policy.warnings, err=False)
+    if policy.warnings and out.format == "human":
+        out.line()
+    out.line(summary_line(policy))
+    return EXIT_OK

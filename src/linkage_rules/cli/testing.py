@@ -1,0 +1,120 @@
+"""`linkage-rules test`: run the examples written in the rule files and show what they miss."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..diagnostics import Diagnostic, Severity
+from ..examples import ExampleReport, ExampleResult
+from ..policy import Policy
+from ..source import Span
+from .common import EXIT_OK, EXIT_PROBLEMS, load_policy
+from .render import Output
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
+    p = subparsers.add_parser(
+        "test",
+        parents=[parent],
+        help="run the examples of a policy",
+        description="Run every example of the policy through the compiled code and the "
+        "interpreter. Print each result, then the rules and table rows no example "
+        "exercises. Exit 1 if an example fails.",
+    )
+    p.add_argument("policy", metavar="PATH", help="a .rules file or a folder of them")
+    p.set_defaults(run=run)
+
+
+def coverage_warnings(policy: Policy, report: ExampleReport) -> list[Diagnostic]:
+    """Rules that hold in no example and table rows no example matches, pointing at each."""
+    rules: dict[str, Span] = {}
+    rows: dict[str, tuple[Span, str]] = {}
+    for segment in policy.model.segments:
+        for rule in segment.rules:
+            rules[f"{segment.name}.{rule.name}"] = rule.span
+    for table in policy.model.tables:
+        for index, row in enumerate(table.rows, start=1):
+            what = "the `otherwise` row" if row.condition is None else f"row {index}"
+            rows[f"{table.name} row {index}"] = (row.span, f"{what} of table `{table.name}`")
+    found = [
+        Diagnostic(
+            "unexercised-rule",
+            f"rule `{name}` holds in no example",
+            rules.get(name),
+            "add an example whose record meets this rule",
+            Severity.WARNING,
+        )
+        for name in report.unexercised_rules
+    ]
+    for name in report.unmatched_rows:
+        span, what = rows.get(name, (None, f"`{name}`"))
+        found.append(
+            Diagnostic(
+                "unmatched-row",
+                f"{what} is matched by no example",
+                span,
+                "add an example whose record reaches this row",
+                Severity.WARNING,
+            )
+        )
+    return found
+
+
+def _example_dict(result: ExampleResult) -> dict[str, Any]:
+    return {
+        "title": result.title,
+        "file": result.span.source.name,
+        "line": result.span.line,
+        "column": result.span.column,
+        "passed": result.passed,
+        "failures": list(result.failures),
+    }
+
+
+def _print_results(out: Output, results: tuple[ExampleResult, ...]) -> None:
+    for result in results:
+        if out.format == "plain":
+            if result.passed:
+                out.line(f"{result.location}: pass: {result.title}")
+            for failure in result.failures:
+                out.line(f"{result.location}: error[example-failed]: {result.title}: {failure}")
+        else:
+            out.line(f"{'pass' if result.passed else 'FAIL'}  {result.location}  {result.title}")
+            for failure in result.failures:
+                out.line(f"      {failure}")
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    policy = load_policy(args.policy)
+    report = policy.run_examples()
+    warnings = coverage_warnings(policy, report)
+    passed = sum(r.passed for r in report.results)
+    failed = len(report.results) - passed
+    if out.is_json:
+        out.json(
+            {
+                "ok": report.passed,
+                "passed": passed,
+                "failed": failed,
+                "examples": [_example_dict(r) for r in report.results],
+                "unexercised_rules": list(report.unexercised_rules),
+                "unmatched_rows": list(report.unmatched_rows),
+                "diagnostics": [d.to_dict() for d in (*policy.warnings, *warnings)],
+            }
+        )
+        return EXIT_OK if report.passed else EXIT_PROBLEMS
+    out.diagnostics(policy.warnings, err=False)
+    if policy.warnings and out.format == "human":
+        out.line()
+    _print_results(out, report.results)
+    if out.format == "human":
+        out.line()
+    out.line(f"{passed} passed, {failed} failed")
+    if warnings:
+        if out.format == "human":
+            out.line()
+        out.diagnostics(warnings, err=False)
+    return EXIT_OK if report.passed else EXIT_PROBLEMS
