@@ -20,6 +20,12 @@ from .suggest import did_you_mean
 
 POLICY_PROPS = ("version", "effective")
 
+# Words the expression grammar reserves: a field or declaration so named could
+# never be referred to in a rule.
+RESERVED_WORDS = frozenset(
+    {"and", "or", "not", "in", "between", "is", "null", "true", "false", "if", "then", "else"}
+)
+
 
 @attrs.frozen(slots=True)
 class ParsedFile:
@@ -66,7 +72,20 @@ class Checker:
     def warning(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
 
+    def _reserved(self, name: n.Name) -> bool:
+        if name.text not in RESERVED_WORDS:
+            return False
+        self.error(
+            "reserved",
+            f"`{name.text}` is a reserved word and cannot name anything",
+            name.span,
+            "choose another name",
+        )
+        return True
+
     def _declare(self, name: n.Name, what: str) -> bool:
+        if self._reserved(name):
+            return False
         previous = self.names.get(name.text)
         if previous is not None:
             self.error(
@@ -93,6 +112,9 @@ class Checker:
         for _, decl in decls:
             if isinstance(decl, n.ParamDecl):
                 self._param(decl)
+        for _, decl in decls:
+            if isinstance(decl, n.OverrideDecl):
+                self._override(decl)
                 if decl.name.text not in self.params:
                     self.broken.add(decl.name.text)
         for file, decl in decls:
@@ -235,6 +257,8 @@ class Checker:
                 )
                 continue
             seen[field.name.text] = field.name
+            if self._reserved(field.name):
+                continue
             dtype = self._type(field.type, field.name.text)
             if dtype is not None:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
@@ -266,27 +290,58 @@ class Checker:
         dtype = self._type(decl.type, decl.name.text)
         if dtype is None:
             return
-        expr = self._exprs(self._global_scope(), f"param `{decl.name.text}`").value(
-            decl.value, dtype
-        )
+        ok, value = self._param_value(dtype, decl.value, f"param `{decl.name.text}`")
+        if ok:
+            self.params[decl.name.text] = m.Param(
+                decl.name.text, decl.label, dtype, value, decl.span
+            )
+
+    def _param_value(self, dtype: DType, node: n.Expr, what: str) -> tuple[bool, object]:
+        """Check a constant for a param; (False, None) after reporting a problem."""
+        expr = self._exprs(self._global_scope(), what).value(node, dtype)
         if expr is None:
-            return
+            return False, None
         try:
             constant = constant_value(expr)
         except ValueError:
-            self.error("type", f"param `{decl.name.text}` must be a constant", decl.value.span)
-            return
-        if not self._number_fits(expr, dtype, f"param `{decl.name.text}`"):
-            return
+            self.error("type", f"{what} must be a constant", node.span)
+            return False, None
+        if not self._number_fits(expr, dtype, what):
+            return False, None
         try:
             value = check_value(dtype, constant)
         except ValueError as error:
-            self.error("type", f"param `{decl.name.text}`: {error}", decl.value.span)
-            return
+            self.error("type", f"{what}: {error}", node.span)
+            return False, None
         if dtype.kind is Kind.INT and not isinstance(value, int):
-            self.error("type", f"param `{decl.name.text}` must be a whole number", decl.value.span)
+            self.error("type", f"{what} must be a whole number", node.span)
+            return False, None
+        return True, value
+
+    def _override(self, decl: n.OverrideDecl) -> None:
+        name = decl.name.text
+        param = self.params.get(name)
+        if param is None:
+            self.error(
+                "unknown-name",
+                f"`override` needs a declared param, and there is no param `{name}`",
+                decl.name.span,
+                did_you_mean(name, self.params),
+            )
             return
-        self.params[decl.name.text] = m.Param(decl.name.text, decl.label, dtype, value, decl.span)
+        if param.override is not None:
+            at = param.override
+            self.error(
+                "duplicate",
+                f"param `{name}` is already overridden",
+                decl.name.span,
+                f"the other override is at {at.source.name}:{at.line}:{at.column}",
+            )
+            return
+        ok, value = self._param_value(param.type, decl.value, f"the override of `{name}`")
+        if ok:
+            label = decl.label or param.label
+            self.params[name] = m.Param(name, label, param.type, value, param.span, decl.span)
 
     def _number_fits(self, expr: m.TExpr, dtype: DType, what: str) -> bool:
         """A number keeps its kind: `85` is not a percent (`85%` is), `85%` is not money."""
@@ -615,6 +670,20 @@ class Checker:
                     did_you_mean(target, self.tables),
                 )
                 return None
+            if table.entity != entity.name:
+                self.error(
+                    "type",
+                    f"table `{target}` is for `{table.entity}`, but the example gives "
+                    f"a record of `{entity.name}`",
+                    node.target.span,
+                )
+            if node.is_list != (table.hit == "collect"):
+                want = "a list, e.g. `== [a, b]`" if table.hit == "collect" else "one output"
+                self.error(
+                    "type",
+                    f"table `{target}` has hit policy {table.hit}, so expect {want}",
+                    node.span,
+                )
             outputs = tuple(self._output(o)[0] for o in node.outputs or ())
             known = [row.output for row in table.rows]
             for out_node, value in zip(node.outputs or (), outputs, strict=True):
@@ -639,7 +708,7 @@ class Checker:
             self.error(
                 "type",
                 f"segment `{target}` is for `{segment.entity}`, but the example "
-                f"gives a `{entity.name}`",
+                f"gives a record of `{entity.name}`",
                 node.target.span,
             )
         rule_names = [r.name for r in segment.rules]

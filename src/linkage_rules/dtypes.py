@@ -141,8 +141,18 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
             f"`{value}` is not a value of enum `{dtype.enum.name}` "
             f"(one of: {', '.join(dtype.enum.members)})"
         )
-    shown = format_value(value) if isinstance(value, Decimal) else repr(value)
-    raise ValueError(f"`{shown}` is not {dtype.required().a()}")
+    raise ValueError(f"{describe_python_value(value)} is not {dtype.required().a()}")
+
+
+def describe_python_value(value: object) -> str:
+    """A value as a message names it, without Python's type names or quotes."""
+    if isinstance(value, str):
+        return f"the text `{value}`"
+    if isinstance(value, (bool, int, Decimal, dt.date)):
+        return f"`{format_value(value)}`"
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return "a list" if not isinstance(value, dict) else "a mapping"
+    return f"`{value!s}`"
 
 
 # ---- text values (CSV cells, list files) ----------------------------------------------
@@ -200,7 +210,13 @@ def parse_text(dtype: DType, text: str) -> object:
     if kind in (Kind.DECIMAL, Kind.MONEY):
         return parse_number_text(stripped)
     if kind is Kind.PERCENT:
-        return parse_number_text(stripped)
+        value = parse_number_text(stripped)
+        if not stripped.endswith(("%", "％")) and abs(value) > 1:
+            # `85` might mean 85% or 8500%: a payroll figure must not guess.
+            raise ValueError(
+                f"`{text}` is ambiguous for a percent: write `{stripped}%` or a share like 0.85"
+            )
+        return value
     if kind is Kind.DATE:
         match = _DATE_TEXT.match(stripped)
         if match:

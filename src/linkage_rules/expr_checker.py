@@ -45,7 +45,7 @@ def literal_type(node: n.NumberLit) -> DType:
         return MONEY
     if node.unit == "percent":
         return PERCENT
-    return INT if node.is_integer and node.value == int(node.value) else DECIMAL
+    return INT if node.is_integer else DECIMAL
 
 
 def unify_numeric(a: DType, b: DType) -> DType | None:
@@ -84,6 +84,8 @@ def _arith_type(op: str, a: DType, b: DType) -> DType | None:
     if ka is Kind.MONEY:
         return DECIMAL if kb is Kind.MONEY else MONEY
     if ka is Kind.PERCENT:
+        if kb is Kind.MONEY:
+            return None
         return DECIMAL if kb is Kind.PERCENT else PERCENT
     return DECIMAL if kb is Kind.PERCENT else None
 
@@ -105,8 +107,10 @@ class ExprChecker:
         self.context = context
         self.broken = broken
 
-    def _fail(self, message: str, span: Span, help: str | None = None) -> ExprError:
-        self.report(Diagnostic("type", message, span, help))
+    def _fail(
+        self, message: str, span: Span, help: str | None = None, code: str = "type"
+    ) -> ExprError:
+        self.report(Diagnostic(code, message, span, help))
         return ExprError(message)
 
     # ---- entry points
@@ -208,6 +212,7 @@ class ExprChecker:
             f"unknown name `{name}` in {self.context}",
             node.span,
             did_you_mean(name, candidates),
+            code="unknown-name",
         )
 
     def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
@@ -374,7 +379,7 @@ class ExprChecker:
 
     def _comparable(self, left: m.TExpr, right: m.TExpr, op: str, span: Span) -> None:
         lt, rt = left.type, right.type
-        if lt.kind is Kind.NULL or rt.kind is Kind.NULL:
+        if lt.kind is Kind.NULL or rt.kind is Kind.NULL or _is_null_literal(left, right):
             raise self._fail(
                 "comparing with null is never true (null is unknown)",
                 span,
@@ -424,7 +429,8 @@ class ExprChecker:
             )
         element = options.type.element
         if element is not None and element.kind is not Kind.NULL:
-            self._comparable(operand, m.Const(None, element, options.span), "==", node.span)
+            element_stand_in = m.Const(None, element, options.span, name="an element")
+            self._comparable(operand, element_stand_in, "==", node.span)
         nullable = operand.nullable
         return m.Member(operand, options, node.negated, _with(BOOL, nullable), nullable, node.span)
 
@@ -481,6 +487,10 @@ class ExprChecker:
         if merged is None:
             raise self._fail(f"the branches of `if` differ: {a.a()} and {b.a()}", span)
         return merged
+
+
+def _is_null_literal(*exprs: m.TExpr) -> bool:
+    return any(isinstance(e, m.Const) and e.value is None and e.name is None for e in exprs)
 
 
 def constant_value(expr: m.TExpr) -> object:

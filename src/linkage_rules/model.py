@@ -289,11 +289,14 @@ class ReferenceList:
 
 @attrs.frozen(slots=True)
 class Param:
+    """A named constant; `override` is where a later declaration replaced its value."""
+
     name: str
     label: str | None
     type: DType
     value: object
     span: Span = _span()
+    override: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(slots=True)

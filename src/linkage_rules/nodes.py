@@ -259,6 +259,17 @@ class ParamDecl:
 
 
 @attrs.frozen(slots=True)
+class OverrideDecl:
+    """A new value for a param declared elsewhere: how a branch's 实施细则 adjusts a
+    provincial threshold without copying the provincial rules."""
+
+    name: Name
+    value: Expr
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
 class FileListDecl:
     """A reference list loaded from a CSV file next to the policy."""
 
@@ -381,6 +392,7 @@ Decl: TypeAlias = (
     | EnumDecl
     | EntityDecl
     | ParamDecl
+    | OverrideDecl
     | FileListDecl
     | InlineListDecl
     | SegmentDecl

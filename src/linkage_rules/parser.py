@@ -198,7 +198,9 @@ _SCALE = {"万": 4, "亿": 8}
 
 
 def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
-    """The exact value of a number literal, its unit ("money", "percent" or None), integral?"""
+    """The exact value of a number literal, its unit ("money", "percent" or None), and
+    whether it is a whole number: `1.0` is written as a decimal and stays one, while
+    `1.5亿` is a whole number of yuan."""
     text = token_text.replace("_", "")
     unit: str | None = None
     if text.endswith("元"):
@@ -211,7 +213,7 @@ def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
     if unit == "percent":
         scale -= 2
     value = Decimal(text).scaleb(scale, EXACT)  # exact in any thread decimal context
-    integral = value == value.to_integral_value()
+    integral = value == value.to_integral_value() and ("." not in text or scale > 0)
     if integral and unit != "percent":
         value = Decimal(int(value))
     elif not integral or unit == "percent":
@@ -298,6 +300,10 @@ class _ToNodes(Transformer[Token, Any]):
     def param_decl(self, meta: Any, items: list[Any]) -> n.ParamDecl:
         name, type_, value, label = items
         return n.ParamDecl(self._name(name), type_, value, label, self._span(meta))
+
+    def override_decl(self, meta: Any, items: list[Any]) -> n.OverrideDecl:
+        name, value, label = items
+        return n.OverrideDecl(self._name(name), value, label, self._span(meta))
 
     def file_list(self, meta: Any, items: list[Any]) -> n.FileListDecl:
         name, type_, path, column, label = items

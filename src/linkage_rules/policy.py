@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 
 from . import model as m
-from .backends.python import Classifier, Validator, compile_entity, compile_validator
+from .backends.python import Classifier, compile_entity
 from .checker import ParsedFile, check
 from .classification import Classification
 from .diagnostics import Diagnostic
@@ -25,8 +25,8 @@ from .source import Source
 @attrs.frozen(slots=True)
 class _CompiledEntity:
     schema: RecordSchema
-    classify: Classifier
-    valid: Validator
+    trusted: Classifier
+    checked: Classifier
     source: str
 
 
@@ -41,12 +41,15 @@ class Policy:
         self.warnings: tuple[Diagnostic, ...] = tuple(warnings)
         self._entities: dict[str, _CompiledEntity] = {}
         for entity in model.entities:
-            classify, source = compile_entity(model, entity)
-            valid, _ = compile_validator(entity)
-            self._entities[entity.name] = _CompiledEntity(
-                RecordSchema(entity), classify, valid, source
-            )
+            schema = RecordSchema(entity)
+            trusted, checked, source = compile_entity(model, entity, schema.validate)
+            self._entities[entity.name] = _CompiledEntity(schema, trusted, checked, source)
         self._markers = _entity_markers(model.entities)
+        # Looked up first on every call: each entity by name, and None when it is the only one.
+        self._by_name: dict[str | None, _CompiledEntity] = {}
+        self._by_name.update(self._entities)
+        if len(self._entities) == 1:
+            self._by_name[None] = next(iter(self._entities.values()))
 
     # ---- identity
 
@@ -95,7 +98,7 @@ class Policy:
             return found
         if len(self._entities) == 1:
             return next(iter(self._entities.values()))
-        if isinstance(record, Mapping):
+        if type(record) is dict or isinstance(record, Mapping):
             for marker, name in self._markers:
                 if marker in record:
                     return self._entities[name]
@@ -117,11 +120,9 @@ class Policy:
         be what `schema().validate()`, `from_text()` or `from_json()` returns (every
         field present, values of the right types): the fast path for converted rows.
         """
-        compiled = self._compiled(entity, record)
-        if validate and not compiled.valid(record):
-            record = compiled.schema.validate(record)
+        compiled = self._by_name.get(entity) or self._compiled(entity, record)
         try:
-            return compiled.classify(record)
+            return (compiled.checked if validate else compiled.trusted)(record)
         except RecordError as error:
             # Without an id the record stays unnamed, so that `classify_many` names its index.
             record_id = compiled.schema.record_id(record)

@@ -34,7 +34,7 @@ class RecordSchema:
         )
 
     def record_id(self, record: Mapping[str, object], fallback: str | None = None) -> str | None:
-        if self.id_field is not None:
+        if self.id_field is not None and isinstance(record, Mapping):  # may be anything bad
             value = record.get(self.id_field)
             if isinstance(value, str) and value:
                 return value

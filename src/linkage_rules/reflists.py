@@ -59,7 +59,14 @@ def load_list_file(
         return None
     source = Source(display_name, text)
     line_starts = _line_offsets(text)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    # (first line of the record, cells): a quoted cell may span lines
+    numbered: list[tuple[int, list[str]]] = []
+    first_line = 1
+    for cells in reader:
+        numbered.append((first_line, cells))
+        first_line = reader.line_num + 1
+    rows = [cells for _, cells in numbered]
     if not rows:
         report(
             Diagnostic(
@@ -84,7 +91,7 @@ def load_list_file(
     values: list[object] = []
     seen: set[object] = set()
     ok = True
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in numbered[1:]:
         start = line_starts[number - 1] if number - 1 < len(line_starts) else len(text)
         span = Span(source, start, start + len(source.line_text(number)))
         if not row or all(not cell.strip() for cell in row):

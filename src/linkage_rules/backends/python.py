@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import linecache
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from .. import model as m
@@ -22,7 +23,6 @@ from ..dtypes import DType, Kind
 from ..interpreter import unique_conflict
 
 Classifier = Callable[[Any], Classification]
-Validator = Callable[[Any], bool]
 
 _INVERSE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
@@ -50,6 +50,9 @@ _BUILTINS: dict[str, Any] = {
     "_str": str,
     "_Decimal": Decimal,
     "_date": dt.date,
+    "_new": tuple.__new__,
+    "_KeyError": KeyError,
+    "_Classification": Classification,
 }
 
 
@@ -94,14 +97,13 @@ class _ExprCompiler:
     and with truth/falsity `not`, `and` and `or` compile to plain Python operators.
     """
 
-    def __init__(self, emitter: _Emitter, locals_: dict[str, str]) -> None:
+    def __init__(self, emitter: _Emitter) -> None:
         self.emitter = emitter
-        self.locals = locals_
 
     # simple operands can be named twice (in a null test and in the operation)
     def _simple(self, expr: m.TExpr) -> str | None:
         if isinstance(expr, m.FieldRef):
-            return self.locals[expr.name]
+            return field_placeholder(expr.name)
         if isinstance(expr, (m.Const, m.ListConst)):
             return self.emitter.const(expr.value if isinstance(expr, m.Const) else expr.values)
         return None
@@ -132,6 +134,8 @@ class _ExprCompiler:
             args = ", ".join(self.value(e) for e in (expr.operand, expr.low, expr.high))
             return f"_between({args})"
         if isinstance(expr, m.NullTest):
+            if isinstance(expr.operand, m.Const):  # `"a" is None` would warn at compile time
+                return repr((expr.operand.value is None) != expr.negated)
             return f"({self.value(expr.operand)} is {'not ' if expr.negated else ''}None)"
         if isinstance(expr, m.Negation):
             return f"_not3({self.value(expr.operand)})"
@@ -158,13 +162,15 @@ class _ExprCompiler:
                 f"else {self._bool(expr.otherwise, want)})"
             )
         if isinstance(expr, m.NullTest):
-            operand = self.value(expr.operand)
             is_null = want != expr.negated
+            if isinstance(expr.operand, m.Const):  # `"a" is None` would warn at compile time
+                return repr((expr.operand.value is None) == is_null)
+            operand = self.value(expr.operand)
             return f"({operand} is {'' if is_null else 'not '}None)"
         if isinstance(expr, m.Const):
             return repr(expr.value is want)
         if isinstance(expr, m.FieldRef):
-            name = self.locals[expr.name]
+            name = field_placeholder(expr.name)
             if expr.nullable:
                 return f"({name} is {want!r})"
             return name if want else f"(not {name})"
@@ -181,6 +187,10 @@ class _ExprCompiler:
         checks = [f"{self._simple(o)} is not None" for o in operands if o.nullable]
         return "(" + " and ".join([*checks, test]) + ")"
 
+    # Where Python's own answer for None is already "not TRUE", the null check is
+    # dropped: `None == 'x'` and `None in {...}` are False, as SQL's null is not true.
+    # (A list never holds null, and `==` against a non-null operand cannot hold.)
+
     def _compare(self, expr: m.Cmp, want: bool) -> str:
         left, right = self._simple(expr.left), self._simple(expr.right)
         if left is None or right is None:
@@ -190,6 +200,8 @@ class _ExprCompiler:
                 return f"({left} {op} {right})"
             return f"({self.value(expr)} is {want!r})"
         op = expr.op if want else _INVERSE[expr.op]
+        if op == "==" and not (expr.left.nullable and expr.right.nullable):
+            return f"({left} == {right})"
         return self._guarded([expr.left, expr.right], f"{left} {op} {right}")
 
     def _member(self, expr: m.Member, want: bool) -> str:
@@ -201,6 +213,8 @@ class _ExprCompiler:
                 return f"({self.value(expr)} is {want!r})"
             operand = self.value(expr.operand)
             return f"({operand} {word} {options})"
+        if word == "in":
+            return f"({operand} in {options})"
         return self._guarded([expr.operand], f"{operand} {word} {options}")
 
     def _range(self, expr: m.Range, want: bool) -> str:
@@ -214,97 +228,135 @@ class _ExprCompiler:
         return f"({below} or {above})"
 
 
-def _fields_used(expr: m.TExpr | None, out: list[str]) -> None:
-    if expr is None:
-        return
-    if isinstance(expr, m.FieldRef):
-        if expr.name not in out:
-            out.append(expr.name)
-        return
-    for attr in ("left", "right", "operand", "low", "high", "condition", "then", "otherwise"):
-        child = getattr(expr, attr, None)
-        if child is not None and not isinstance(child, bool):
-            _fields_used(child, out)
-    for child in getattr(expr, "operands", ()) + getattr(expr, "args", ()):
-        _fields_used(child, out)
+_PLACEHOLDER = "\x00"
 
 
-def _rule_fields(rules: list[m.TExpr | None]) -> list[str]:
-    used: list[str] = []
-    for expr in rules:
-        _fields_used(expr, used)
-    return used
+def field_placeholder(name: str) -> str:
+    """Stands for a field in code being built, until the compiler knows how to read it."""
+    return f"{_PLACEHOLDER}{name}{_PLACEHOLDER}"
+
+
+def _placeholders(text: str) -> list[str]:
+    """The fields a piece of generated code reads, each once, in order of first use."""
+    parts = text.split(_PLACEHOLDER)
+    return list(dict.fromkeys(parts[1::2]))
 
 
 class EntityCompiler:
-    """Generates `classify(record) -> (matches, tables)` for one entity."""
+    """Generates `classify(record) -> Classification` for one entity.
+
+    Conditions are compiled first with placeholders for fields; a field that a block
+    reads once is then read in place (so a short-circuited condition never reads it),
+    a field read more often is read once into a local at the top of the block.
+    """
 
     def __init__(self, model: m.PolicyModel, entity: m.Entity) -> None:
         self.model = model
         self.entity = entity
         self.emitter = _Emitter()
-        self.locals = {f.name: f"_f{i}" for i, f in enumerate(entity.fields)}
-        self.read: set[str] = set()
+        self.exprs = _ExprCompiler(self.emitter)
+        self.local_names = {f.name: f"_f{i}" for i, f in enumerate(entity.fields)}
 
-    def _read_fields(self, depth: int, names: list[str]) -> None:
-        for name in names:
-            if name not in self.read:
-                self.emitter.emit(depth, f"{self.locals[name]} = _r[{name!r}]")
+    def _bind(
+        self, depth: int, texts: list[str], known: frozenset[str]
+    ) -> tuple[list[str], frozenset[str]]:
+        """Emit reads of the fields `texts` use more than once; resolve every placeholder."""
+        joined = "".join(texts)
+        counts = {name: joined.count(field_placeholder(name)) for name in _placeholders(joined)}
+        hoisted = [n for n, count in counts.items() if count > 1 and n not in known]
+        for name in hoisted:
+            self.emitter.emit(depth, f"{self.local_names[name]} = _r[{safe_literal(name)}]")
+        locals_ = known | frozenset(hoisted)
+        resolved = []
+        for text in texts:
+            for name in _placeholders(text):
+                read = self.local_names[name] if name in locals_ else f"_r[{safe_literal(name)}]"
+                text = text.replace(field_placeholder(name), read)
+            resolved.append(text)
+        return resolved, locals_
 
     def generate(self) -> str:
+        """Two functions over one body: `classify` trusts its record, `classify_checked`
+        first runs the quick validity test and sends anything else to `_validate`."""
+        e = self.emitter
+        self._body()
+        body = e.lines
+        e.lines = []
+        binds = ", ".join(f"{name}={name}" for name in _BUILTINS)
+        e.emit(0, f"def classify(_r, {binds}):")
+        e.lines.extend(body)
+        e.emit(0, "")
+        e.emit(0, f"def classify_checked(_r, {binds}):")
+        e.emit(1, "try:")
+        e.emit(2, "_ok = (")
+        for index, test in enumerate(_validity_tests(self.entity, e)):
+            e.emit(3, ("and " if index else "") + test)
+        e.emit(2, ")")
+        e.emit(1, "except _KeyError:")
+        e.emit(2, "_ok = False")
+        e.emit(1, "if not _ok:")
+        e.emit(2, "_r = _validate(_r)")
+        e.lines.extend(body)
+        return e.source()
+
+    def _body(self) -> None:
         e = self.emitter
         segments = self.model.segments_for(self.entity.name)
         tables = self.model.tables_for(self.entity.name)
-        e.emit(0, "def classify(_r):")
         e.emit(1, "_m = {}")
-        scoped = _rule_fields([s.scope for s in segments])
-        self._read_fields(1, scoped)
-        self.read.update(scoped)
-        for index, segment in enumerate(segments):
-            self._segment(index, segment)
-        table_fields = _rule_fields([row.condition for t in tables for row in t.rows])
-        self._read_fields(1, table_fields)
-        self.read.update(table_fields)
-        e.emit(1, "_t = {}")
-        for index, table in enumerate(tables):
-            self._table(index, table)
-        e.emit(1, f"return _new(_Classification, ({safe_literal(self.entity.name)}, _m, _t))")
-        return e.source()
+        scopes = [self.exprs.truth(s.scope) if s.scope is not None else "" for s in segments]
+        scopes, known = self._bind(1, scopes, frozenset())
+        chained = _exclusive_scopes(segments)
+        for segment, scope, in_chain in zip(segments, scopes, chained, strict=True):
+            self._segment(segment, scope, known, in_chain)
+        if tables:
+            rows = [self.exprs.truth(r.condition) for t in tables for r in t.rows if r.condition]
+            _, known = self._bind(1, rows, known)
+            e.emit(1, "_t = {}")
+            for table in tables:
+                self._table(table, known)
+            tables_name = "_t"
+        else:
+            tables_name = e.const(_NO_TABLES)
+        entity = safe_literal(self.entity.name)
+        e.emit(1, f"return _new(_Classification, ({entity}, _m, {tables_name}))")
 
-    def _segment(self, index: int, segment: m.Segment) -> None:
+    def _segment(
+        self, segment: m.Segment, scope: str, known: frozenset[str], chained: bool
+    ) -> None:
         e = self.emitter
-        exprs = _ExprCompiler(e, self.locals)
         depth = 1
         if segment.scope is not None:
-            e.emit(1, f"if {exprs.truth(segment.scope)}:")
+            e.emit(1, f"{'elif' if chained else 'if'} {scope}:")
             depth = 2
-        self._read_fields(depth, _rule_fields([r.condition for r in segment.rules]))
+        rules = [self.exprs.truth(r.condition) for r in segment.rules]
+        rules, _ = self._bind(depth, rules, known)
         e.emit(depth, "_h = []")
-        for rule in segment.rules:
-            e.emit(depth, f"if {exprs.truth(rule.condition)}:")
+        for rule, condition in zip(segment.rules, rules, strict=True):
+            e.emit(depth, f"if {condition}:")
             e.emit(depth + 1, f"_h.append({safe_literal(rule.name)})")
         e.emit(depth, "if _h:")
         e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = _tuple(_h)")
 
-    def _table(self, index: int, table: m.Table) -> None:
+    def _table(self, table: m.Table, known: frozenset[str]) -> None:
         e = self.emitter
-        exprs = _ExprCompiler(e, self.locals)
         key = safe_literal(table.name)
-        conditions = [(i, row) for i, row in enumerate(table.rows, 1) if row.condition is not None]
+        numbered = [(i, row) for i, row in enumerate(table.rows, 1) if row.condition is not None]
+        texts = [self.exprs.truth(row.condition) for _, row in numbered if row.condition]
+        conditions, _ = self._bind(1, texts, known)
         otherwise = next((row for row in table.rows if row.condition is None), None)
         fallback = e.const(otherwise.output) if otherwise is not None else "None"
         if table.hit == "first":
             e.emit(1, f"_t[{key}] = {fallback}")
-            for position, (_, row) in enumerate(conditions):
-                assert row.condition is not None
-                word = "if" if position == 0 else "elif"
-                e.emit(1, f"{word} {exprs.truth(row.condition)}:")
+            for position, ((_, row), condition) in enumerate(
+                zip(numbered, conditions, strict=True)
+            ):
+                e.emit(1, f"{'elif' if position else 'if'} {condition}:")
                 e.emit(2, f"_t[{key}] = {e.const(row.output)}")
             return
         e.emit(1, "_o = []")
-        for number, row in conditions:
-            assert row.condition is not None
-            e.emit(1, f"if {exprs.truth(row.condition)}:")
+        for (number, row), condition in zip(numbered, conditions, strict=True):
+            e.emit(1, f"if {condition}:")
             item = number if table.hit == "unique" else e.const(row.output)
             e.emit(2, f"_o.append({item})")
         if table.hit == "collect":
@@ -313,34 +365,76 @@ class EntityCompiler:
             return
         e.emit(1, "if _len(_o) > 1:")
         e.emit(2, f"raise _conflict({e.const(table)}, _o, None)")
-        outputs = e.const({number: row.output for number, row in conditions})
+        outputs = e.const({number: row.output for number, row in numbered})
         e.emit(1, f"_t[{key}] = {outputs}[_o[0]] if _o else {fallback}")
 
 
-def _run(source: str, name: str, constants: dict[str, object], unit: str) -> Any:
-    """Compile generated source into a fresh namespace and return its function `name`."""
+# Shared by every classification of an entity without tables; read-only, so sharable.
+_NO_TABLES: Mapping[str, object] = MappingProxyType({})
+
+
+def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
+    """For each segment, whether its scope may be tested with `elif` after the one before.
+
+    Consecutive scopes of the form `field == value` on one required field, each with a
+    value no earlier scope of the run has, can never hold together, so a later one needs
+    testing only when the earlier ones did not hold.
+    """
+    chained: list[bool] = []
+    run_field: str | None = None
+    run_values: set[object] = set()
+    for segment in segments:
+        scope = segment.scope
+        if (
+            isinstance(scope, m.Cmp)
+            and scope.op == "=="
+            and isinstance(scope.left, m.FieldRef)
+            and not scope.left.nullable
+            and isinstance(scope.right, m.Const)
+            and scope.right.value is not None
+        ):
+            field, value = scope.left.name, scope.right.value
+            joins = field == run_field and value not in run_values
+            if not joins:
+                run_field, run_values = field, set()
+            run_values.add(value)
+            chained.append(joins)
+        else:
+            run_field, run_values = None, set()
+            chained.append(False)
+    return chained
+
+
+def _run(source: str, constants: dict[str, object], unit: str) -> dict[str, Any]:
+    """Compile generated source into a fresh namespace and return the namespace."""
     filename = f"<linkage_rules {unit}>"
     namespace: dict[str, Any] = {"__builtins__": {}}
     namespace.update(_RUNTIME_NAMES)
     namespace.update(_BUILTINS)
     namespace["_conflict"] = unique_conflict
-    namespace["_new"] = tuple.__new__
-    namespace["_Classification"] = Classification
     namespace.update(constants)
     code = compile(source, filename, "exec")
     # Registered so that a traceback through generated code shows the generated line.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, namespace)  # the source holds only generated names and safe literals
-    return namespace[name]
+    return namespace
 
 
-def compile_entity(model: m.PolicyModel, entity: m.Entity) -> tuple[Classifier, str]:
-    """Compile one entity's segments and tables; return the function and its source."""
+def compile_entity(
+    model: m.PolicyModel, entity: m.Entity, validate: Callable[[Any], Any]
+) -> tuple[Classifier, Classifier, str]:
+    """Compile one entity's segments and tables.
+
+    Returns the function for trusted records, the one that validates first (calling
+    `validate`, the schema's full check, for any record the quick test does not pass),
+    and their source.
+    """
     compiler = EntityCompiler(model, entity)
     source = compiler.generate()
     unit = f"{model.name}.{entity.name} {model.fingerprint[:12]}"
-    function: Classifier = _run(source, "classify", compiler.emitter.constants, unit)
-    return function, source
+    constants = {**compiler.emitter.constants, "_validate": validate}
+    namespace = _run(source, constants, unit)
+    return namespace["classify"], namespace["classify_checked"], source
 
 
 def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
@@ -358,7 +452,7 @@ def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
     elif kind is Kind.BOOL:
         test = f"((_v := {get}) is True or _v is False)"
     elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
-        test = f"((_t := _type(_v := {get})) is _int or (_t is _Decimal and _v.is_finite()))"
+        test = f"((_k := _type(_v := {get})) is _int or (_k is _Decimal and _v.is_finite()))"
     else:
         type_name = {Kind.INT: "_int", Kind.TEXT: "_str", Kind.DATE: "_date"}[kind]
         if not dtype.optional:
@@ -369,24 +463,13 @@ def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
     return test
 
 
-def compile_validator(entity: m.Entity) -> tuple[Validator, str]:
-    """Compile a quick check that a record is valid exactly as given.
+def _validity_tests(entity: m.Entity, emitter: _Emitter) -> list[str]:
+    """Tests that together hold only for a dict with every field valid exactly as given.
 
-    It answers True only for a dict holding every field with a value of the right type
-    (enum values as codes); anything else, valid or not, goes to the slow path in
-    `RecordSchema.validate`, which normalises or explains what is wrong. Builtins are
-    bound as default arguments so that the hot loop reads locals, not globals.
+    Anything else, valid or not (an enum given by its label, an optional field left
+    out, a wrong type), goes to the full check, which normalises or explains.
     """
-    e = _Emitter()
-    names = e.const(frozenset(entity.field_names))
-    tests = ["_type(_r) is _dict", f"_len(_r) == {len(entity.fields)}", f"_r.keys() <= {names}"]
-    tests += [_field_test(f.type, f.name, e) for f in entity.fields]
-    binds = ", ".join(f"{name}={name}" for name in _BUILTINS)
-    e.emit(0, f"def valid(_r, {binds}):")
-    e.emit(1, "return (")
-    for index, test in enumerate(tests):
-        e.emit(2, ("and " if index else "") + test)
-    e.emit(1, ")")
-    source = e.source()
-    function: Validator = _run(source, "valid", e.constants, f"{entity.name} validator")
-    return function, source
+    # With as many keys as fields, and every field found (a missing one raises KeyError),
+    # the keys are exactly the fields: no set comparison needed.
+    tests = ["_type(_r) is _dict", f"_len(_r) == {len(entity.fields)}"]
+    return tests + [_field_test(f.type, f.name, emitter) for f in entity.fields]

@@ -131,6 +131,7 @@ def _results_file(stack: ExitStack, target: Path, policy: Policy, schema: Record
             [s.name for s in policy.model.segments_for(entity)],
             [t.name for t in policy.model.tables_for(entity)],
         )
+    target.parent.mkdir(parents=True, exist_ok=True)
     stream = stack.enter_context(target.open("w", encoding="utf-8", newline="\n"))
     return JsonLinesResults(stream, schema.id_field)
 

@@ -287,6 +287,7 @@ def _read_json_list(path: Path, display: str) -> DataSet:
 
 def open_csv(path: Path) -> TextIO:
     """A CSV file for writing as Excel opens it: UTF-8 with a BOM, so Chinese reads right."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     return path.open("w", encoding="utf-8-sig", newline="")
 
 

@@ -1,0 +1,241 @@
+"""Measure how fast the compiled policy classifies clients, against hand-written Python.
+
+It measures and prints; it never asserts a time. See benchmarks/README.md for what the
+numbers mean.
+
+Usage: python benchmarks/bench_classify.py [--records 20000] [--rounds 15] [--loads 10]
+       [--fresh 5] [--seed N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import linkage_rules as lr
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_DIR = ROOT / "policies" / "cross_selling"
+
+
+def _load_script(path: Path) -> ModuleType:
+    """Import a script by path: `examples/` and `benchmarks/` are folders, not packages."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+handwritten = _load_script(ROOT / "benchmarks" / "handwritten.py")
+samples = _load_script(ROOT / "examples" / "generate_samples.py")
+
+Records = Sequence[Mapping[str, Any]]
+Runner = Callable[[], None]
+
+
+# ---- classification ---------------------------------------------------------------------
+
+
+def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict[str, Runner]:
+    """Each contender classifies every record once; the loop is the same for all of them."""
+    hand = handwritten.classify_org_client
+    classify = policy.classify
+
+    def run_handwritten() -> None:
+        for r in records:
+            hand(r)
+
+    def run_classify() -> None:
+        for r in records:
+            classify(r)
+
+    def run_classify_entity() -> None:
+        for r in records:
+            classify(r, "OrgClient")
+
+    def run_trusted() -> None:
+        for r in validated:
+            classify(r, validate=False)
+
+    def run_trusted_entity() -> None:
+        for r in validated:
+            classify(r, "OrgClient", validate=False)
+
+    return {
+        "handwritten": run_handwritten,
+        "classify(r)": run_classify,
+        "classify(r, 'OrgClient')": run_classify_entity,
+        "classify(r, validate=False)": run_trusted,
+        "classify(r, 'OrgClient', validate=False)": run_trusted_entity,
+    }
+
+
+def _timed(run: Runner) -> int:
+    """Nanoseconds for one pass, with the collector off as `timeit` does."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        run()
+        return time.perf_counter_ns() - start
+    finally:
+        gc.enable()
+
+
+def measure_classify(
+    policy: lr.Policy, records: Records, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Median ns/record per contender and its median ratio to the hand-written code.
+
+    The contenders alternate inside every round, in an order rotated from round to
+    round, so that drift of the machine (frequency, other load) hits all alike; the
+    ratio is taken within a round and then the median over rounds.
+    """
+    schema = policy.schema("OrgClient")
+    validated = [schema.validate(r) for r in records]
+    runners = _contenders(policy, records, validated)
+    names = list(runners)
+    for run in runners.values():  # warm up: caches, branch predictors, the allocator
+        run()
+    per_record: dict[str, list[float]] = {name: [] for name in names}
+    ratios: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        order = names[shift:] + names[:shift]
+        elapsed = {name: _timed(runners[name]) for name in order}
+        for name in names:
+            per_record[name].append(elapsed[name] / len(records))
+            ratios[name].append(elapsed[name] / elapsed["handwritten"])
+    return {
+        name: {
+            "median_ns_per_record": statistics.median(per_record[name]),
+            "min_ns_per_record": min(per_record[name]),
+            "median_ratio": statistics.median(ratios[name]),
+        }
+        for name in names
+    }
+
+
+def check_agreement(policy: lr.Policy, records: Records) -> int:
+    """How many records the policy and the hand-written code classify differently."""
+    return sum(
+        policy.classify(r, "OrgClient").matches != handwritten.classify_org_client(r)
+        for r in records
+    )
+
+
+# ---- loading ----------------------------------------------------------------------------
+
+_FRESH_LOAD = """
+import json, sys, time
+t0 = time.perf_counter_ns()
+import linkage_rules as lr
+t1 = time.perf_counter_ns()
+lr.load(sys.argv[1])
+t2 = time.perf_counter_ns()
+lr.load(sys.argv[1])
+t3 = time.perf_counter_ns()
+print(json.dumps({"import_ns": t1 - t0, "first_load_ns": t2 - t1, "second_load_ns": t3 - t2}))
+"""
+
+
+def measure_fresh_loads(times: int) -> dict[str, float]:
+    """Import and first load in a new interpreter each time (nothing cached in-process)."""
+    runs = []
+    for _ in range(times):
+        out = subprocess.run(
+            [sys.executable, "-c", _FRESH_LOAD, str(POLICY_DIR)],
+            check=True, capture_output=True, text=True,
+        )
+        runs.append(json.loads(out.stdout))
+    return {
+        f"median_{key}": statistics.median(run[key] for run in runs)
+        for key in ("import_ns", "first_load_ns", "second_load_ns")
+    }
+
+
+def measure_repeated_loads(times: int) -> dict[str, float]:
+    """Loads in this process after the first: the grammar's LALR tables are cached."""
+    lr.load(POLICY_DIR)
+    elapsed = []
+    for _ in range(times):
+        start = time.perf_counter_ns()
+        lr.load(POLICY_DIR)
+        elapsed.append(time.perf_counter_ns() - start)
+    return {"median_ns": statistics.median(elapsed), "min_ns": min(elapsed)}
+
+
+# ---- report -----------------------------------------------------------------------------
+
+
+def _ms(ns: float) -> str:
+    return f"{ns / 1e6:8.1f} ms"
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(f"OrgClient classification: {result['records']} records, {result['rounds']} rounds, "
+          f"Python {result['python']}")
+    print(f"{'contender':<44}{'ns/record':>12}{'best':>10}{'× hand':>10}")
+    for name, row in result["classify"].items():
+        print(f"{name:<44}{row['median_ns_per_record']:>12.0f}"
+              f"{row['min_ns_per_record']:>10.0f}{row['median_ratio']:>10.2f}")
+    fresh, repeated = result["load"]["fresh_process"], result["load"]["repeated"]
+    print(f"policy load ({result['load']['fresh_runs']} fresh processes, "
+          f"{result['load']['repeated_runs']} repeated loads):")
+    print(f"  import linkage_rules          {_ms(fresh['median_import_ns'])}")
+    print(f"  first load in a new process   {_ms(fresh['median_first_load_ns'])}")
+    print(f"  second load in that process   {_ms(fresh['median_second_load_ns'])}")
+    print(f"  repeated load (this process)  {_ms(repeated['median_ns'])}")
+    if result["disagreements"]:
+        print(f"WARNING: {result['disagreements']} records classified differently "
+              "by the policy and the hand-written code")
+    print(json.dumps(result, ensure_ascii=False, sort_keys=True))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--loads", type=int, default=10, help="repeated in-process loads")
+    parser.add_argument("--fresh", type=int, default=5, help="loads in fresh processes")
+    parser.add_argument("--seed", type=int, default=samples.DEFAULT_SEED)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: small and short")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.records, args.rounds, args.loads, args.fresh = 2_000, 3, 3, 1
+    policy = lr.load(POLICY_DIR)
+    records = samples.generate_clients(args.records, args.seed)
+    result: dict[str, Any] = {
+        "benchmark": "classify",
+        "records": len(records),
+        "rounds": args.rounds,
+        "seed": args.seed,
+        "quick": args.quick,
+        "python": platform.python_version(),
+        "policy_fingerprint": policy.fingerprint[:12],
+        "disagreements": check_agreement(policy, records),
+        "classify": measure_classify(policy, records, args.rounds),
+        "load": {
+            "fresh_runs": args.fresh,
+            "repeated_runs": args.loads,
+            "fresh_process": measure_fresh_loads(args.fresh),
+            "repeated": measure_repeated_loads(args.loads),
+        },
+    }
+    print_report(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Shared test set-up: hypothesis profiles and helpers that load policies from text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+import linkage_rules as lr
+
+# `default` keeps a local run quick; CI runs `pytest --hypothesis-profile=ci`.
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None)
+
+HEADER = 'policy test "测试政策" { version "1" effective 2024-01-01 }\n'
+
+LoadPolicy = Callable[..., lr.Policy]
+PolicyErrorOf = Callable[..., lr.PolicyError]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile("default")
+
+
+def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture
+def load_policy(tmp_path: Path) -> LoadPolicy:
+    """`load_policy(text, files={...}, header=True)`: `lr.loads` with the test header.
+
+    `files` maps paths relative to the policy folder (a fresh temporary folder) to their
+    content; the policy is loaded with that folder as `base_dir`.
+    """
+
+    def load(
+        text: str,
+        *,
+        files: Mapping[str, str | bytes] | None = None,
+        header: bool = True,
+        name: str = "test.rules",
+    ) -> lr.Policy:
+        _write_files(tmp_path, files or {})
+        return lr.loads((HEADER if header else "") + text, name=name, base_dir=tmp_path)
+
+    return load
+
+
+@pytest.fixture
+def policy_error(load_policy: LoadPolicy) -> PolicyErrorOf:
+    """`policy_error(text, ...)`: load, expect a PolicyError and return it."""
+
+    def error(text: str, **kwargs: object) -> lr.PolicyError:
+        with pytest.raises(lr.PolicyError) as caught:
+            load_policy(text, **kwargs)
+        return caught.value
+
+    return error

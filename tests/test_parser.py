@@ -1,0 +1,607 @@
+"""The parser: every construct of grammar.lark lowers to the right nodes; bad syntax is located."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from conftest import HEADER, PolicyErrorOf
+
+import linkage_rules as lr
+from linkage_rules import nodes as n
+from linkage_rules.parser import normalize_input_method, number_value, parse
+from linkage_rules.source import Source, Span
+
+_NOWHERE = Span(Source("<test>", ""), 0, 0)
+
+
+class _Nodes:
+    """`N.Compare(...)` builds a node with a dummy span: spans are ignored by equality."""
+
+    def __getattr__(self, class_name: str) -> Callable[..., Any]:
+        cls = getattr(n, class_name)
+        return lambda *args: cls(*args, span=_NOWHERE)
+
+
+N = _Nodes()
+
+
+def module(text: str, name: str = "t.rules") -> n.Module:
+    return parse(Source(name, text))
+
+
+def only(text: str) -> n.Decl:
+    decls = module(text).decls
+    assert len(decls) == 1
+    return decls[0]
+
+
+def expr(text: str) -> n.Expr:
+    """The condition of a one-rule segment: the parser needs no entity to exist."""
+    decl = only(f"segment s for E {{ rule r: {text} }}")
+    assert isinstance(decl, n.SegmentDecl)
+    return decl.rules[0].condition
+
+
+def name(text: str) -> n.NameRef:
+    return N.NameRef(N.Name(text))
+
+
+def num(value: str, unit: str | None = None, integer: bool = True) -> n.NumberLit:
+    return N.NumberLit(Decimal(value), unit, integer)
+
+
+def syntax_error(text: str, name: str = "t.rules") -> lr.PolicyError:
+    with pytest.raises(lr.PolicyError) as caught:
+        module(text, name)
+    return caught.value
+
+
+# ---- declarations ------------------------------------------------------------
+
+
+def test_policy_header_with_label_and_properties() -> None:
+    decl = only('policy cross "交叉营销" { version "2024.1" effective 2024-01-01 level 3 }')
+    assert decl == N.PolicyDecl(
+        N.Name("cross"),
+        "交叉营销",
+        (
+            N.PolicyProp(N.Name("version"), N.StringLit("2024.1")),
+            N.PolicyProp(N.Name("effective"), N.DateLit("2024-01-01")),
+            N.PolicyProp(N.Name("level"), num("3")),
+        ),
+    )
+
+
+def test_policy_header_without_label_or_properties() -> None:
+    assert only("policy p { }") == N.PolicyDecl(N.Name("p"), None, ())
+
+
+def test_enum_with_labels_and_trailing_comma() -> None:
+    decl = only('enum Dept "部门" { corporate "公司业务部", institutional, }')
+    assert decl == N.EnumDecl(
+        N.Name("Dept"),
+        "部门",
+        (
+            N.EnumMember(N.Name("corporate"), "公司业务部"),
+            N.EnumMember(N.Name("institutional"), None),
+        ),
+    )
+
+
+def test_entity_fields_named_optional_and_inline_enum_types() -> None:
+    decl = only(
+        'entity Org "对公客户" {\n'
+        '  rank: int? "省内利税排名"  line: money  size: enum(large, small)?\n'
+        "}"
+    )
+    assert decl == N.EntityDecl(
+        N.Name("Org"),
+        "对公客户",
+        (
+            N.FieldDecl(N.Name("rank"), N.NamedType(N.Name("int"), True), "省内利税排名"),
+            N.FieldDecl(N.Name("line"), N.NamedType(N.Name("money"), False), None),
+            N.FieldDecl(
+                N.Name("size"),
+                N.InlineEnumType(
+                    (N.EnumMember(N.Name("large"), None), N.EnumMember(N.Name("small"), None)),
+                    True,
+                ),
+                None,
+            ),
+        ),
+    )
+
+
+def test_param_with_label() -> None:
+    decl = only('param BIG: money = 1亿 "大额授信门槛"')
+    assert decl == N.ParamDecl(
+        N.Name("BIG"), N.NamedType(N.Name("money"), False), num("100000000"), "大额授信门槛"
+    )
+
+
+def test_file_list_with_column_and_label() -> None:
+    decl = only('list U211: text from "lists/211.csv" column "name" "211大学"')
+    assert decl == N.FileListDecl(
+        N.Name("U211"),
+        N.NamedType(N.Name("text"), False),
+        N.StringLit("lists/211.csv"),
+        N.StringLit("name"),
+        "211大学",
+    )
+
+
+def test_file_list_without_column_or_label() -> None:
+    decl = only('list L: int from "l.csv"')
+    assert isinstance(decl, n.FileListDecl)
+    assert decl.column is None and decl.label is None
+
+
+def test_inline_list() -> None:
+    decl = only('list L: int = [1, 2, 3,] "小名单"')
+    assert decl == N.InlineListDecl(
+        N.Name("L"),
+        N.NamedType(N.Name("int"), False),
+        N.ListLit((num("1"), num("2"), num("3"))),
+        "小名单",
+    )
+
+
+def test_segment_with_scope_and_labelled_rules() -> None:
+    decl = only(
+        'segment corp "公司业务部目标客户" for Org where dept == corporate {\n'
+        '  rule top "前200名": rank <= 200\n'
+        "  rule big: line > 1亿\n"
+        "}"
+    )
+    assert decl == N.SegmentDecl(
+        N.Name("corp"),
+        "公司业务部目标客户",
+        N.Name("Org"),
+        N.Compare("==", name("dept"), name("corporate")),
+        (
+            N.RuleDecl(N.Name("top"), "前200名", N.Compare("<=", name("rank"), num("200"))),
+            N.RuleDecl(N.Name("big"), None, N.Compare(">", name("line"), num("100000000"))),
+        ),
+    )
+
+
+def test_segment_without_scope_or_rules() -> None:
+    assert only("segment s for E { }") == N.SegmentDecl(N.Name("s"), None, N.Name("E"), None, ())
+
+
+def test_table_rows_outputs_and_otherwise() -> None:
+    decl = only(
+        'table tier "客户等级" for P hit first {\n'
+        '  a >= 50万 => wealth "财富客户"\n'
+        "  a >= 5万 => 1.5\n"
+        '  a >= 1 => "text"\n'
+        "  a >= 0 => 2024-01-01\n"
+        "  a < 0 => -3\n"
+        "  a < -1 => true\n"
+        "  a < -2 => false\n"
+        "  a < -3 => null\n"
+        '  otherwise => potential "潜力客户"\n'
+        "}"
+    )
+    assert isinstance(decl, n.TableDecl)
+    assert decl.name == N.Name("tier") and decl.label == "客户等级"
+    assert decl.entity == N.Name("P") and decl.hit == N.Name("first")
+    outputs = [row.output.value for row in decl.rows]
+    assert outputs == [
+        name("wealth"),
+        num("1.5", integer=False),
+        N.StringLit("text"),
+        N.DateLit("2024-01-01"),
+        num("-3"),
+        N.BoolLit(True),
+        N.BoolLit(False),
+        N.NullLit(),
+        name("potential"),
+    ]
+    assert decl.rows[0].condition == N.Compare(">=", name("a"), num("500000"))
+    assert decl.rows[0].label == "财富客户"
+    assert decl.rows[-1].condition is None and decl.rows[-1].label == "潜力客户"
+
+
+def test_table_without_hit_policy() -> None:
+    decl = only("table t for P { otherwise => x }")
+    assert isinstance(decl, n.TableDecl)
+    assert decl.hit is None
+
+
+def test_record_declaration() -> None:
+    decl = only('record base for Org { id: "a", rank: 150, }')
+    assert decl == N.RecordDecl(
+        N.Name("base"),
+        N.Name("Org"),
+        (
+            N.FieldValue(N.Name("id"), N.StringLit("a")),
+            N.FieldValue(N.Name("rank"), num("150")),
+        ),
+    )
+
+
+def test_empty_record_body() -> None:
+    decl = only("record base for Org { }")
+    assert isinstance(decl, n.RecordDecl)
+    assert decl.fields == ()
+
+
+def test_example_givens_and_every_expectation_kind() -> None:
+    decls = module(
+        'example "实体" { given Org { rank: 1 } expect corp }\n'
+        'example "基于记录" { given base with { rank: 2 } expect corp by top, big }\n'
+        'example "仅记录" { given base expect not corp expect tier == wealth }\n'
+        'example "列表" { given base expect tags == [a, 2, "x"] expect none == [] }\n'
+    ).decls
+    first, second, third, fourth = decls
+    assert first == N.ExampleDecl(
+        "实体",
+        N.Given(N.Name("Org"), None, (N.FieldValue(N.Name("rank"), num("1")),)),
+        (N.Expectation("in", N.Name("corp"), (), None, False),),
+    )
+    assert second == N.ExampleDecl(
+        "基于记录",
+        N.Given(None, N.Name("base"), (N.FieldValue(N.Name("rank"), num("2")),)),
+        (N.Expectation("in", N.Name("corp"), (N.Name("top"), N.Name("big")), None, False),),
+    )
+    assert third == N.ExampleDecl(
+        "仅记录",
+        N.Given(None, N.Name("base"), ()),
+        (
+            N.Expectation("not_in", N.Name("corp"), (), None, False),
+            N.Expectation("table", N.Name("tier"), (), (N.Output(name("wealth")),), False),
+        ),
+    )
+    assert isinstance(fourth, n.ExampleDecl)
+    tags, none = fourth.expectations
+    assert tags.is_list and none.is_list
+    assert tags.outputs == (
+        N.Output(name("a")),
+        N.Output(num("2")),
+        N.Output(N.StringLit("x")),
+    )
+    assert none.outputs == ()
+
+
+def test_comments_are_ignored() -> None:
+    with_comments = module("# 说明\nparam X: int = 1 # 行尾注释\n# 结束")
+    assert with_comments == module("param X: int = 1")
+
+
+def test_equality_ignores_spans_and_layout() -> None:
+    assert module("segment s for E{rule r:a>1}") == module(
+        "segment s\n  for E {\n\n    rule r :\n  a  >  1\n}\n"
+    )
+
+
+def test_nodes_carry_spans_that_point_into_the_source() -> None:
+    decl = only("segment s for E {\n  rule r: rank <= 200\n}")
+    assert isinstance(decl, n.SegmentDecl)
+    rule = decl.rules[0]
+    assert (rule.name.span.line, rule.name.span.column) == (2, 8)
+    assert rule.condition.span.text == "rank <= 200"
+    assert decl.span.text.startswith("segment s") and decl.span.text.endswith("}")
+
+
+# ---- expressions -------------------------------------------------------------
+
+
+def test_if_then_else() -> None:
+    assert expr("if a then 1 else 2") == N.IfThenElse(name("a"), num("1"), num("2"))
+
+
+def test_or_and_and_are_flattened_in_source_order() -> None:
+    assert expr("a or b or c") == N.BoolOp("or", (name("a"), name("b"), name("c")))
+    assert expr("a and b and c") == N.BoolOp("and", (name("a"), name("b"), name("c")))
+
+
+def test_and_binds_tighter_than_or_and_not_tighter_than_and() -> None:
+    assert expr("a or b and not c") == N.BoolOp(
+        "or", (name("a"), N.BoolOp("and", (name("b"), N.Not(name("c")))))
+    )
+
+
+def test_parentheses_group() -> None:
+    assert expr("(a or b) and c") == N.BoolOp(
+        "and", (N.BoolOp("or", (name("a"), name("b"))), name("c"))
+    )
+
+
+def test_not_applies_to_a_whole_comparison() -> None:
+    assert expr("not a == 1") == N.Not(N.Compare("==", name("a"), num("1")))
+    assert expr("not not a") == N.Not(N.Not(name("a")))
+
+
+@pytest.mark.parametrize("op", ["==", "!=", "<", "<=", ">", ">="])
+def test_ascii_comparisons(op: str) -> None:
+    assert expr(f"a {op} 1") == N.Compare(op, name("a"), num("1"))
+
+
+@pytest.mark.parametrize(("written", "op"), [("≤", "<="), ("≥", ">="), ("≠", "!=")])
+def test_unicode_comparisons_are_normalised(written: str, op: str) -> None:
+    assert expr(f"a {written} 1") == N.Compare(op, name("a"), num("1"))
+
+
+def test_membership() -> None:
+    assert expr("a in [1, 2]") == N.InList(name("a"), N.ListLit((num("1"), num("2"))), False)
+    assert expr("a not in L") == N.InList(name("a"), name("L"), True)
+
+
+def test_between() -> None:
+    assert expr("a between 1 and b + 1") == N.Between(
+        name("a"), num("1"), N.Binary("+", name("b"), num("1"))
+    )
+
+
+def test_null_tests() -> None:
+    assert expr("a is null") == N.IsNull(name("a"), False)
+    assert expr("a is not null") == N.IsNull(name("a"), True)
+
+
+def test_arithmetic_precedence_and_left_associativity() -> None:
+    assert expr("a + b * c - d / e > 0") == N.Compare(
+        ">",
+        N.Binary(
+            "-",
+            N.Binary("+", name("a"), N.Binary("*", name("b"), name("c"))),
+            N.Binary("/", name("d"), name("e")),
+        ),
+        num("0"),
+    )
+
+
+def test_negation_folds_into_number_literals_only() -> None:
+    assert expr("a > -5") == N.Compare(">", name("a"), num("-5"))
+    assert expr("a > -b") == N.Compare(">", name("a"), N.Negate(name("b")))
+    assert expr("a > - -2") == N.Compare(">", name("a"), num("2"))
+
+
+def test_atoms() -> None:
+    assert expr('f(x, "s", 2024-01-01, true, false, null)') == N.Call(
+        N.Name("f"),
+        (
+            name("x"),
+            N.StringLit("s"),
+            N.DateLit("2024-01-01"),
+            N.BoolLit(True),
+            N.BoolLit(False),
+            N.NullLit(),
+        ),
+    )
+    assert expr("f()") == N.Call(N.Name("f"), ())
+    assert expr("d == Dept.corporate") == N.Compare(
+        "==", name("d"), N.QualifiedName(N.Name("Dept"), N.Name("corporate"))
+    )
+    assert expr("a in []") == N.InList(name("a"), N.ListLit(()), False)
+
+
+# ---- literals ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "integral"),
+    [
+        ("1亿", "100000000", None, True),
+        ("1.5亿元", "150000000", "money", True),
+        ("5万", "50000", None, True),
+        ("2万元", "20000", "money", True),
+        ("100_000_000", "100000000", None, True),
+        ("85%", "0.85", "percent", False),
+        ("12.5%", "0.125", "percent", False),
+        ("0.5%", "0.005", "percent", False),
+        ("100元", "100", "money", True),
+        ("0.1", "0.1", None, False),
+        ("3", "3", None, True),
+    ],
+)
+def test_number_literal_values(text: str, value: str, unit: str | None, integral: bool) -> None:
+    got, got_unit, got_integral = number_value(text)
+    assert got == Decimal(value)
+    assert str(got) == value  # exact, and never in exponent form
+    assert (got_unit, got_integral) == (unit, integral)
+
+
+def test_percent_literal_is_exactly_the_decimal_share() -> None:
+    value, unit, _ = number_value("85%")
+    assert value == Decimal("0.85") and isinstance(value, Decimal) and unit == "percent"
+    lowered = expr("p == 85%")
+    assert isinstance(lowered, n.Compare)
+    assert lowered.right == num("0.85", "percent", integer=False)
+
+
+def test_number_literals_in_context() -> None:
+    assert expr("c > 1.5亿元") == N.Compare(">", name("c"), num("150000000", "money"))
+    assert expr("x == 100_000_000") == N.Compare("==", name("x"), num("100000000"))
+
+
+def test_date_literal() -> None:
+    assert expr("d >= 2024-02-29") == N.Compare(">=", name("d"), N.DateLit("2024-02-29"))
+
+
+def test_a_date_is_not_read_as_a_subtraction() -> None:
+    assert expr("d == 2024-01-01") == N.Compare("==", name("d"), N.DateLit("2024-01-01"))
+    assert expr("x == 2024 - 1") == N.Compare("==", name("x"), N.Binary("-", num("2024"), num("1")))
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        (r'"a\"b"', 'a"b'),
+        (r'"c\\d"', "c\\d"),
+        (r'"e\nf"', "e\nf"),
+        (r'"g\th"', "g\th"),
+        ('"中文 标签"', "中文 标签"),
+        ('""', ""),
+    ],
+)
+def test_strings_with_escapes(source: str, value: str) -> None:
+    assert expr(f"t == {source}") == N.Compare("==", name("t"), N.StringLit(value))
+
+
+def test_labels_unescape_too() -> None:
+    decl = only(r'param X: int = 1 "说\"明\"\n第二行"')
+    assert isinstance(decl, n.ParamDecl)
+    assert decl.label == '说"明"\n第二行'
+
+
+def test_chinese_identifiers_and_labels() -> None:
+    decls = module(
+        'enum 部门 { 公司业务部 "公司", 机构业务部 }\n'
+        'entity 企业 "企业客户" { 利税排名: int? "省内利税排名"  维护部门: 部门 }\n'
+        'segment 目标客户 "目标客户名单" for 企业 { rule 前两百 "前200名": 利税排名 <= 200 }\n'
+    ).decls
+    enum, entity, segment = decls
+    assert isinstance(enum, n.EnumDecl) and enum.members[0].name.text == "公司业务部"
+    assert isinstance(entity, n.EntityDecl)
+    assert [f.name.text for f in entity.fields] == ["利税排名", "维护部门"]
+    assert entity.fields[1].type == N.NamedType(N.Name("部门"), False)
+    assert isinstance(segment, n.SegmentDecl)
+    assert segment.rules[0] == N.RuleDecl(
+        N.Name("前两百"), "前200名", N.Compare("<=", name("利税排名"), num("200"))
+    )
+
+
+# ---- full-width input --------------------------------------------------------
+
+
+def test_full_width_punctuation_is_read_as_ascii_outside_strings() -> None:
+    full = module(
+        "entity E｛ x： int？ ｝\nsegment s for E｛ rule r： f（x，１００） ＞＝ １_０００ ｝"
+    )
+    ascii_ = module("entity E { x: int? }\nsegment s for E { rule r: f(x, 100) >= 1_000 }")
+    assert full == ascii_
+
+
+def test_ideographic_space_is_whitespace() -> None:
+    assert module("param\u3000X: int =\u30001") == module("param X: int = 1")
+
+
+def test_full_width_digits_are_numbers() -> None:
+    assert expr("x > １２３") == N.Compare(">", name("x"), num("123"))
+
+
+def test_full_width_characters_inside_strings_are_left_alone() -> None:
+    assert expr('t == "（，：）１\u3000"') == N.Compare(
+        "==", name("t"), N.StringLit("（，：）１\u3000")
+    )
+    decl = only('param X: text = "他说＂好＂" "标签：（一）"')
+    assert isinstance(decl, n.ParamDecl)
+    assert decl.value == N.StringLit("他说＂好＂")
+    assert decl.label == "标签：（一）"
+
+
+def test_a_string_may_be_written_between_full_width_quotes() -> None:
+    assert expr("t == ＂文本＂") == N.Compare("==", name("t"), N.StringLit("文本"))
+
+
+def test_full_width_characters_in_comments_are_left_alone() -> None:
+    text = "# 注释（一）：“引号”。\nparam X: int = 1"
+    assert normalize_input_method(text).startswith("# 注释（一）：“引号”。\n")
+    assert module(text) == module("param X: int = 1")
+
+
+def test_normalising_keeps_every_offset() -> None:
+    text = 'segment s for E｛ rule r： x ＞ １ and t == "（）" ｝'
+    assert len(normalize_input_method(text)) == len(text)
+    segment = only(text)
+    assert isinstance(segment, n.SegmentDecl)
+    assert segment.rules[0].condition.span.text == 'x ＞ １ and t == "（）"'
+
+
+@pytest.mark.parametrize(
+    ("char", "hint_word"),
+    [
+        ("“", "Chinese quotation marks"),
+        ("”", "Chinese quotation marks"),
+        ("。", "full stop"),
+        ("、", "comma"),
+        ("【", "brackets"),
+    ],
+)
+def test_chinese_punctuation_without_an_ascii_twin_is_rejected_with_a_hint(
+    char: str, hint_word: str
+) -> None:
+    error = syntax_error(f"segment s for E {{ rule r: t == {char}a }}")
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.code == "syntax"
+    assert f"`{char}`" in diagnostic.message
+    assert diagnostic.help is not None and hint_word in diagnostic.help
+    assert (diagnostic.line, diagnostic.column) == (1, 32)
+
+
+def test_chinese_full_stop_at_the_end_of_a_rule(policy_error: PolicyErrorOf) -> None:
+    error = policy_error("entity E { x: int }\nsegment s for E { rule r: x > 1。 }")
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.help is not None and "full stop" in diagnostic.help
+    assert (diagnostic.line, diagnostic.column) == (3, 32)
+
+
+# ---- syntax errors -----------------------------------------------------------
+
+
+def test_syntax_error_names_file_line_and_column() -> None:
+    error = syntax_error("entity E { x: int }\nsegment s for E {\n  rule r x > 1\n}", "p.rules")
+    (diagnostic,) = error.diagnostics
+    assert (diagnostic.file, diagnostic.line, diagnostic.column) == ("p.rules", 3, 10)
+    assert diagnostic.message.startswith("unexpected `x`; expected `:`")
+    assert diagnostic.help is not None and "`:`" in diagnostic.help
+    assert str(error).startswith("p.rules:3:10: error[syntax]: unexpected `x`")
+
+
+def test_human_rendering_shows_the_line_and_a_caret() -> None:
+    error = syntax_error("entity E { x: int }\nsegment s for E {\n  rule r x > 1\n}", "p.rules")
+    lines = error.render("human").splitlines()
+    assert lines[0].startswith("p.rules:3:10: error[syntax]: unexpected `x`")
+    assert lines[1] == "  |"
+    assert lines[2] == "3 |   rule r x > 1"
+    assert lines[3] == "  |          ^"
+    assert lines[4].startswith("  = help: ")
+
+
+def test_caret_is_aligned_under_wide_characters() -> None:
+    error = syntax_error('param 门槛: money = 1亿 "标签" "多余"')
+    rendered = error.render("human").splitlines()
+    source_line, caret_line = rendered[2], rendered[3]
+    assert source_line == '1 | param 门槛: money = 1亿 "标签" "多余"'
+    # `门槛`, `亿` and `标签` take two terminal columns a character: the caret sits five
+    # columns further right than the character count, and `"多余"` is six columns wide.
+    prefix = 'param 门槛: money = 1亿 "标签" '
+    assert caret_line == "  | " + " " * (len(prefix) + 5) + "^" * 6
+
+
+def test_single_equals_gets_a_hint() -> None:
+    (diagnostic,) = syntax_error("segment s for E { rule r: x = 1 }").diagnostics
+    assert diagnostic.help is not None and "`==`" in diagnostic.help
+
+
+def test_unexpected_end_of_file() -> None:
+    (diagnostic,) = syntax_error("segment s for E {\n  rule r: x > 1\n").diagnostics
+    assert diagnostic.message.startswith("unexpected end of file")
+    assert diagnostic.line == 3 and diagnostic.column == 1
+
+
+def test_label_before_the_name_gets_a_hint() -> None:
+    (diagnostic,) = syntax_error('segment "标签" s for E { }').diagnostics
+    assert diagnostic.help is not None and "labels come after" in diagnostic.help
+
+
+def test_unterminated_string_is_a_located_syntax_error() -> None:
+    (diagnostic,) = syntax_error('param X: text = "abc\nparam Y: int = 1').diagnostics
+    assert diagnostic.code == "syntax"
+    assert (diagnostic.line, diagnostic.column) == (1, 17)
+
+
+def test_syntax_errors_of_several_files_are_all_reported(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "a.rules").write_text(HEADER + "entity E { x int }", encoding="utf-8")
+    (folder / "b.rules").write_text("segment s for E { rule r: x > }", encoding="utf-8")
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(folder)
+    files = sorted(Path(d.file).name for d in caught.value.diagnostics)
+    assert files == ["a.rules", "b.rules"]
