@@ -24,7 +24,7 @@ def _requirements_digest() -> str:
 
 def ensure_environment() -> None:
     """Create `.venv` and install the project with its test and docs extras, once per pyproject."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may run on an older python3
         sys.exit("linkage_rules needs Python 3.11 or newer")
     digest = _requirements_digest()
     if STAMP.exists() and STAMP.read_text() == digest:

@@ -120,7 +120,7 @@ def test_wrong_number_of_arguments(policy_error: PolicyErrorOf) -> None:
 
 def test_money_compared_with_text(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(rule("credit_line == name")))
-    assert d.message == "cannot compare a money with a text"
+    assert d.message == "cannot compare an amount of money with a text value"
     assert d.span is not None and d.span.text == "credit_line == name"
 
 
@@ -164,7 +164,7 @@ def test_is_null_is_the_way_to_test_for_null(load_policy: LoadPolicy) -> None:
 
 def test_enum_has_no_order(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(rule("dept > corporate")))
-    assert d.message == "an enum `Dept` has no order; use `==`, `!=` or `in`"
+    assert d.message == "a value of enum `Dept` has no order; use `==`, `!=` or `in`"
 
 
 def test_condition_must_be_boolean(policy_error: PolicyErrorOf) -> None:
@@ -174,7 +174,7 @@ def test_condition_must_be_boolean(policy_error: PolicyErrorOf) -> None:
 
 def test_money_times_money_is_refused(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(rule("credit_line * credit_line > 0")))
-    assert d.message == "cannot apply `*` to a money and a money"
+    assert d.message == "cannot apply `*` to an amount of money and an amount of money"
 
 
 def test_money_plus_percent_hints_at_multiplying(policy_error: PolicyErrorOf) -> None:
@@ -189,12 +189,12 @@ def test_in_needs_a_list(policy_error: PolicyErrorOf) -> None:
 
 def test_list_of_numbers_compared_with_text(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error("list L: int = [1, 2]\n" + rule("name in L")))
-    assert d.message == "cannot compare a text with an int"
+    assert d.message == "cannot compare a text value with an int"
 
 
 def test_list_item_of_the_wrong_type(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(rule('count in [1, "2"]')))
-    assert d.message == "this list holds int, but this item is a text"
+    assert d.message == "this list holds int, but this item is a text value"
 
 
 def test_list_cannot_hold_null(policy_error: PolicyErrorOf) -> None:
@@ -204,7 +204,7 @@ def test_list_cannot_hold_null(policy_error: PolicyErrorOf) -> None:
 
 def test_if_branches_must_agree(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(rule('(if count > 1 then 1 else "x") == 1')))
-    assert d.message == "the branches of `if` differ: an int and a text"
+    assert d.message == "the branches of `if` differ: an int and a text value"
 
 
 def test_round_digits_must_be_a_literal(policy_error: PolicyErrorOf) -> None:
@@ -339,7 +339,7 @@ def test_unknown_hit_policy(policy_error: PolicyErrorOf, hit: str, hint: str | N
 
 def test_table_outputs_must_share_a_type(policy_error: PolicyErrorOf) -> None:
     d = single(policy_error(ENTITY + 'table t for Org { count > 1 => 1  otherwise => "x" }'))
-    assert d.message == "this row outputs a text, but earlier rows output an int"
+    assert d.message == "this row outputs a text value, but earlier rows output an int"
 
 
 # ---- examples ----------------------------------------------------------------

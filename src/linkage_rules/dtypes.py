@@ -71,9 +71,16 @@ class DType:
         return base + ("?" if self.optional else "")
 
     def a(self) -> str:
-        """The description with its article, as messages use it: `an int`, `a money`."""
-        text = self.describe()
-        return ("an " if text[0] in "aeiou" else "a ") + text
+        """The type as a message names a value of it: `an int`, `an optional amount of money`."""
+        if self.kind is Kind.ENUM and self.enum is not None:
+            noun = f"value of enum `{self.enum.name}`"
+        elif self.kind is Kind.LIST and self.element is not None:
+            noun = f"list of {self.element.describe()} values"
+        else:
+            noun = _NOUNS.get(self.kind, self.kind.value)
+        if self.optional and self.kind is not Kind.NULL:
+            noun = "optional " + noun
+        return ("an " if noun[0] in "aeiou" else "a ") + noun
 
     def required(self) -> DType:
         return attrs.evolve(self, optional=False)
@@ -81,6 +88,14 @@ class DType:
     def same_base(self, other: DType) -> bool:
         return self.required() == other.required()
 
+
+_NOUNS = {
+    Kind.BOOL: "true/false value",
+    Kind.MONEY: "amount of money",
+    Kind.TEXT: "text value",
+    Kind.NULL: "null",
+    Kind.SYMBOL: "table output",
+}
 
 BOOL = DType(Kind.BOOL)
 INT = DType(Kind.INT)

@@ -179,6 +179,14 @@ class ExprChecker:
     def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
         name = node.name.text
         found = self.scope.get(name)
+        if (
+            found is not None
+            and expected is not None
+            and expected.enum is not None
+            and name in expected.enum.members
+            and not found.type.same_base(expected)
+        ):
+            found = None  # `size == large`: the enum's value, not a field named `large`
         if isinstance(found, m.FieldRef):
             return m.FieldRef(found.name, found.label, found.type, node.span)
         if isinstance(found, m.Const):

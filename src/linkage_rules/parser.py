@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -62,37 +63,45 @@ _TERMINAL_NAMES = {
 }
 
 
+_ESCAPE = re.compile(r"\\(.?)")
+
+
+def _bad_escape(text: str) -> re.Match[str] | None:
+    """The first escape a string may not use; escapes are read left to right in pairs."""
+    for match in _ESCAPE.finditer(text):
+        if match.group(1) not in ("\\", '"', "n", "t"):
+            return match
+    return None
+
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+# Strings and comments are kept as written; a full-width character elsewhere is mapped.
+_STRING_COMMENT_OR_WIDE = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"?'  # an ASCII string (unterminated: up to the line end)
+    r"|＂(?:[^＂\\\n]|\\.)*＂?"  # a string typed with full-width quotes
+    r"|[#＃][^\n]*"  # a comment
+    "|[\uff01-\uff5e\u3000]"
+)
+
+
+def _map_match(match: re.Match[str]) -> str:
+    text = match.group()
+    first = text[0]
+    if first == "＂":
+        closed = len(text) > 1 and text.endswith("＂")
+        return '"' + text[1 : -1 if closed else None] + ('"' if closed else "")
+    if first == "＃":
+        return "#" + text[1:]
+    if first in '"#':
+        return text
+    return " " if first == _IDEOGRAPHIC_SPACE else chr(ord(first) - _FULL_WIDTH_OFFSET)
+
+
 def normalize_input_method(text: str) -> str:
     """Map full-width ASCII forms outside strings and comments to their ASCII twins."""
-    out: list[str] = []
-    in_string = in_comment = escaped = False
-    quote = '"'  # the quote that opened the current string; only it closes the string
-    for ch in text:
-        code = ord(ch)
-        if in_comment:
-            in_comment = ch != "\n"
-        elif in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                in_string = False
-                ch = '"'
-            elif ch == "\n":
-                in_string = False
-        elif 0xFF01 <= code <= 0xFF5E:
-            quote, ch = ch, chr(code - _FULL_WIDTH_OFFSET)
-            in_string = ch == '"'
-            in_comment = ch == "#"
-        elif ch == _IDEOGRAPHIC_SPACE:
-            ch = " "
-        elif ch == '"':
-            in_string, quote = True, ch
-        elif ch == "#":
-            in_comment = True
-        out.append(ch)
-    return "".join(out)
+    if not _FULL_WIDTH.search(text):
+        return text  # the common case, decided at C speed
+    return _STRING_COMMENT_OR_WIDE.sub(_map_match, text)
 
 
 @cache
@@ -154,6 +163,19 @@ def _syntax_diagnostic(
         message += f"; expected {shown}"
     char = text[offset] if offset < len(text) else ""
     hint = _CHARACTER_HINTS.get(char)
+    if char == '"':
+        line_end = text.find("\n", offset)
+        rest = text[offset + 1 : len(text) if line_end < 0 else line_end]
+        bad = _bad_escape(rest)
+        if bad is not None:
+            message = f"unknown escape `{bad.group()}` in a string"
+            offset += 1 + bad.start()
+            end = offset + 2
+            hint = 'a string may use the escapes \\" \\\\ \\n \\t'
+        elif '"' not in rest:
+            message = "this string is not closed on its line"
+            hint = 'end it with `"`; a string cannot span lines (write \\n for a line break)'
+
     if hint is None and char and ord(char) > 0x7F and not char.isalnum():
         hint = "this character is not part of the rule language; check the input method"
     if hint is None and isinstance(error, lark.exceptions.UnexpectedToken):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 import attrs
+
+_NEWLINE = re.compile("\n")
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -17,7 +20,7 @@ class Source:
 
     def __attrs_post_init__(self) -> None:
         starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        starts.extend(match.end() for match in _NEWLINE.finditer(self.text))
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     def line_col(self, offset: int) -> tuple[int, int]:
