@@ -605,3 +605,23 @@ def test_syntax_errors_of_several_files_are_all_reported(tmp_path: object) -> No
         lr.load(folder)
     files = sorted(Path(d.file).name for d in caught.value.diagnostics)
     assert files == ["a.rules", "b.rules"]
+
+
+def test_each_broken_declaration_reports_its_own_syntax_error() -> None:
+    text = (
+        'policy p { version "1" }\n'
+        "entity E { x: int }\n"
+        "segment s for E {\n"
+        "  rule r1: x = 5\n"
+        "}\n"
+        "segment t for E {\n"
+        "  rule r2 x > 1\n"
+        "}\n"
+        "segment u for E { rule r3: x > 1 }\n"
+    )
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text, name="multi.rules")
+    found = [(d.line, d.column, d.code) for d in caught.value.diagnostics]
+    assert found == [(4, 14, "syntax"), (7, 11, "syntax")]
+    assert "`==`" in (caught.value.diagnostics[0].help or "")
+    assert "`:`" in (caught.value.diagnostics[1].help or "")

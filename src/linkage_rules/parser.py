@@ -118,13 +118,53 @@ def _lark() -> lark.Lark:
     )
 
 
+# Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
+_DECLARATION_START = re.compile(
+    r"^[ \t]*(?:policy|enum|entity|param|override|list|segment|table|record|example)\b",
+    re.MULTILINE,
+)
+_MAX_SYNTAX_ERRORS = 20
+
+
+def _blank_before(text: str, end: int) -> str:
+    """`text` with everything before `end` turned to spaces, keeping every offset and line."""
+    head = re.sub(r"[^\n]", " ", text[:end])
+    return head + text[end:]
+
+
+def _syntax_errors(
+    source: Source, text: str, first: lark.exceptions.UnexpectedInput
+) -> list[Diagnostic]:
+    """The first syntax error of each declaration that has one.
+
+    After an error, parsing starts again at the next line that begins a declaration,
+    with everything before it blanked out; so a file with three typos in three
+    declarations reports three errors, not one, and never an error twice.
+    """
+    diagnostics = [_syntax_diagnostic(source, text, first)]
+    error: lark.exceptions.UnexpectedInput | None = first
+    while error is not None and len(diagnostics) < _MAX_SYNTAX_ERRORS:
+        at = diagnostics[-1].span.start if diagnostics[-1].span is not None else len(text)
+        line_end = text.find("\n", at)
+        resume = _DECLARATION_START.search(text, len(text) if line_end < 0 else line_end)
+        if resume is None:
+            break
+        try:
+            _lark().parse(_blank_before(text, resume.start()))
+            error = None
+        except lark.exceptions.UnexpectedInput as later:
+            error = later
+            diagnostics.append(_syntax_diagnostic(source, text, later))
+    return diagnostics
+
+
 def parse(source: Source) -> n.Module:
-    """Parse one rule file; raise PolicyError with a located diagnostic on bad syntax."""
+    """Parse one rule file; raise PolicyError with located diagnostics on bad syntax."""
     text = normalize_input_method(source.text)
     try:
         tree = _lark().parse(text)
     except lark.exceptions.UnexpectedInput as error:
-        raise PolicyError([_syntax_diagnostic(source, text, error)]) from None
+        raise PolicyError(_syntax_errors(source, text, error)) from None
     try:
         module = _ToNodes(source).transform(tree)
     except lark.exceptions.VisitError as error:
