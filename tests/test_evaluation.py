@@ -570,3 +570,33 @@ def test_fingerprint_of_a_folder(tmp_path: Path) -> None:
     assert lr.load(tmp_path).fingerprint == first
     (tmp_path / "b.rules").write_text("# 新增的说明\n", encoding="utf-8")
     assert lr.load(tmp_path).fingerprint != first
+
+
+def test_classifier_is_the_function_behind_classify() -> None:
+    policy = lr.load("policies/cross_selling")
+    person = {
+        "customer_id": "P1", "daily_avg_assets": Decimal("60000"), "has_demand_account": True,
+        "has_time_deposit": False, "other_services": 0, "payroll_client": False,
+    }
+    for validate in (True, False):
+        fast = policy.classifier("Person", validate=validate)
+        assert fast(person) == policy.classify(person, validate=validate)
+    assert policy.classifier("Person")(person).tables["vip_tier"] == "potential"
+
+
+def test_a_trusted_record_that_is_broken_still_gives_a_record_error() -> None:
+    policy = lr.load("policies/cross_selling")
+    fast = policy.classifier("Person", validate=False)
+    with pytest.raises(lr.RecordError) as missing:
+        fast({"customer_id": "P2"})
+    assert missing.value.record == "P2"
+    assert missing.value.field == "daily_avg_assets"
+    broken = {
+        "customer_id": "P3", "daily_avg_assets": "lots", "has_demand_account": True,
+        "has_time_deposit": False, "other_services": 0, "payroll_client": False,
+    }
+    with pytest.raises(lr.RecordError) as wrong:
+        fast(broken)
+    assert wrong.value.field == "daily_avg_assets"
+    with pytest.raises(lr.RecordError):
+        fast(["not", "a", "record"])  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def hostile_policy(texts: list[str], folder: Path) -> lr.Policy:
     return lr.loads(text, name="evil.rules", base_dir=folder)
 
 
-GENERATED_NAME = re.compile(r"^_[A-Za-z]+\d*$")
+GENERATED_NAME = re.compile(r"^_[A-Za-z][A-Za-z_]*\d*$")
 BACKEND_FUNCTION = re.compile(r"^[a-z]+(_[a-z]+)*$")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from . import model as m
-from .backends.python import Classifier, compile_entity
+from .backends.python import Classifier, RecordHooks, compile_entity
 from .checker import ParsedFile, check
 from .classification import Classification
 from .diagnostics import Diagnostic
@@ -42,7 +43,8 @@ class Policy:
         self._entities: dict[str, _CompiledEntity] = {}
         for entity in model.entities:
             schema = RecordSchema(entity)
-            trusted, checked, source = compile_entity(model, entity, schema.validate)
+            hooks = RecordHooks(schema.validate, _record_id(schema), _bad_record(schema))
+            trusted, checked, source = compile_entity(model, entity, hooks)
             self._entities[entity.name] = _CompiledEntity(schema, trusted, checked, source)
         self._markers = _entity_markers(model.entities)
         # Looked up first on every call: each entity by name, and None when it is the only one.
@@ -121,16 +123,19 @@ class Policy:
         field present, values of the right types): the fast path for converted rows.
         """
         compiled = self._by_name.get(entity) or self._compiled(entity, record)
-        try:
-            return (compiled.checked if validate else compiled.trusted)(record)
-        except RecordError as error:
-            # Without an id the record stays unnamed, so that `classify_many` names its index.
-            record_id = compiled.schema.record_id(record)
-            raise (error.with_record(record_id) if record_id else error) from None
-        except KeyError as error:
-            raise RecordError(
-                "is missing", field=str(error.args[0]), entity=compiled.schema.entity.name
-            ) from None
+        return (compiled.checked if validate else compiled.trusted)(record)
+
+    def classifier(
+        self, entity: str | None = None, *, validate: bool = True
+    ) -> Callable[[Mapping[str, object]], Classification]:
+        """The compiled function behind `classify` for one entity, for hot loops.
+
+        Calling it is `classify(record, entity, validate=...)` without the lookup of the
+        entity: `fast = policy.classifier("OrgClient", validate=False)` then
+        `fast(row)` for rows from `schema.from_text`. Errors are the same RecordErrors.
+        """
+        compiled = self._compiled(entity, None)
+        return compiled.checked if validate else compiled.trusted
 
     def classify_many(
         self,
@@ -172,6 +177,33 @@ class Policy:
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""
         return run_examples(self)
+
+
+def _record_id(schema: RecordSchema) -> Callable[[Any], str | None]:
+    def record_id(record: Any) -> str | None:
+        return schema.record_id(record) if isinstance(record, Mapping) else None
+
+    return record_id
+
+
+def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception], Exception]:
+    """What a record passed with `validate=False` that breaks evaluation becomes."""
+
+    def bad_record(record: Any, error: Exception) -> Exception:
+        try:
+            schema.validate(record)
+        except RecordError as invalid:
+            return invalid
+        field = str(error.args[0]) if isinstance(error, KeyError) and error.args else None
+        return RecordError(
+            "is missing: a record passed with validate=False must hold every field "
+            "(optional ones as None)",
+            record=schema.record_id(record),
+            field=field,
+            entity=schema.entity.name,
+        )
+
+    return bad_record
 
 
 def _entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]:

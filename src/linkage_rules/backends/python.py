@@ -16,6 +16,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+import attrs
+
 from .. import model as m
 from .. import runtime as rt
 from ..classification import Classification
@@ -52,6 +54,8 @@ _BUILTINS: dict[str, Any] = {
     "_date": dt.date,
     "_new": tuple.__new__,
     "_KeyError": KeyError,
+    "_TypeError": TypeError,
+    "_AttributeError": AttributeError,
     "_Classification": Classification,
 }
 
@@ -280,7 +284,13 @@ class EntityCompiler:
         first runs the quick validity test and sends anything else to `_validate`."""
         e = self.emitter
         self._body()
-        body = e.lines
+        # The body runs inside `try` (free until something raises): a record the caller
+        # vouched for but got wrong still ends in a RecordError, never a traceback.
+        body = ["    try:", *("    " + line for line in e.lines)]
+        body += [
+            "    except (_KeyError, _TypeError, _AttributeError) as _e:",
+            "        raise _bad_record(_r, _e) from None",
+        ]
         e.lines = []
         binds = ", ".join(f"{name}={name}" for name in _BUILTINS)
         e.emit(0, f"def classify(_r, {binds}):")
@@ -364,7 +374,7 @@ class EntityCompiler:
             e.emit(1, f"_t[{key}] = _tuple(_o) if _o else {fallback_tuple}")
             return
         e.emit(1, "if _len(_o) > 1:")
-        e.emit(2, f"raise _conflict({e.const(table)}, _o, None)")
+        e.emit(2, f"raise _conflict({e.const(table)}, _o, _record_id(_r))")
         outputs = e.const({number: row.output for number, row in numbered})
         e.emit(1, f"_t[{key}] = {outputs}[_o[0]] if _o else {fallback}")
 
@@ -420,19 +430,36 @@ def _run(source: str, constants: dict[str, object], unit: str) -> dict[str, Any]
     return namespace
 
 
+@attrs.frozen(slots=True)
+class RecordHooks:
+    """What generated code calls back into when a record is not as it should be."""
+
+    validate: Callable[[Any], Any]
+    """The schema's full check: normalises a record or raises RecordError."""
+    record_id: Callable[[Any], str | None]
+    """Names a record in messages."""
+    bad_record: Callable[[Any, Exception], Exception]
+    """Turns a KeyError or TypeError met in a trusted record into a RecordError."""
+
+
 def compile_entity(
-    model: m.PolicyModel, entity: m.Entity, validate: Callable[[Any], Any]
+    model: m.PolicyModel, entity: m.Entity, hooks: RecordHooks
 ) -> tuple[Classifier, Classifier, str]:
     """Compile one entity's segments and tables.
 
     Returns the function for trusted records, the one that validates first (calling
-    `validate`, the schema's full check, for any record the quick test does not pass),
-    and their source.
+    `hooks.validate`, the schema's full check, for any record the quick test does not
+    pass), and their source.
     """
     compiler = EntityCompiler(model, entity)
     source = compiler.generate()
     unit = f"{model.name}.{entity.name} {model.fingerprint[:12]}"
-    constants = {**compiler.emitter.constants, "_validate": validate}
+    constants = {
+        **compiler.emitter.constants,
+        "_validate": hooks.validate,
+        "_record_id": hooks.record_id,
+        "_bad_record": hooks.bad_record,
+    }
     namespace = _run(source, constants, unit)
     return namespace["classify"], namespace["classify_checked"], source
 
