@@ -73,12 +73,25 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
         for r in validated:
             classify(r, "OrgClient", validate=False)
 
+    checked = policy.classifier("OrgClient")
+    trusted = policy.classifier("OrgClient", validate=False)
+
+    def run_classifier() -> None:
+        for r in records:
+            checked(r)
+
+    def run_classifier_trusted() -> None:
+        for r in validated:
+            trusted(r)
+
     return {
         "handwritten": run_handwritten,
         "classify(r)": run_classify,
         "classify(r, 'OrgClient')": run_classify_entity,
         "classify(r, validate=False)": run_trusted,
         "classify(r, 'OrgClient', validate=False)": run_trusted_entity,
+        "classifier('OrgClient')(r)": run_classifier,
+        "classifier('OrgClient', validate=False)(r)": run_classifier_trusted,
     }
 
 

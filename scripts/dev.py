@@ -71,6 +71,7 @@ def test() -> None:
     run(tool("mypy"))
     profile = "ci" if os.environ.get("CI") == "true" else "default"
     run(tool("pytest"), f"--hypothesis-profile={profile}")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # a banner about a future MkDocs
     run(tool("mkdocs"), "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
 
 

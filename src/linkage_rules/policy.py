@@ -46,7 +46,9 @@ class Policy:
             hooks = RecordHooks(schema.validate, _record_id(schema), _bad_record(schema))
             trusted, checked, source = compile_entity(model, entity, hooks)
             self._entities[entity.name] = _CompiledEntity(schema, trusted, checked, source)
-        self._markers = _entity_markers(model.entities)
+        self._markers = tuple(
+            (marker, self._entities[name]) for marker, name in _entity_markers(model.entities)
+        )
         # Looked up first on every call: each entity by name, and None when it is the only one.
         self._by_name: dict[str | None, _CompiledEntity] = {}
         self._by_name.update(self._entities)
@@ -101,9 +103,9 @@ class Policy:
         if len(self._entities) == 1:
             return next(iter(self._entities.values()))
         if type(record) is dict or isinstance(record, Mapping):
-            for marker, name in self._markers:
+            for marker, compiled in self._markers:
                 if marker in record:
-                    return self._entities[name]
+                    return compiled
             fitting = [c for c in self._entities.values() if c.schema.fits(record)]
             if len(fitting) == 1:
                 return fitting[0]
@@ -122,7 +124,15 @@ class Policy:
         be what `schema().validate()`, `from_text()` or `from_json()` returns (every
         field present, values of the right types): the fast path for converted rows.
         """
-        compiled = self._by_name.get(entity) or self._compiled(entity, record)
+        compiled = self._by_name.get(entity)
+        if compiled is None:
+            if entity is None and type(record) is dict:  # inline: this runs per record
+                for marker, candidate in self._markers:
+                    if marker in record:
+                        compiled = candidate
+                        break
+            if compiled is None:
+                compiled = self._compiled(entity, record)
         return (compiled.checked if validate else compiled.trusted)(record)
 
     def classifier(

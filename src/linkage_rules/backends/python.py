@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import linecache
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -58,6 +59,21 @@ _BUILTINS: dict[str, Any] = {
     "_AttributeError": AttributeError,
     "_Classification": Classification,
 }
+
+
+def _bindings(lines: list[str]) -> str:
+    """Default arguments binding the builtins that `lines` use, so the code reads locals.
+
+    Only those used, and not the exceptions (read only when something fails): every
+    default is copied into the frame on each call.
+    """
+    text = "\n".join(lines)
+    used = [
+        name
+        for name in _BUILTINS
+        if not name.endswith("Error") and re.search(rf"\b{name}\b", text)
+    ]
+    return "".join(f", {name}={name}" for name in used)
 
 
 def safe_literal(value: object) -> str:
@@ -292,21 +308,21 @@ class EntityCompiler:
             "        raise _bad_record(_r, _e) from None",
         ]
         e.lines = []
-        binds = ", ".join(f"{name}={name}" for name in _BUILTINS)
-        e.emit(0, f"def classify(_r, {binds}):")
+        check = ["    try:", "        _ok = ("]
+        for index, test in enumerate(_validity_tests(self.entity, e)):
+            check.append("            " + ("and " if index else "") + test)
+        check += [
+            "        )",
+            "    except (_KeyError, _TypeError):",
+            "        _ok = False",
+            "    if not _ok:",
+            "        _r = _validate(_r)",
+        ]
+        e.emit(0, f"def classify(_r{_bindings(body)}):")
         e.lines.extend(body)
         e.emit(0, "")
-        e.emit(0, f"def classify_checked(_r, {binds}):")
-        e.emit(1, "try:")
-        e.emit(2, "_ok = (")
-        for index, test in enumerate(_validity_tests(self.entity, e)):
-            e.emit(3, ("and " if index else "") + test)
-        e.emit(2, ")")
-        e.emit(1, "except _KeyError:")
-        e.emit(2, "_ok = False")
-        e.emit(1, "if not _ok:")
-        e.emit(2, "_r = _validate(_r)")
-        e.lines.extend(body)
+        e.emit(0, f"def classify_checked(_r{_bindings(check + body)}):")
+        e.lines.extend(check + body)
         return e.source()
 
     def _body(self) -> None:
@@ -474,8 +490,11 @@ def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
     if kind is Kind.ENUM:
         assert dtype.enum is not None
         members = emitter.const(frozenset(dtype.enum.members))
-        # a str test first: an unhashable value must not reach the set lookup
-        test = f"(_type(_v := {get}) is _str and _v in {members})"
+        # Only the members' own strings are in the set (no number equals a str); an
+        # unhashable value raises TypeError, which sends the record to the full check.
+        if dtype.optional:
+            return f"((_v := {get}) is None or _v in {members})"
+        return f"{get} in {members}"
     elif kind is Kind.BOOL:
         test = f"((_v := {get}) is True or _v is False)"
     elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
