@@ -484,7 +484,7 @@ def org(**values: object) -> dict[str, object]:
 def test_explanation_text_uses_labels_and_values() -> None:
     text = str(org_policy().explain(org()))
     assert "省内利税排名 215 <= 200" in text
-    assert "银行授信额度 200000000 > 大额授信门槛 100000000" in text
+    assert "银行授信额度 200000000（2亿） > 大额授信门槛 100000000（1亿）" in text
     assert "segment corp 公司业务部目标客户: IN, by big" in text
     assert "✗ rule top200 省内利税排名前200名" in text
     assert "✓ rule big 授信超过亿元" in text
@@ -515,7 +515,8 @@ def test_explanation_to_dict_is_json_serialisable() -> None:
     assert segment["member"] is True
     rules = {r["rule"]: r for r in segment["rules"]}
     assert rules["top200"]["held"] is False and rules["top200"]["label"] == "省内利税排名前200名"
-    assert rules["big"]["reason"]["reading"] == "银行授信额度 200000000 > 大额授信门槛 100000000"
+    reading = rules["big"]["reason"]["reading"]
+    assert reading == "银行授信额度 200000000（2亿） > 大额授信门槛 100000000（1亿）"
     fields = {f["field"]: f["value"] for f in data["fields_read"]}
     assert fields["credit_line"] == "200000000"  # a Decimal becomes exact text, never a float
     assert data["fingerprint"] == org_policy().fingerprint

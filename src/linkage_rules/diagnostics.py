@@ -92,9 +92,10 @@ def render_human(diagnostic: Diagnostic) -> str:
         stop = end_column if end_line == line else len(text) + 1
         gutter = " " * len(str(line))
         lines.append(f"{gutter} |")
-        lines.append(f"{line} | {text}")
-        pad = _display_width(text[: column - 1])
-        width = max(1, _display_width(text[column - 1 : stop - 1]))
+        # a tab becomes four spaces in the shown line and under it, so the caret stays put
+        lines.append(f"{line} | {text.replace(chr(9), '    ')}")
+        pad = _display_width(text[: column - 1].replace("\t", "    "))
+        width = max(1, _display_width(text[column - 1 : stop - 1].replace("\t", "    ")))
         lines.append(f"{gutter} | {' ' * pad}{'^' * width}")
     if diagnostic.help:
         # `=` lines up with the `|` of the gutter, as in rustc's messages

@@ -8,6 +8,7 @@ and every operation goes through the runtime's three-valued functions.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from . import model as m
 from . import runtime as rt
@@ -25,10 +26,28 @@ from .explanation import (
 
 
 def describe_value(dtype: DType, value: object) -> str:
+    """A value as an explanation shows it: enum values with their label, round amounts
+    of money also in 万/亿 (`150000000（1.5亿）`), since long figures are hard to read."""
     if dtype.kind is Kind.ENUM and dtype.enum is not None and isinstance(value, str):
         label = dtype.enum.label_of(value) if value in dtype.enum.members else None
         return f"{value}({label})" if label else value
-    return format_value(value)
+    text = format_value(value)
+    if dtype.kind is Kind.MONEY and isinstance(value, (int, Decimal)):
+        chinese = _in_wan_or_yi(Decimal(value))
+        if chinese is not None:
+            return f"{text}（{chinese}）"
+    return text
+
+
+def _in_wan_or_yi(amount: Decimal) -> str | None:
+    """`1.5亿` or `50万` when that is exact with at most two decimals, else None."""
+    for unit, scale in (("亿", 8), ("万", 4)):
+        if abs(amount) >= Decimal(1).scaleb(scale):
+            scaled = amount.scaleb(-scale)
+            if scaled == scaled.quantize(Decimal("0.01")):
+                return format(scaled.normalize(), "f") + unit
+            return None
+    return None
 
 
 class Tracer:
@@ -57,7 +76,7 @@ class Tracer:
         if expr.type.kind is Kind.ENUM:
             return Step(text, describe_value(expr.type, expr.value), expr.value)
         if expr.name is not None:
-            reading = f"{expr.label or expr.name} {format_value(expr.value)}"
+            reading = f"{expr.label or expr.name} {describe_value(expr.type, expr.value)}"
             return Step(text, reading, expr.value)
         return Step(text, text, expr.value)
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import linecache
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -396,7 +395,25 @@ class EntityCompiler:
 
 
 # Shared by every classification of an entity without tables; read-only, so sharable.
-_NO_TABLES: Mapping[str, object] = MappingProxyType({})
+class _NoTables(Mapping[str, object]):
+    """The empty, read-only `tables` of an entity without tables; shared, so immutable."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> object:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+_NO_TABLES: Mapping[str, object] = _NoTables()
 
 
 def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
