@@ -13,6 +13,7 @@ from . import model as m
 from . import nodes as n
 from .diagnostics import Diagnostic, Severity
 from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
+from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
 from .reflists import load_list_file, resolve_inside
 from .source import Source, Span
@@ -83,7 +84,7 @@ class Checker:
         )
         return True
 
-    def _declare(self, name: n.Name, what: str) -> bool:
+    def declare(self, name: n.Name, what: str) -> bool:
         if self._reserved(name):
             return False
         previous = self.names.get(name.text)
@@ -127,12 +128,13 @@ class Checker:
                 self._segment(decl)
             elif isinstance(decl, n.TableDecl):
                 self._table(decl)
+        examples = ExampleChecker(self)
         for _, decl in decls:
             if isinstance(decl, n.RecordDecl):
-                self._record_decl(decl)
+                examples.record_decl(decl)
         for _, decl in decls:
             if isinstance(decl, n.ExampleDecl):
-                self._example(decl)
+                examples.example(decl)
         if any(d.is_error for d in self.diagnostics) or header is None:
             return None
         # Files are named by their place in the policy folder, not by the path they were
@@ -219,7 +221,7 @@ class Checker:
         return tuple(names), tuple(labels)
 
     def _enum(self, decl: n.EnumDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
         names, labels = self._enum_members(decl.members)
         self.enums[decl.name.text] = EnumType(decl.name.text, decl.label, names, labels)
@@ -243,7 +245,7 @@ class Checker:
         return None
 
     def _entity(self, decl: n.EntityDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
         fields: list[m.Field] = []
         seen: dict[str, n.Name] = {}
@@ -270,7 +272,7 @@ class Checker:
 
     # ---- params and lists
 
-    def _global_scope(self) -> dict[str, m.FieldRef | m.Const | m.ListConst]:
+    def global_scope(self) -> dict[str, m.FieldRef | m.Const | m.ListConst]:
         scope: dict[str, m.FieldRef | m.Const | m.ListConst] = {}
         for p in self.params.values():
             scope[p.name] = m.Const(p.value, p.type, p.span, p.name, p.label)
@@ -281,11 +283,11 @@ class Checker:
             )
         return scope
 
-    def _exprs(self, scope: Scope, context: str) -> ExprChecker:
+    def exprs(self, scope: Scope, context: str) -> ExprChecker:
         return ExprChecker(scope, self.enums, self.diagnostics.append, context, self.broken)
 
     def _param(self, decl: n.ParamDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
         dtype = self._type(decl.type, decl.name.text)
         if dtype is None:
@@ -298,7 +300,7 @@ class Checker:
 
     def _param_value(self, dtype: DType, node: n.Expr, what: str) -> tuple[bool, object]:
         """Check a constant for a param; (False, None) after reporting a problem."""
-        expr = self._exprs(self._global_scope(), what).value(node, dtype)
+        expr = self.exprs(self.global_scope(), what).value(node, dtype)
         if expr is None:
             return False, None
         try:
@@ -306,7 +308,7 @@ class Checker:
         except ValueError:
             self.error("type", f"{what} must be a constant", node.span)
             return False, None
-        if not self._number_fits(expr, dtype, what):
+        if not self.number_fits(expr, dtype, what):
             return False, None
         try:
             value = check_value(dtype, constant)
@@ -343,7 +345,7 @@ class Checker:
             label = decl.label or param.label
             self.params[name] = m.Param(name, label, param.type, value, param.span, decl.span)
 
-    def _number_fits(self, expr: m.TExpr, dtype: DType, what: str) -> bool:
+    def number_fits(self, expr: m.TExpr, dtype: DType, what: str) -> bool:
         """A number keeps its kind: `85` is not a percent (`85%` is), `85%` is not money."""
         actual = expr.type
         if actual.kind not in NUMERIC or dtype.kind not in NUMERIC or actual.same_base(dtype):
@@ -364,7 +366,7 @@ class Checker:
         return False
 
     def _list(self, file: ParsedFile, decl: n.FileListDecl | n.InlineListDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
         element = self._type(decl.type, decl.name.text)
         if element is None:
@@ -379,7 +381,7 @@ class Checker:
             return
         if isinstance(decl, n.InlineListDecl):
             list_type = DType(Kind.LIST, False, None, element)
-            expr = self._exprs(self._global_scope(), f"list `{decl.name.text}`").value(
+            expr = self.exprs(self.global_scope(), f"list `{decl.name.text}`").value(
                 decl.items, list_type
             )
             if not isinstance(expr, m.ListConst):
@@ -445,7 +447,7 @@ class Checker:
     # ---- segments and tables
 
     def _entity_scope(self, entity: m.Entity, at: Span) -> Scope:
-        scope = self._global_scope()
+        scope = self.global_scope()
         for field in entity.fields:
             if field.name in scope:
                 self.error(
@@ -457,7 +459,7 @@ class Checker:
             scope[field.name] = m.FieldRef(field.name, field.label, field.type, field.span)
         return scope
 
-    def _lookup_entity(self, name: n.Name) -> m.Entity | None:
+    def lookup_entity(self, name: n.Name) -> m.Entity | None:
         entity = self.entities.get(name.text)
         if entity is None:
             self.error(
@@ -469,13 +471,13 @@ class Checker:
         return entity
 
     def _segment(self, decl: n.SegmentDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
-        entity = self._lookup_entity(decl.entity)
+        entity = self.lookup_entity(decl.entity)
         if entity is None:
             return
         scope = self._entity_scope(entity, decl.span)
-        exprs = self._exprs(scope, f"segment `{decl.name.text}`")
+        exprs = self.exprs(scope, f"segment `{decl.name.text}`")
         where = exprs.condition(decl.scope) if decl.scope is not None else None
         rules: list[m.Rule] = []
         seen: dict[str, n.Name] = {}
@@ -503,7 +505,7 @@ class Checker:
         )
 
     def _table(self, decl: n.TableDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
+        if not self.declare(decl.name, "declaration"):
             return
         hit = decl.hit.text if decl.hit is not None else "first"
         if hit not in m.HIT_POLICIES:
@@ -514,10 +516,10 @@ class Checker:
                 decl.hit.span,
                 did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect",
             )
-        entity = self._lookup_entity(decl.entity)
+        entity = self.lookup_entity(decl.entity)
         if entity is None:
             return
-        exprs = self._exprs(self._entity_scope(entity, decl.span), f"table `{decl.name.text}`")
+        exprs = self.exprs(self._entity_scope(entity, decl.span), f"table `{decl.name.text}`")
         rows: list[m.TableRow] = []
         output_type: DType | None = None
         otherwise: n.TableRow | None = None
@@ -538,7 +540,7 @@ class Checker:
                 condition = exprs.condition(row.condition)
                 if condition is None:
                     continue
-            output, dtype = self._output(row.output)
+            output, dtype = self.table_output(row.output)
             merged = unify_numeric(dtype, output_type) if output_type is not None else None
             if output_type is None or output_type.kind is Kind.NULL:
                 output_type = dtype
@@ -563,165 +565,14 @@ class Checker:
             decl.span,
         )
 
-    def _output(self, output: n.Output) -> tuple[object, DType]:
+    def table_output(self, output: n.Output) -> tuple[object, DType]:
         value = output.value
         if isinstance(value, n.NameRef):
             return value.name.text, SYMBOL
-        expr = self._exprs({}, "a table output").value(value)
+        expr = self.exprs({}, "a table output").value(value)
         if expr is None:
             return None, SYMBOL
         return constant_value(expr), expr.type
-
-    # ---- records and examples
-
-    def _record_values(
-        self, entity: m.Entity, fields: tuple[n.FieldValue, ...]
-    ) -> dict[str, object]:
-        exprs = self._exprs(self._global_scope(), f"a record of `{entity.name}`")
-        record: dict[str, object] = {}
-        for fv in fields:
-            field = entity.field(fv.name.text)
-            if field is None:
-                self.error(
-                    "unknown-name",
-                    f"`{entity.name}` has no field `{fv.name.text}`",
-                    fv.name.span,
-                    did_you_mean(fv.name.text, entity.field_names),
-                )
-                continue
-            if fv.name.text in record:
-                self.error("duplicate", f"field `{fv.name.text}` is given twice", fv.name.span)
-                continue
-            expr = exprs.value(fv.value, field.type)
-            if expr is None or not self._number_fits(expr, field.type, f"field `{field.name}`"):
-                continue
-            try:
-                record[field.name] = check_value(field.type, constant_value(expr))
-            except ValueError as error:
-                self.error("type", f"field `{field.name}`: {error}", fv.value.span)
-        return record
-
-    def _record_decl(self, decl: n.RecordDecl) -> None:
-        if not self._declare(decl.name, "declaration"):
-            return
-        entity = self._lookup_entity(decl.entity)
-        if entity is not None:
-            self.records[decl.name.text] = (entity.name, self._record_values(entity, decl.fields))
-
-    def _example(self, decl: n.ExampleDecl) -> None:
-        given = decl.given
-        base: dict[str, object] = {}
-        if given.base is not None:
-            found = self.records.get(given.base.text)
-            if found is None:
-                self.error(
-                    "unknown-name",
-                    f"unknown record `{given.base.text}`",
-                    given.base.span,
-                    did_you_mean(given.base.text, self.records),
-                )
-                return
-            entity_name, base = found
-            entity = self.entities[entity_name]
-        else:
-            assert given.entity is not None
-            maybe = self._lookup_entity(given.entity)
-            if maybe is None:
-                return
-            entity = maybe
-        record = {**base, **self._record_values(entity, given.fields)}
-        given_names = {fv.name.text for fv in given.fields}  # a bad value is reported already
-        missing = [
-            f.name
-            for f in entity.fields
-            if f.name not in record and f.name not in given_names and not f.type.optional
-        ]
-        if missing:
-            self.error(
-                "missing-field",
-                f"the example's record lacks required field(s): {', '.join(missing)}",
-                given.span,
-                "give them, or start from a `record` declaration with `given NAME with {...}`",
-            )
-        for f in entity.fields:
-            record.setdefault(f.name, None)
-        expectations = [self._expectation(e, entity) for e in decl.expectations]
-        if not decl.expectations:
-            self.warning("empty", "this example expects nothing, so it tests nothing", decl.span)
-        self.examples.append(
-            m.Example(
-                decl.title,
-                entity.name,
-                record,
-                tuple(e for e in expectations if e is not None),
-                decl.span,
-            )
-        )
-
-    def _expectation(self, node: n.Expectation, entity: m.Entity) -> m.Expectation | None:
-        target = node.target.text
-        if node.kind == "table":
-            table = self.tables.get(target)
-            if table is None:
-                self.error(
-                    "unknown-name",
-                    f"unknown table `{target}`",
-                    node.target.span,
-                    did_you_mean(target, self.tables),
-                )
-                return None
-            if table.entity != entity.name:
-                self.error(
-                    "type",
-                    f"table `{target}` is for `{table.entity}`, but the example gives "
-                    f"a record of `{entity.name}`",
-                    node.target.span,
-                )
-            if node.is_list != (table.hit == "collect"):
-                want = "a list, e.g. `== [a, b]`" if table.hit == "collect" else "one output"
-                self.error(
-                    "type",
-                    f"table `{target}` has hit policy {table.hit}, so expect {want}",
-                    node.span,
-                )
-            outputs = tuple(self._output(o)[0] for o in node.outputs or ())
-            known = [row.output for row in table.rows]
-            for out_node, value in zip(node.outputs or (), outputs, strict=True):
-                if value is not None and value not in known:
-                    self.error(
-                        "unknown-name",
-                        f"table `{target}` never outputs `{out_node.span.text}`",
-                        out_node.span,
-                        did_you_mean(str(value), [str(k) for k in known]),
-                    )
-            return m.Expectation("table", target, (), outputs, node.is_list, node.span)
-        segment = self.segments.get(target)
-        if segment is None:
-            self.error(
-                "unknown-name",
-                f"unknown segment `{target}`",
-                node.target.span,
-                did_you_mean(target, self.segments),
-            )
-            return None
-        if segment.entity != entity.name:
-            self.error(
-                "type",
-                f"segment `{target}` is for `{segment.entity}`, but the example "
-                f"gives a record of `{entity.name}`",
-                node.target.span,
-            )
-        rule_names = [r.name for r in segment.rules]
-        for rule in node.rules:
-            if rule.text not in rule_names:
-                self.error(
-                    "unknown-name",
-                    f"segment `{target}` has no rule `{rule.text}`",
-                    rule.span,
-                    did_you_mean(rule.text, rule_names),
-                )
-        rules = tuple(r.text for r in node.rules)
-        return m.Expectation(node.kind, target, rules, (), False, node.span)
 
 
 def _at(span: Span) -> str:

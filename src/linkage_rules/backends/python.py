@@ -68,9 +68,7 @@ def _bindings(lines: list[str]) -> str:
     """
     text = "\n".join(lines)
     used = [
-        name
-        for name in _BUILTINS
-        if not name.endswith("Error") and re.search(rf"\b{name}\b", text)
+        name for name in _BUILTINS if not name.endswith("Error") and re.search(rf"\b{name}\b", text)
     ]
     return "".join(f", {name}={name}" for name in used)
 
