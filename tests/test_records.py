@@ -352,3 +352,13 @@ def test_from_json_errors() -> None:
     with pytest.raises(lr.RecordError) as caught:
         SCHEMA.from_json({"client_id": "C001", "credit_line": "x", "staff": 1, "dept": "corporate"})
     assert (caught.value.field, caught.value.message) == ("credit_line", "`x` is not a number")
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [("0.01", "1%"), ("0.10", "10%"), ("1.00", "100%"), ("0.125", "12.5%"), ("1.5", "150%")],
+)
+def test_a_share_is_shown_as_a_percent(share: str, shown: str) -> None:
+    from linkage_rules.dtypes import as_percent
+
+    assert as_percent(share) == shown

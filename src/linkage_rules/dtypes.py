@@ -256,3 +256,9 @@ def format_value(value: object) -> str:
     if isinstance(value, (frozenset, tuple, list)):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     return str(value)
+
+
+def as_percent(text: str) -> str:
+    """`0.10` -> `10%`: a share as a person reads it (the text of an exact Decimal)."""
+    value = Decimal(text).scaleb(2)
+    return format(value.normalize() if value == value.to_integral_value() else value, "f") + "%"

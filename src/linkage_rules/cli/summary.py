@@ -11,6 +11,7 @@ from rich.text import Text
 
 from .. import model as m
 from ..classification import Classification
+from ..dtypes import Kind, as_percent
 from .common import plural
 from .render import cell_text
 
@@ -162,8 +163,10 @@ class Tally:
             grid.add_column("rows", justify="right")
             for t in self.tables:
                 name = t.name + (f" {t.label}" if t.label else "")
+                percent = t.output_type.kind is Kind.PERCENT
                 for i, (output, label, n) in enumerate(self._outputs(t)):
+                    shown = as_percent(output) if percent and output != NO_OUTPUT else output
                     grid.add_row(
-                        Text(name if i == 0 else ""), Text(output), Text(label or ""), Text(str(n))
+                        Text(name if i == 0 else ""), Text(shown), Text(label or ""), Text(str(n))
                     )
             console.print(grid)
