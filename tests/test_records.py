@@ -362,3 +362,14 @@ def test_a_share_is_shown_as_a_percent(share: str, shown: str) -> None:
     from linkage_rules.dtypes import as_percent
 
     assert as_percent(share) == shown
+
+
+def test_a_record_close_to_one_entity_is_checked_as_that_entity() -> None:
+    policy = lr.load("policies/cross_selling")
+    with pytest.raises(lr.RecordError) as caught:
+        policy.classify({"daily_avg_assets": Decimal(5), "has_demand_account": True})
+    assert caught.value.entity == "Person"
+    assert caught.value.field == "customer_id"
+    assert str(caught.value) == "a `Person` record, field `customer_id`: is missing"
+    with pytest.raises(lr.RecordError, match="cannot tell which entity"):
+        policy.classify({"colour": "blue"})

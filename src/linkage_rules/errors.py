@@ -53,6 +53,8 @@ class RecordError(LinkageRulesError, ValueError):
         where = []
         if record is not None:
             where.append(f"record {record}")
+        elif entity is not None and field is not None:
+            where.append(f"a `{entity}` record")
         if field is not None:
             where.append(f"field `{field}`")
         prefix = ", ".join(where)

@@ -109,6 +109,14 @@ class Policy:
             fitting = [c for c in self._entities.values() if c.schema.fits(record)]
             if len(fitting) == 1:
                 return fitting[0]
+            # No exact fit: the entity sharing the most fields, if one clearly does, so
+            # that validation can name the missing or misspelt field.
+            shared = sorted(
+                ((len(record.keys() & c.schema.names), c) for c in self._entities.values()),
+                key=lambda pair: -pair[0],
+            )
+            if shared and shared[0][0] > 0 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+                return shared[0][1]
         raise RecordError(
             "cannot tell which entity this record is; pass entity= one of: "
             + ", ".join(self.entities)
