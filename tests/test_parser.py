@@ -625,3 +625,28 @@ def test_each_broken_declaration_reports_its_own_syntax_error() -> None:
     assert found == [(4, 14, "syntax"), (7, 11, "syntax")]
     assert "`==`" in (caught.value.diagnostics[0].help or "")
     assert "`:`" in (caught.value.diagnostics[1].help or "")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "not " * 500 + "x > 1",
+        "+".join(["x"] * 500) + " > 1",
+        "-" * 500 + "x > 1",
+        "if x > 1 then " * 200 + "true" + " else false" * 200,
+    ],
+    ids=["not", "plus", "negate", "if"],
+)
+def test_absurdly_deep_expressions_are_a_policy_error_not_a_crash(condition: str) -> None:
+    text = f"{HEADER}entity E {{ x: int }}\nsegment s for E {{ rule r: {condition} }}\n"
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text, name="deep.rules")
+    assert caught.value.diagnostics[0].code == "too-deep"
+
+
+def test_long_flat_chains_are_fine() -> None:
+    chain = " or ".join(f"x == {i}" for i in range(2000))
+    text = f"{HEADER}entity E {{ x: int }}\nsegment s for E {{ rule r: {chain} }}\n"
+    policy = lr.loads(text, name="long.rules")
+    assert policy.classify({"x": 1999}).segments == {"s"}
+    assert policy.classify({"x": 1999}) == policy.interpret({"x": 1999})

@@ -8,8 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import attrs
 import lark
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -172,7 +173,50 @@ def parse(source: Source) -> n.Module:
             raise error.orig_exc from None
         raise
     assert isinstance(module, n.Module)
+    too_deep = _nesting_errors(module)
+    if too_deep:
+        raise PolicyError(too_deep)
     return module
+
+
+MAX_EXPRESSION_DEPTH = 64
+"""How deeply expressions may nest. Business rules come nowhere near it; the limit keeps
+the checker, the compiler and Python's own parser (200 nested parentheses) safe."""
+
+_EXPRESSIONS = tuple(n.Expr.__args__)
+
+
+def _children(node: Any) -> list[object]:
+    found: list[object] = []
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        items = value if isinstance(value, tuple) else (value,)
+        found.extend(i for i in items if attrs.has(type(i)) and not isinstance(i, Span))
+    return found
+
+
+def _nesting_errors(module: n.Module) -> list[Diagnostic]:
+    """Expressions nested deeper than the limit, found without recursion."""
+    errors: list[Diagnostic] = []
+    stack: list[tuple[object, int]] = [(decl, 0) for decl in module.decls]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _EXPRESSIONS):
+            depth += 1
+            if depth > MAX_EXPRESSION_DEPTH:
+                span = node.span
+                errors.append(
+                    Diagnostic(
+                        "too-deep",
+                        f"this expression nests more than {MAX_EXPRESSION_DEPTH} levels deep",
+                        span,
+                        "split it: name parts with params or write several rules; "
+                        "a long chain of `or` over one field is `field in [...]`",
+                    )
+                )
+                continue
+        stack.extend((child, depth) for child in _children(node))
+    return errors
 
 
 def _syntax_diagnostic(
@@ -284,7 +328,7 @@ def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
 
 
 @v_args(meta=True)
-class _ToNodes(Transformer[Token, Any]):
+class _ToNodes(Transformer_NonRecursive[Token, Any]):
     """Lower lark's tree to our nodes at once, so the tree never leaks."""
 
     def __init__(self, source: Source) -> None:
