@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,18 @@ def test_records_with_hostile_keys_and_values_are_refused_or_inert(tmp_path: Pat
     row = policy.schema().from_text({"t": hostile})
     assert row == {"t": hostile}
     assert not sentinel.exists()
+
+
+def test_numbers_of_thousands_of_digits_are_handled_not_crashed() -> None:
+    huge = "9" * 5000
+    text = (
+        'policy p { version "1" }\n'
+        "entity E { x: int  m: money }\n"
+        f"segment s for E {{ rule r: x > {huge} or m > {huge}元 }}\n"
+    )
+    policy = lr.loads(text, name="huge.rules")
+    record = {"x": 10**5000, "m": Decimal(5)}
+    assert policy.classify(record).segments == {"s"}
+    explanation = policy.explain(record)
+    assert huge in str(explanation)
+    json.dumps(explanation.to_dict())

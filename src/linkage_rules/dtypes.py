@@ -253,9 +253,15 @@ def format_value(value: object) -> str:
         return "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, int):
+        # Python refuses str() of ints past 4300 digits; a Decimal prints any size
+        return format(Decimal(value), "f") if abs(value) >= _HUGE else str(value)
     if isinstance(value, (frozenset, tuple, list)):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     return str(value)
+
+
+_HUGE = 10**4000
 
 
 def as_percent(text: str) -> str:

@@ -49,8 +49,10 @@ def _is_truth(value: object) -> bool:
 
 
 def json_value(value: object) -> object:
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else format_value(value)
     if isinstance(value, (tuple, list, frozenset)):
         return [json_value(v) for v in value]
     return format_value(value)

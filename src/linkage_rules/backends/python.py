@@ -92,7 +92,8 @@ class _Emitter:
         self.lines.append("    " * depth + text)
 
     def const(self, value: object) -> str:
-        if value is None or type(value) in (bool, int, str):
+        small_int = isinstance(value, int) and -(2**63) <= value < 2**63
+        if value is None or type(value) in (bool, str) or small_int:
             return safe_literal(value)
         key = id(value)
         name = self._const_ids.get(key)
