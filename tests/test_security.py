@@ -320,3 +320,18 @@ def test_numbers_of_thousands_of_digits_are_handled_not_crashed() -> None:
     explanation = policy.explain(record)
     assert huge in str(explanation)
     json.dumps(explanation.to_dict())
+
+
+def test_the_core_library_needs_only_lark_and_attrs() -> None:
+    """`rich` is for the command line; embedding the library must not import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, linkage_rules as lr; lr.load('policies/cross_selling'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'click')))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
