@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -112,11 +112,3 @@ def render_all(diagnostics: Iterable[Diagnostic], style: str = "human") -> str:
         if style == "human"
         else "\n".join(render(d) for d in diagnostics)
     )
-
-
-def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int]:
-    return (diagnostic.file, diagnostic.span.start if diagnostic.span else -1, 0)
-
-
-def errors_first(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (not d.is_error, *sort_key(d)))

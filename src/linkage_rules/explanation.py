@@ -13,10 +13,6 @@ def truth_mark(value: object) -> str:
     return "✓" if value is True else "✗" if value is False else "?"
 
 
-def truth_word(value: object) -> str:
-    return "true" if value is True else "false" if value is False else "unknown (null)"
-
-
 @attrs.frozen(slots=True)
 class Step:
     """One evaluated expression: its text as written, a reading with values, its result."""

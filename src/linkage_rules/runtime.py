@@ -117,10 +117,6 @@ def or3(values: Iterable[bool | None]) -> bool | None:
     return result
 
 
-def if3(condition: bool | None, then: object, otherwise: object) -> object:
-    return then if condition is True else otherwise
-
-
 # ---- functions -----------------------------------------------------------------------
 # min and max skip nulls, like SQL's LEAST/GREATEST in DuckDB and PostgreSQL.
 

@@ -55,7 +55,3 @@ class Span:
     @property
     def text(self) -> str:
         return self.source.text[self.start : self.end]
-
-    def to(self, other: Span) -> Span:
-        """The span from the start of this one to the end of `other`."""
-        return Span(self.source, self.start, max(self.end, other.end))

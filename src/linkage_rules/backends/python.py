@@ -35,7 +35,6 @@ _RUNTIME_NAMES: dict[str, Any] = {
     "_not3": rt.not3,
     "_and3": rt.and3,
     "_or3": rt.or3,
-    "_if3": rt.if3,
     "_neg": rt.neg,
     "_arith": rt.ARITHMETIC,
     "_fn": rt.FUNCTIONS,
