@@ -160,7 +160,7 @@ def test_the_nav_names_every_page_in_order() -> None:
     nav = re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?(\S+\.md)\s*$", MKDOCS_YML.read_text("utf-8"), re.M)
     assert nav == [
         "index.md", "tutorial.md", "language.md", "api.md", "cli.md", "cookbook.md",
-        "performance.md",
+        "performance.md", "design.md",
     ]
     for page in nav:
         assert (DOCS / page).is_file(), page
