@@ -440,6 +440,39 @@ def test_explain_record_error_names_the_field(
     assert "broken.json:2:10: error[json]" in err
 
 
+def test_explain_a_row_of_a_data_file_by_line_or_by_id(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write(tmp_path / "orgs.csv", "\ufeff" + CSV_HEADER + "".join(CSV_ROWS))
+    code, out, _ = run(capsys, "explain", policy, data, "--row", "3")
+    assert code == 0
+    assert "record c2 (Org 对公客户)" in out
+    assert "segment targets 公司业务部目标客户: IN, by big_credit" in out
+    code, out, _ = run(capsys, "explain", policy, data, "--id", "c3")
+    assert code == 0
+    assert "record c3 (Org 对公客户)" in out
+    assert "segment targets 公司业务部目标客户: NOT IN" in out
+
+
+def test_explain_a_data_file_needs_to_know_which_row(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write(tmp_path / "orgs.csv", CSV_HEADER + "".join(CSV_ROWS))
+    code, _, err = run(capsys, "explain", policy, data)
+    assert code == 2
+    assert "--row N or --id ID" in err
+    code, _, err = run(capsys, "explain", policy, data, "--row", "9")
+    assert code == 2
+    assert "no record starts on line 9" in err
+    code, _, err = run(capsys, "explain", policy, data, "--id", "zz")
+    assert code == 2
+    assert "no record has client_id `zz`" in err
+    bad = write(tmp_path / "bad.csv", CSV_HEADER + "c9,abc,公司业务部,1\n")
+    code, _, err = run(capsys, "explain", policy, bad, "--row", "2")
+    assert code == 1
+    assert "bad.csv:2" in err and "field `tax_rank`" in err
+
+
 # ---- the program ------------------------------------------------------------------------
 
 
