@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -138,12 +139,24 @@ def test_percent_compared_with_int_field(policy_error: PolicyErrorOf) -> None:
     assert d.help is not None and "85% is 0.85" in d.help
 
 
+def org(**values: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": "O1", "credit_line": 0, "tax_rank": None, "name": "n", "share": 0, "count": 0,
+        "dept": "corporate", "opened": None,
+    }
+    return record | values
+
+
 def test_percent_compares_with_percent_and_decimal(load_policy: LoadPolicy) -> None:
-    load_policy(rule("share > 85% and share < 0.9"))
+    policy = load_policy(rule("share > 85% and share < 0.9"))
+    assert policy.classify(org(share=Decimal("0.86"))).segments == {"s"}
+    assert policy.classify(org(share=Decimal("0.85"))).segments == frozenset()
 
 
 def test_money_compares_with_plain_numbers(load_policy: LoadPolicy) -> None:
-    load_policy(rule("credit_line > 1亿 and credit_line > 1.5亿元 and credit_line > 0.5"))
+    policy = load_policy(rule("credit_line > 1亿 and credit_line > 1.5亿元 and credit_line > 0.5"))
+    assert policy.classify(org(credit_line=150_000_001)).segments == {"s"}
+    assert policy.classify(org(credit_line=150_000_000)).segments == frozenset()
 
 
 @pytest.mark.parametrize("op", ["==", "!="])
@@ -159,7 +172,9 @@ def test_comparing_null_on_the_left(policy_error: PolicyErrorOf) -> None:
 
 
 def test_is_null_is_the_way_to_test_for_null(load_policy: LoadPolicy) -> None:
-    load_policy(rule("tax_rank is null or opened is not null"))
+    policy = load_policy(rule("tax_rank is null or opened is not null"))
+    assert policy.classify(org()).segments == {"s"}
+    assert policy.classify(org(tax_rank=3)).segments == frozenset()
 
 
 def test_enum_has_no_order(policy_error: PolicyErrorOf) -> None:
