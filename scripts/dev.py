@@ -31,7 +31,13 @@ def ensure_environment() -> None:
         return
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except (OSError, subprocess.CalledProcessError) as error:
+            sys.exit(
+                f"could not create .venv ({error}); on Debian or Ubuntu install the "
+                "python3-venv package, then run this again"
+            )
     print("installing linkage_rules with its test and docs tools ...", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "-e", f"{ROOT}[test,docs]"], check=True)

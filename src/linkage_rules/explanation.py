@@ -162,9 +162,13 @@ class TableExplanation:
 
 @attrs.frozen(slots=True)
 class FieldReading:
+    """A field the rules read: its value, and how an explanation shows it (enum values
+    with their labels, round amounts also in 万/亿)."""
+
     name: str
     label: str | None
     value: object
+    shown: str
 
     def to_dict(self) -> dict[str, Any]:
         return {"field": self.name, "label": self.label, "value": json_value(self.value)}
@@ -220,5 +224,5 @@ class Explanation:
             lines.append("fields read:")
             for f in self.fields:
                 label = f" {f.label}" if f.label else ""
-                lines.append(f"  {f.name}{label} = {format_value(f.value)}")
+                lines.append(f"  {f.name}{label} = {f.shown}")
         return "\n".join(lines)

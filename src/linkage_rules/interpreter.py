@@ -67,8 +67,9 @@ class Tracer:
 
     def _FieldRef(self, expr: m.FieldRef) -> Step:
         value = self.record.get(expr.name)
-        self.fields_read.setdefault(expr.name, FieldReading(expr.name, expr.label, value))
-        reading = f"{expr.label or expr.name} {describe_value(expr.type, value)}"
+        shown = describe_value(expr.type, value)
+        self.fields_read.setdefault(expr.name, FieldReading(expr.name, expr.label, value, shown))
+        reading = f"{expr.label or expr.name} {shown}"
         return Step(expr.name, reading, value)
 
     def _Const(self, expr: m.Const) -> Step:
