@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -68,6 +69,11 @@ class Policy:
     @property
     def version(self) -> str | None:
         return self.model.version
+
+    @property
+    def effective(self) -> dt.date | None:
+        """The date the policy takes effect (its header's `effective`)."""
+        return self.model.effective
 
     @property
     def fingerprint(self) -> str:
