@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
+from linkage_rules.dtypes import DType, EnumType, Kind, parse_text, text_reader
 from linkage_rules.parser import normalize_input_method
 
 SLOW_GENERATION = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -211,3 +212,34 @@ def test_from_json_gives_only_record_errors(obj: object) -> None:
         R_SCHEMA.from_json(obj)
     except lr.RecordError as error:
         assert error.message
+
+
+_READER_TYPES = [
+    DType(kind, optional)
+    for kind in (Kind.TEXT, Kind.BOOL, Kind.INT, Kind.DECIMAL, Kind.MONEY, Kind.PERCENT, Kind.DATE)
+    for optional in (False, True)
+] + [DType(Kind.ENUM, optional, EnumType("Dept", None, ("corporate", "retail"), ("公司", None)))
+     for optional in (False, True)]
+
+_CELLS = st.one_of(
+    st.text(max_size=12),
+    st.from_regex(r"\s*-?[0-9０-９]{1,6}(\.[0-9]{1,3})?\s*", fullmatch=True),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.sampled_from(["true", "False", "是", "否", "null", "NA", "corporate", "公司", "1亿", "85%"]),
+)
+
+
+@pytest.mark.parametrize("dtype", _READER_TYPES, ids=lambda t: t.describe())
+@given(cell=_CELLS)
+def test_the_fast_text_reader_agrees_with_parse_text(dtype: DType, cell: str) -> None:
+    try:
+        expected: object = parse_text(dtype, cell)
+    except ValueError as error:
+        expected = ("error", str(error))
+    try:
+        actual: object = text_reader(dtype)(cell)
+    except ValueError as error:
+        actual = ("error", str(error))
+    assert actual == expected
+    assert type(actual) is type(expected)
+    assert str(actual) == str(expected)  # the same Decimal digits, not just an equal value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import model as m
-from .dtypes import Kind, check_value, parse_text
+from .dtypes import Kind, check_value, parse_text, text_reader
 from .errors import RecordError
 from .suggest import did_you_mean
 
@@ -29,6 +29,7 @@ class RecordSchema:
         self.required = tuple(f.name for f in entity.fields if not f.type.optional)
         self.id_field = _id_field(entity)
         self._types = {f.name: f.type for f in entity.fields}
+        self._readers = tuple((f.name, f.type.optional, text_reader(f.type)) for f in entity.fields)
         self._checks = tuple(
             (f.name, f.type, f.type.enum.by_label() if f.type.enum else None) for f in entity.fields
         )
@@ -108,15 +109,15 @@ class RecordSchema:
                 where=where,
             )
         out: dict[str, object] = {}
-        for name, dtype, _ in self._checks:
+        for name, optional, read in self._readers:
             text = row.get(name)
             if text is None:
-                if dtype.optional:
+                if optional:
                     out[name] = None
                     continue
                 raise self._error("is missing (no such column)", None, name, where=where)
             try:
-                out[name] = parse_text(dtype, text)
+                out[name] = read(text)
             except ValueError as error:
                 raise self._error(str(error), None, name, text, where=where) from None
         return out
