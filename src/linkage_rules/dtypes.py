@@ -308,9 +308,12 @@ def text_reader(dtype: DType) -> Callable[[str], object]:
     rarer spellings and words the error.
     """
     fast = _fast_reader(dtype)
+    optional = dtype.optional
 
     def read(text: str) -> object:
         stripped = text.strip()
+        if not stripped and optional:
+            return None  # an empty cell: the commonest null
         if stripped:
             try:
                 value = fast(stripped)
