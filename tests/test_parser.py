@@ -650,3 +650,12 @@ def test_long_flat_chains_are_fine() -> None:
     policy = lr.loads(text, name="long.rules")
     assert policy.classify({"x": 1999}).segments == {"s"}
     assert policy.classify({"x": 1999}) == policy.interpret({"x": 1999})
+
+
+def test_a_syntax_error_quotes_the_character_as_typed() -> None:
+    text = f"{HEADER}entity E {{ x: int }}\nsegment s for E {{ rule r: x > 1； }}\n"
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text, name="semicolon.rules")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.message.startswith("unexpected `；`")
+    assert "`;`" in (diagnostic.help or "")

@@ -37,6 +37,7 @@ _CHARACTER_HINTS = {
     "《": 'use ASCII double quotes `"` for names and labels',
     "》": 'use ASCII double quotes `"` for names and labels',
     "=": "compare with `==`; a single `=` only gives a param its value",
+    ";": "rules need no `;` (or `；`) at the end; remove it",
 }
 
 _TERMINAL_NAMES = {
@@ -231,10 +232,10 @@ def _syntax_diagnostic(
             found = "end of file"
             offset = len(text)
         else:
-            found = f"`{token.value}`"
+            found = f"`{source.text[offset : offset + len(str(token.value))]}`"  # as typed
         end = offset + max(1, len(str(token.value))) if token.type != "$END" else offset
     elif isinstance(error, lark.exceptions.UnexpectedCharacters):
-        found = f"`{text[offset]}`" if offset < len(text) else "end of file"
+        found = f"`{source.text[offset]}`" if offset < len(text) else "end of file"
         expected = set(error.allowed or ())
         end = offset + 1
     else:
