@@ -91,7 +91,6 @@ def run(args: argparse.Namespace, out: Output) -> int:
     schema = policy.schema(entity)
     unfilled = data.check_columns(schema)
     tally = Tally(policy.model, entity)
-    tally.blank = data.blank
     _warn_before(out, policy, data, unfilled)
     with ExitStack() as stack:
         if target is None:
@@ -100,13 +99,15 @@ def run(args: argparse.Namespace, out: Output) -> int:
         else:
             results = _results_file(stack, target, policy, schema)
             rejected = RejectedWriter(stack.enter_context(open_csv(rejected_path(target))), data)
-        show = not args.no_progress and len(data.rows) > PROGRESS_ROWS and out.stderr.isatty()
-        with _progress(show, len(data.rows), out.stderr) as progress:
+        size = data.size_hint()
+        show = not args.no_progress and size > PROGRESS_ROWS and out.stderr.isatty()
+        with _progress(show, size, out.stderr) as progress:
             report = _Reporter(out, data, progress)
-            for index, row in enumerate(data.rows):
+            for index, row in enumerate(data.rows()):
                 _classify_row(policy, schema, data, row, results, rejected, report, tally)
                 if progress is not None and index % 256 == 255:
                     progress.advance(progress.task_ids[0], 256)
+    tally.blank = data.blank
     _print_summary(out, tally, policy, args, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 

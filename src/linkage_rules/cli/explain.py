@@ -114,7 +114,7 @@ def _find_row(
     data: DataSet, number: int | None, record_id: str | None, id_field: str | None
 ) -> InputRow:
     if number is not None:
-        for row in data.rows:
+        for row in data.rows():
             if row.number == number:
                 return row
         what = "starts on line" if data.by_line else "is item"
@@ -125,7 +125,7 @@ def _find_row(
             file=data.display,
             help="say which row with --row N",
         )
-    for row in data.rows:
+    for row in data.rows():
         if isinstance(row.data, Mapping) and str(row.data.get(id_field, "")).strip() == record_id:
             return row
     raise usage_error(f"no record has {id_field} `{record_id}`", file=data.display)

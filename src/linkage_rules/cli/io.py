@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
@@ -91,17 +92,26 @@ class InputRow:
     problem: str | None = None
 
 
+INFERENCE_ROWS = 1_000
+"""How many JSON records entity inference looks at (a CSV has its header)."""
+
+
 @attrs.define(slots=True)
 class DataSet:
-    """All rows of one input file, and what is needed to point back into it."""
+    """One input file, read row by row, and what is needed to point back into it.
+
+    Rows are produced one at a time by `rows()`, so a file of millions of rows is never
+    held as millions of records: only its text (for messages that show a row) is kept.
+    """
 
     display: str
     kind: str
     text: str
     header: tuple[str, ...]
-    rows: list[InputRow]
+    items: list[object] | None = None
+    """The records of a `.json` list, which has to be parsed whole."""
     blank: int = 0
-    """Blank lines and rows of empty cells: not records, counted in the summary."""
+    """Blank lines and rows of empty cells met so far: not records, counted in the summary."""
     _source: Source | None = None
     _line_starts: list[int] | None = None
 
@@ -109,14 +119,30 @@ class DataSet:
     def by_line(self) -> bool:
         return self.kind != "json"
 
+    def rows(self) -> Iterator[InputRow]:
+        """Every row, in file order; rows that cannot be read carry their problem."""
+        self.blank = 0
+        if self.kind == "csv":
+            return _csv_rows(self)
+        if self.kind == "jsonl":
+            return _json_lines(self)
+        return (InputRow(i, item, (to_json(item),)) for i, item in enumerate(self.items or (), 1))
+
+    def size_hint(self) -> int:
+        """About how many rows there are, for a progress bar: the lines of a text file."""
+        if self.items is not None:
+            return len(self.items)
+        return self.text.count("\n")
+
     def keys(self) -> frozenset[str]:
-        """The column names (CSV) or every key of every object (JSON): for entity inference."""
+        """The column names (CSV), or the keys of the first JSON records: to infer the entity."""
         if self.kind == "csv":
             return frozenset(h for h in self.header if h)
         keys: set[str] = set()
-        for row in self.rows:
+        for row in itertools.islice(self.rows(), INFERENCE_ROWS):
             if isinstance(row.data, Mapping):
                 keys.update(str(k) for k in row.data)
+        self.blank = 0
         return frozenset(keys)
 
     def where(self, row: InputRow) -> str:
@@ -186,10 +212,11 @@ def read_data(path: Path, display: str, kind: str) -> DataSet:
     text = decode(path, display)
     if kind == "csv":
         return _read_csv(display, text)
-    return _read_json_lines(display, text)
+    return DataSet(display, "jsonl", text, ())
 
 
 def _read_csv(display: str, text: str) -> DataSet:
+    """Check the header now, so that a bad one stops the command before any row."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = tuple(cell.strip() for cell in next(reader))
@@ -209,23 +236,27 @@ def _read_csv(display: str, text: str) -> DataSet:
             f"{display}:1",
             code="csv-header",
         )
-    data = DataSet(display, "csv", text, header, [])
+    return DataSet(display, "csv", text, header)
+
+
+def _csv_rows(data: DataSet) -> Iterator[InputRow]:
+    reader = csv.reader(io.StringIO(data.text, newline=""))
+    next(reader)  # the header, checked by _read_csv
     while True:
         start = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as error:
-            data.rows.append(InputRow(start, None, (), f"cannot read the row: {error}"))
+            yield InputRow(start, None, (), f"cannot read the row: {error}")
             if reader.line_num < start:
-                break
+                return
             continue
         if not any(cell.strip() for cell in cells):
             data.blank += 1
             continue
-        data.rows.append(_csv_row(start, header, cells))
-    return data
+        yield _csv_row(start, data.header, cells)
 
 
 def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow:
@@ -242,31 +273,22 @@ def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow
     return InputRow(number, fields, tuple(cells), problem)
 
 
-def _read_json_lines(display: str, text: str) -> DataSet:
-    data = DataSet(display, "jsonl", text, (), [])
+def _json_lines(data: DataSet) -> Iterator[InputRow]:
     # split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() cuts
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(data.text.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         try:
             value = parse_json(line)
         except json.JSONDecodeError as error:
-            data.rows.append(
-                InputRow(
-                    number,
-                    None,
-                    (line,),
-                    f"the line is not valid JSON: {error.msg} (column {error.colno})",
-                )
-            )
+            problem = f"the line is not valid JSON: {error.msg} (column {error.colno})"
+            yield InputRow(number, None, (line,), problem)
             continue
         except (ValueError, RecursionError) as error:
-            problem = f"the line is not valid JSON: {error}"
-            data.rows.append(InputRow(number, None, (line,), problem))
+            yield InputRow(number, None, (line,), f"the line is not valid JSON: {error}")
             continue
-        data.rows.append(InputRow(number, value, (line,)))
-    return data
+        yield InputRow(number, value, (line,))
 
 
 def _read_json_list(path: Path, display: str) -> DataSet:
@@ -278,8 +300,7 @@ def _read_json_list(path: Path, display: str) -> DataSet:
             "use a .jsonl file for one object per line",
             code="json",
         )
-    rows = [InputRow(i, item, (to_json(item),)) for i, item in enumerate(document, start=1)]
-    return DataSet(display, "json", "", (), rows)
+    return DataSet(display, "json", "", (), document)
 
 
 # ---- writing --------------------------------------------------------------------------
