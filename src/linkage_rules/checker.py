@@ -24,7 +24,21 @@ POLICY_PROPS = ("version", "effective")
 # Words the expression grammar reserves: a field or declaration so named could
 # never be referred to in a rule.
 RESERVED_WORDS = frozenset(
-    {"and", "or", "not", "in", "between", "is", "null", "true", "false", "if", "then", "else"}
+    {
+        "and",
+        "or",
+        "not",
+        "in",
+        "between",
+        "is",
+        "null",
+        "true",
+        "false",
+        "if",
+        "then",
+        "else",
+        "otherwise",
+    }
 )
 
 
