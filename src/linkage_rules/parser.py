@@ -187,12 +187,23 @@ the checker, the compiler and Python's own parser (200 nested parentheses) safe.
 _EXPRESSIONS = tuple(n.Expr.__args__)
 
 
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Per node class, the fields that may hold other nodes (not spans, names or text)."""
+_LEAF_FIELDS = frozenset({"span", "label", "title", "op", "kind", "is_list", "negated"})
+
+
 def _children(node: Any) -> list[object]:
+    names = _NODE_FIELDS.get(type(node))
+    if names is None:
+        names = tuple(f.name for f in attrs.fields(type(node)) if f.name not in _LEAF_FIELDS)
+        _NODE_FIELDS[type(node)] = names
     found: list[object] = []
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        items = value if isinstance(value, tuple) else (value,)
-        found.extend(i for i in items if attrs.has(type(i)) and not isinstance(i, Span))
+    for name in names:
+        value = getattr(node, name)
+        if type(value) is tuple:
+            found.extend(v for v in value if hasattr(v, "__attrs_attrs__"))
+        elif value is not None and hasattr(value, "__attrs_attrs__"):
+            found.append(value)
     return found
 
 
