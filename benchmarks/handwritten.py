@@ -47,11 +47,9 @@ HOTEL_STARS_MIN = 3  # 三星级以上
 COUNTY_OR_ABOVE = frozenset({"county", "city", "province", "national"})
 PLATFORM_LEVELS = frozenset({"county", "city", "province"})  # every level a platform has
 MALL_TYPES = frozenset({"retail_mall", "specialised_market"})
-# 第九条 (9): 县域优质公司类企业, listing agricultural leaders, rural infrastructure,
-# real estate, construction, SMEs and other agriculture-related enterprises.
-COUNTY_CATEGORIES = frozenset(
-    {"agri_leader", "rural_infra", "real_estate", "construction", "sme", "other"}
-)
+# 第九条 (9) as DOMAIN.md lists it: quality county-level agricultural leaders, rural
+# infrastructure, real estate, construction and SMEs (not `other`).
+COUNTY_CATEGORIES = frozenset({"agri_leader", "rural_infra", "real_estate", "construction", "sme"})
 FINANCIAL_PEERS = frozenset({"securities", "insurance", "commercial_bank", "policy_bank"})
 PUBLIC_BODIES = frozenset({"government", "military", "public_org", "public_institution"})
 
