@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -10,7 +11,7 @@ from typing import Any
 
 import attrs
 import lark
-from lark import Token, Transformer_NonRecursive, v_args
+from lark import Token
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -108,16 +109,25 @@ def normalize_input_method(text: str) -> str:
 
 @cache
 def _lark() -> lark.Lark:
+    """The parser, lowering to nodes as it reduces (no parse tree is ever built).
+
+    Every token is kept, so that a node's span runs from its first token to its last:
+    cheaper than lark's position propagation, and the keywords count.
+    """
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
     return lark.Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        keep_all_tokens=True,
         maybe_placeholders=True,
-        strict=False,
+        transformer=_LOWERING,
         cache=True,  # a pickled parse table in the temp folder: loads in ms, not 200 ms
     )
+
+
+# The lowering callbacks need the source being parsed; one parse at a time has it.
+_PARSE_LOCK = threading.Lock()
 
 
 # Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
@@ -152,6 +162,7 @@ def _syntax_errors(
         if resume is None:
             break
         try:
+            _LOWERING.source = source
             _lark().parse(_blank_before(text, resume.start()))
             error = None
         except lark.exceptions.UnexpectedInput as later:
@@ -163,16 +174,12 @@ def _syntax_errors(
 def parse(source: Source) -> n.Module:
     """Parse one rule file; raise PolicyError with located diagnostics on bad syntax."""
     text = normalize_input_method(source.text)
-    try:
-        tree = _lark().parse(text)
-    except lark.exceptions.UnexpectedInput as error:
-        raise PolicyError(_syntax_errors(source, text, error)) from None
-    try:
-        module = _ToNodes(source).transform(tree)
-    except lark.exceptions.VisitError as error:
-        if isinstance(error.orig_exc, PolicyError):
-            raise error.orig_exc from None
-        raise
+    with _PARSE_LOCK:
+        try:
+            _LOWERING.source = source
+            module = _lark().parse(text)
+        except lark.exceptions.UnexpectedInput as error:
+            raise PolicyError(_syntax_errors(source, text, error)) from None
     assert isinstance(module, n.Module)
     too_deep = _nesting_errors(module)
     if too_deep:
@@ -339,18 +346,73 @@ def number_value(token_text: str) -> tuple[Decimal, str | None, bool]:
     return value, unit, integral
 
 
-@v_args(meta=True)
-class _ToNodes(Transformer_NonRecursive[Token, Any]):
-    """Lower lark's tree to our nodes at once, so the tree never leaks."""
+# The tokens that carry meaning; keywords and punctuation only delimit spans.
+_MEANINGFUL = frozenset(
+    {
+        "NAME",
+        "STRING",
+        "NUMBER",
+        "NEG_NUMBER",
+        "DATE",
+        "COMPARE",
+        "ADD_OP",
+        "MUL_OP",
+        "OPTIONAL",
+        "TRUE",
+        "FALSE",
+        "NULL",
+    }
+)
 
-    def __init__(self, source: Source) -> None:
-        super().__init__()
-        self.source = source
 
-    def _span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True):
-            return Span(self.source, 0, 0)
-        return Span(self.source, meta.start_pos, meta.end_pos)
+@attrs.frozen(slots=True)
+class _Carried:
+    """A rule's value that is not a node (a label's text, a tuple of members) with the
+    span it came from, so that the rule around it still ends where its text ends."""
+
+    value: Any
+    span: Span
+
+
+def _bounds(item: object) -> tuple[int, int] | None:
+    if isinstance(item, Token):
+        return item.start_pos or 0, item.end_pos or 0
+    span = getattr(item, "span", None)
+    if isinstance(span, Span):
+        return span.start, span.end
+    return None
+
+
+class _Lowering:
+    """Lowers each grammar rule to a node as the parser reduces it: the tree never leaks.
+
+    lark calls the method named after the rule (or its alias) with the rule's children:
+    every token (keywords and punctuation too) and the nodes already built. A wrapper
+    made in `__init__` turns them into the node's span and its meaningful children.
+    """
+
+    def __init__(self) -> None:
+        self.source = Source("<policy>", "")
+        for name in dir(type(self)):
+            if not name.startswith("_"):
+                setattr(self, name, self._lowering(getattr(self, name)))
+
+    def _lowering(self, method: Any) -> Any:
+        def lower(children: list[Any]) -> Any:
+            bounds = [b for b in map(_bounds, children) if b is not None]
+            start, end = (bounds[0][0], bounds[-1][1]) if bounds else (0, 0)
+            span = Span(self.source, start, end)
+            kept = [
+                c.value if isinstance(c, _Carried) else c
+                for c in children
+                if not (isinstance(c, Token) and c.type not in _MEANINGFUL)
+            ]
+            result = method(span, kept)
+            if isinstance(result, (str, tuple)):
+                return _Carried(result, span)
+            return result
+
+        return lower
 
     def _tok(self, token: Token) -> Span:
         return Span(self.source, token.start_pos or 0, token.end_pos or 0)
@@ -363,19 +425,19 @@ class _ToNodes(Transformer_NonRecursive[Token, Any]):
 
     # module and declarations
 
-    def start(self, meta: Any, items: list[Any]) -> n.Module:
+    def start(self, span: Span, items: list[Any]) -> n.Module:
         return n.Module(tuple(items), Span(self.source, 0, len(self.source.text)))
 
-    def label(self, meta: Any, items: list[Token]) -> str:
+    def label(self, span: Span, items: list[Token]) -> str:
         return _unescape(str(items[0]))
 
-    def policy_decl(self, meta: Any, items: list[Any]) -> n.PolicyDecl:
+    def policy_decl(self, span: Span, items: list[Any]) -> n.PolicyDecl:
         name, label, *props = items
-        return n.PolicyDecl(self._name(name), label, tuple(props), self._span(meta))
+        return n.PolicyDecl(self._name(name), label, tuple(props), span)
 
-    def policy_prop(self, meta: Any, items: list[Any]) -> n.PolicyProp:
+    def policy_prop(self, span: Span, items: list[Any]) -> n.PolicyProp:
         name, value = items
-        return n.PolicyProp(self._name(name), self._literal(value), self._span(meta))
+        return n.PolicyProp(self._name(name), self._literal(value), span)
 
     def _literal(self, token: Token) -> n.Expr:
         span = self._tok(token)
@@ -388,84 +450,80 @@ class _ToNodes(Transformer_NonRecursive[Token, Any]):
             value = -value
         return n.NumberLit(value, unit, integral, span)
 
-    def enum_decl(self, meta: Any, items: list[Any]) -> n.EnumDecl:
+    def enum_decl(self, span: Span, items: list[Any]) -> n.EnumDecl:
         name, label, members = items
-        return n.EnumDecl(self._name(name), label, members, self._span(meta))
+        return n.EnumDecl(self._name(name), label, members, span)
 
-    def enum_members(self, meta: Any, items: list[Any]) -> tuple[n.EnumMember, ...]:
+    def enum_members(self, span: Span, items: list[Any]) -> tuple[n.EnumMember, ...]:
         return tuple(m for m in items if m is not None)
 
-    def enum_member(self, meta: Any, items: list[Any]) -> n.EnumMember:
+    def enum_member(self, span: Span, items: list[Any]) -> n.EnumMember:
         name, label = items
-        return n.EnumMember(self._name(name), label, self._span(meta))
+        return n.EnumMember(self._name(name), label, span)
 
-    def entity_decl(self, meta: Any, items: list[Any]) -> n.EntityDecl:
+    def entity_decl(self, span: Span, items: list[Any]) -> n.EntityDecl:
         name, label, *fields = items
-        return n.EntityDecl(self._name(name), label, tuple(fields), self._span(meta))
+        return n.EntityDecl(self._name(name), label, tuple(fields), span)
 
-    def field_decl(self, meta: Any, items: list[Any]) -> n.FieldDecl:
+    def field_decl(self, span: Span, items: list[Any]) -> n.FieldDecl:
         name, type_, label = items
-        return n.FieldDecl(self._name(name), type_, label, self._span(meta))
+        return n.FieldDecl(self._name(name), type_, label, span)
 
-    def named_type(self, meta: Any, items: list[Any]) -> n.NamedType:
+    def named_type(self, span: Span, items: list[Any]) -> n.NamedType:
         name, optional = items
-        return n.NamedType(self._name(name), optional is not None, self._span(meta))
+        return n.NamedType(self._name(name), optional is not None, span)
 
-    def inline_enum_type(self, meta: Any, items: list[Any]) -> n.InlineEnumType:
+    def inline_enum_type(self, span: Span, items: list[Any]) -> n.InlineEnumType:
         members, optional = items
-        return n.InlineEnumType(members, optional is not None, self._span(meta))
+        return n.InlineEnumType(members, optional is not None, span)
 
-    def param_decl(self, meta: Any, items: list[Any]) -> n.ParamDecl:
+    def param_decl(self, span: Span, items: list[Any]) -> n.ParamDecl:
         name, type_, value, label = items
-        return n.ParamDecl(self._name(name), type_, value, label, self._span(meta))
+        return n.ParamDecl(self._name(name), type_, value, label, span)
 
-    def override_decl(self, meta: Any, items: list[Any]) -> n.OverrideDecl:
+    def override_decl(self, span: Span, items: list[Any]) -> n.OverrideDecl:
         name, value, label = items
-        return n.OverrideDecl(self._name(name), value, label, self._span(meta))
+        return n.OverrideDecl(self._name(name), value, label, span)
 
-    def file_list(self, meta: Any, items: list[Any]) -> n.FileListDecl:
+    def file_list(self, span: Span, items: list[Any]) -> n.FileListDecl:
         name, type_, path, column, label = items
         path_lit = n.StringLit(_unescape(str(path)), self._tok(path))
-        return n.FileListDecl(self._name(name), type_, path_lit, column, label, self._span(meta))
+        return n.FileListDecl(self._name(name), type_, path_lit, column, label, span)
 
-    def list_column(self, meta: Any, items: list[Token]) -> n.StringLit:
+    def list_column(self, span: Span, items: list[Token]) -> n.StringLit:
         return n.StringLit(_unescape(str(items[0])), self._tok(items[0]))
 
-    def inline_list(self, meta: Any, items: list[Any]) -> n.InlineListDecl:
+    def inline_list(self, span: Span, items: list[Any]) -> n.InlineListDecl:
         name, type_, values, label = items
-        return n.InlineListDecl(self._name(name), type_, values, label, self._span(meta))
+        return n.InlineListDecl(self._name(name), type_, values, label, span)
 
-    def segment_decl(self, meta: Any, items: list[Any]) -> n.SegmentDecl:
+    def segment_decl(self, span: Span, items: list[Any]) -> n.SegmentDecl:
         name, label, entity, scope, *rules = items
-        return n.SegmentDecl(
-            self._name(name), label, self._name(entity), scope, tuple(rules), self._span(meta)
-        )
+        return n.SegmentDecl(self._name(name), label, self._name(entity), scope, tuple(rules), span)
 
-    def scope(self, meta: Any, items: list[Any]) -> n.Expr:
+    def scope(self, span: Span, items: list[Any]) -> n.Expr:
         return items[0]  # type: ignore[no-any-return]
 
-    def rule_decl(self, meta: Any, items: list[Any]) -> n.RuleDecl:
+    def rule_decl(self, span: Span, items: list[Any]) -> n.RuleDecl:
         name, label, condition = items
-        return n.RuleDecl(self._name(name), label, condition, self._span(meta))
+        return n.RuleDecl(self._name(name), label, condition, span)
 
-    def table_decl(self, meta: Any, items: list[Any]) -> n.TableDecl:
+    def table_decl(self, span: Span, items: list[Any]) -> n.TableDecl:
         name, label, entity, hit, *rows = items
-        return n.TableDecl(
-            self._name(name), label, self._name(entity), hit, tuple(rows), self._span(meta)
-        )
+        return n.TableDecl(self._name(name), label, self._name(entity), hit, tuple(rows), span)
 
-    def hit_policy(self, meta: Any, items: list[Token]) -> n.Name:
+    def hit_policy(self, span: Span, items: list[Token]) -> n.Name:
         return self._name(items[0])
 
-    def condition_row(self, meta: Any, items: list[Any]) -> n.TableRow:
+    def condition_row(self, span: Span, items: list[Any]) -> n.TableRow:
         condition, output, label = items
-        return n.TableRow(condition, output, label, self._span(meta))
+        return n.TableRow(condition, output, label, span)
 
-    def otherwise_row(self, meta: Any, items: list[Any]) -> n.TableRow:
+    def otherwise_row(self, span: Span, items: list[Any]) -> n.TableRow:
         output, label = items
-        return n.TableRow(None, output, label, self._span(meta))
+        return n.TableRow(None, output, label, span)
 
-    def output(self, meta: Any, items: list[Token]) -> n.Output:
+    def output(self, span: Span, items: list[Token]) -> n.Output:
         token = items[0]
         span = self._tok(token)
         value: Any
@@ -479,132 +537,136 @@ class _ToNodes(Transformer_NonRecursive[Token, Any]):
             value = self._literal(token)
         return n.Output(value, span)
 
-    def output_list(self, meta: Any, items: list[Any]) -> tuple[n.Output, ...]:
+    def output_list(self, span: Span, items: list[Any]) -> tuple[n.Output, ...]:
         return tuple(i for i in items if i is not None)
 
-    def record_decl(self, meta: Any, items: list[Any]) -> n.RecordDecl:
+    def record_decl(self, span: Span, items: list[Any]) -> n.RecordDecl:
         name, entity, body = items
-        return n.RecordDecl(self._name(name), self._name(entity), body, self._span(meta))
+        return n.RecordDecl(self._name(name), self._name(entity), body, span)
 
-    def record_body(self, meta: Any, items: list[Any]) -> tuple[n.FieldValue, ...]:
+    def record_body(self, span: Span, items: list[Any]) -> tuple[n.FieldValue, ...]:
         return tuple(i for i in items if i is not None)
 
-    def field_value(self, meta: Any, items: list[Any]) -> n.FieldValue:
+    def field_value(self, span: Span, items: list[Any]) -> n.FieldValue:
         name, value = items
-        return n.FieldValue(self._name(name), value, self._span(meta))
+        return n.FieldValue(self._name(name), value, span)
 
-    def example_decl(self, meta: Any, items: list[Any]) -> n.ExampleDecl:
+    def example_decl(self, span: Span, items: list[Any]) -> n.ExampleDecl:
         title, given, *expectations = items
-        return n.ExampleDecl(_unescape(str(title)), given, tuple(expectations), self._span(meta))
+        return n.ExampleDecl(_unescape(str(title)), given, tuple(expectations), span)
 
-    def given_entity(self, meta: Any, items: list[Any]) -> n.Given:
-        return n.Given(self._name(items[0]), None, items[1], self._span(meta))
+    def given_entity(self, span: Span, items: list[Any]) -> n.Given:
+        return n.Given(self._name(items[0]), None, items[1], span)
 
-    def given_record_with(self, meta: Any, items: list[Any]) -> n.Given:
-        return n.Given(None, self._name(items[0]), items[1], self._span(meta))
+    def given_record_with(self, span: Span, items: list[Any]) -> n.Given:
+        return n.Given(None, self._name(items[0]), items[1], span)
 
-    def given_record(self, meta: Any, items: list[Any]) -> n.Given:
-        return n.Given(None, self._name(items[0]), (), self._span(meta))
+    def given_record(self, span: Span, items: list[Any]) -> n.Given:
+        return n.Given(None, self._name(items[0]), (), span)
 
-    def expect_in(self, meta: Any, items: list[Token]) -> n.Expectation:
-        return n.Expectation("in", self._name(items[0]), (), None, False, self._span(meta))
+    def expect_in(self, span: Span, items: list[Token]) -> n.Expectation:
+        return n.Expectation("in", self._name(items[0]), (), None, False, span)
 
-    def expect_by(self, meta: Any, items: list[Token]) -> n.Expectation:
+    def expect_by(self, span: Span, items: list[Token]) -> n.Expectation:
         rules = tuple(self._name(t) for t in items[1:])
-        return n.Expectation("in", self._name(items[0]), rules, None, False, self._span(meta))
+        return n.Expectation("in", self._name(items[0]), rules, None, False, span)
 
-    def expect_not_in(self, meta: Any, items: list[Token]) -> n.Expectation:
-        return n.Expectation("not_in", self._name(items[0]), (), None, False, self._span(meta))
+    def expect_not_in(self, span: Span, items: list[Token]) -> n.Expectation:
+        return n.Expectation("not_in", self._name(items[0]), (), None, False, span)
 
-    def expect_table(self, meta: Any, items: list[Any]) -> n.Expectation:
+    def expect_table(self, span: Span, items: list[Any]) -> n.Expectation:
         target, value = items
         is_list = isinstance(value, tuple)
         outputs = value if is_list else (value,)
-        return n.Expectation("table", self._name(target), (), outputs, is_list, self._span(meta))
+        return n.Expectation("table", self._name(target), (), outputs, is_list, span)
 
     # expressions
 
-    def if_expr(self, meta: Any, items: list[Any]) -> n.IfThenElse:
-        return n.IfThenElse(items[0], items[1], items[2], self._span(meta))
+    def if_expr(self, span: Span, items: list[Any]) -> n.IfThenElse:
+        return n.IfThenElse(items[0], items[1], items[2], span)
 
-    def _bool_op(self, op: str, meta: Any, items: list[Any]) -> n.BoolOp:
+    def _bool_op(self, op: str, span: Span, items: list[Any]) -> n.BoolOp:
         operands: list[n.Expr] = []
         for item in items:
             if isinstance(item, n.BoolOp) and item.op == op:
                 operands.extend(item.operands)
             else:
                 operands.append(item)
-        return n.BoolOp(op, tuple(operands), self._span(meta))
+        return n.BoolOp(op, tuple(operands), span)
 
-    def or_op(self, meta: Any, items: list[Any]) -> n.BoolOp:
-        return self._bool_op("or", meta, items)
+    def or_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+        return self._bool_op("or", span, items)
 
-    def and_op(self, meta: Any, items: list[Any]) -> n.BoolOp:
-        return self._bool_op("and", meta, items)
+    def and_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+        return self._bool_op("and", span, items)
 
-    def not_op(self, meta: Any, items: list[Any]) -> n.Not:
-        return n.Not(items[0], self._span(meta))
+    def not_op(self, span: Span, items: list[Any]) -> n.Not:
+        return n.Not(items[0], span)
 
-    def compare(self, meta: Any, items: list[Any]) -> n.Compare:
+    def compare(self, span: Span, items: list[Any]) -> n.Compare:
         left, op, right = items
         op_text = {"≤": "<=", "≥": ">=", "≠": "!="}.get(str(op), str(op))
-        return n.Compare(op_text, left, right, self._span(meta))
+        return n.Compare(op_text, left, right, span)
 
-    def in_op(self, meta: Any, items: list[Any]) -> n.InList:
-        return n.InList(items[0], items[1], False, self._span(meta))
+    def in_op(self, span: Span, items: list[Any]) -> n.InList:
+        return n.InList(items[0], items[1], False, span)
 
-    def not_in_op(self, meta: Any, items: list[Any]) -> n.InList:
-        return n.InList(items[0], items[1], True, self._span(meta))
+    def not_in_op(self, span: Span, items: list[Any]) -> n.InList:
+        return n.InList(items[0], items[1], True, span)
 
-    def between(self, meta: Any, items: list[Any]) -> n.Between:
-        return n.Between(items[0], items[1], items[2], self._span(meta))
+    def between(self, span: Span, items: list[Any]) -> n.Between:
+        return n.Between(items[0], items[1], items[2], span)
 
-    def is_null(self, meta: Any, items: list[Any]) -> n.IsNull:
-        return n.IsNull(items[0], False, self._span(meta))
+    def is_null(self, span: Span, items: list[Any]) -> n.IsNull:
+        return n.IsNull(items[0], False, span)
 
-    def is_not_null(self, meta: Any, items: list[Any]) -> n.IsNull:
-        return n.IsNull(items[0], True, self._span(meta))
+    def is_not_null(self, span: Span, items: list[Any]) -> n.IsNull:
+        return n.IsNull(items[0], True, span)
 
-    def binary(self, meta: Any, items: list[Any]) -> n.Binary:
+    def binary(self, span: Span, items: list[Any]) -> n.Binary:
         left, op, right = items
-        return n.Binary(str(op), left, right, self._span(meta))
+        return n.Binary(str(op), left, right, span)
 
-    def negate(self, meta: Any, items: list[Any]) -> n.Expr:
+    def negate(self, span: Span, items: list[Any]) -> n.Expr:
         operand = items[0]
-        span = self._span(meta)
+        span = span
         if isinstance(operand, n.NumberLit):
             return n.NumberLit(-operand.value, operand.unit, operand.is_integer, span)
         return n.Negate(operand, span)
 
-    def number(self, meta: Any, items: list[Token]) -> n.Expr:
+    def number(self, span: Span, items: list[Token]) -> n.Expr:
         return self._literal(items[0])
 
-    def string(self, meta: Any, items: list[Token]) -> n.Expr:
+    def string(self, span: Span, items: list[Token]) -> n.Expr:
         return self._literal(items[0])
 
-    def date(self, meta: Any, items: list[Token]) -> n.Expr:
+    def date(self, span: Span, items: list[Token]) -> n.Expr:
         return self._literal(items[0])
 
-    def true(self, meta: Any, items: list[Token]) -> n.BoolLit:
+    def true(self, span: Span, items: list[Token]) -> n.BoolLit:
         return n.BoolLit(True, self._tok(items[0]))
 
-    def false(self, meta: Any, items: list[Token]) -> n.BoolLit:
+    def false(self, span: Span, items: list[Token]) -> n.BoolLit:
         return n.BoolLit(False, self._tok(items[0]))
 
-    def null(self, meta: Any, items: list[Token]) -> n.NullLit:
+    def null(self, span: Span, items: list[Token]) -> n.NullLit:
         return n.NullLit(self._tok(items[0]))
 
-    def name(self, meta: Any, items: list[Token]) -> n.NameRef:
+    def name(self, span: Span, items: list[Token]) -> n.NameRef:
         return n.NameRef(self._name(items[0]), self._tok(items[0]))
 
-    def qualified_name(self, meta: Any, items: list[Token]) -> n.QualifiedName:
-        return n.QualifiedName(self._name(items[0]), self._name(items[1]), self._span(meta))
+    def qualified_name(self, span: Span, items: list[Token]) -> n.QualifiedName:
+        return n.QualifiedName(self._name(items[0]), self._name(items[1]), span)
 
-    def call(self, meta: Any, items: list[Any]) -> n.Call:
+    def call(self, span: Span, items: list[Any]) -> n.Call:
         function, *args = items
-        return n.Call(
-            self._name(function), tuple(a for a in args if a is not None), self._span(meta)
-        )
+        return n.Call(self._name(function), tuple(a for a in args if a is not None), span)
 
-    def list_literal(self, meta: Any, items: list[Any]) -> n.ListLit:
-        return n.ListLit(tuple(i for i in items if i is not None), self._span(meta))
+    def parenthesized(self, span: Span, items: list[Any]) -> n.Expr:
+        return items[0]  # type: ignore[no-any-return]
+
+    def list_literal(self, span: Span, items: list[Any]) -> n.ListLit:
+        return n.ListLit(tuple(i for i in items if i is not None), span)
+
+
+_LOWERING = _Lowering()
