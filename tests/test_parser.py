@@ -659,3 +659,20 @@ def test_a_syntax_error_quotes_the_character_as_typed() -> None:
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.message.startswith("unexpected `；`")
     assert "`;`" in (diagnostic.help or "")
+
+
+def test_parsing_in_many_threads_keeps_each_file_its_own_spans() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def load(i: int) -> tuple[str, str]:
+        text = f"{HEADER}entity E{i} {{ x: int }}\nsegment s for E{i} {{ rule r: x >> 1 }}\n"
+        with pytest.raises(lr.PolicyError) as caught:
+            lr.loads(text, name=f"file{i}.rules")
+        diagnostic = caught.value.diagnostics[0]
+        return diagnostic.file, diagnostic.span.source.line_text(3) if diagnostic.span else ""
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(load, range(40)))
+    for i, (file, line) in enumerate(results):
+        assert file == f"file{i}.rules"
+        assert f"E{i}" in line
