@@ -420,9 +420,6 @@ class _Lowering:
     def _name(self, token: Token) -> n.Name:
         return n.Name(str(token), self._tok(token))
 
-    def _label(self, label: Any) -> str | None:
-        return label if isinstance(label, str) or label is None else None
-
     # module and declarations
 
     def start(self, span: Span, items: list[Any]) -> n.Module:
