@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
@@ -58,6 +59,9 @@ def fingerprint(parts: Sequence[tuple[str, bytes]]) -> str:
         digest.update(name.encode("utf-8") + b"\0")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
+
+
+_Named = TypeVar("_Named", n.EnumMember, n.FieldDecl, n.RuleDecl)
 
 
 class Checker:
@@ -213,26 +217,32 @@ class Checker:
                 )
         return decl.name.text, decl.label, version, effective
 
+    def _once_each(self, items: Sequence[_Named], message: str, first: str) -> list[_Named]:
+        """The items whose names are new, in order; each repeat is reported once.
+
+        `message` and `first` are formats with `{name}` and `{at}`.
+        """
+        seen: dict[str, Span] = {}
+        kept: list[_Named] = []
+        for item in items:
+            name = item.name.text
+            if name in seen:
+                at = _at(seen[name])
+                self.error(
+                    "duplicate", message.format(name=name), item.name.span, first.format(at=at)
+                )
+                continue
+            seen[name] = item.name.span
+            kept.append(item)
+        return kept
+
     # ---- types
 
     def _enum_members(
         self, members: tuple[n.EnumMember, ...]
     ) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
-        names: list[str] = []
-        labels: list[str | None] = []
-        for member in members:
-            if member.name.text in names:
-                first = members[names.index(member.name.text)].name.span
-                self.error(
-                    "duplicate",
-                    f"`{member.name.text}` is listed twice",
-                    member.name.span,
-                    f"it is first listed at {_at(first)}",
-                )
-                continue
-            names.append(member.name.text)
-            labels.append(member.label)
-        return tuple(names), tuple(labels)
+        unique = self._once_each(members, "`{name}` is listed twice", "it is first listed at {at}")
+        return tuple(m.name.text for m in unique), tuple(m.label for m in unique)
 
     def _enum(self, decl: n.EnumDecl) -> None:
         if not self.declare(decl.name, "declaration"):
@@ -262,17 +272,10 @@ class Checker:
         if not self.declare(decl.name, "declaration"):
             return
         fields: list[m.Field] = []
-        seen: dict[str, n.Name] = {}
-        for field in decl.fields:
-            if field.name.text in seen:
-                self.error(
-                    "duplicate",
-                    f"field `{field.name.text}` is declared twice",
-                    field.name.span,
-                    f"the first declaration is at {_at(seen[field.name.text].span)}",
-                )
-                continue
-            seen[field.name.text] = field.name
+        unique = self._once_each(
+            decl.fields, "field `{name}` is declared twice", "the first declaration is at {at}"
+        )
+        for field in unique:
             if self._reserved(field.name):
                 continue
             dtype = self._type(field.type, field.name.text)
@@ -494,17 +497,12 @@ class Checker:
         exprs = self.exprs(scope, f"segment `{decl.name.text}`")
         where = exprs.condition(decl.scope) if decl.scope is not None else None
         rules: list[m.Rule] = []
-        seen: dict[str, n.Name] = {}
-        for rule in decl.rules:
-            if rule.name.text in seen:
-                self.error(
-                    "duplicate",
-                    f"rule `{rule.name.text}` is declared twice in segment `{decl.name.text}`",
-                    rule.name.span,
-                    f"the first declaration is at {_at(seen[rule.name.text].span)}",
-                )
-                continue
-            seen[rule.name.text] = rule.name
+        unique = self._once_each(
+            decl.rules,
+            f"rule `{{name}}` is declared twice in segment `{decl.name.text}`",
+            "the first declaration is at {at}",
+        )
+        for rule in unique:
             condition = exprs.condition(rule.condition)
             if condition is not None:
                 rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
