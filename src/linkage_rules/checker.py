@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -122,37 +122,24 @@ class Checker:
     def run(self) -> m.PolicyModel | None:
         decls = [(f, d) for f in self.files for d in f.module.decls]
         header = self._policy_header([d for _, d in decls if isinstance(d, n.PolicyDecl)])
-        for _, decl in decls:
-            if isinstance(decl, n.EnumDecl):
-                self._enum(decl)
-        for _, decl in decls:
-            if isinstance(decl, n.EntityDecl):
-                self._entity(decl)
-        for _, decl in decls:
-            if isinstance(decl, n.ParamDecl):
-                self._param(decl)
-        for _, decl in decls:
-            if isinstance(decl, n.OverrideDecl):
-                self._override(decl)
-                if decl.name.text not in self.params:
-                    self.broken.add(decl.name.text)
-        for file, decl in decls:
-            if isinstance(decl, (n.FileListDecl, n.InlineListDecl)):
-                self._list(file, decl)
-                if decl.name.text not in self.lists:
-                    self.broken.add(decl.name.text)
-        for _, decl in decls:
-            if isinstance(decl, n.SegmentDecl):
-                self._segment(decl)
-            elif isinstance(decl, n.TableDecl):
-                self._table(decl)
         examples = ExampleChecker(self)
-        for _, decl in decls:
-            if isinstance(decl, n.RecordDecl):
-                examples.record_decl(decl)
-        for _, decl in decls:
-            if isinstance(decl, n.ExampleDecl):
-                examples.example(decl)
+        # In this order, so that a declaration can use whatever an earlier stage made,
+        # wherever it stands in the files: types, then values, then rules, then examples.
+        stages: list[tuple[tuple[type, ...], Callable[[ParsedFile, Any], None]]] = [
+            ((n.EnumDecl,), lambda _, d: self._enum(d)),
+            ((n.EntityDecl,), lambda _, d: self._entity(d)),
+            ((n.ParamDecl,), lambda _, d: self._param(d)),
+            ((n.OverrideDecl,), lambda _, d: self._override(d)),
+            ((n.FileListDecl, n.InlineListDecl), self._list),
+            ((n.SegmentDecl,), lambda _, d: self._segment(d)),
+            ((n.TableDecl,), lambda _, d: self._table(d)),
+            ((n.RecordDecl,), lambda _, d: examples.record_decl(d)),
+            ((n.ExampleDecl,), lambda _, d: examples.example(d)),
+        ]
+        for kinds, check_decl in stages:
+            for file, decl in decls:
+                if isinstance(decl, kinds):
+                    check_decl(file, decl)
         if any(d.is_error for d in self.diagnostics) or header is None:
             return None
         # Files are named by their place in the policy folder, not by the path they were
@@ -347,6 +334,7 @@ class Checker:
                 decl.name.span,
                 did_you_mean(name, self.params),
             )
+            self.broken.add(name)  # its uses would only repeat this error
             return
         if param.override is not None:
             at = param.override
@@ -383,6 +371,11 @@ class Checker:
         return False
 
     def _list(self, file: ParsedFile, decl: n.FileListDecl | n.InlineListDecl) -> None:
+        self._list_or_nothing(file, decl)
+        if decl.name.text not in self.lists:
+            self.broken.add(decl.name.text)  # reported once here, not at every use
+
+    def _list_or_nothing(self, file: ParsedFile, decl: n.FileListDecl | n.InlineListDecl) -> None:
         if not self.declare(decl.name, "declaration"):
             return
         element = self._type(decl.type, decl.name.text)
