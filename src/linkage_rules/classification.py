@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .explanation import json_value
+from .explanation import Explanation, json_value
 
 
 class Classification(NamedTuple):
@@ -36,3 +36,12 @@ class Classification(NamedTuple):
             "matches": {k: list(v) for k, v in self.matches.items()},
             "tables": {k: json_value(v) for k, v in self.tables.items()},
         }
+
+
+def classification_of(explanation: Explanation) -> Classification:
+    """The classification an explanation arrives at: the interpreter's answer."""
+    matches = {
+        s.name: tuple(r.name for r in s.rules if r.held) for s in explanation.segments if s.member
+    }
+    tables = {t.name: t.output for t in explanation.tables}
+    return Classification(explanation.entity, matches, tables)

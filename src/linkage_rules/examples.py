@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import model as m
+from .classification import Classification, classification_of
 from .dtypes import format_value
 from .errors import RecordError
 from .source import Span
 
 if TYPE_CHECKING:
-    from .classification import Classification
     from .policy import Policy
 
 
@@ -66,11 +66,7 @@ def _check_expectation(expectation: m.Expectation, result: Classification) -> st
         return None
     actual = result.tables.get(target)
     expected: object = expectation.outputs if expectation.is_list else expectation.outputs[0]
-    if expectation.is_list and isinstance(actual, tuple):
-        actual_cmp: object = actual
-    else:
-        actual_cmp = actual
-    if actual_cmp != expected:
+    if actual != expected:
         return f"expected table `{target}` to give {format_value(expected)}, " + (
             f"but it gave {format_value(actual)}"
         )
@@ -86,10 +82,10 @@ def run_examples(policy: Policy) -> ExampleReport:
         try:
             compiled = policy.classify(example.record, example.entity)
             explanation = policy.explain(example.record, example.entity)
-            interpreted = policy.interpret(example.record, example.entity)
         except RecordError as error:
             results.append(ExampleResult(example.title, example.span, (str(error),)))
             continue
+        interpreted = classification_of(explanation)
         if compiled != interpreted:
             failures.append(
                 "internal error: the compiled policy and the interpreter disagree "

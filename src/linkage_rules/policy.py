@@ -13,7 +13,7 @@ import attrs
 from . import model as m
 from .backends.python import Classifier, RecordHooks, compile_entity
 from .checker import ParsedFile, check
-from .classification import Classification
+from .classification import Classification, classification_of
 from .diagnostics import Diagnostic
 from .errors import PolicyError, RecordError
 from .examples import ExampleReport, run_examples
@@ -189,14 +189,7 @@ class Policy:
 
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
-        explanation = self.explain(record, entity)
-        matches = {
-            s.name: tuple(r.name for r in s.rules if r.held)
-            for s in explanation.segments
-            if s.member
-        }
-        tables = {t.name: t.output for t in explanation.tables}
-        return Classification(explanation.entity, matches, tables)
+        return classification_of(self.explain(record, entity))
 
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""
