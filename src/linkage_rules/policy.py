@@ -44,7 +44,7 @@ class Policy:
         self._entities: dict[str, _CompiledEntity] = {}
         for entity in model.entities:
             schema = RecordSchema(entity)
-            hooks = RecordHooks(schema.validate, _record_id(schema), _bad_record(schema))
+            hooks = RecordHooks(schema.validate, schema.record_id, _bad_record(schema))
             trusted, checked, source = compile_entity(model, entity, hooks)
             self._entities[entity.name] = _CompiledEntity(schema, trusted, checked, source)
         self._markers = tuple(
@@ -194,13 +194,6 @@ class Policy:
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""
         return run_examples(self)
-
-
-def _record_id(schema: RecordSchema) -> Callable[[Any], str | None]:
-    def record_id(record: Any) -> str | None:
-        return schema.record_id(record) if isinstance(record, Mapping) else None
-
-    return record_id
 
 
 def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception], Exception]:

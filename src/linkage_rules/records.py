@@ -34,12 +34,13 @@ class RecordSchema:
             (f.name, f.type, f.type.enum.by_label() if f.type.enum else None) for f in entity.fields
         )
 
-    def record_id(self, record: Mapping[str, object], fallback: str | None = None) -> str | None:
-        if self.id_field is not None and isinstance(record, Mapping):  # may be anything bad
+    def record_id(self, record: object) -> str | None:
+        """The record's id (its `id` or `…_id` field) when it has one, for messages."""
+        if self.id_field is not None and isinstance(record, Mapping):
             value = record.get(self.id_field)
             if isinstance(value, str) and value:
                 return value
-        return fallback
+        return None
 
     def _error(
         self,
