@@ -88,8 +88,9 @@ class Tracer:
         return Step(expr.span.text, expr.span.text, expr.values)
 
     def _compound(self, text: str, reading: str, value: object, *parts: Step) -> Step:
-        """Keep the operand steps only when they say more than the reading already does."""
-        children = tuple(p for p in parts if p.children or not _is_leaf_reading(p))
+        """Keep only operand steps with steps of their own: a leaf's value is already in
+        the reading (`省内利税排名 215 <= 200`)."""
+        children = tuple(p for p in parts if p.children)
         return Step(text, reading, value, children)
 
     def _Arith(self, expr: m.Arith) -> Step:
@@ -161,10 +162,6 @@ class Tracer:
         inner = ", ".join(a.reading for a in args)
         reading = f"{expr.function}({inner}) = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, *args)
-
-
-def _is_leaf_reading(step: Step) -> bool:
-    return not step.children
 
 
 # ---- segments and tables ---------------------------------------------------------------
