@@ -240,17 +240,17 @@ def test_example_givens_and_every_expectation_kind() -> None:
     first, second, third, fourth = decls
     assert first == N.ExampleDecl(
         "实体",
-        N.Given(N.Name("Org"), None, (N.FieldValue(N.Name("rank"), num("1")),)),
+        (N.Given(N.Name("Org"), None, (N.FieldValue(N.Name("rank"), num("1")),)),),
         (N.Expectation("in", N.Name("corp"), (), None, False),),
     )
     assert second == N.ExampleDecl(
         "基于记录",
-        N.Given(None, N.Name("base"), (N.FieldValue(N.Name("rank"), num("2")),)),
+        (N.Given(None, N.Name("base"), (N.FieldValue(N.Name("rank"), num("2")),)),),
         (N.Expectation("in", N.Name("corp"), (N.Name("top"), N.Name("big")), None, False),),
     )
     assert third == N.ExampleDecl(
         "仅记录",
-        N.Given(None, N.Name("base"), ()),
+        (N.Given(None, N.Name("base"), ()),),
         (
             N.Expectation("not_in", N.Name("corp"), (), None, False),
             N.Expectation("table", N.Name("tier"), (), (N.Output(name("wealth")),), False),

@@ -50,9 +50,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _all_rules(policy: lr.Policy, entity: str) -> set[str]:
-    return {
-        f"{s.name}.{r.name}" for s in policy.model.segments_for(entity) for r in s.rules
-    }
+    return {f"{s.name}.{r.name}" for s in policy.model.segments_for(entity) for r in s.rules}
 
 
 # ---- (a) the policy itself -------------------------------------------------------------
@@ -61,7 +59,7 @@ def _all_rules(policy: lr.Policy, entity: str) -> set[str]:
 def test_loads_without_warnings(policy: lr.Policy) -> None:
     assert policy.warnings == ()
     assert policy.name == "cross_selling"
-    assert set(policy.entities) == {"OrgClient", "Person"}
+    assert set(policy.entities) == {"OrgClient", "Person", "Product", "Sale", "Project", "Target"}
 
 
 def test_every_example_passes_and_exercises_every_rule_and_row(policy: lr.Policy) -> None:
@@ -99,8 +97,9 @@ def _money() -> st.SearchStrategy[Decimal | int]:
     return st.one_of(
         st.sampled_from(edges),
         st.sampled_from((0, 100_000_000, 100_000_001)),  # int money is valid too
-        st.decimals(min_value=-1_000_000, max_value=10**10, places=2,
-                    allow_nan=False, allow_infinity=False),
+        st.decimals(
+            min_value=-1_000_000, max_value=10**10, places=2, allow_nan=False, allow_infinity=False
+        ),
     )
 
 
@@ -114,44 +113,51 @@ def org_clients(
     """
     universities = sorted(handwritten.UNIVERSITIES_211)
     ids = (*sorted(handwritten.COMMITTEE_PICKS), "CL000001", "CL900007", "cl900001")
-    return st.fixed_dictionaries({
-        "client_id": st.one_of(st.sampled_from(ids), st.text(max_size=8)),
-        "managing_dept": _enum(samples.DEPARTMENTS) if dept is None else st.just(dept),
-        "tax_rank": _int((1, 199, 200, 201), optional=True),
-        "credit_line": _money(),
-        "size": _enum(samples.SIZES),
-        "listed": st.booleans(),
-        "quality": st.booleans(),
-        "annual_sales": _money(),
-        "developer_built": st.booleans(),
-        "business_type": _enum(samples.BUSINESS_TYPES),
-        "has_loan": st.booleans(),
-        "gov_platform_level": _enum(samples.PLATFORM_LEVELS, optional=True),
-        "global500_controlled": st.booleans(),
-        "foreign_trade": st.booleans(),
-        "export_rank": _int((19, 20, 21), optional=True),
-        "county_enterprise": st.booleans(),
-        "county_category": _enum(samples.COUNTY_CATEGORIES),
-        "inst_type": (
-            _enum(samples.INST_TYPES, optional=True) if inst_type is None else st.just(inst_type)
-        ),
-        "signed_with_bank": st.booleans(),
-        "branch_in_province": st.booleans(),
-        "admin_level": _enum(samples.ADMIN_LEVELS, optional=True),
-        "university_name": st.one_of(
-            st.none(), st.sampled_from(universities), st.sampled_from(NON_211), st.text(max_size=6)
-        ),
-        "provincial_key": st.booleans(),
-        "national_model_vocational": st.booleans(),
-        "school_stars": _int((3, 4, 5), optional=False),
-        "hospital_grade": _int((2, 3), optional=True),
-        "scenic_grade": _int((3, 4, 5), optional=False),
-        "hotel_stars": _int((2, 3, 5), optional=False),
-        "bank_financed_project": st.booleans(),
-        "re_top200_rank": _int((199, 200, 201), optional=True),
-        "in_quality_directory": st.booleans(),
-        "operating_property": st.booleans(),
-    })
+    return st.fixed_dictionaries(
+        {
+            "client_id": st.one_of(st.sampled_from(ids), st.text(max_size=8)),
+            "managing_dept": _enum(samples.DEPARTMENTS) if dept is None else st.just(dept),
+            "tax_rank": _int((1, 199, 200, 201), optional=True),
+            "credit_line": _money(),
+            "size": _enum(samples.SIZES),
+            "listed": st.booleans(),
+            "quality": st.booleans(),
+            "annual_sales": _money(),
+            "developer_built": st.booleans(),
+            "business_type": _enum(samples.BUSINESS_TYPES),
+            "has_loan": st.booleans(),
+            "gov_platform_level": _enum(samples.PLATFORM_LEVELS, optional=True),
+            "global500_controlled": st.booleans(),
+            "foreign_trade": st.booleans(),
+            "export_rank": _int((19, 20, 21), optional=True),
+            "county_enterprise": st.booleans(),
+            "county_category": _enum(samples.COUNTY_CATEGORIES),
+            "inst_type": (
+                _enum(samples.INST_TYPES, optional=True)
+                if inst_type is None
+                else st.just(inst_type)
+            ),
+            "signed_with_bank": st.booleans(),
+            "branch_in_province": st.booleans(),
+            "admin_level": _enum(samples.ADMIN_LEVELS, optional=True),
+            "university_name": st.one_of(
+                st.none(),
+                st.sampled_from(universities),
+                st.sampled_from(NON_211),
+                st.text(max_size=6),
+            ),
+            "provincial_key": st.booleans(),
+            "national_model_vocational": st.booleans(),
+            "school_stars": _int((3, 4, 5), optional=False),
+            "hospital_grade": _int((2, 3), optional=True),
+            "scenic_grade": _int((3, 4, 5), optional=False),
+            "hotel_stars": _int((2, 3, 5), optional=False),
+            "bank_financed_project": st.booleans(),
+            "re_top200_rank": _int((199, 200, 201), optional=True),
+            "in_quality_directory": st.booleans(),
+            "operating_property": st.booleans(),
+        }
+    )
 
 
 PROFILES = [
@@ -176,21 +182,25 @@ def test_random_clients_agree_with_handwritten_and_interpreter(
 
 
 def persons() -> st.SearchStrategy[dict[str, Any]]:
-    edges = tuple(Decimal(v) for v in ("49999.99", "50000", "199999.99", "200000",
-                                       "999999.99", "1000000"))
-    return st.fixed_dictionaries({
-        "customer_id": st.text(min_size=1, max_size=8),
-        "daily_avg_assets": st.one_of(
-            st.sampled_from(edges),
-            st.integers(0, 2_000_000),
-            st.decimals(min_value=0, max_value=10**8, places=2,
-                        allow_nan=False, allow_infinity=False),
-        ),
-        "has_demand_account": st.booleans(),
-        "has_time_deposit": st.booleans(),
-        "other_services": st.integers(-1, 5),
-        "payroll_client": st.booleans(),
-    })
+    edges = tuple(
+        Decimal(v) for v in ("49999.99", "50000", "199999.99", "200000", "999999.99", "1000000")
+    )
+    return st.fixed_dictionaries(
+        {
+            "customer_id": st.text(min_size=1, max_size=8),
+            "daily_avg_assets": st.one_of(
+                st.sampled_from(edges),
+                st.integers(0, 2_000_000),
+                st.decimals(
+                    min_value=0, max_value=10**8, places=2, allow_nan=False, allow_infinity=False
+                ),
+            ),
+            "has_demand_account": st.booleans(),
+            "has_time_deposit": st.booleans(),
+            "other_services": st.integers(-1, 5),
+            "payroll_client": st.booleans(),
+        }
+    )
 
 
 @settings(deadline=None)
@@ -225,10 +235,14 @@ def test_sample_clients_shape() -> None:
     assert 0.4 < depts["corporate"] / len(rows) < 0.6
     assert 0.2 < depts["institutional"] / len(rows) < 0.4
     assert 0.1 < depts["real_estate"] / len(rows) < 0.3
-    for field, edges in (("tax_rank", {"199", "200", "201"}), ("export_rank", {"20", "21"}),
-                         ("re_top200_rank", {"200", "201"}), ("school_stars", {"3", "4"}),
-                         ("scenic_grade", {"3", "4"}),
-                         ("credit_line", {"100000000.00", "100000001.00"})):
+    for field, edges in (
+        ("tax_rank", {"199", "200", "201"}),
+        ("export_rank", {"20", "21"}),
+        ("re_top200_rank", {"200", "201"}),
+        ("school_stars", {"3", "4"}),
+        ("scenic_grade", {"3", "4"}),
+        ("credit_line", {"100000000.00", "100000001.00"}),
+    ):
         assert edges <= {row[field] for row in rows}, field
 
 
@@ -267,8 +281,11 @@ def test_sample_persons_agree_with_handwritten(policy: lr.Policy) -> None:
 
 def _person(**changes: object) -> dict[str, object]:
     record: dict[str, object] = {
-        "customer_id": "P000001", "daily_avg_assets": Decimal(0),
-        "has_demand_account": True, "has_time_deposit": False, "other_services": 0,
+        "customer_id": "P000001",
+        "daily_avg_assets": Decimal(0),
+        "has_demand_account": True,
+        "has_time_deposit": False,
+        "other_services": 0,
         "payroll_client": False,
     }
     record.update(changes)
@@ -310,8 +327,9 @@ def test_vip_tiers_at_the_lines(policy: lr.Policy, assets: str, vip: bool, tier:
 def test_churn_table(
     policy: lr.Policy, demand: bool, time_deposit: bool, services: int, churn: str | None
 ) -> None:
-    record = _person(has_demand_account=demand, has_time_deposit=time_deposit,
-                     other_services=services)
+    record = _person(
+        has_demand_account=demand, has_time_deposit=time_deposit, other_services=services
+    )
     result = policy.classify(record)
     expected = None if churn is None else Decimal(churn)
     assert result.tables["churn_rate"] == expected

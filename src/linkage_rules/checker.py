@@ -17,6 +17,7 @@ from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, c
 from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
 from .reflists import load_list_file, resolve_inside
+from .scoring_checker import ScoringChecker
 from .source import Source, Span
 from .suggest import did_you_mean
 
@@ -79,7 +80,9 @@ class Checker:
         self.tables: dict[str, m.Table] = {}
         self.records: dict[str, tuple[str, dict[str, object]]] = {}
         self.examples: list[m.Example] = []
+        self.scoring_examples: list[m.ScoringExample] = []
         self.data_parts: list[tuple[str, bytes]] = []
+        self.scoring = ScoringChecker(self)
         # Names whose declaration was wrong: their uses are not reported again.
         self.broken: set[str] = set()
 
@@ -133,6 +136,8 @@ class Checker:
             ((n.FileListDecl, n.InlineListDecl), self._list),
             ((n.SegmentDecl,), lambda _, d: self._segment(d)),
             ((n.TableDecl,), lambda _, d: self._table(d)),
+            ((n.CatalogDecl,), self.scoring.catalog),
+            ((n.ScoringDecl,), lambda _, d: self.scoring.scoring(d)),
             ((n.RecordDecl,), lambda _, d: examples.record_decl(d)),
             ((n.ExampleDecl,), lambda _, d: examples.example(d)),
         ]
@@ -158,6 +163,9 @@ class Checker:
             tables=tuple(self.tables.values()),
             examples=tuple(self.examples),
             fingerprint=fingerprint(parts + self.data_parts),
+            catalogs=tuple(self.scoring.catalogs.values()),
+            scorings=tuple(self.scoring.scorings.values()),
+            scoring_examples=tuple(self.scoring_examples),
         )
 
     def _policy_header(
@@ -238,6 +246,17 @@ class Checker:
         self.enums[decl.name.text] = EnumType(decl.name.text, decl.label, names, labels)
 
     def _type(self, node: n.TypeExpr, owner: str) -> DType | None:
+        if isinstance(node, n.SharesType):
+            enum = self.enums.get(node.enum.text)
+            if enum is None:
+                self.error(
+                    "unknown-type",
+                    f"`shares(...)` takes a declared enum, and `{node.enum.text}` is not one",
+                    node.enum.span,
+                    did_you_mean(node.enum.text, self.enums),
+                )
+                return None
+            return DType(Kind.SHARES, False, enum)
         if isinstance(node, n.InlineEnumType):
             names, labels = self._enum_members(node.members)
             return DType(Kind.ENUM, node.optional, EnumType(owner, None, names, labels))
@@ -270,8 +289,30 @@ class Checker:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
             else:
                 self.broken.add(field.name.text)
+        key = decl.key.text if decl.key is not None else None
+        if decl.key is not None:
+            key_field = next((f for f in fields if f.name == decl.key.text), None)
+            if (
+                key_field is None
+                or key_field.type.optional
+                or key_field.type.kind
+                not in (
+                    Kind.TEXT,
+                    Kind.INT,
+                    Kind.ENUM,
+                )
+            ):
+                names = [f.name for f in fields]
+                self.error(
+                    "type",
+                    f"the key `{decl.key.text}` must be a required text, int or enum field "
+                    f"of `{decl.name.text}`",
+                    decl.key.span,
+                    did_you_mean(decl.key.text, names),
+                )
+                key = None
         self.entities[decl.name.text] = m.Entity(
-            decl.name.text, decl.label, tuple(fields), decl.span
+            decl.name.text, decl.label, tuple(fields), decl.span, key
         )
 
     # ---- params and lists

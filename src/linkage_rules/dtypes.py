@@ -23,6 +23,7 @@ class Kind(Enum):
     LIST = "list"
     NULL = "null"
     SYMBOL = "symbol"
+    SHARES = "shares"
 
 
 SCALAR_TYPE_NAMES = {
@@ -67,6 +68,8 @@ class DType:
             base = f"enum `{self.enum.name}`"
         elif self.kind is Kind.LIST and self.element is not None:
             base = f"list of {self.element.describe()}"
+        elif self.kind is Kind.SHARES and self.enum is not None:
+            base = f"shares({self.enum.name})"
         else:
             base = self.kind.value
         return base + ("?" if self.optional else "")
@@ -77,6 +80,8 @@ class DType:
             noun = f"value of enum `{self.enum.name}`"
         elif self.kind is Kind.LIST and self.element is not None:
             noun = f"list of {self.element.describe()} values"
+        elif self.kind is Kind.SHARES and self.enum is not None:
+            noun = f"list of `{self.enum.name}` values with optional ratios"
         else:
             noun = _NOUNS.get(self.kind, self.kind.value)
         if self.optional and self.kind is not Kind.NULL:
@@ -157,7 +162,93 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
             f"`{value}` is not a value of enum `{dtype.enum.name}` "
             f"(one of: {', '.join(dtype.enum.members)})"
         )
+    elif kind is Kind.SHARES and dtype.enum is not None:
+        return check_shares(dtype.enum, value)
     raise ValueError(f"{describe_python_value(value)} is not {dtype.required().a()}")
+
+
+Shares = tuple[tuple[str, "Decimal | None"], ...]
+
+
+def check_shares(enum: EnumType, value: object) -> Shares:
+    """Departments sharing a sale as `((member, ratio or None), ...)`, or ValueError.
+
+    Accepted: the text form `personal:0.6|card:0.4`, or a list whose items are a
+    member, a `(member, ratio)` pair or a mapping `{"dept": member, "ratio": ratio}`.
+    Ratios are all given and sum to exactly 1, or none is given (an equal split).
+    """
+    if isinstance(value, str):
+        return parse_shares(enum, value)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(
+            f"{describe_python_value(value)} is not {DType(Kind.SHARES, enum=enum).a()}"
+        )
+    items: list[tuple[str, Decimal | None]] = []
+    for item in value:
+        ratio: object = None
+        if isinstance(item, str):
+            member: object = item
+        elif isinstance(item, tuple) and len(item) == 2:
+            member, ratio = item
+        elif isinstance(item, dict):
+            unknown = set(item) - {"dept", "ratio"}
+            if unknown or "dept" not in item:
+                raise ValueError(
+                    f'each share is {{"dept": ..., "ratio": ...}}, not one with keys '
+                    f"{', '.join(sorted(map(str, item)))}"
+                )
+            member, ratio = item["dept"], item.get("ratio")
+        else:
+            raise ValueError(f"{describe_python_value(item)} is not a department share")
+        if ratio is not None:
+            ratio = check_value(DECIMAL, ratio)
+        items.append((_share_member(enum, member), ratio))  # type: ignore[arg-type]
+    return _checked_shares(tuple(items))
+
+
+def _share_member(enum: EnumType, member: object) -> str:
+    if isinstance(member, str):
+        if member in enum.members:
+            return member
+        labels = enum.by_label()
+        if member in labels:
+            return labels[member]
+    raise ValueError(
+        f"{describe_python_value(member)} is not a value of enum `{enum.name}` "
+        f"(one of: {', '.join(enum.members)})"
+    )
+
+
+def parse_shares(enum: EnumType, text: str) -> Shares:
+    """`personal:0.6|card:0.4` or `personal|card` (a CSV cell)."""
+    items: list[tuple[str, Decimal | None]] = []
+    for part in text.split("|"):
+        name, colon, ratio_text = part.strip().partition(":")
+        ratio = parse_number_text(ratio_text) if colon else None
+        items.append((_share_member(enum, name.strip()), ratio))
+    return _checked_shares(tuple(items))
+
+
+def _checked_shares(items: Shares) -> Shares:
+    if not items:
+        raise ValueError("names no department")
+    members = [m for m, _ in items]
+    repeated = sorted({m for m in members if members.count(m) > 1})
+    if repeated:
+        raise ValueError(f"names `{'`, `'.join(repeated)}` more than once")
+    ratios = [r for _, r in items if r is not None]
+    if ratios and len(ratios) != len(items):
+        raise ValueError("gives a ratio for some departments but not all: give all or none")
+    if any(r <= 0 for r in ratios):
+        raise ValueError("has a ratio that is not greater than 0")
+    if ratios and sum(ratios) != 1:
+        total = format_value(sum(ratios))
+        raise ValueError(f"has ratios that sum to {total}, not exactly 1")
+    return tuple((m, Decimal(r) if isinstance(r, int) else r) for m, r in items)
+
+
+def format_shares(value: Shares) -> str:
+    return "|".join(m if r is None else f"{m}:{format_value(r)}" for m, r in value)
 
 
 def describe_python_value(value: object) -> str:
@@ -241,6 +332,8 @@ def parse_text(dtype: DType, text: str) -> object:
             except ValueError:
                 pass
         raise ValueError(f"`{text}` is not a date (write YYYY-MM-DD)")
+    if kind is Kind.SHARES and dtype.enum is not None:
+        return parse_shares(dtype.enum, stripped)
     return check_value(dtype, stripped)
 
 

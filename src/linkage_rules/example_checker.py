@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import model as m
 from . import nodes as n
-from .dtypes import check_value
+from .dtypes import Kind, check_value
 from .expr_checker import constant_value
 from .suggest import did_you_mean
 
@@ -55,8 +55,7 @@ class ExampleChecker:
         if entity is not None:
             self.c.records[decl.name.text] = (entity.name, self._record_values(entity, decl.fields))
 
-    def example(self, decl: n.ExampleDecl) -> None:
-        given = decl.given
+    def _given(self, given: n.Given) -> tuple[m.Entity, dict[str, object]] | None:
         base: dict[str, object] = {}
         if given.base is not None:
             found = self.c.records.get(given.base.text)
@@ -67,14 +66,14 @@ class ExampleChecker:
                     given.base.span,
                     did_you_mean(given.base.text, self.c.records),
                 )
-                return
+                return None
             entity_name, base = found
             entity = self.c.entities[entity_name]
         else:
             assert given.entity is not None
             maybe = self.c.lookup_entity(given.entity)
             if maybe is None:
-                return
+                return None
             entity = maybe
         record = {**base, **self._record_values(entity, given.fields)}
         given_names = {fv.name.text for fv in given.fields}  # a bad value is reported already
@@ -92,9 +91,22 @@ class ExampleChecker:
             )
         for f in entity.fields:
             record.setdefault(f.name, None)
-        expectations = [self._expectation(e, entity) for e in decl.expectations]
+        return entity, record
+
+    def example(self, decl: n.ExampleDecl) -> None:
+        givens = [self._given(g) for g in decl.givens]
         if not decl.expectations:
             self.c.warning("empty", "this example expects nothing, so it tests nothing", decl.span)
+        scored = {s.entity.name: s for s in self.c.scoring.scorings.values()}
+        scoring_kinds = ("points", "counts", "zeroed")
+        if len(decl.givens) > 1 or any(e.kind in scoring_kinds for e in decl.expectations):
+            self._scoring_example(decl, givens, scored)
+            return
+        given = givens[0]
+        if given is None:
+            return
+        entity, record = given
+        expectations = [self._expectation(e, entity) for e in decl.expectations]
         self.c.examples.append(
             m.Example(
                 decl.title,
@@ -104,6 +116,99 @@ class ExampleChecker:
                 decl.span,
             )
         )
+
+    def _scoring_example(
+        self,
+        decl: n.ExampleDecl,
+        givens: list[tuple[m.Entity, dict[str, object]] | None],
+        scored: dict[str, m.Scoring],
+    ) -> None:
+        scorings = {scored[g[0].name].name for g in givens if g is not None and g[0].name in scored}
+        if len(scorings) != 1:
+            if None not in givens:
+                self.c.error(
+                    "example",
+                    "an example with several records scores the records of one `scoring`; "
+                    f"give records of {' or '.join(s.entity.name for s in scored.values()) or 'a scored entity'}",
+                    decl.span,
+                )
+            return
+        scoring = self.c.scoring.scorings[scorings.pop()]
+        records: dict[str, list[dict[str, object]]] = {}
+        for given, node in zip(givens, decl.givens, strict=True):
+            if given is None:
+                continue
+            entity, record = given
+            inputs = [lk.entity.name for lk in scoring.lookups if lk.catalog is None]
+            if entity.name != scoring.entity.name and entity.name not in inputs:
+                self.c.error(
+                    "example",
+                    f"scoring `{scoring.name}` does not read records of `{entity.name}`",
+                    node.span,
+                    f"it reads {', '.join([scoring.entity.name, *inputs])}",
+                )
+                continue
+            records.setdefault(entity.name, []).append(record)
+        sale_ids = [r.get(scoring.id_field) for r in records.get(scoring.entity.name, [])]
+        gates = [g.name for g in scoring.gates]
+        expectations: list[m.Expectation] = []
+        for node in decl.expectations:
+            if node.kind == "points":
+                expectation = self._points_expectation(node, scoring)
+            elif node.kind in ("counts", "zeroed"):
+                expectation = None
+                if node.sale not in sale_ids:
+                    self.c.error(
+                        "unknown-name",
+                        f"the example gives no {scoring.entity.name} `{node.sale}`",
+                        node.span,
+                        did_you_mean(str(node.sale), [str(i) for i in sale_ids]),
+                    )
+                elif node.kind == "zeroed" and node.target.text not in gates:
+                    self.c.error(
+                        "unknown-name",
+                        f"scoring `{scoring.name}` has no gate `{node.target.text}`",
+                        node.target.span,
+                        did_you_mean(node.target.text, gates),
+                    )
+                else:
+                    target = node.target.text if node.kind == "zeroed" else ""
+                    sale = (node.sale,)
+                    expectation = m.Expectation(node.kind, target, (), sale, False, node.span)
+            else:
+                self.c.error(
+                    "example",
+                    "an example with several records checks points, `counts` or `zeroed by`",
+                    node.span,
+                )
+                expectation = None
+            if expectation is not None:
+                expectations.append(expectation)
+        self.c.scoring_examples.append(
+            m.ScoringExample(
+                decl.title,
+                scoring.name,
+                {name: tuple(rows) for name, rows in records.items()},
+                tuple(expectations),
+                decl.span,
+            )
+        )
+
+    def _points_expectation(self, node: n.Expectation, scoring: m.Scoring) -> m.Expectation | None:
+        departments = scoring.split.departments
+        if node.target.text not in departments.members:
+            self.c.error(
+                "unknown-name",
+                f"`{node.target.text}` is not a department of `{departments.name}`",
+                node.target.span,
+                did_you_mean(node.target.text, departments.members),
+            )
+            return None
+        value, dtype = self.c.table_output((node.outputs or ())[0])
+        if dtype.kind not in (Kind.INT, Kind.DECIMAL):
+            self.c.error("type", "expect a department's points as a number", node.span)
+            return None
+        return m.Expectation("points", node.target.text, (), (value,), False, node.span)
 
     def _expectation(self, node: n.Expectation, entity: m.Entity) -> m.Expectation | None:
         target = node.target.text

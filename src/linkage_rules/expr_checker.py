@@ -224,6 +224,19 @@ class ExprChecker:
         )
 
     def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+        dotted = f"{node.scope.text}.{node.member.text}"
+        found = self.scope.get(dotted)
+        if isinstance(found, m.FieldRef):  # a field of a looked-up row: `project.households`
+            return m.FieldRef(found.name, found.label, found.type, node.span)
+        prefix = node.scope.text + "."
+        fields = [name[len(prefix) :] for name in self.scope if name.startswith(prefix)]
+        if fields:
+            raise self._fail(
+                f"`{node.scope.text}` has no field `{node.member.text}` in {self.context}",
+                node.member.span,
+                did_you_mean(node.member.text, fields),
+                code="unknown-name",
+            )
         enum = self.enums.get(node.scope.text)
         if enum is None:
             raise self._fail(

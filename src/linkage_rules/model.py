@@ -6,6 +6,7 @@ Backends (the compiler, the tracing interpreter) read only this model, never syn
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TypeAlias
 
 import attrs
@@ -198,6 +199,7 @@ class Entity:
     label: str | None
     fields: tuple[Field, ...]
     span: Span = _span()
+    key: str | None = None
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -300,6 +302,193 @@ class Param:
 
 
 @attrs.frozen(slots=True)
+class Catalog:
+    """Reference data keyed by `entity.key`: the product catalogue."""
+
+    name: str
+    label: str | None
+    entity: Entity
+    rows: dict[object, dict[str, object]] = attrs.field(eq=False)
+    path: str
+    span: Span = _span()
+
+
+# ---- scoring --------------------------------------------------------------------------
+# A scoring declaration is evaluated in two contexts. Item expressions (points, a
+# requirement, a gate's `where`, what an aggregate sums) see one sale: its fields and
+# the rows its lookups found, named `lookup.field`. Group expressions (a gate's test,
+# the target, a penalty) see one group: its keys, the lookups those keys determine,
+# params, and aggregates over the group's items, each a FieldRef named by its text.
+
+
+@attrs.frozen(slots=True)
+class Lookup:
+    """`lookup name: Source[key]`: `source` is a catalog or an entity supplied with the sales."""
+
+    name: str
+    label: str | None
+    entity: Entity
+    key: str
+    catalog: Catalog | None
+    span: Span = _span()
+
+    @property
+    def input_name(self) -> str:
+        """The keyword `Policy.score` takes this entity's rows under: `Project` -> `projects`."""
+        return snake_plural(self.entity.name)
+
+
+def snake_plural(name: str) -> str:
+    out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    return out + "s"
+
+
+@attrs.frozen(slots=True)
+class Requirement:
+    """A condition every sale must meet; `field` is the field an error names."""
+
+    name: str
+    label: str | None
+    condition: TExpr
+    field: str
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Aggregate:
+    """`sum(x)`, `count()`, `min(x)`, `max(x)` over a group's items; `name` is its text."""
+
+    function: str
+    arg: TExpr | None
+    name: str
+    type: DType
+
+
+@attrs.frozen(slots=True)
+class Bonus:
+    name: str
+    label: str | None
+    clause: str | None
+    where: TExpr | None
+    value: TExpr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Split:
+    """Who a sale's points go to: the host its share, the participants theirs."""
+
+    host: TExpr
+    host_share: Decimal
+    host_label: str | None
+    host_clause: str | None
+    participants: str
+    participants_share: Decimal
+    participants_label: str | None
+    participants_clause: str | None
+    departments: EnumType
+
+
+@attrs.frozen(slots=True)
+class Grouped:
+    """What gates, targets and penalties share: keys, an optional filter, a group value."""
+
+    keys: tuple[str, ...]
+    where: TExpr | None
+    value: TExpr
+    aggregates: tuple[Aggregate, ...]
+    constants: tuple[str, ...]
+
+    @property
+    def per_line(self) -> bool:
+        """Grouped by department: the items are ledger lines, not sales."""
+        return "dept" in self.keys
+
+
+@attrs.frozen(slots=True)
+class Gate:
+    name: str
+    label: str | None
+    clause: str | None
+    group: Grouped
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class TargetSpec:
+    """`target per product of units: ...`: completion is sum(measure) / the target."""
+
+    label: str | None
+    clause: str | None
+    key: str
+    measure: str
+    measure_type: DType
+    group: Grouped
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Penalty:
+    name: str
+    label: str | None
+    clause: str | None
+    group: Grouped
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Reward:
+    label: str | None
+    clause: str | None
+    value: TExpr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Credit:
+    """Amounts of each sale credited to the value of `to` (第十七条: to the outlet)."""
+
+    label: str | None
+    clause: str | None
+    amounts: tuple[str, ...]
+    to: str
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class Scoring:
+    name: str
+    label: str | None
+    entity: Entity
+    id_field: str
+    lookups: tuple[Lookup, ...]
+    requirements: tuple[Requirement, ...]
+    points: TExpr
+    points_label: str | None
+    points_clause: str | None
+    precision: Decimal
+    bonuses: tuple[Bonus, ...]
+    split: Split
+    target: TargetSpec | None
+    gates: tuple[Gate, ...]
+    penalties: tuple[Penalty, ...]
+    reward: Reward | None
+    credit: Credit | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ScoringExample:
+    """An example with several records: sales and the rows their lookups need."""
+
+    title: str
+    scoring: str
+    records: dict[str, tuple[dict[str, object], ...]] = attrs.field(eq=False)
+    expectations: tuple[Expectation, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
 class PolicyModel:
     """Everything a backend needs, in declaration order."""
 
@@ -315,6 +504,9 @@ class PolicyModel:
     tables: tuple[Table, ...]
     examples: tuple[Example, ...]
     fingerprint: str
+    catalogs: tuple[Catalog, ...] = ()
+    scorings: tuple[Scoring, ...] = ()
+    scoring_examples: tuple[ScoringExample, ...] = ()
 
     def entity(self, name: str) -> Entity | None:
         for e in self.entities:

@@ -230,7 +230,17 @@ class InlineEnumType:
     span: Span = _span()
 
 
-TypeExpr: TypeAlias = NamedType | InlineEnumType
+@attrs.frozen(slots=True)
+class SharesType:
+    """`shares(Dept)`: departments sharing a sale, each with an optional agreed ratio."""
+
+    enum: Name
+    span: Span = _span()
+
+    optional = False
+
+
+TypeExpr: TypeAlias = NamedType | InlineEnumType | SharesType
 
 
 @attrs.frozen(slots=True)
@@ -247,6 +257,7 @@ class EntityDecl:
     label: str | None
     fields: tuple[FieldDecl, ...]
     span: Span = _span()
+    key: Name | None = None
 
 
 @attrs.frozen(slots=True)
@@ -369,6 +380,8 @@ class Expectation:
 
     kind is "in" (the record is in `target`; `rules`, when given, are exactly the rules
     that hold), "not_in", or "table" (`target` is a table whose output is `outputs`).
+    Scoring examples add "points" (`target` is a department whose points are
+    `outputs`), "counts" (the sale `sale` counts) and "zeroed" (gate `target` zeroed it).
     """
 
     kind: str
@@ -377,13 +390,164 @@ class Expectation:
     outputs: tuple[Output, ...] | None
     is_list: bool
     span: Span = _span()
+    sale: str | None = None
 
 
 @attrs.frozen(slots=True)
 class ExampleDecl:
     title: str
-    given: Given
+    givens: tuple[Given, ...]
     expectations: tuple[Expectation, ...]
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class CatalogDecl:
+    """Reference data keyed by its entity's key: one record per row of a CSV file."""
+
+    name: Name
+    entity: Name
+    path: StringLit
+    label: str | None
+    span: Span = _span()
+
+
+# ---- scoring -----------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class LookupClause:
+    """`lookup project: Project[project_id]`: the row of `source` whose key is `key`."""
+
+    name: Name
+    source: Name
+    key: Name
+    label: str | None
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class RequireClause:
+    name: Name
+    label: str | None
+    condition: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class PointsClause:
+    label: str | None
+    clause: str | None
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class PrecisionClause:
+    value: NumberLit
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class HostClause:
+    label: str | None
+    clause: str | None
+    dept: Expr
+    share: NumberLit
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class ParticipantsClause:
+    label: str | None
+    clause: str | None
+    field: Name
+    share: NumberLit
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class BonusClause:
+    name: Name
+    label: str | None
+    clause: str | None
+    where: Expr | None
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class TargetClause:
+    label: str | None
+    clause: str | None
+    key: Name
+    measure: Name
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class GateClause:
+    name: Name
+    label: str | None
+    clause: str | None
+    keys: tuple[Name, ...]
+    where: Expr | None
+    condition: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class PenaltyClause:
+    name: Name
+    label: str | None
+    clause: str | None
+    keys: tuple[Name, ...]
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class RewardClause:
+    label: str | None
+    clause: str | None
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen(slots=True)
+class CreditClause:
+    """`credit: income, new_deposits to outlet`: amounts credited to whoever `to` names."""
+
+    label: str | None
+    clause: str | None
+    amounts: tuple[Name, ...]
+    to: Name
+    span: Span = _span()
+
+
+ScoringClause: TypeAlias = (
+    CreditClause
+    | LookupClause
+    | RequireClause
+    | PointsClause
+    | PrecisionClause
+    | HostClause
+    | ParticipantsClause
+    | BonusClause
+    | TargetClause
+    | GateClause
+    | PenaltyClause
+    | RewardClause
+)
+
+
+@attrs.frozen(slots=True)
+class ScoringDecl:
+    name: Name
+    label: str | None
+    entity: Name
+    clauses: tuple[ScoringClause, ...]
     span: Span = _span()
 
 
@@ -397,6 +561,8 @@ Decl: TypeAlias = (
     | InlineListDecl
     | SegmentDecl
     | TableDecl
+    | CatalogDecl
+    | ScoringDecl
     | RecordDecl
     | ExampleDecl
 )

@@ -132,7 +132,7 @@ _PARSE_LOCK = threading.Lock()
 
 # Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
 _DECLARATION_START = re.compile(
-    r"^[ \t]*(?:policy|enum|entity|param|override|list|segment|table|record|example)\b",
+    r"^[ \t]*(?:policy|enum|entity|param|override|list|segment|table|catalog|scoring|record|example)\b",
     re.MULTILINE,
 )
 _MAX_SYNTAX_ERRORS = 20
@@ -428,6 +428,9 @@ class _Lowering:
     def label(self, span: Span, items: list[Token]) -> str:
         return _unescape(str(items[0]))
 
+    entity_label = label
+    scoring_label = label
+
     def policy_decl(self, span: Span, items: list[Any]) -> n.PolicyDecl:
         name, label, *props = items
         return n.PolicyDecl(self._name(name), label, tuple(props), span)
@@ -459,8 +462,14 @@ class _Lowering:
         return n.EnumMember(self._name(name), label, span)
 
     def entity_decl(self, span: Span, items: list[Any]) -> n.EntityDecl:
-        name, label, *fields = items
-        return n.EntityDecl(self._name(name), label, tuple(fields), span)
+        name, label, key, *fields = items
+        return n.EntityDecl(self._name(name), label, tuple(fields), span, key)
+
+    def entity_key(self, span: Span, items: list[Token]) -> n.Name:
+        return self._name(items[0])
+
+    def shares_type(self, span: Span, items: list[Token]) -> n.SharesType:
+        return n.SharesType(self._name(items[0]), span)
 
     def field_decl(self, span: Span, items: list[Any]) -> n.FieldDecl:
         name, type_, label = items
@@ -549,8 +558,10 @@ class _Lowering:
         return n.FieldValue(self._name(name), value, span)
 
     def example_decl(self, span: Span, items: list[Any]) -> n.ExampleDecl:
-        title, given, *expectations = items
-        return n.ExampleDecl(_unescape(str(title)), given, tuple(expectations), span)
+        title, *rest = items
+        givens = tuple(i for i in rest if isinstance(i, n.Given))
+        expectations = tuple(i for i in rest if isinstance(i, n.Expectation))
+        return n.ExampleDecl(_unescape(str(title)), givens, expectations, span)
 
     def given_entity(self, span: Span, items: list[Any]) -> n.Given:
         return n.Given(self._name(items[0]), None, items[1], span)
@@ -576,6 +587,90 @@ class _Lowering:
         is_list = isinstance(value, tuple)
         outputs = value if is_list else (value,)
         return n.Expectation("table", self._name(target), (), outputs, is_list, span)
+
+    def expect_points(self, span: Span, items: list[Any]) -> n.Expectation:
+        target, value = items
+        return n.Expectation("points", self._name(target), (), (value,), False, span)
+
+    def expect_counts(self, span: Span, items: list[Token]) -> n.Expectation:
+        target = n.Name("counts", span)
+        return n.Expectation("counts", target, (), None, False, span, _unescape(str(items[0])))
+
+    def expect_zeroed(self, span: Span, items: list[Token]) -> n.Expectation:
+        sale, gate = items
+        return n.Expectation(
+            "zeroed", self._name(gate), (), None, False, span, _unescape(str(sale))
+        )
+
+    # reference data and scoring
+
+    def catalog_decl(self, span: Span, items: list[Any]) -> n.CatalogDecl:
+        name, label, entity, path = items
+        path_lit = n.StringLit(_unescape(str(path)), self._tok(path))
+        return n.CatalogDecl(self._name(name), self._name(entity), path_lit, label, span)
+
+    def scoring_decl(self, span: Span, items: list[Any]) -> n.ScoringDecl:
+        name, label, entity, *clauses = items
+        return n.ScoringDecl(self._name(name), label, self._name(entity), tuple(clauses), span)
+
+    def clause_ref(self, span: Span, items: list[Token]) -> str:
+        return _unescape(str(items[0]))
+
+    def group_keys(self, span: Span, items: list[Token]) -> tuple[n.Name, ...]:
+        return tuple(self._name(t) for t in items)
+
+    def _number(self, token: Token) -> n.NumberLit:
+        literal = self._literal(token)
+        assert isinstance(literal, n.NumberLit)
+        return literal
+
+    def lookup_clause(self, span: Span, items: list[Any]) -> n.LookupClause:
+        name, label, source, key = items
+        return n.LookupClause(self._name(name), self._name(source), self._name(key), label, span)
+
+    def require_clause(self, span: Span, items: list[Any]) -> n.RequireClause:
+        name, label, condition = items
+        return n.RequireClause(self._name(name), label, condition, span)
+
+    def points_clause(self, span: Span, items: list[Any]) -> n.PointsClause:
+        label, clause, value = items
+        return n.PointsClause(label, clause, value, span)
+
+    def precision_clause(self, span: Span, items: list[Token]) -> n.PrecisionClause:
+        return n.PrecisionClause(self._number(items[0]), span)
+
+    def host_clause(self, span: Span, items: list[Any]) -> n.HostClause:
+        label, clause, dept, share = items
+        return n.HostClause(label, clause, dept, self._number(share), span)
+
+    def participants_clause(self, span: Span, items: list[Any]) -> n.ParticipantsClause:
+        label, clause, field, share = items
+        return n.ParticipantsClause(label, clause, self._name(field), self._number(share), span)
+
+    def bonus_clause(self, span: Span, items: list[Any]) -> n.BonusClause:
+        name, label, clause, where, value = items
+        return n.BonusClause(self._name(name), label, clause, where, value, span)
+
+    def target_clause(self, span: Span, items: list[Any]) -> n.TargetClause:
+        label, clause, key, measure, value = items
+        return n.TargetClause(label, clause, self._name(key), self._name(measure), value, span)
+
+    def gate_clause(self, span: Span, items: list[Any]) -> n.GateClause:
+        name, label, clause, keys, where, condition = items
+        return n.GateClause(self._name(name), label, clause, keys, where, condition, span)
+
+    def penalty_clause(self, span: Span, items: list[Any]) -> n.PenaltyClause:
+        name, label, clause, keys, value = items
+        return n.PenaltyClause(self._name(name), label, clause, keys, value, span)
+
+    def credit_clause(self, span: Span, items: list[Any]) -> n.CreditClause:
+        label, clause, *names = items
+        amounts = tuple(self._name(t) for t in names[:-1])
+        return n.CreditClause(label, clause, amounts, self._name(names[-1]), span)
+
+    def reward_clause(self, span: Span, items: list[Any]) -> n.RewardClause:
+        label, clause, value = items
+        return n.RewardClause(label, clause, value, span)
 
     # expressions
 

@@ -21,6 +21,8 @@ from .explanation import Explanation
 from .interpreter import explain as trace_explain
 from .parser import parse
 from .records import RecordSchema
+from .scorer import Scorer
+from .scoring import ScoreSheet
 from .source import Source
 
 
@@ -55,6 +57,11 @@ class Policy:
         self._by_name.update(self._entities)
         if len(self._entities) == 1:
             self._by_name[None] = next(iter(self._entities.values()))
+        schemas = {name: c.schema for name, c in self._entities.items()}
+        self._scorers = {
+            s.name: Scorer(s, schemas, f"{model.name}.{s.name} {model.fingerprint[:12]}")
+            for s in model.scorings
+        }
 
     # ---- identity
 
@@ -190,6 +197,44 @@ class Policy:
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
         return classification_of(self.explain(record, entity))
+
+    # ---- scoring
+
+    @property
+    def scorings(self) -> tuple[str, ...]:
+        return tuple(self._scorers)
+
+    def _scorer(self, scoring: str | None) -> Scorer:
+        if scoring is None and len(self._scorers) == 1:
+            return next(iter(self._scorers.values()))
+        found = self._scorers.get(scoring) if scoring is not None else None
+        if found is None:
+            have = ", ".join(self._scorers) or "none"
+            what = f"no scoring `{scoring}`" if scoring is not None else "to be told which scoring"
+            raise ValueError(f"the policy has {what} (its scorings: {have})")
+        return found
+
+    def score(
+        self,
+        sales: Iterable[Mapping[str, object]],
+        *,
+        scoring: str | None = None,
+        interpret: bool = False,
+        **inputs: Iterable[Mapping[str, object]],
+    ) -> ScoreSheet:
+        """Score a period's sales: points, split, gates, ledger, department totals.
+
+        The rows the scoring looks up are passed by the entity's plural name, as in
+        `score(sales, projects=..., targets=...)`. Every record is validated; the
+        first bad one raises RecordError naming the sale (or row) and the field, and
+        nothing is scored. `interpret=True` uses the tracing interpreter (slow; the
+        oracle the compiled code is tested against).
+        """
+        return self._scorer(scoring).score(sales, inputs, interpret=interpret)
+
+    def scoring_source(self, scoring: str | None = None) -> str:
+        """The Python source generated for a scoring's loop over sales."""
+        return self._scorer(scoring).source
 
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""

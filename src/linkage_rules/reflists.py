@@ -135,6 +135,105 @@ def load_list_file(
     return (tuple(values), data) if ok else None
 
 
+def load_table_file(
+    path: Path,
+    display_name: str,
+    fields: list[tuple[str, DType]],
+    key: str,
+    report: Callable[[Diagnostic], None],
+) -> tuple[dict[object, dict[str, object]], bytes] | None:
+    """Read a CSV file with a header as records of `fields`, keyed by `key`.
+
+    Every bad cell, missing column and repeated key is reported at its row; None when
+    there was any, since a catalogue with a hole in it would misprice sales silently.
+    """
+    data = path.read_bytes()
+    try:
+        text = decode_spreadsheet_text(data)
+    except UnicodeDecodeError:
+        report(
+            Diagnostic(
+                "list-file",
+                "cannot decode the file as UTF-8 or GB18030",
+                None,
+                file_name=display_name,
+            )
+        )
+        return None
+    source = Source(display_name, text)
+    line_starts = _line_offsets(text)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    numbered: list[tuple[int, list[str]]] = []
+    first_line = 1
+    for cells in reader:
+        numbered.append((first_line, cells))
+        first_line = reader.line_num + 1
+    if not numbered:
+        report(
+            Diagnostic("list-file", "the file is empty; it needs a header row", Span(source, 0, 0))
+        )
+        return None
+    header = [h.strip() for h in numbered[0][1]]
+    names = [name for name, _ in fields]
+    missing = [name for name, dtype in fields if name not in header and not dtype.optional]
+    unknown = [h for h in header if h not in names]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(f"lacks column(s) {', '.join(missing)}")
+        if unknown:
+            problems.append(f"has unknown column(s) {', '.join(unknown)}")
+        report(
+            Diagnostic(
+                "list-file",
+                f"the header {' and '.join(problems)}",
+                Span(source, 0, len(source.line_text(1))),
+                f"the columns are: {', '.join(names)}",
+            )
+        )
+        return None
+    rows: dict[object, dict[str, object]] = {}
+    key_rows: dict[object, int] = {}
+    ok = True
+    for number, cells in numbered[1:]:
+        start = line_starts[number - 1] if number - 1 < len(line_starts) else len(text)
+        span = Span(source, start, start + len(source.line_text(number)))
+        if not cells or all(not cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            report(
+                Diagnostic(
+                    "list-row",
+                    f"row {number} has {len(cells)} cells for {len(header)} columns",
+                    span,
+                )
+            )
+            ok = False
+            continue
+        record: dict[str, object] = {name: None for name in names}
+        for column, cell in zip(header, cells, strict=True):
+            dtype = dict(fields)[column]
+            try:
+                record[column] = parse_text(dtype, cell)
+            except ValueError as error:
+                report(Diagnostic("list-row", f"row {number}, column `{column}`: {error}", span))
+                ok = False
+        value = record[key]
+        if value in key_rows:
+            report(
+                Diagnostic(
+                    "list-row",
+                    f"row {number}: `{key}` {value} is already on row {key_rows[value]}",
+                    span,
+                )
+            )
+            ok = False
+            continue
+        key_rows[value] = number
+        rows[value] = record
+    return (rows, data) if ok else None
+
+
 def _line_offsets(text: str) -> list[int]:
     offsets = [0]
     offsets.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")

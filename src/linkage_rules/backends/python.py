@@ -114,8 +114,11 @@ class _ExprCompiler:
     and with truth/falsity `not`, `and` and `or` compile to plain Python operators.
     """
 
-    def __init__(self, emitter: _Emitter) -> None:
+    def __init__(self, emitter: _Emitter, *, operators: bool = False) -> None:
         self.emitter = emitter
+        # Python's own `+ - *` where no operand can be null: only for code that runs
+        # inside the runtime's decimal context (scoring), where they round the same way.
+        self.operators = operators
 
     # simple operands can be named twice (in a null test and in the operation)
     def _simple(self, expr: m.TExpr) -> str | None:
@@ -130,7 +133,10 @@ class _ExprCompiler:
         if simple is not None:
             return simple
         if isinstance(expr, m.Arith):
-            return f"_arith[{expr.op!r}]({self.value(expr.left)}, {self.value(expr.right)})"
+            left, right = self.value(expr.left), self.value(expr.right)
+            if self.operators and expr.op != "/" and not expr.nullable:
+                return f"({left} {expr.op} {right})"
+            return f"_arith[{expr.op!r}]({left}, {right})"
         if isinstance(expr, m.Neg):
             return f"_neg({self.value(expr.operand)})"
         if isinstance(expr, m.FuncCall):
@@ -510,6 +516,8 @@ def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
         if dtype.optional:
             return f"((_v := {get}) is None or _v in {members})"
         return f"{get} in {members}"
+    elif kind is Kind.SHARES:
+        return "False"  # shares come as lists of mappings: the full check normalises them
     elif kind is Kind.BOOL:
         test = f"((_v := {get}) is True or _v is False)"
     elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):

@@ -1,0 +1,296 @@
+"""A scoring declaration -> one generated Python function that reads every sale once.
+
+`prepare(sales, ...)` validates each sale, looks up its rows, checks the requirements,
+computes its points and host department, and adds it to the groups of the gates and
+the target, all in one loop with no call per clause. What follows (gates, the split,
+the ledger) is the engine's, in `scoring.py`. The same safety rules as for
+classification hold: generated names, safe literals, constants in a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from .. import model as m
+from ..dtypes import DECIMAL, INT, DType, Kind
+from ..scoring_checker import POINTS
+from .python import (
+    _bindings,
+    _Emitter,
+    _ExprCompiler,
+    _field_test,
+    _placeholders,
+    _run,
+    field_placeholder,
+    safe_literal,
+)
+
+
+@attrs.frozen(slots=True)
+class ScoringHooks:
+    """What the generated loop calls when a sale is not as it should be; each raises."""
+
+    validate: Callable[[Any], Any]
+    shares: Callable[[Any, Any], Any]
+    missing: Callable[[int, Any], Any]
+    unmet: Callable[[int, Any], Any]
+    quantize: Callable[[Any, Any], Any]
+    twice: Callable[[Any], Any]
+    host_shared: Callable[[Any], Any]
+
+
+def grouped_items(scoring: m.Scoring) -> list[tuple[str, m.Grouped]]:
+    """The groupings made while reading sales, in the order `prepare` returns them:
+    the target first (when there is one), then each gate grouped by sale fields."""
+    items: list[tuple[str, m.Grouped]] = []
+    if scoring.target is not None:
+        items.append(("target", target_grouping(scoring.target)))
+    items.extend((g.name, g.group) for g in scoring.gates if not g.group.per_line)
+    return items
+
+
+def target_grouping(target: m.TargetSpec) -> m.Grouped:
+    """The target's group, with the sum of its measure as one more aggregate."""
+    group = target.group
+    measure = measure_aggregate(target)
+    aggregates = group.aggregates
+    if all(a.name != measure.name for a in aggregates):
+        aggregates = (*aggregates, measure)
+    return attrs.evolve(group, aggregates=aggregates)
+
+
+def measure_aggregate(target: m.TargetSpec) -> m.Aggregate:
+    dtype = INT if target.measure_type.kind is Kind.INT else DType(target.measure_type.kind)
+    ref = m.FieldRef(target.measure, None, target.measure_type, target.span)
+    return m.Aggregate("sum", ref, f"sum({target.measure})", dtype)
+
+
+class _ScoringCompiler:
+    def __init__(self, scoring: m.Scoring) -> None:
+        self.scoring = scoring
+        self.emitter = _Emitter()
+        self.exprs = _ExprCompiler(self.emitter, operators=True)
+        fields = scoring.entity.fields
+        self.reads: dict[str, str] = {f.name: f"_r[{safe_literal(f.name)}]" for f in fields}
+        for index, lookup in enumerate(scoring.lookups):
+            for f in lookup.entity.fields:
+                self.reads[f"{lookup.name}.{f.name}"] = f"_b{index}[{safe_literal(f.name)}]"
+        self.reads[POINTS] = "_p"
+
+    def resolve(self, text: str) -> str:
+        for name in _placeholders(text):
+            text = text.replace(field_placeholder(name), self.reads[name])
+        return text
+
+    def emit(self, depth: int, text: str) -> None:
+        self.emitter.emit(depth, self.resolve(text))
+
+    def generate(self) -> str:
+        """`prepare(sales, lookups..., groups..., totals, credits, seen)` -> ledger entries.
+
+        An entry is `[record, host, host points, dept, points, dept, points, ...]`; the
+        department totals are added up as if every sale counted (the engine takes back
+        what a failed gate zeroes), and each gate group lists its sales' entry numbers.
+        """
+        s = self.scoring
+        e = self.emitter
+        groups = grouped_items(s)
+        group_args = "".join(f", _G{i}" for i in range(len(groups)))
+        lookup_args = "".join(f", _L{i}" for i in range(len(s.lookups)))
+        body_start = len(e.lines)
+        self._read_sale()
+        self._price_sale()
+        rows = "(" + "".join(f"_b{i}, " for i in range(len(s.lookups))) + ")"
+        for index, (_, group) in enumerate(groups):
+            self._group(index, group, rows, with_members=not (s.target is not None and index == 0))
+        self._split()
+        if s.credit is not None:
+            self._credit(s.credit)
+        e.emit(1, "return _out")
+        body = e.lines[body_start:]
+        del e.lines[body_start:]
+        head = f"def prepare(_sales{lookup_args}{group_args}, _T, _C, _seen"
+        e.emit(0, f"{head}{_bindings(body)}):")
+        e.lines.extend(body)
+        return e.source()
+
+    def _read_sale(self) -> None:
+        """Validate (a quick test, else the full check), then look up the sale's rows."""
+        s = self.scoring
+        e = self.emitter
+        scalar_fields = [f for f in s.entity.fields if f.type.kind is not Kind.SHARES]
+        e.emit(1, "_out = []")
+        e.emit(1, "_append = _out.append")
+        e.emit(1, "_seen_add = _seen.add")
+        e.emit(1, "for _r in _sales:")
+        tests = ["_type(_r) is _dict", f"_len(_r) == {len(s.entity.fields)}"]
+        tests += [_field_test(f.type, f.name, e) for f in scalar_fields]
+        e.emit(2, "try:")
+        e.emit(3, "_ok = " + " and ".join(tests))
+        e.emit(2, "except (_KeyError, _TypeError):")
+        e.emit(3, "_ok = False")
+        e.emit(2, "if not _ok:")
+        e.emit(3, "_r = _validate(_r)")
+        sale_id = self.reads[s.id_field]
+        e.emit(2, f"if (_sid := {sale_id}) in _seen:")
+        e.emit(3, "_twice(_r)")
+        e.emit(2, "_seen_add(_sid)")
+        e.emit(2, f"_s = _shares(_r[{safe_literal(s.split.participants)}], _r)")
+        for index, lookup in enumerate(s.lookups):
+            key = self.reads[lookup.key]
+            field = s.entity.field(lookup.key)
+            assert field is not None
+            if field.type.optional:
+                null_row = e.const({f.name: None for f in lookup.entity.fields})
+                e.emit(2, f"_k = {key}")
+                e.emit(2, f"_b{index} = {null_row} if _k is None else _L{index}.get(_k)")
+            else:
+                e.emit(2, f"_b{index} = _L{index}.get({key})")
+            e.emit(2, f"if _b{index} is None:")
+            e.emit(3, f"_missing({index}, _r)")
+        for index, requirement in enumerate(s.requirements):
+            self.emit(2, f"if not {self.exprs.truth(requirement.condition)}:")
+            e.emit(3, f"_unmet({index}, _r)")
+
+    def _points(self, expr: m.TExpr) -> str:
+        """Points at the policy's precision, rounded half up; a null is the sale's error."""
+        value = self.exprs.value(expr)
+        precision = self.emitter.const(self.scoring.precision)
+        if expr.nullable:
+            return f"_quantize({value}, _r)"
+        return f"_Decimal({value}).quantize({precision}, _HALF_UP)"
+
+    def _price_sale(self) -> None:
+        s = self.scoring
+        self.emit(2, f"_p = {self._points(s.points)}")
+        for bonus in s.bonuses:
+            points = m.FieldRef(POINTS, None, DECIMAL, bonus.span)
+            total = m.Arith("+", points, bonus.value, DECIMAL, bonus.value.nullable, bonus.span)
+            value = self._points(total)
+            if bonus.where is not None:
+                self.emit(2, f"if {self.exprs.truth(bonus.where)}:")
+                self.emit(3, f"_p = {value}")
+            else:
+                self.emit(2, f"_p = {value}")
+        self.emit(2, f"_h = {self.exprs.value(s.split.host)}")
+
+    def _split(self) -> None:
+        """The host's part and each participant's, rounded down; the remainder to the host."""
+        s = self.scoring
+        e = self.emitter
+        precision = e.const(s.precision)
+        e.emit(2, f"_pool = _p * {e.const(s.split.participants_share)}")
+        e.emit(2, "_i = _len(_out)")
+        e.emit(2, "_e = [_r, _h, _p]")
+        e.emit(2, "if _s[0][1] is None:")
+        e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
+        e.emit(3, "for _d, _ in _s:")
+        e.emit(4, "if _d == _h:")
+        e.emit(5, "_host_shared(_r)")
+        e.emit(4, "_e += (_d, _each)")
+        e.emit(4, "_T[_d] += _each")
+        e.emit(4, "_e[2] -= _each")
+        e.emit(2, "else:")
+        e.emit(3, "for _d, _ratio in _s:")
+        e.emit(4, "if _d == _h:")
+        e.emit(5, "_host_shared(_r)")
+        e.emit(4, f"_part = (_pool * _ratio).quantize({precision}, _DOWN)")
+        e.emit(4, "_e += (_d, _part)")
+        e.emit(4, "_T[_d] += _part")
+        e.emit(4, "_e[2] -= _part")
+        e.emit(2, "_T[_h] += _e[2]")
+        e.emit(2, "_append(_e)")
+
+    def _credit(self, credit: m.Credit) -> None:
+        e = self.emitter
+        e.emit(2, f"_c = _C.get(_o := {self.reads[credit.to]})")
+        e.emit(2, "if _c is None:")
+        e.emit(
+            3, f"_c = _C[_o] = {{{', '.join(f'{safe_literal(a)}: _ZERO' for a in credit.amounts)}}}"
+        )
+        for amount in credit.amounts:
+            e.emit(2, f"if (_v := {self.reads[amount]}) is not None:")
+            e.emit(3, f"_c[{safe_literal(amount)}] += _v")
+
+    def _group(self, index: int, group: m.Grouped, rows: str, *, with_members: bool) -> None:
+        """Add the sale to its group, a list:
+        [passed, first record, its rows, count, entry numbers or None, aggregates...]."""
+        e = self.emitter
+        depth = 2
+        if group.where is not None:
+            self.emit(2, f"if {self.exprs.truth(group.where)}:")
+            depth = 3
+        key = "(" + "".join(f"{self.reads[k]}, " for k in group.keys) + ")"
+        e.emit(depth, f"_a = _G{index}.get(_key := {key})")
+        initial = "".join(f", {_initial(a)}" for a in group.aggregates)
+        members = "[]" if with_members else "None"
+        e.emit(depth, "if _a is None:")
+        e.emit(depth + 1, f"_a = _G{index}[_key] = [None, _r, {rows}, 0, {members}{initial}]")
+        e.emit(depth, "_a[3] += 1")
+        if with_members:
+            e.emit(depth, "_a[4].append(_len(_out))")
+        for offset, aggregate in enumerate(group.aggregates, start=5):
+            self._aggregate(depth, "_a", offset, aggregate)
+
+    def _aggregate(self, depth: int, acc: str, offset: int, aggregate: m.Aggregate) -> None:
+        slot = f"{acc}[{offset}]"
+        if aggregate.arg is None:  # count()
+            self.emit(depth, f"{slot} += 1")
+            return
+        value = self.exprs.value(aggregate.arg)
+        if aggregate.function == "count":
+            self.emit(depth, f"if {value} is not None:")
+            self.emit(depth + 1, f"{slot} += 1")
+            return
+        self.emit(depth, f"_v = {value}")
+        if aggregate.function == "sum":
+            combine = f"_v if {slot} is None else {slot} + _v"
+        else:
+            op = "<" if aggregate.function == "min" else ">"
+            combine = f"_v if {slot} is None or _v {op} {slot} else {slot}"
+        if aggregate.arg.nullable:
+            self.emit(depth, "if _v is not None:")
+            self.emit(depth + 1, f"{slot} = {combine}")
+        else:
+            self.emit(depth, f"{slot} = {combine}")
+
+
+def _initial(aggregate: m.Aggregate) -> str:
+    return "0" if aggregate.function == "count" else "None"
+
+
+def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple[Any, str]:
+    """Compile the per-sale loop of a scoring; returns the function and its source."""
+    compiler = _ScoringCompiler(scoring)
+    source = compiler.generate()
+    constants = {
+        **compiler.emitter.constants,
+        "_validate": hooks.validate,
+        "_shares": hooks.shares,
+        "_missing": hooks.missing,
+        "_unmet": hooks.unmet,
+        "_quantize": hooks.quantize,
+        "_twice": hooks.twice,
+        "_host_shared": hooks.host_shared,
+        "_HALF_UP": ROUND_HALF_UP,
+        "_DOWN": ROUND_DOWN,
+        "_ZERO": Decimal(0),
+    }
+    namespace = _run(source, constants, unit)
+    return namespace["prepare"], source
+
+
+def compile_group_test(expr: m.TExpr, unit: str) -> Callable[[dict[str, object]], object]:
+    """A group's test or value as a function of the group's values by name."""
+    emitter = _Emitter()
+    text = _ExprCompiler(emitter).value(expr)
+    for name in _placeholders(text):
+        text = text.replace(field_placeholder(name), f"_g[{safe_literal(name)}]")
+    source = f"def evaluate(_g):\n    return {text}\n"
+    namespace = _run(source, emitter.constants, unit)
+    function: Callable[[dict[str, object]], object] = namespace["evaluate"]
+    return function

@@ -1,0 +1,458 @@
+"""Scoring, traced: the oracle for the compiled loop, and the explanation of one sale.
+
+Reads sales one clause at a time with the tracing interpreter, for obviousness, and
+fills the same group accumulators the compiled `prepare` fills, so that what follows
+(gates, split, ledger) is shared and the two can be compared value for value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_DOWN, Decimal
+from typing import Any, NoReturn
+
+import attrs
+
+from . import model as m
+from . import runtime as rt
+from .backends.scoring_python import grouped_items
+from .dtypes import check_shares, format_shares, format_value
+from .errors import RecordError
+from .explanation import Step, json_value
+from .interpreter import Tracer, describe_value
+from .scoring_checker import DEPT, POINTS, ROLE_NAME
+
+Row = dict[str, object]
+_NO_RATIO = object()
+
+
+def sale_values(
+    scoring: m.Scoring, record: Mapping[str, object], rows: Iterable[Row]
+) -> dict[str, object]:
+    """The names an item expression can read for one sale: its fields and `lookup.field`."""
+    values = dict(record)
+    for lookup, row in zip(scoring.lookups, rows, strict=True):
+        for name, value in row.items():
+            values[f"{lookup.name}.{name}"] = value
+    return values
+
+
+def line_values(
+    scoring: m.Scoring,
+    record: Mapping[str, object],
+    rows: Iterable[Row],
+    dept: str,
+    role: str,
+    points: Decimal,
+) -> dict[str, object]:
+    values = sale_values(scoring, record, rows)
+    values.update({DEPT: dept, ROLE_NAME: role, POINTS: points})
+    return values
+
+
+class SaleProblems:
+    """The errors a sale can have beyond its fields' types, worded for the sale and field."""
+
+    def __init__(self, scoring: m.Scoring) -> None:
+        self.scoring = scoring
+        split = scoring.split
+        self._departments = split.departments
+        self._members = frozenset(split.departments.members)
+
+    def _error(
+        self, record: Any, message: str, field: str | None, value: object = None
+    ) -> RecordError:
+        sale_id = record.get(self.scoring.id_field) if isinstance(record, Mapping) else None
+        return RecordError(
+            message,
+            record=str(sale_id) if sale_id is not None else None,
+            field=field,
+            value=value,
+            entity=self.scoring.entity.name,
+        )
+
+    def shares(self, value: object, record: Any) -> tuple[tuple[str, Decimal | None], ...]:
+        """The participants as `((dept, ratio or None), ...)`; a quick pass for the usual
+        spellings, and `check_shares` (which words the error) for anything else."""
+        kind = type(value)
+        if kind is list or kind is tuple:
+            out: list[tuple[str, Decimal | None]] = []
+            given = 0
+            total = Decimal(0)
+            members = self._members
+            for item in value:  # type: ignore[attr-defined]
+                item_kind = type(item)
+                if item_kind is dict and 0 < len(item) <= 2 and "dept" in item:
+                    dept, ratio = item["dept"], item.get("ratio", _NO_RATIO)
+                    if ratio is _NO_RATIO and len(item) == 2:
+                        break
+                    if ratio is _NO_RATIO:
+                        ratio = None
+                elif item_kind is tuple and len(item) == 2:
+                    dept, ratio = item
+                elif item_kind is str:
+                    dept, ratio = item, None
+                else:
+                    break
+                if dept not in members:
+                    break
+                if ratio is not None:
+                    if type(ratio) is not Decimal or not ratio > 0:
+                        break
+                    total += ratio
+                    given += 1
+                out.append((dept, ratio))
+            else:
+                count = len(out)
+                if count and given in (0, count) and (given == 0 or total == 1):
+                    if len({dept for dept, _ in out}) == count:
+                        return tuple(out)
+        try:
+            return check_shares(self._departments, value)
+        except ValueError as error:
+            raise self._error(
+                record, f"the participants {error}", self.scoring.split.participants, value
+            ) from None
+
+    def missing(self, index: int, record: Any) -> NoReturn:
+        lookup = self.scoring.lookups[index]
+        key = record[lookup.key]
+        if lookup.catalog is not None:
+            message = (
+                f"`{format_value(key)}` is not in {lookup.catalog.label or lookup.catalog.name} "
+                f"({lookup.catalog.path})"
+            )
+        else:
+            message = (
+                f"{lookup.entity.name} `{format_value(key)}` is referenced but was not supplied "
+                f"(give it in `{lookup.input_name}`)"
+            )
+        raise self._error(record, message, lookup.key, key)
+
+    def unmet(self, index: int, record: Any) -> NoReturn:
+        requirement = self.scoring.requirements[index]
+        what = requirement.label or requirement.name
+        field = requirement.field
+        value = record.get(field) if "." not in field else None
+        shown = f" (it is {format_value(value)})" if value is not None else ""
+        raise self._error(record, f"{what}{shown} [{requirement.name}]", field, value)
+
+    def twice(self, record: Any) -> NoReturn:
+        sale_id = record[self.scoring.id_field]
+        raise self._error(
+            record,
+            f"`{format_value(sale_id)}` appears twice; each sale is scored once",
+            self.scoring.id_field,
+            sale_id,
+        )
+
+    def host_shared(self, record: Any) -> NoReturn:
+        raise self._error(
+            record,
+            "the product's host department is also listed as a participant; "
+            "the host has its own share",
+            self.scoring.split.participants,
+            record[self.scoring.split.participants],
+        )
+
+    def no_points(self, record: Any) -> RecordError:
+        return self._error(
+            record, "its points cannot be computed: a value they need is missing", None
+        )
+
+
+def prepare_traced(
+    scoring: m.Scoring,
+    sales: Iterable[object],
+    tables: list[dict[object, Row]],
+    validate: Callable[[object], dict[str, object]],
+    problems: SaleProblems,
+    quantize: Callable[[Any, Any], Decimal],
+    totals: dict[str, Decimal],
+    credits: dict[object, dict[str, Decimal]],
+) -> tuple[list[list[Any]], list[dict[tuple[object, ...], list[Any]]]]:
+    """What the compiled `prepare` computes, clause by clause: the ledger entries and
+    the groups, with the totals and credits filled in the same way."""
+    groupings = grouped_items(scoring)
+    accumulators: list[dict[tuple[object, ...], list[Any]]] = [{} for _ in groupings]
+    entries: list[list[Any]] = []
+    seen: set[object] = set()
+    split = scoring.split
+    for sale in sales:
+        record = validate(sale)
+        sale_id = record[scoring.id_field]
+        if sale_id in seen:
+            problems.twice(record)
+        seen.add(sale_id)
+        shares = problems.shares(record[split.participants], record)
+        rows = lookup_rows(scoring, record, tables, problems)
+        values = sale_values(scoring, record, rows)
+        for index, requirement in enumerate(scoring.requirements):
+            if Tracer(values).value(requirement.condition) is not True:
+                problems.unmet(index, record)
+        points = quantize(Tracer(values).value(scoring.points), record)
+        for bonus in scoring.bonuses:
+            values[POINTS] = points
+            if bonus.where is None or Tracer(values).value(bonus.where) is True:
+                points = quantize(rt.add(points, Tracer(values).value(bonus.value)), record)  # type: ignore[arg-type]
+        values[POINTS] = points
+        host = Tracer(values).value(split.host)
+        for index, ((_, grouping), groups) in enumerate(zip(groupings, accumulators, strict=True)):
+            if grouping.where is not None and Tracer(values).value(grouping.where) is not True:
+                continue
+            key = tuple(values[k] for k in grouping.keys)
+            acc = groups.get(key)
+            if acc is None:
+                initial = [0 if a.function == "count" else None for a in grouping.aggregates]
+                is_target = scoring.target is not None and index == 0
+                acc = groups[key] = [
+                    None,
+                    record,
+                    tuple(rows),
+                    0,
+                    None if is_target else [],
+                    *initial,
+                ]
+            acc[3] += 1
+            if acc[4] is not None:
+                acc[4].append(len(entries))
+            for offset, aggregate in enumerate(grouping.aggregates, start=5):
+                acc[offset] = _combine(aggregate, acc[offset], values)
+        entries.append(split_sale(scoring, record, points, host, shares, problems))
+        for position in range(1, len(entries[-1]), 2):
+            totals[entries[-1][position]] += entries[-1][position + 1]
+        if scoring.credit is not None:
+            credit = scoring.credit
+            credited = credits.setdefault(
+                record[credit.to], {a: Decimal(0) for a in credit.amounts}
+            )
+            for amount in credit.amounts:
+                if record[amount] is not None:
+                    credited[amount] += record[amount]  # type: ignore[operator]
+    return entries, accumulators
+
+
+def split_sale(
+    scoring: m.Scoring,
+    record: dict[str, object],
+    points: Decimal,
+    host: object,
+    shares: tuple[tuple[str, Decimal | None], ...],
+    problems: SaleProblems,
+) -> list[Any]:
+    """第十九条 as the engine applies it: each participant's part rounded down to the
+    precision, by its ratio or equally; the host gets the rest, so the parts add up."""
+    split = scoring.split
+    pool = rt.mul(points, split.participants_share)
+    parts: list[Decimal] = []
+    for dept, ratio in shares:
+        if dept == host:
+            problems.host_shared(record)
+        share = rt.div(pool, len(shares)) if ratio is None else rt.mul(pool, ratio)
+        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN))  # type: ignore[arg-type]
+    host_part = points
+    for part in parts:
+        host_part = rt.sub(host_part, part)  # type: ignore[assignment]
+    entry: list[Any] = [record, host, host_part]
+    for (dept, _), part in zip(shares, parts, strict=True):
+        entry += (dept, part)
+    return entry
+
+
+def lookup_rows(
+    scoring: m.Scoring,
+    record: Mapping[str, object],
+    tables: list[dict[object, Row]],
+    problems: SaleProblems,
+) -> list[Row]:
+    rows: list[Row] = []
+    for index, lookup in enumerate(scoring.lookups):
+        key = record[lookup.key]
+        if key is None:
+            rows.append({f.name: None for f in lookup.entity.fields})
+            continue
+        row = tables[index].get(key)
+        if row is None:
+            problems.missing(index, record)
+        rows.append(row)
+    return rows
+
+
+def _combine(aggregate: m.Aggregate, current: Any, values: dict[str, object]) -> Any:
+    if aggregate.arg is None:
+        return current + 1
+    value = Tracer(values).value(aggregate.arg)
+    if value is None:
+        return current
+    if aggregate.function == "count":
+        return current + 1
+    if current is None:
+        return value
+    if aggregate.function == "sum":
+        return rt.add(current, value)  # type: ignore[arg-type]
+    if aggregate.function == "min":
+        return value if value < current else current  # type: ignore[operator]
+    return value if value > current else current  # type: ignore[operator]
+
+
+def evaluate_traced(expr: m.TExpr, values: dict[str, object]) -> object:
+    return Tracer(values).value(expr)
+
+
+# ---- the explanation of one sale ----------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class GateTrace:
+    """The gate groups a sale was in, and why each passed or failed."""
+
+    gate: str
+    label: str | None
+    clause: str | None
+    key: tuple[object, ...]
+    passed: bool
+    test: Step
+
+
+@attrs.frozen(slots=True)
+class ShareTrace:
+    dept: str
+    dept_label: str | None
+    role: str
+    points: Decimal
+    counted: bool
+
+
+@attrs.frozen(slots=True)
+class SaleExplanation:
+    """How one sale was scored, in the policy's own labels; `str()` for people, `to_dict()`."""
+
+    sale_id: str
+    scoring: str
+    scoring_label: str | None
+    points: Step
+    points_label: str | None
+    points_clause: str | None
+    bonuses: tuple[Step, ...]
+    split: str
+    shares: tuple[ShareTrace, ...]
+    gates: tuple[GateTrace, ...]
+    counted: bool
+    zeroed_by: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sale": self.sale_id,
+            "scoring": self.scoring,
+            "points": self.points.to_dict(),
+            "bonuses": [b.to_dict() for b in self.bonuses],
+            "participants": self.split,
+            "shares": [
+                {
+                    "dept": s.dept,
+                    "role": s.role,
+                    "points": json_value(s.points),
+                    "counted": s.counted,
+                }
+                for s in self.shares
+            ],
+            "gates": [
+                {
+                    "gate": g.gate,
+                    "label": g.label,
+                    "clause": g.clause,
+                    "group": [json_value(k) for k in g.key],
+                    "passed": g.passed,
+                    "test": g.test.to_dict(),
+                }
+                for g in self.gates
+            ],
+            "counted": self.counted,
+            "zeroed_by": self.zeroed_by,
+        }
+
+    def __str__(self) -> str:
+        title = f"sale {self.sale_id} · scoring {self.scoring}"
+        title += f" {self.scoring_label}" if self.scoring_label else ""
+        lines = [title, ""]
+        head = "points"
+        head += f" {self.points_label}" if self.points_label else ""
+        head += f" ({self.points_clause})" if self.points_clause else ""
+        lines.append(f"{head}: {format_value(self.points.value)}")
+        lines.extend(self.points.lines(1))
+        for bonus in self.bonuses:
+            lines.append(f"  + bonus {bonus.text}: {format_value(bonus.value)}")
+        lines.append("")
+        lines.append(f"split (participants {self.split}):")
+        for share in self.shares:
+            dept = share.dept + (f"({share.dept_label})" if share.dept_label else "")
+            mark = "" if share.counted else "  (zeroed)"
+            lines.append(f"  {share.role:<11} {dept}: {format_value(share.points)}{mark}")
+        for gate in self.gates:
+            lines.append("")
+            verdict = "passed" if gate.passed else "FAILED"
+            head = f"gate {gate.gate}" + (f" {gate.label}" if gate.label else "")
+            head += f" ({gate.clause})" if gate.clause else ""
+            group = ", ".join(format_value(k) for k in gate.key)
+            lines.append(f"{head}, group {group}: {verdict}")
+            lines.extend(gate.test.lines(1))
+        lines.append("")
+        if self.counted:
+            lines.append("the sale counts")
+        else:
+            lines.append(f"the sale scores zero: gate {self.zeroed_by} failed for its group")
+        return "\n".join(lines)
+
+
+def explain_sale(
+    scoring: m.Scoring,
+    record: dict[str, object],
+    rows: list[Row],
+    ledger_lines: list[Any],
+    group_values: Callable[[m.Gate, tuple[object, ...]], dict[str, object] | None],
+    quantize: Callable[[Any, Any], Decimal],
+) -> SaleExplanation:
+    values = sale_values(scoring, record, rows)
+    points_step = Tracer(values).step(scoring.points)
+    points = quantize(points_step.value, record)
+    bonuses: list[Step] = []
+    for bonus in scoring.bonuses:
+        values[POINTS] = points
+        if bonus.where is None or Tracer(values).value(bonus.where) is True:
+            step = Tracer(values).step(bonus.value)
+            bonuses.append(step)
+            points = quantize(rt.add(points, step.value), record)  # type: ignore[arg-type]
+    values[POINTS] = points
+    gates: list[GateTrace] = []
+    for gate in scoring.gates:
+        if gate.group.per_line:
+            continue
+        if gate.group.where is not None and Tracer(values).value(gate.group.where) is not True:
+            continue
+        key = tuple(values[k] for k in gate.group.keys)
+        group = group_values(gate, key)
+        if group is None:  # pragma: no cover - every sale's groups are decided
+            continue
+        step = Tracer(group).step(gate.group.value)
+        gates.append(GateTrace(gate.name, gate.label, gate.clause, key, step.value is True, step))
+    departments = scoring.split.departments
+    shares = tuple(
+        ShareTrace(line.dept, departments.label_of(line.dept), line.role, line.points, line.counted)
+        for line in ledger_lines
+    )
+    zeroed = next((line.zeroed_by for line in ledger_lines if line.zeroed_by), None)
+    split = format_shares(record[scoring.split.participants])  # type: ignore[arg-type]
+    return SaleExplanation(
+        str(record[scoring.id_field]),
+        scoring.name,
+        scoring.label,
+        points_step,
+        scoring.points_label,
+        scoring.points_clause,
+        tuple(bonuses),
+        split,
+        shares,
+        tuple(gates),
+        all(line.counted for line in ledger_lines),
+        zeroed,
+    )

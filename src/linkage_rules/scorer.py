@@ -1,0 +1,176 @@
+"""A compiled scoring declaration: reads the inputs, runs the generated loop, settles.
+
+`Policy.score` is this, for the policy's scoring; `interpret=True` runs the tracing
+interpreter instead of the generated loop, and is the oracle tests hold it against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, localcontext
+from typing import Any
+
+from . import model as m
+from .backends.scoring_python import (
+    ScoringHooks,
+    compile_group_test,
+    compile_scoring,
+    grouped_items,
+)
+from .errors import RecordError
+from .records import RecordSchema
+from .runtime import CONTEXT
+from .score_interpreter import (
+    SaleExplanation,
+    SaleProblems,
+    evaluate_traced,
+    explain_sale,
+    lookup_rows,
+    prepare_traced,
+)
+from .scoring import ScoreSheet, finish, key_rows, quantizer
+
+
+class Scorer:
+    """One scoring declaration, compiled once; `score` may be called from many threads."""
+
+    def __init__(self, scoring: m.Scoring, schemas: Mapping[str, RecordSchema], unit: str) -> None:
+        self.scoring = scoring
+        self.schema = schemas[scoring.entity.name]
+        self.input_schemas = {
+            lk.input_name: schemas[lk.entity.name] for lk in scoring.lookups if lk.catalog is None
+        }
+        self.problems = SaleProblems(scoring)
+        self.quantize = quantizer(scoring.precision, self.problems.no_points)
+        hooks = ScoringHooks(
+            validate=lambda record: self.schema.validate(record),
+            shares=self.problems.shares,
+            missing=self.problems.missing,
+            unmet=self.problems.unmet,
+            quantize=self.quantize,
+            twice=self.problems.twice,
+            host_shared=self.problems.host_shared,
+        )
+        self.prepare, self.source = compile_scoring(scoring, hooks, unit)
+        self._tests: dict[int, Any] = {}
+        for expr in self._group_exprs():
+            self._tests[id(expr)] = compile_group_test(expr, unit)
+
+    def _group_exprs(self) -> list[m.TExpr]:
+        s = self.scoring
+        exprs: list[m.TExpr] = [g.group.value for g in s.gates]
+        if s.target is not None:
+            exprs.append(s.target.group.value)
+        exprs.extend(p.group.value for p in s.penalties)
+        if s.reward is not None:
+            exprs.append(s.reward.value)
+        return exprs
+
+    def _evaluate(self, expr: m.TExpr, values: dict[str, object]) -> object:
+        test = self._tests.get(id(expr))
+        if test is None:  # item expressions of per-department groups
+            return evaluate_traced(expr, values)
+        return test(values)
+
+    def tables(
+        self, inputs: Mapping[str, Iterable[Mapping[str, object]]]
+    ) -> list[dict[object, Any]]:
+        unknown = sorted(set(inputs) - set(self.input_schemas))
+        if unknown:
+            expected = ", ".join(f"{name}=" for name in self.input_schemas) or "no other input"
+            raise TypeError(
+                f"score() got unexpected input(s) {', '.join(unknown)}; it takes {expected}"
+            )
+        read: dict[str, dict[object, Any]] = {}
+        for name, schema in self.input_schemas.items():
+            read[name] = key_rows(inputs.get(name, ()), _validator(schema), schema.entity)
+        tables: list[dict[object, Any]] = []
+        for lookup in self.scoring.lookups:
+            tables.append(
+                lookup.catalog.rows if lookup.catalog is not None else read[lookup.input_name]
+            )
+        return tables
+
+    def score(
+        self,
+        sales: Iterable[Mapping[str, object]],
+        inputs: Mapping[str, Iterable[Mapping[str, object]]],
+        *,
+        interpret: bool = False,
+    ) -> ScoreSheet:
+        tables = self.tables(inputs)
+        groupings = grouped_items(self.scoring)
+        totals = {d: Decimal(0) for d in self.scoring.split.departments.members}
+        credits: dict[object, dict[str, Decimal]] = {}
+        with localcontext(CONTEXT):
+            if interpret:
+                entries, accumulators = prepare_traced(
+                    self.scoring,
+                    sales,
+                    tables,
+                    self.schema.validate,
+                    self.problems,
+                    self.quantize,
+                    totals,
+                    credits,
+                )
+                evaluate = evaluate_traced
+            else:
+                accumulators = [{} for _ in groupings]
+                entries = self.prepare(sales, *tables, *accumulators, totals, credits, set())
+                evaluate = self._evaluate
+
+        def rows_of(record: dict[str, Any]) -> list[dict[str, object]]:
+            return lookup_rows(self.scoring, record, tables, self.problems)
+
+        def explainer(sheet: ScoreSheet, sale_id: str) -> SaleExplanation:
+            return self.explain(sheet, tables, sale_id)
+
+        return finish(
+            self.scoring, entries, accumulators, totals, credits, evaluate, rows_of, explainer
+        )
+
+    def explain(
+        self, sheet: ScoreSheet, tables: list[dict[object, Any]], sale_id: str
+    ) -> SaleExplanation:
+        id_field = self.scoring.id_field
+        lines = sheet.ledger.for_sale(sale_id)
+        record = sheet.ledger.record_of(sale_id)
+        if record is None:
+            raise RecordError(
+                f"no {self.scoring.entity.name} `{sale_id}` was scored",
+                record=str(sale_id),
+                field=id_field,
+                entity=self.scoring.entity.name,
+            )
+        record = self.schema.validate(record)
+        rows = lookup_rows(self.scoring, record, tables, self.problems)
+        decisions = {(d.gate, d.key): d for d in sheet.gates}
+        products = {
+            key: {"target": r.target, "completion": r.completion}
+            for key, r in sheet.products.items()
+        }
+
+        def values_of(gate: m.Gate, key: tuple[object, ...]) -> dict[str, object] | None:
+            decision = decisions.get((gate.name, key))
+            if decision is None:
+                return None
+            values = dict(zip(gate.group.keys, key, strict=True))
+            for lookup, row in zip(self.scoring.lookups, rows, strict=True):
+                if lookup.key in gate.group.keys:
+                    values.update({f"{lookup.name}.{k}": v for k, v in row.items()})
+            target = self.scoring.target
+            if target is not None and target.key in gate.group.keys:
+                values.update(products.get(key[gate.group.keys.index(target.key)], {}))
+            values.update(decision.values)
+            return values
+
+        with localcontext(CONTEXT):
+            return explain_sale(self.scoring, record, rows, lines, values_of, self.quantize)
+
+
+def _validator(schema: RecordSchema) -> Any:
+    return lambda row, where: schema.validate(row, where)
+
+
+__all__ = ["Scorer"]

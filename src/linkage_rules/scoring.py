@@ -1,0 +1,592 @@
+"""Scoring sales: gates over groups, the split of points, the ledger, the reward to the fen.
+
+The policy says what a sale is worth, who shares it, which groups must pass which
+test and how the pool is divided; this module is the machinery that does it the same
+way every time. Points are exact `Decimal`s at the policy's precision (0.01 in the
+shipped policy): every share is rounded *down* to the precision and the few hundredths
+left over go to the host department, so the parts of a sale add up to its points
+exactly. Money is shared out in fen by the largest-remainder method, so the parts add
+up to the pool exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from typing import Any, overload
+
+import attrs
+
+from . import model as m
+from .backends.scoring_python import grouped_items, measure_aggregate
+from .dtypes import format_value
+from .errors import RecordError
+from .runtime import CONTEXT
+from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS, field_refs
+
+FEN = Decimal("0.01")
+
+# A sale read and priced, before gates and the split: (record, points, host department,
+# shares, the group accumulators it was added to, the rows its lookups found).
+Prepared = tuple[
+    dict[str, Any],
+    Decimal,
+    str,
+    tuple[tuple[str, Decimal | None], ...],
+    tuple[Any, ...],
+    tuple[Any, ...],
+]
+# A group accumulator: [passed, first record, its looked-up rows, item count, aggregates...].
+Accumulator = list[Any]
+
+
+@attrs.frozen(slots=True)
+class LedgerLine:
+    """One department's part of one sale (or a penalty, with no sale)."""
+
+    sale_id: str | None
+    dept: str
+    role: str
+    points: Decimal
+    counted: bool
+    zeroed_by: str | None = None
+    clause: str | None = None
+
+    @property
+    def counted_points(self) -> Decimal:
+        return self.points if self.counted else Decimal(0)
+
+
+@attrs.frozen(slots=True)
+class GateDecision:
+    """A gate's verdict on one group, with the values it measured."""
+
+    gate: str
+    label: str | None
+    clause: str | None
+    key: tuple[object, ...]
+    passed: bool
+    values: dict[str, object] = attrs.field(hash=False)
+    items: int
+
+
+@attrs.frozen(slots=True)
+class TargetResult:
+    """Completion of one target group (a product in the shipped policy)."""
+
+    key: object
+    units: int | Decimal
+    target: int | Decimal | None
+    completion: Decimal | None
+    counted: bool
+
+
+class Ledger(Sequence[LedgerLine]):
+    """The ledger lines, made on demand from one compact entry per sale.
+
+    An entry is `[record, host, host points, dept, points, ...]`. A million sales make
+    three million lines; building them only when they are read keeps scoring fast and
+    its memory at one small list per sale.
+    """
+
+    __slots__ = ("_entries", "_zeroed", "_line_zeroed", "_penalties", "_clauses", "_id")
+
+    def __init__(
+        self,
+        entries: list[list[Any]],
+        zeroed: dict[int, str],
+        line_zeroed: dict[tuple[int, int], str],
+        penalties: list[LedgerLine],
+        clauses: Mapping[str, str | None],
+        id_field: str,
+    ) -> None:
+        self._entries = entries
+        self._zeroed = zeroed
+        self._line_zeroed = line_zeroed
+        self._penalties = penalties
+        self._clauses = clauses
+        self._id = id_field
+
+    def _lines(self, index: int) -> Iterator[LedgerLine]:
+        entry = self._entries[index]
+        sale_id = str(entry[0][self._id])
+        whole = self._zeroed.get(index)
+        for position in range(1, len(entry), 2):
+            gate = whole or self._line_zeroed.get((index, position))
+            role = "host" if position == 1 else "participant"
+            clause = self._clauses.get(gate) if gate is not None else None
+            yield LedgerLine(
+                sale_id, entry[position], role, entry[position + 1], gate is None, gate, clause
+            )
+
+    def __iter__(self) -> Iterator[LedgerLine]:
+        for index in range(len(self._entries)):
+            yield from self._lines(index)
+        yield from self._penalties
+
+    def __len__(self) -> int:
+        return sum(len(e) // 2 for e in self._entries) + len(self._penalties)
+
+    @overload
+    def __getitem__(self, index: int) -> LedgerLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
+    def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
+        return list(self)[index]
+
+    def record_of(self, sale_id: str) -> dict[str, Any] | None:
+        for entry in self._entries:
+            if str(entry[0][self._id]) == sale_id:
+                return entry[0]  # type: ignore[no-any-return]
+        return None
+
+    def for_sale(self, sale_id: str) -> list[LedgerLine]:
+        """The lines of one sale (a scan: the ledger keeps no index it rarely needs)."""
+        for index, entry in enumerate(self._entries):
+            if str(entry[0][self._id]) == sale_id:
+                return list(self._lines(index))
+        return []
+
+
+@attrs.frozen(slots=True)
+class Allocation(Mapping[str, Decimal]):
+    """The reward pool shared out in fen: department code -> yuan. Sums to `pool` exactly."""
+
+    pool: Decimal
+    amounts: dict[str, Decimal] = attrs.field(hash=False)
+    quotas: dict[str, Decimal] = attrs.field(hash=False)
+    """Each department's exact share before rounding to the fen."""
+
+    def __getitem__(self, dept: str) -> Decimal:
+        return self.amounts[dept]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.amounts)
+
+    def __len__(self) -> int:
+        return len(self.amounts)
+
+
+class ScoringError(ValueError):
+    """A scoring result cannot be used as asked: a bad pool, nothing to allocate by."""
+
+
+@attrs.frozen(slots=True)
+class ScoreSheet:
+    """Everything a month's scoring produced, traceable to the sale and the clause."""
+
+    scoring: m.Scoring = attrs.field(repr=False)
+    ledger: Ledger = attrs.field(repr=False)
+    departments: dict[str, Decimal]
+    gates: tuple[GateDecision, ...] = attrs.field(repr=False)
+    products: dict[object, TargetResult] = attrs.field(repr=False)
+    outlets: dict[object, dict[str, Decimal]] = attrs.field(repr=False)
+    sales: int
+    _explainer: Callable[[ScoreSheet, str], Any] = attrs.field(repr=False, eq=False)
+    _reward: Callable[[m.TExpr, dict[str, object]], object] = attrs.field(repr=False, eq=False)
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum(self.departments.values(), Decimal(0))
+
+    def explain(self, sale_id: str) -> Any:
+        """How one sale was scored: its points, shares, groups and the gates' verdicts."""
+        return self._explainer(self, sale_id)
+
+    def allocate(self, pool: Decimal | int | str) -> Allocation:
+        """Share `pool` (yuan) by the policy's reward formula, in fen, summing to it exactly."""
+        return allocate(self, pool)
+
+
+# ---- reading inputs ---------------------------------------------------------------------
+
+
+def key_rows(
+    rows: Iterable[Mapping[str, object]],
+    validate: Callable[[object, str | None], dict[str, object]],
+    entity: m.Entity,
+) -> dict[object, dict[str, object]]:
+    """Rows of an entity supplied with the sales, validated and keyed; a repeated key is
+    an error, since which of the two to use would be a guess."""
+    assert entity.key is not None
+    keyed: dict[object, dict[str, object]] = {}
+    for row in rows:
+        record = validate(row, None)
+        key = record[entity.key]
+        if key in keyed:
+            raise RecordError(
+                f"{entity.name} `{key}` is supplied twice",
+                record=str(key),
+                field=entity.key,
+                value=key,
+                entity=entity.name,
+            )
+        keyed[key] = record
+    return keyed
+
+
+def quantizer(
+    precision: Decimal, describe: Callable[[Any], RecordError]
+) -> Callable[[Any, Any], Decimal]:
+    def quantize(value: Any, record: Any) -> Decimal:
+        if value is None:
+            raise describe(record)
+        return Decimal(value).quantize(precision, ROUND_HALF_UP, CONTEXT)
+
+    return quantize
+
+
+# ---- after every sale is read -------------------------------------------------------------
+
+
+def group_values(
+    scoring: m.Scoring,
+    group: m.Grouped,
+    key: tuple[object, ...],
+    accumulator: Accumulator,
+    extra: Mapping[str, object],
+) -> dict[str, object]:
+    """The values a group expression can name: keys, rows the keys determine, aggregates."""
+    rows = accumulator[2]
+    values: dict[str, object] = dict(zip(group.keys, key, strict=True))
+    for lookup, row in zip(scoring.lookups, rows, strict=True):
+        if lookup.key in group.keys:
+            for name, value in row.items():
+                values[f"{lookup.name}.{name}"] = value
+    for offset, aggregate in enumerate(group.aggregates, start=5):
+        values[aggregate.name] = accumulator[offset]
+    values.update(extra)
+    return values
+
+
+Evaluate = Callable[[m.TExpr, dict[str, object]], object]
+
+
+def decide_groups(
+    scoring: m.Scoring,
+    accumulators: list[dict[tuple[object, ...], Accumulator]],
+    evaluate: Evaluate,
+) -> tuple[dict[object, TargetResult], list[GateDecision]]:
+    """Evaluate the target of each target group and the test of each gate group.
+
+    Sets each gate accumulator's `passed` slot; returns the target results and the
+    decisions, in gate order and, within a gate, by key.
+    """
+    items = grouped_items(scoring)
+    targets: dict[object, dict[str, object]] = {}
+    results: dict[object, TargetResult] = {}
+    offset = 0
+    if scoring.target is not None:
+        spec = scoring.target
+        grouping = items[0][1]
+        measure_name = measure_aggregate(spec).name
+        for key, acc in accumulators[0].items():
+            values = group_values(scoring, grouping, key, acc, {})
+            target = evaluate(spec.group.value, values)
+            measured = values[measure_name]
+            units = measured if measured is not None else 0
+            completion = CONTEXT.divide(units, target) if target else None
+            targets[key[0]] = {TARGET: target, COMPLETION: completion}
+            results[key[0]] = TargetResult(key[0], units, target, completion, True)  # type: ignore[arg-type]
+        offset = 1
+    decisions: list[GateDecision] = []
+    gates = [g for g in scoring.gates if not g.group.per_line]
+    for gate, groups in zip(gates, accumulators[offset:], strict=True):
+        group = gate.group
+        for key in sorted(groups, key=_sort_key):
+            acc = groups[key]
+            extra = _target_values(scoring, group, key, targets)
+            values = group_values(scoring, group, key, acc, extra)
+            passed = evaluate(group.value, values) is True
+            acc[0] = passed
+            decisions.append(_decision(gate, key, passed, values, acc))
+        if scoring.target is not None and group.keys == (scoring.target.key,):
+            for key, acc in groups.items():
+                if not acc[0] and key[0] in results:
+                    results[key[0]] = attrs.evolve(results[key[0]], counted=False)
+    return results, decisions
+
+
+def _target_values(
+    scoring: m.Scoring,
+    group: m.Grouped,
+    key: tuple[object, ...],
+    targets: dict[object, dict[str, object]],
+) -> dict[str, object]:
+    if scoring.target is None or scoring.target.key not in group.keys:
+        return {}
+    return targets.get(key[group.keys.index(scoring.target.key)], {TARGET: None, COMPLETION: None})
+
+
+def _decision(
+    gate: m.Gate, key: tuple[object, ...], passed: bool, values: dict[str, object], acc: Accumulator
+) -> GateDecision:
+    shown = {name: values.get(name) for name in field_refs(gate.group.value)}
+    return GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, acc[3])
+
+
+def _sort_key(key: tuple[object, ...]) -> tuple[tuple[int, str], ...]:
+    """Keys sorted as text, nulls first: a stable order for decisions whatever the input order."""
+    return tuple((0, "") if k is None else (1, format_value(k)) for k in key)
+
+
+def zero_failed(
+    scoring: m.Scoring,
+    entries: list[list[Any]],
+    accumulators: list[dict[tuple[object, ...], Accumulator]],
+    totals: dict[str, Decimal],
+) -> dict[int, str]:
+    """Mark every sale of a failed group zeroed (by the first failing gate, in declared
+    order) and take its points back out of the department totals."""
+    zeroed: dict[int, str] = {}
+    gates = [g for g in scoring.gates if not g.group.per_line]
+    offset = 1 if scoring.target is not None else 0
+    for gate, groups in zip(gates, accumulators[offset:], strict=True):
+        for acc in groups.values():
+            if acc[0]:
+                continue
+            for index in acc[4]:
+                if index in zeroed:
+                    continue
+                zeroed[index] = gate.name
+                entry = entries[index]
+                for position in range(1, len(entry), 2):
+                    totals[entry[position]] -= entry[position + 1]
+    return zeroed
+
+
+def _line_level(
+    scoring: m.Scoring,
+    entries: list[list[Any]],
+    zeroed: dict[int, str],
+    totals: dict[str, Decimal],
+    rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
+    evaluate: Evaluate,
+) -> tuple[dict[tuple[int, int], str], list[LedgerLine], list[GateDecision]]:
+    """Gates and penalties grouped by department: their items are ledger lines."""
+    line_zeroed: dict[tuple[int, int], str] = {}
+    penalties: list[LedgerLine] = []
+    decisions: list[GateDecision] = []
+    line_gates = [g for g in scoring.gates if g.group.per_line]
+    if not line_gates and not scoring.penalties:
+        return line_zeroed, penalties, decisions
+    from .score_interpreter import line_values
+
+    lines: list[tuple[int, int, dict[str, object]]] = []
+    for index, entry in enumerate(entries):
+        rows = rows_of(entry[0])
+        for position in range(1, len(entry), 2):
+            role = "host" if position == 1 else "participant"
+            values = line_values(
+                scoring, entry[0], rows, entry[position], role, entry[position + 1]
+            )
+            lines.append((index, position, values))
+    for gate in line_gates:
+        groups: dict[tuple[object, ...], list[tuple[int, int, dict[str, object]]]] = {}
+        for item in lines:
+            where = gate.group.where
+            if where is not None and evaluate(where, item[2]) is not True:
+                continue
+            groups.setdefault(tuple(item[2][k] for k in gate.group.keys), []).append(item)
+        for key in sorted(groups, key=_sort_key):
+            members = groups[key]
+            values = _line_group_values(gate.group, key, members, evaluate)
+            passed = evaluate(gate.group.value, values) is True
+            shown = {name: values.get(name) for name in field_refs(gate.group.value)}
+            decisions.append(
+                GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, len(members))
+            )
+            if passed:
+                continue
+            for index, position, _ in members:
+                if index in zeroed or (index, position) in line_zeroed:
+                    continue
+                line_zeroed[(index, position)] = gate.name
+                entry = entries[index]
+                totals[entry[position]] -= entry[position + 1]
+    for penalty in scoring.penalties:
+        groups = {}
+        for item in lines:
+            index, position, values = item
+            if index in zeroed or (index, position) in line_zeroed:
+                continue
+            groups.setdefault(tuple(values[k] for k in penalty.group.keys), []).append(item)
+        for key in sorted(groups, key=_sort_key):
+            values = _line_group_values(penalty.group, key, groups[key], evaluate)
+            amount = evaluate(penalty.group.value, values)
+            if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
+                continue
+            dept = str(values[DEPT])
+            taken = min(Decimal(amount), totals[dept])
+            totals[dept] -= taken
+            penalties.append(
+                LedgerLine(None, dept, "penalty", -taken, True, penalty.name, penalty.clause)
+            )
+    return line_zeroed, penalties, decisions
+
+
+def _line_group_values(
+    group: m.Grouped,
+    key: tuple[object, ...],
+    members: list[tuple[int, int, dict[str, object]]],
+    evaluate: Evaluate,
+) -> dict[str, object]:
+    first = members[0][2]
+    values = {name: first.get(name) for name in group.constants}
+    values.update(zip(group.keys, key, strict=True))
+    for aggregate in group.aggregates:
+        values[aggregate.name] = aggregate_over(aggregate, [v for _, _, v in members], evaluate)
+    return values
+
+
+def aggregate_over(
+    aggregate: m.Aggregate, items: list[dict[str, object]], evaluate: Evaluate
+) -> object:
+    """An aggregate over items, as SQL has it: nulls skipped, and null when nothing is left."""
+    if aggregate.arg is None:
+        return len(items)
+    present = [v for v in (evaluate(aggregate.arg, item) for item in items) if v is not None]
+    if aggregate.function == "count":
+        return len(present)
+    if not present:
+        return None
+    if aggregate.function == "sum":
+        total: Any = present[0]
+        for value in present[1:]:
+            total = (
+                CONTEXT.add(total, value)
+                if not (type(total) is int and type(value) is int)
+                else total + value
+            )
+        return total
+    return min(present) if aggregate.function == "min" else max(present)  # type: ignore[type-var]
+
+
+# ---- the reward pool --------------------------------------------------------------------
+
+
+def _pool_amount(pool: Decimal | int | str) -> Decimal:
+    if isinstance(pool, bool) or not isinstance(pool, (Decimal, int, str)):
+        raise ScoringError(
+            f"the pool is an amount in yuan as a Decimal, an int or text, not {type(pool).__name__}"
+        )
+    try:
+        amount = Decimal(pool.replace(",", "").strip() if isinstance(pool, str) else pool)
+    except ArithmeticError:
+        raise ScoringError(f"the pool `{pool}` is not an amount of money") from None
+    if not amount.is_finite():
+        raise ScoringError(f"the pool `{pool}` is not an amount of money")
+    if amount < 0:
+        raise ScoringError(f"the pool is {format_value(amount)} yuan; it cannot be negative")
+    if amount != amount.quantize(FEN, context=CONTEXT):
+        raise ScoringError(
+            f"the pool is {format_value(amount)} yuan, finer than a fen (0.01 yuan); "
+            "money is paid in whole fen"
+        )
+    return amount.quantize(FEN, context=CONTEXT)
+
+
+def allocate(sheet: ScoreSheet, pool: Decimal | int | str) -> Allocation:
+    scoring = sheet.scoring
+    amount = _pool_amount(pool)
+    reward = scoring.reward
+    if reward is None:
+        raise ScoringError(
+            f"scoring `{scoring.name}` declares no `reward`, so it shares out no pool"
+        )
+    members = scoring.split.departments.members
+    total = sheet.total_points
+    if amount == 0:
+        zero = Decimal("0.00")
+        return Allocation(amount, {d: zero for d in members}, {d: zero for d in members})
+    if total <= 0:
+        raise ScoringError("no department has points, so there is nothing to share the pool by")
+    quotas: dict[str, Decimal] = {}
+    for dept in members:
+        points = sheet.departments[dept]
+        values = {POOL: amount, POINTS: points, TOTAL_POINTS: total, DEPT: dept}
+        quota = sheet._reward(reward.value, values)
+        if quota is None or not isinstance(quota, (int, Decimal)) or quota < 0:
+            raise ScoringError(
+                f"the reward formula gives {format_value(quota)} to `{dept}`; "
+                "it must give each department an amount of at least 0"
+            )
+        quotas[dept] = Decimal(quota)
+    return Allocation(amount, largest_remainder(amount, quotas, members), quotas)
+
+
+def largest_remainder(
+    pool: Decimal, quotas: dict[str, Decimal], order: Sequence[str]
+) -> dict[str, Decimal]:
+    """Round each quota down to the fen, then give the fen left over, one each, to the
+    largest remainders (ties: in declared order). Never a fen to a zero quota."""
+    floors = {d: quotas[d].quantize(FEN, ROUND_DOWN, CONTEXT) for d in order}
+    left = int((pool - sum(floors.values())) / FEN)
+    ranked = sorted(
+        (d for d in order if quotas[d] > floors[d]),
+        key=lambda d: (-(quotas[d] - floors[d]), order.index(d)),
+    )
+    if left < 0 or left > len(ranked):
+        raise ScoringError(
+            f"the reward formula shares out {format_value(sum(quotas.values()))} yuan, "
+            f"not the pool of {format_value(pool)}"
+        )
+    for dept in ranked[:left]:
+        floors[dept] += FEN
+    return floors
+
+
+def finish(
+    scoring: m.Scoring,
+    entries: list[list[Any]],
+    accumulators: list[dict[tuple[object, ...], Accumulator]],
+    totals: dict[str, Decimal],
+    credits: dict[object, dict[str, Decimal]],
+    evaluate: Evaluate,
+    rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
+    explainer: Callable[[ScoreSheet, str], Any],
+) -> ScoreSheet:
+    """Decide every group, zero what failed, apply penalties: the sheet of a period."""
+    with localcontext(CONTEXT):
+        products, decisions = decide_groups(scoring, accumulators, evaluate)
+        zeroed = zero_failed(scoring, entries, accumulators, totals)
+        line_zeroed, penalties, line_decisions = _line_level(
+            scoring, entries, zeroed, totals, rows_of, evaluate
+        )
+    clauses = {g.name: g.clause for g in scoring.gates}
+    clauses.update({p.name: p.clause for p in scoring.penalties})
+    ledger = Ledger(entries, zeroed, line_zeroed, penalties, clauses, scoring.id_field)
+    return ScoreSheet(
+        scoring,
+        ledger,
+        totals,
+        tuple(decisions + line_decisions),
+        products,
+        credits,
+        len(entries),
+        explainer,
+        evaluate,
+    )
+
+
+def statement_month(value: str) -> tuple[dt.date, dt.date]:
+    """`2026-11` -> its first day and the first day of the next month."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"`{value}` is not a month (write YYYY-MM)") from None
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following
+
+
+__all__ = [
+    "Allocation",
+    "GateDecision",
+    "Ledger",
+    "LedgerLine",
+    "ScoreSheet",
+    "ScoringError",
+    "TargetResult",
+]
