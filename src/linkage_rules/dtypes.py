@@ -231,19 +231,19 @@ def parse_shares(enum: EnumType, text: str) -> Shares:
 
 def _checked_shares(items: Shares) -> Shares:
     if not items:
-        raise ValueError("names no department")
+        raise ValueError("no department is named")
     members = [m for m, _ in items]
     repeated = sorted({m for m in members if members.count(m) > 1})
     if repeated:
-        raise ValueError(f"names `{'`, `'.join(repeated)}` more than once")
+        raise ValueError(f"`{'`, `'.join(repeated)}` is named more than once")
     ratios = [r for _, r in items if r is not None]
     if ratios and len(ratios) != len(items):
-        raise ValueError("gives a ratio for some departments but not all: give all or none")
+        raise ValueError("a ratio is given for some departments but not all: give all or none")
     if any(r <= 0 for r in ratios):
-        raise ValueError("has a ratio that is not greater than 0")
+        raise ValueError("a ratio is not greater than 0")
     if ratios and sum(ratios) != 1:
         total = format_value(sum(ratios))
-        raise ValueError(f"has ratios that sum to {total}, not exactly 1")
+        raise ValueError(f"the ratios sum to {total}, not exactly 1")
     return tuple((m, Decimal(r) if isinstance(r, int) else r) for m, r in items)
 
 

@@ -129,13 +129,14 @@ class ExampleChecker:
                 self.c.error(
                     "example",
                     "an example with several records scores the records of one `scoring`; "
-                    f"give records of {' or '.join(s.entity.name for s in scored.values()) or 'a scored entity'}",
+                    "give records of "
+                    + (" or ".join(s.entity.name for s in scored.values()) or "a scored entity"),
                     decl.span,
                 )
             return
         scoring = self.c.scoring.scorings[scorings.pop()]
         records: dict[str, list[dict[str, object]]] = {}
-        for given, node in zip(givens, decl.givens, strict=True):
+        for given, given_node in zip(givens, decl.givens, strict=True):
             if given is None:
                 continue
             entity, record = given
@@ -144,7 +145,7 @@ class ExampleChecker:
                 self.c.error(
                     "example",
                     f"scoring `{scoring.name}` does not read records of `{entity.name}`",
-                    node.span,
+                    given_node.span,
                     f"it reads {', '.join([scoring.entity.name, *inputs])}",
                 )
                 continue

@@ -132,7 +132,8 @@ _PARSE_LOCK = threading.Lock()
 
 # Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
 _DECLARATION_START = re.compile(
-    r"^[ \t]*(?:policy|enum|entity|param|override|list|segment|table|catalog|scoring|record|example)\b",
+    r"^[ \t]*(?:policy|enum|entity|param|override|list|segment|table|catalog|scoring|record"
+    r"|example)\b",
     re.MULTILINE,
 )
 _MAX_SYNTAX_ERRORS = 20

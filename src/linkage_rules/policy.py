@@ -232,6 +232,19 @@ class Policy:
         """
         return self._scorer(scoring).score(sales, inputs, interpret=interpret)
 
+    def sale_problems(
+        self,
+        sales: Iterable[Mapping[str, object]],
+        *,
+        scoring: str | None = None,
+        **inputs: Iterable[Mapping[str, object]],
+    ) -> list[tuple[int, RecordError]]:
+        """Every sale `score` would refuse, as (index, error): all of them, not the first.
+
+        The rows passed in `inputs` must be valid themselves (a bad one raises).
+        """
+        return self._scorer(scoring).find_problems(sales, inputs)
+
     def scoring_source(self, scoring: str | None = None) -> str:
         """The Python source generated for a scoring's loop over sales."""
         return self._scorer(scoring).source

@@ -19,7 +19,7 @@ from .backends.scoring_python import grouped_items
 from .dtypes import check_shares, format_shares, format_value
 from .errors import RecordError
 from .explanation import Step, json_value
-from .interpreter import Tracer, describe_value
+from .interpreter import Tracer
 from .scoring_checker import DEPT, POINTS, ROLE_NAME
 
 Row = dict[str, object]
@@ -104,15 +104,13 @@ class SaleProblems:
                 out.append((dept, ratio))
             else:
                 count = len(out)
-                if count and given in (0, count) and (given == 0 or total == 1):
-                    if len({dept for dept, _ in out}) == count:
-                        return tuple(out)
+                ratios_ok = given == 0 or (given == count and total == 1)
+                if count and ratios_ok and len({dept for dept, _ in out}) == count:
+                    return tuple(out)
         try:
             return check_shares(self._departments, value)
         except ValueError as error:
-            raise self._error(
-                record, f"the participants {error}", self.scoring.split.participants, value
-            ) from None
+            raise self._error(record, str(error), self.scoring.split.participants, value) from None
 
     def missing(self, index: int, record: Any) -> NoReturn:
         lookup = self.scoring.lookups[index]
@@ -124,8 +122,8 @@ class SaleProblems:
             )
         else:
             message = (
-                f"{lookup.entity.name} `{format_value(key)}` is referenced but was not supplied "
-                f"(give it in `{lookup.input_name}`)"
+                f"no {lookup.entity.name} with {lookup.entity.key} `{format_value(key)}` was "
+                f"supplied (give it in `{lookup.input_name}`)"
             )
         raise self._error(record, message, lookup.key, key)
 
@@ -134,7 +132,7 @@ class SaleProblems:
         what = requirement.label or requirement.name
         field = requirement.field
         value = record.get(field) if "." not in field else None
-        shown = f" (it is {format_value(value)})" if value is not None else ""
+        shown = f" (it is {format_value(value)})"
         raise self._error(record, f"{what}{shown} [{requirement.name}]", field, value)
 
     def twice(self, record: Any) -> NoReturn:
@@ -146,11 +144,13 @@ class SaleProblems:
             sale_id,
         )
 
-    def host_shared(self, record: Any) -> NoReturn:
+    def host_shared(self, record: Any, host: str) -> NoReturn:
+        label = self._departments.label_of(host) if host in self._departments.members else None
+        named = f"`{host}`" + (f" ({label})" if label else "")
         raise self._error(
             record,
-            "the product's host department is also listed as a participant; "
-            "the host has its own share",
+            f"{named} is the product's host department, so it cannot also be a participant "
+            "(the host has its own share)",
             self.scoring.split.participants,
             record[self.scoring.split.participants],
         )
@@ -247,7 +247,7 @@ def split_sale(
     parts: list[Decimal] = []
     for dept, ratio in shares:
         if dept == host:
-            problems.host_shared(record)
+            problems.host_shared(record, str(host))
         share = rt.div(pool, len(shares)) if ratio is None else rt.mul(pool, ratio)
         parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN))  # type: ignore[arg-type]
     host_part = points
@@ -291,8 +291,8 @@ def _combine(aggregate: m.Aggregate, current: Any, values: dict[str, object]) ->
     if aggregate.function == "sum":
         return rt.add(current, value)  # type: ignore[arg-type]
     if aggregate.function == "min":
-        return value if value < current else current  # type: ignore[operator]
-    return value if value > current else current  # type: ignore[operator]
+        return value if value < current else current
+    return value if value > current else current
 
 
 def evaluate_traced(expr: m.TExpr, values: dict[str, object]) -> object:

@@ -130,6 +130,29 @@ class Scorer:
             self.scoring, entries, accumulators, totals, credits, evaluate, rows_of, explainer
         )
 
+    def find_problems(
+        self,
+        sales: Iterable[Mapping[str, object]],
+        inputs: Mapping[str, Iterable[Mapping[str, object]]],
+    ) -> list[tuple[int, RecordError]]:
+        """Every sale that cannot be scored, by its index, each with its own error.
+
+        Each sale goes through the compiled loop alone (sharing the set of sale ids seen,
+        so a repeated id is caught), which is how a batch job lists every bad row at once.
+        """
+        tables = self.tables(inputs)
+        found: list[tuple[int, RecordError]] = []
+        seen: set[object] = set()
+        totals = {d: Decimal(0) for d in self.scoring.split.departments.members}
+        count = len(grouped_items(self.scoring))
+        with localcontext(CONTEXT):
+            for index, sale in enumerate(sales):
+                try:
+                    self.prepare((sale,), *tables, *({} for _ in range(count)), totals, {}, seen)
+                except RecordError as error:
+                    found.append((index, error))
+        return found
+
     def explain(
         self, sheet: ScoreSheet, tables: list[dict[object, Any]], sale_id: str
     ) -> SaleExplanation:

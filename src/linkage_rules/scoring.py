@@ -23,6 +23,7 @@ from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
 from .errors import RecordError
 from .runtime import CONTEXT
+from .runtime import add as rt_add
 from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS, field_refs
 
 FEN = Decimal("0.01")
@@ -90,7 +91,7 @@ class Ledger(Sequence[LedgerLine]):
     its memory at one small list per sale.
     """
 
-    __slots__ = ("_entries", "_zeroed", "_line_zeroed", "_penalties", "_clauses", "_id")
+    __slots__ = ("_clauses", "_entries", "_id", "_line_zeroed", "_penalties", "_zeroed")
 
     def __init__(
         self,
@@ -285,10 +286,11 @@ def decide_groups(
             values = group_values(scoring, grouping, key, acc, {})
             target = evaluate(spec.group.value, values)
             measured = values[measure_name]
-            units = measured if measured is not None else 0
-            completion = CONTEXT.divide(units, target) if target else None
-            targets[key[0]] = {TARGET: target, COMPLETION: completion}
-            results[key[0]] = TargetResult(key[0], units, target, completion, True)  # type: ignore[arg-type]
+            units = measured if isinstance(measured, (int, Decimal)) else 0
+            amount = target if isinstance(target, (int, Decimal)) else None
+            completion = CONTEXT.divide(units, amount) if amount else None
+            targets[key[0]] = {TARGET: amount, COMPLETION: completion}
+            results[key[0]] = TargetResult(key[0], units, amount, completion, True)
         offset = 1
     decisions: list[GateDecision] = []
     gates = [g for g in scoring.gates if not g.group.per_line]
@@ -454,11 +456,7 @@ def aggregate_over(
     if aggregate.function == "sum":
         total: Any = present[0]
         for value in present[1:]:
-            total = (
-                CONTEXT.add(total, value)
-                if not (type(total) is int and type(value) is int)
-                else total + value
-            )
+            total = rt_add(total, value)  # type: ignore[arg-type]
         return total
     return min(present) if aggregate.function == "min" else max(present)  # type: ignore[type-var]
 

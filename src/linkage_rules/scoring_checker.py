@@ -1,4 +1,4 @@
-"""Catalogs and `scoring` declarations: syntax -> the typed scoring model, every problem reported."""
+"""Catalogs and `scoring` declarations: syntax -> the typed scoring model, all problems reported."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .diagnostics import Diagnostic
 from .dtypes import BOOL, DECIMAL, INT, MONEY, NUMERIC, PLAIN_NUMBER, DType, EnumType, Kind
 from .expr_checker import ExprChecker, ExprError, Scope
 from .reflists import load_table_file, resolve_inside
+from .source import Span
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -35,16 +36,12 @@ _SINGLE = {
 }
 
 
-def _first_field(expr: m.TExpr, fields: Collection[str]) -> str | None:
-    """The first entity field an expression reads: the field a failed requirement names."""
-    if isinstance(expr, m.FieldRef):
-        base = expr.name.split(".", 1)[0]
-        return expr.name if expr.name in fields else base if base in fields else None
-    for child in _children(expr):
-        found = _first_field(child, fields)
-        if found is not None:
-            return found
-    return None
+def _blamed_field(expr: m.TExpr, keys: Mapping[str, str]) -> str | None:
+    """The field a failed requirement names: the last one its condition reads (in
+    `product != "mortgage" or project_id is not null`, the one that must change),
+    a looked-up row's field standing for the sale field it was looked up by."""
+    names = [keys.get(name.split(".", 1)[0], name) for name in field_refs(expr)]
+    return names[-1] if names else None
 
 
 def _children(expr: m.TExpr) -> tuple[m.TExpr, ...]:
@@ -97,7 +94,7 @@ class GroupExprChecker(ExprChecker):
         self.items = items
         self.aggregates: dict[str, m.Aggregate] = {}
 
-    def _varies(self, name: str, span: n.Span) -> ExprError:
+    def _varies(self, name: str, span: Span) -> ExprError:
         return self._fail(
             f"`{name}` differs from one item to the next within a group of {self.context}",
             span,
@@ -226,7 +223,7 @@ class _ScoringBuilder:
         self.target: m.TargetSpec | None = None
 
     def error(
-        self, message: str, span: n.Span, help: str | None = None, code: str = "scoring"
+        self, message: str, span: Span, help: str | None = None, code: str = "scoring"
     ) -> None:
         self.ok = False
         self.c.error(code, message, span, help)
@@ -527,7 +524,8 @@ class _ScoringBuilder:
             return None
         if dept.type.kind is not Kind.ENUM or dept.type.enum != self.departments:
             self.error(
-                f"the host is a department of `{self.departments.name}`, but this is {dept.type.a()}",
+                f"the host is a department of `{self.departments.name}`, "
+                f"but this is {dept.type.a()}",
                 host.dept.span,
             )
             return None
@@ -567,7 +565,8 @@ class _ScoringBuilder:
         if condition is None:
             self.ok = False
             return None
-        field = _first_field(condition, self.entity.field_names) or self.entity.key or ""
+        keys = {lookup.name: lookup.key for lookup in self.lookups}
+        field = _blamed_field(condition, keys) or self.entity.key or ""
         return m.Requirement(clause.name.text, clause.label, condition, field, clause.span)
 
     def _bonus(self, clause: n.ScoringClause) -> m.Bonus | None:

@@ -40,7 +40,7 @@ class ScoringHooks:
     unmet: Callable[[int, Any], Any]
     quantize: Callable[[Any, Any], Any]
     twice: Callable[[Any], Any]
-    host_shared: Callable[[Any], Any]
+    host_shared: Callable[[Any, Any], Any]
 
 
 def grouped_items(scoring: m.Scoring) -> list[tuple[str, m.Grouped]]:
@@ -190,14 +190,14 @@ class _ScoringCompiler:
         e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
         e.emit(3, "for _d, _ in _s:")
         e.emit(4, "if _d == _h:")
-        e.emit(5, "_host_shared(_r)")
+        e.emit(5, "_host_shared(_r, _h)")
         e.emit(4, "_e += (_d, _each)")
         e.emit(4, "_T[_d] += _each")
         e.emit(4, "_e[2] -= _each")
         e.emit(2, "else:")
         e.emit(3, "for _d, _ratio in _s:")
         e.emit(4, "if _d == _h:")
-        e.emit(5, "_host_shared(_r)")
+        e.emit(5, "_host_shared(_r, _h)")
         e.emit(4, f"_part = (_pool * _ratio).quantize({precision}, _DOWN)")
         e.emit(4, "_e += (_d, _part)")
         e.emit(4, "_T[_d] += _part")
