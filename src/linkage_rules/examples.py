@@ -73,6 +73,52 @@ def _check_expectation(expectation: m.Expectation, result: Classification) -> st
     return None
 
 
+def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleResult:
+    """Score the example's records compiled and traced; check the expectations on both."""
+    scoring = next(s for s in policy.model.scorings if s.name == example.scoring)
+    inputs = {
+        lookup.input_name: example.records.get(lookup.entity.name, ())
+        for lookup in scoring.lookups
+        if lookup.catalog is None
+    }
+    sales = example.records.get(scoring.entity.name, ())
+    try:
+        compiled = policy.score(sales, scoring=scoring.name, **inputs)
+        traced = policy.score(sales, scoring=scoring.name, interpret=True, **inputs)
+    except RecordError as error:
+        return ExampleResult(example.title, example.span, (str(error),))
+    failures: list[str] = []
+    if (compiled.departments, list(compiled.ledger), compiled.gates) != (
+        traced.departments,
+        list(traced.ledger),
+        traced.gates,
+    ):
+        failures.append(
+            "internal error: the compiled scoring and the interpreter disagree; please report it"
+        )
+    lines = list(compiled.ledger)
+    for expectation in example.expectations:
+        if expectation.kind == "points":
+            want, got = expectation.outputs[0], compiled.departments[expectation.target]
+            if got != want:
+                failures.append(
+                    f"expected `{expectation.target}` to have {format_value(want)} points, "
+                    f"but it has {format_value(got)}"
+                )
+            continue
+        sale = str(expectation.outputs[0])
+        mine = [line for line in lines if line.sale_id == sale]
+        zeroed = next((line.zeroed_by for line in mine if line.zeroed_by), None)
+        if expectation.kind == "counts" and zeroed is not None:
+            failures.append(f"expected sale `{sale}` to count, but gate `{zeroed}` zeroed it")
+        if expectation.kind == "zeroed" and zeroed != expectation.target:
+            actually = f"gate `{zeroed}` zeroed it" if zeroed else "it counts"
+            failures.append(
+                f"expected sale `{sale}` to be zeroed by `{expectation.target}`, but {actually}"
+            )
+    return ExampleResult(example.title, example.span, tuple(failures))
+
+
 def run_examples(policy: Policy) -> ExampleReport:
     results: list[ExampleResult] = []
     held_rules: set[tuple[str, str]] = set()
@@ -100,6 +146,9 @@ def run_examples(policy: Policy) -> ExampleReport:
             if failure is not None:
                 failures.append(failure)
         results.append(ExampleResult(example.title, example.span, tuple(failures)))
+    for scoring_example in policy.model.scoring_examples:
+        results.append(_run_scoring_example(policy, scoring_example))
+    results.sort(key=lambda r: (r.span.source.name, r.span.start))
     unexercised = tuple(
         f"{s.name}.{r.name}"
         for s in policy.model.segments
