@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -76,7 +76,7 @@ def _check_expectation(expectation: m.Expectation, result: Classification) -> st
 def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleResult:
     """Score the example's records compiled and traced; check the expectations on both."""
     scoring = next(s for s in policy.model.scorings if s.name == example.scoring)
-    inputs = {
+    inputs: dict[str, Any] = {
         lookup.input_name: example.records.get(lookup.entity.name, ())
         for lookup in scoring.lookups
         if lookup.catalog is None
