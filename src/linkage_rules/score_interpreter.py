@@ -315,12 +315,21 @@ class GateTrace:
 
 
 @attrs.frozen(slots=True)
+class BonusTrace:
+    name: str
+    label: str | None
+    clause: str | None
+    value: Step
+
+
+@attrs.frozen(slots=True)
 class ShareTrace:
     dept: str
     dept_label: str | None
     role: str
     points: Decimal
     counted: bool
+    zeroed_by: str | None
 
 
 @attrs.frozen(slots=True)
@@ -333,7 +342,8 @@ class SaleExplanation:
     points: Step
     points_label: str | None
     points_clause: str | None
-    bonuses: tuple[Step, ...]
+    bonuses: tuple[BonusTrace, ...]
+    total_points: Decimal
     split: str
     shares: tuple[ShareTrace, ...]
     gates: tuple[GateTrace, ...]
@@ -345,7 +355,11 @@ class SaleExplanation:
             "sale": self.sale_id,
             "scoring": self.scoring,
             "points": self.points.to_dict(),
-            "bonuses": [b.to_dict() for b in self.bonuses],
+            "bonuses": [
+                {"bonus": b.name, "label": b.label, "clause": b.clause, "value": b.value.to_dict()}
+                for b in self.bonuses
+            ],
+            "total_points": json_value(self.total_points),
             "participants": self.split,
             "shares": [
                 {
@@ -353,6 +367,7 @@ class SaleExplanation:
                     "role": s.role,
                     "points": json_value(s.points),
                     "counted": s.counted,
+                    "zeroed_by": s.zeroed_by,
                 }
                 for s in self.shares
             ],
@@ -381,12 +396,17 @@ class SaleExplanation:
         lines.append(f"{head}: {format_value(self.points.value)}")
         lines.extend(self.points.lines(1))
         for bonus in self.bonuses:
-            lines.append(f"  + bonus {bonus.text}: {format_value(bonus.value)}")
+            head = f"bonus {bonus.name}" + (f" {bonus.label}" if bonus.label else "")
+            head += f" ({bonus.clause})" if bonus.clause else ""
+            lines.append(f"{head}: +{format_value(bonus.value.value)}")
+            lines.extend(bonus.value.lines(1))
+        if self.bonuses:
+            lines.append(f"points in all: {format_value(self.total_points)}")
         lines.append("")
         lines.append(f"split (participants {self.split}):")
         for share in self.shares:
             dept = share.dept + (f"({share.dept_label})" if share.dept_label else "")
-            mark = "" if share.counted else "  (zeroed)"
+            mark = "" if share.counted else f"  (zeroed by {share.zeroed_by})"
             lines.append(f"  {share.role:<11} {dept}: {format_value(share.points)}{mark}")
         for gate in self.gates:
             lines.append("")
@@ -415,12 +435,12 @@ def explain_sale(
     values = sale_values(scoring, record, rows)
     points_step = Tracer(values).step(scoring.points)
     points = quantize(points_step.value, record)
-    bonuses: list[Step] = []
+    bonuses: list[BonusTrace] = []
     for bonus in scoring.bonuses:
         values[POINTS] = points
         if bonus.where is None or Tracer(values).value(bonus.where) is True:
             step = Tracer(values).step(bonus.value)
-            bonuses.append(step)
+            bonuses.append(BonusTrace(bonus.name, bonus.label, bonus.clause, step))
             points = quantize(rt.add(points, step.value), record)  # type: ignore[arg-type]
     values[POINTS] = points
     gates: list[GateTrace] = []
@@ -437,7 +457,14 @@ def explain_sale(
         gates.append(GateTrace(gate.name, gate.label, gate.clause, key, step.value is True, step))
     departments = scoring.split.departments
     shares = tuple(
-        ShareTrace(line.dept, departments.label_of(line.dept), line.role, line.points, line.counted)
+        ShareTrace(
+            line.dept,
+            departments.label_of(line.dept),
+            line.role,
+            line.points,
+            line.counted,
+            line.zeroed_by,
+        )
         for line in ledger_lines
     )
     zeroed = next((line.zeroed_by for line in ledger_lines if line.zeroed_by), None)
@@ -450,6 +477,7 @@ def explain_sale(
         scoring.points_label,
         scoring.points_clause,
         tuple(bonuses),
+        points,
         split,
         shares,
         tuple(gates),

@@ -100,7 +100,8 @@ class Scorer:
     ) -> ScoreSheet:
         tables = self.tables(inputs)
         groupings = grouped_items(self.scoring)
-        totals = {d: Decimal(0) for d in self.scoring.split.departments.members}
+        zero = Decimal(0).quantize(self.scoring.precision)
+        totals = {d: zero for d in self.scoring.split.departments.members}
         credits: dict[object, dict[str, Decimal]] = {}
         with localcontext(CONTEXT):
             if interpret:

@@ -53,6 +53,8 @@ class LedgerLine:
     counted: bool
     zeroed_by: str | None = None
     clause: str | None = None
+    penalty: str | None = None
+    """For a penalty line, the penalty clause's name."""
 
     @property
     def counted_points(self) -> Decimal:
@@ -422,9 +424,10 @@ def _line_level(
             dept = str(values[DEPT])
             taken = min(Decimal(amount), totals[dept])
             totals[dept] -= taken
-            penalties.append(
-                LedgerLine(None, dept, "penalty", -taken, True, penalty.name, penalty.clause)
+            line = LedgerLine(
+                None, dept, "penalty", -taken, True, None, penalty.clause, penalty.name
             )
+            penalties.append(line)
     return line_zeroed, penalties, decisions
 
 
