@@ -422,12 +422,10 @@ def _line_level(
             if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
                 continue
             dept = str(values[DEPT])
-            taken = min(Decimal(amount), totals[dept])
+            taken = min(Decimal(amount).quantize(scoring.precision), totals[dept])
             totals[dept] -= taken
-            line = LedgerLine(
-                None, dept, "penalty", -taken, True, None, penalty.clause, penalty.name
-            )
-            penalties.append(line)
+            clause, name = penalty.clause, penalty.name
+            penalties.append(LedgerLine(None, dept, "penalty", -taken, True, None, clause, name))
     return line_zeroed, penalties, decisions
 
 
