@@ -32,7 +32,9 @@ def counts(policy: Policy) -> dict[str, int]:
         "segments": len(model.segments),
         "rules": sum(len(s.rules) for s in model.segments),
         "tables": len(model.tables),
-        "examples": len(model.examples),
+        "scorings": len(model.scorings),
+        "gates": sum(len(s.gates) for s in model.scorings),
+        "examples": len(model.examples) + len(model.scoring_examples),
     }
 
 
@@ -60,8 +62,13 @@ def summary_line(policy: Policy) -> str:
             plural(n["segments"], "segment"),
             plural(n["rules"], "rule"),
             plural(n["tables"], "table"),
-            plural(n["examples"], "example"),
         ]
+        + (
+            [plural(n["scorings"], "scoring"), plural(n["gates"], "gate")]
+            if n["scorings"]
+            else []
+        )
+        + [plural(n["examples"], "example")]
     )
     return f"ok: {name}{version}: {parts}; fingerprint {policy.fingerprint[:16]}"
 
