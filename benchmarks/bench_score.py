@@ -156,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     policy = lr.load(POLICY_DIR)
     started = time.perf_counter()
     sales, projects, targets = generator.generate(args.sales, args.seed)
-    print(f"generated {len(sales):,} sales in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"generated {len(sales):,} sales in {time.perf_counter() - started:.1f} s", file=sys.stderr
+    )
     problems = check_agreement(policy, sales, projects, targets)
     for problem in problems:
         print(f"WARNING: the engine and the hand-written code disagree: {problem}", file=sys.stderr)

@@ -241,8 +241,11 @@ def _checked_shares(items: Shares) -> Shares:
         raise ValueError("a ratio is given for some departments but not all: give all or none")
     if any(r <= 0 for r in ratios):
         raise ValueError("a ratio is not greater than 0")
-    if ratios and sum(ratios) != 1:
-        total = format_value(sum(ratios))
+    exact_sum = Decimal(0)
+    for ratio in ratios:
+        exact_sum = EXACT.add(exact_sum, ratio)
+    if ratios and exact_sum != 1:
+        total = format_value(exact_sum)
         raise ValueError(f"the ratios sum to {total}, not exactly 1")
     return tuple((m, Decimal(r) if isinstance(r, int) else r) for m, r in items)
 

@@ -157,7 +157,10 @@ class SaleProblems:
 
     def no_points(self, record: Any) -> RecordError:
         return self._error(
-            record, "its points cannot be computed: a value they need is missing", None
+            record,
+            "its points cannot be computed: a value they need is missing, "
+            "or they have more than 34 digits",
+            None,
         )
 
 
@@ -219,7 +222,7 @@ def prepare_traced(
             for offset, aggregate in enumerate(grouping.aggregates, start=5):
                 acc[offset] = _combine(aggregate, acc[offset], values)
         entries.append(split_sale(scoring, record, points, host, shares, problems))
-        for position in range(1, len(entries[-1]), 2):
+        for position in range(2, len(entries[-1]), 2):
             totals[entries[-1][position]] += entries[-1][position + 1]
         if scoring.credit is not None:
             credit = scoring.credit
@@ -253,7 +256,7 @@ def split_sale(
     host_part = points
     for part in parts:
         host_part = rt.sub(host_part, part)  # type: ignore[assignment]
-    entry: list[Any] = [record, host, host_part]
+    entry: list[Any] = [record[scoring.id_field], record, host, host_part]
     for (dept, _), part in zip(shares, parts, strict=True):
         entry += (dept, part)
     return entry

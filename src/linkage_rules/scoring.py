@@ -88,7 +88,7 @@ class TargetResult:
 class Ledger(Sequence[LedgerLine]):
     """The ledger lines, made on demand from one compact entry per sale.
 
-    An entry is `[record, host, host points, dept, points, ...]`. A million sales make
+    An entry is `[sale id, record, host, host points, dept, points, ...]`. A million sales make
     three million lines; building them only when they are read keeps scoring fast and
     its memory at one small list per sale.
     """
@@ -113,11 +113,11 @@ class Ledger(Sequence[LedgerLine]):
 
     def _lines(self, index: int) -> Iterator[LedgerLine]:
         entry = self._entries[index]
-        sale_id = str(entry[0][self._id])
+        sale_id = str(entry[0])
         whole = self._zeroed.get(index)
-        for position in range(1, len(entry), 2):
+        for position in range(2, len(entry), 2):
             gate = whole or self._line_zeroed.get((index, position))
-            role = "host" if position == 1 else "participant"
+            role = "host" if position == 2 else "participant"
             clause = self._clauses.get(gate) if gate is not None else None
             yield LedgerLine(
                 sale_id, entry[position], role, entry[position + 1], gate is None, gate, clause
@@ -129,7 +129,7 @@ class Ledger(Sequence[LedgerLine]):
         yield from self._penalties
 
     def __len__(self) -> int:
-        return sum(len(e) // 2 for e in self._entries) + len(self._penalties)
+        return sum(len(e) // 2 - 1 for e in self._entries) + len(self._penalties)
 
     @overload
     def __getitem__(self, index: int) -> LedgerLine: ...
@@ -140,14 +140,14 @@ class Ledger(Sequence[LedgerLine]):
 
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
         for entry in self._entries:
-            if str(entry[0][self._id]) == sale_id:
-                return entry[0]  # type: ignore[no-any-return]
+            if str(entry[0]) == sale_id:
+                return entry[1]  # type: ignore[no-any-return]
         return None
 
     def for_sale(self, sale_id: str) -> list[LedgerLine]:
         """The lines of one sale (a scan: the ledger keeps no index it rarely needs)."""
         for index, entry in enumerate(self._entries):
-            if str(entry[0][self._id]) == sale_id:
+            if str(entry[0]) == sale_id:
                 return list(self._lines(index))
         return []
 
@@ -233,9 +233,11 @@ def quantizer(
     precision: Decimal, describe: Callable[[Any], RecordError]
 ) -> Callable[[Any, Any], Decimal]:
     def quantize(value: Any, record: Any) -> Decimal:
-        if value is None:
-            raise describe(record)
-        return Decimal(value).quantize(precision, ROUND_HALF_UP, CONTEXT)
+        if value is not None:
+            points = Decimal(value).quantize(precision, ROUND_HALF_UP, CONTEXT)
+            if points.is_finite():  # past 34 digits quantize gives NaN
+                return points
+        raise describe(record)
 
     return quantize
 
@@ -355,7 +357,7 @@ def zero_failed(
                     continue
                 zeroed[index] = gate.name
                 entry = entries[index]
-                for position in range(1, len(entry), 2):
+                for position in range(2, len(entry), 2):
                     totals[entry[position]] -= entry[position + 1]
     return zeroed
 
@@ -379,11 +381,11 @@ def _line_level(
 
     lines: list[tuple[int, int, dict[str, object]]] = []
     for index, entry in enumerate(entries):
-        rows = rows_of(entry[0])
-        for position in range(1, len(entry), 2):
-            role = "host" if position == 1 else "participant"
+        rows = rows_of(entry[1])
+        for position in range(2, len(entry), 2):
+            role = "host" if position == 2 else "participant"
             values = line_values(
-                scoring, entry[0], rows, entry[position], role, entry[position + 1]
+                scoring, entry[1], rows, entry[position], role, entry[position + 1]
             )
             lines.append((index, position, values))
     for gate in line_gates:

@@ -157,12 +157,8 @@ class _ScoringCompiler:
             e.emit(3, f"_unmet({index}, _r)")
 
     def _points(self, expr: m.TExpr) -> str:
-        """Points at the policy's precision, rounded half up; a null is the sale's error."""
-        value = self.exprs.value(expr)
-        precision = self.emitter.const(self.scoring.precision)
-        if expr.nullable:
-            return f"_quantize({value}, _r)"
-        return f"_Decimal({value}).quantize({precision}, _HALF_UP)"
+        """Points at the policy's precision, rounded half up; null or too large is an error."""
+        return f"_quantize({self.exprs.value(expr)}, _r)"
 
     def _price_sale(self) -> None:
         s = self.scoring
@@ -185,7 +181,7 @@ class _ScoringCompiler:
         precision = e.const(s.precision)
         e.emit(2, f"_pool = _p * {e.const(s.split.participants_share)}")
         e.emit(2, "_i = _len(_out)")
-        e.emit(2, "_e = [_r, _h, _p]")
+        e.emit(2, "_e = [_sid, _r, _h, _p]")
         e.emit(2, "if _s[0][1] is None:")
         e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
         e.emit(3, "for _d, _ in _s:")
@@ -193,7 +189,7 @@ class _ScoringCompiler:
         e.emit(5, "_host_shared(_r, _h)")
         e.emit(4, "_e += (_d, _each)")
         e.emit(4, "_T[_d] += _each")
-        e.emit(4, "_e[2] -= _each")
+        e.emit(4, "_e[3] -= _each")
         e.emit(2, "else:")
         e.emit(3, "for _d, _ratio in _s:")
         e.emit(4, "if _d == _h:")
@@ -201,8 +197,8 @@ class _ScoringCompiler:
         e.emit(4, f"_part = (_pool * _ratio).quantize({precision}, _DOWN)")
         e.emit(4, "_e += (_d, _part)")
         e.emit(4, "_T[_d] += _part")
-        e.emit(4, "_e[2] -= _part")
-        e.emit(2, "_T[_h] += _e[2]")
+        e.emit(4, "_e[3] -= _part")
+        e.emit(2, "_T[_h] += _e[3]")
         e.emit(2, "_append(_e)")
 
     def _credit(self, credit: m.Credit) -> None:

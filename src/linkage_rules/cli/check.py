@@ -63,11 +63,7 @@ def summary_line(policy: Policy) -> str:
             plural(n["rules"], "rule"),
             plural(n["tables"], "table"),
         ]
-        + (
-            [plural(n["scorings"], "scoring"), plural(n["gates"], "gate")]
-            if n["scorings"]
-            else []
-        )
+        + ([plural(n["scorings"], "scoring"), plural(n["gates"], "gate")] if n["scorings"] else [])
         + [plural(n["examples"], "example")]
     )
     return f"ok: {name}{version}: {parts}; fingerprint {policy.fingerprint[:16]}"

@@ -323,12 +323,13 @@ class RejectedWriter:
     The number and reason come first so that they stay in their columns even when a
     row has more cells than the header (one of the reasons a row is rejected).
     For JSON input the original is the record's JSON text, in a `record` column.
+    `reason_column` names the second column (`score` calls it `error`).
     """
 
-    def __init__(self, stream: TextIO, data: DataSet) -> None:
+    def __init__(self, stream: TextIO, data: DataSet, *, reason_column: str = "reason") -> None:
         self._csv = csv.writer(stream)
         original = list(data.header) if data.kind == "csv" else ["record"]
-        self._csv.writerow(["row", "reason", *original])
+        self._csv.writerow(["row", reason_column, *original])
 
     def write(self, row: InputRow, reason: str) -> None:
         self._csv.writerow([row.number, reason, *row.original])

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..diagnostics import Diagnostic
 from ..errors import PolicyError, RecordError
-from . import check, classify, explain, testing
+from . import check, classify, explain, score, testing
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output
 
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS, help=_FORMAT_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (check, testing, classify, explain):
+    for module in (check, testing, classify, explain, score):
         module.add_parser(commands, shared)
     return parser
 
