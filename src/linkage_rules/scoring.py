@@ -24,21 +24,13 @@ from .dtypes import format_value
 from .errors import RecordError
 from .runtime import CONTEXT
 from .runtime import add as rt_add
+from .score_interpreter import SaleExplanation, line_values
 from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS, field_refs
 
 FEN = Decimal("0.01")
 
-# A sale read and priced, before gates and the split: (record, points, host department,
-# shares, the group accumulators it was added to, the rows its lookups found).
-Prepared = tuple[
-    dict[str, Any],
-    Decimal,
-    str,
-    tuple[tuple[str, Decimal | None], ...],
-    tuple[Any, ...],
-    tuple[Any, ...],
-]
-# A group accumulator: [passed, first record, its looked-up rows, item count, aggregates...].
+# A group, as the loop over sales fills it: [passed, first record, that record's
+# looked-up rows, item count, entry numbers of its sales (None for the target), aggregates...]
 Accumulator = list[Any]
 
 
@@ -186,14 +178,14 @@ class ScoreSheet:
     products: dict[object, TargetResult] = attrs.field(repr=False)
     outlets: dict[object, dict[str, Decimal]] = attrs.field(repr=False)
     sales: int
-    _explainer: Callable[[ScoreSheet, str], Any] = attrs.field(repr=False, eq=False)
+    _explainer: Callable[[ScoreSheet, str], SaleExplanation] = attrs.field(repr=False, eq=False)
     _reward: Callable[[m.TExpr, dict[str, object]], object] = attrs.field(repr=False, eq=False)
 
     @property
     def total_points(self) -> Decimal:
         return sum(self.departments.values(), Decimal(0))
 
-    def explain(self, sale_id: str) -> Any:
+    def explain(self, sale_id: str) -> SaleExplanation:
         """How one sale was scored: its points, shares, groups and the gates' verdicts."""
         return self._explainer(self, sale_id)
 
@@ -377,8 +369,6 @@ def _line_level(
     line_gates = [g for g in scoring.gates if g.group.per_line]
     if not line_gates and not scoring.penalties:
         return line_zeroed, penalties, decisions
-    from .score_interpreter import line_values
-
     lines: list[tuple[int, int, dict[str, object]]] = []
     for index, entry in enumerate(entries):
         rows = rows_of(entry[1])
@@ -546,7 +536,7 @@ def finish(
     credits: dict[object, dict[str, Decimal]],
     evaluate: Evaluate,
     rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
-    explainer: Callable[[ScoreSheet, str], Any],
+    explainer: Callable[[ScoreSheet, str], SaleExplanation],
 ) -> ScoreSheet:
     """Decide every group, zero what failed, apply penalties: the sheet of a period."""
     with localcontext(CONTEXT):
