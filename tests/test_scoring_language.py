@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from conftest import LoadPolicy, PolicyErrorOf
+import strategies as s
+from conftest import HEADER, LoadPolicy, PolicyErrorOf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import linkage_rules as lr
 
@@ -250,3 +255,70 @@ def test_generated_scoring_code_holds_no_user_text_outside_literals(
     source = policy.scoring_source()
     assert "import os" not in source
     compile(source, "<check>", "exec")
+
+
+# ---- no scoring text crashes the checker or the engine ------------------------------------
+
+SCORING_POLICY = (
+    HEADER
+    + BASE
+    + """
+example "例子" {
+  given Sale { id: "S1", day: 2026-11-01, code: "loan", units: 2, parts: "a:0.5|c:0.5" }
+  given Plan { code: "loan", goal: 10 }
+  expect b points == 4
+  expect "S1" counts
+}
+"""
+)
+SCORING_TOKENS = s.TOKEN.findall(SCORING_POLICY)
+
+
+@st.composite
+def mutated_scoring_policy(draw: st.DrawFn) -> str:
+    """The scoring policy above after one to three token or character edits."""
+    tokens = list(SCORING_TOKENS)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(tokens) - 1))
+        edit = draw(st.sampled_from(["delete", "duplicate", "insert", "char"]))
+        if edit == "delete":
+            del tokens[at]
+        elif edit == "duplicate":
+            tokens.insert(at, tokens[at])
+        elif edit == "insert":
+            tokens.insert(at, draw(st.sampled_from(s.EXTRA_TOKENS + tuple(SCORING_TOKENS))))
+        else:
+            cut = draw(st.integers(0, len(tokens[at])))
+            odd = draw(st.sampled_from(["", draw(s.ODD_CHARACTERS)]))
+            tokens[at] = tokens[at][:cut] + odd + tokens[at][cut + 1 :]
+    return "".join(tokens)
+
+
+@pytest.fixture(scope="module")
+def items_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("scoring")
+    (folder / "items.csv").write_text(PRODUCTS_CSV, encoding="utf-8")
+    return folder
+
+
+def test_the_mutated_scoring_policy_is_valid(items_folder: Path) -> None:
+    assert lr.loads(SCORING_POLICY, base_dir=items_folder).run_examples().passed
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(text=mutated_scoring_policy())
+def test_mutated_scoring_text_gives_only_policy_or_record_errors(
+    items_folder: Path, text: str
+) -> None:
+    try:
+        policy = lr.loads(text, name="fuzz.rules", base_dir=items_folder)
+    except lr.PolicyError as error:
+        assert error.errors
+        error.render("human")
+        return
+    policy.run_examples()
+    if policy.scorings:
+        plans = [{"code": "loan", "goal": 10}, {"code": "card", "goal": 100}]
+        # a mutation may rename an input or a field: refused, not crashed
+        with contextlib.suppress(lr.RecordError, TypeError):
+            policy.score([sale("S1"), sale("S2", code="card")], plans=plans)
