@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import model as m
-from .dtypes import Kind, check_value, parse_text, text_reader
+from .dtypes import Kind, check_value, parse_number_text, parse_text, text_reader
 from .errors import RecordError
 from .suggest import did_you_mean
 
@@ -18,6 +18,16 @@ def _id_field(entity: m.Entity) -> str | None:
         if field.name == "id" or field.name.endswith("_id"):
             return field.name
     return None
+
+
+def _json_share(item: object) -> object:
+    """A share from JSON, whose ratio may come as text like any amount (`"0.6"`)."""
+    if isinstance(item, dict) and isinstance(item.get("ratio"), str):
+        try:
+            return {**item, "ratio": parse_number_text(item["ratio"])}
+        except ValueError:
+            return item  # the full check words the error
+    return item
 
 
 class RecordSchema:
@@ -141,5 +151,7 @@ class RecordSchema:
                     value = parse_text(dtype, value)
                 except ValueError as error:
                     raise self._error(str(error), None, key, value, where=where) from None
+            elif dtype is not None and dtype.kind is Kind.SHARES and isinstance(value, list):
+                value = [_json_share(item) for item in value]
             converted[key] = value
         return self.validate(converted, where)

@@ -155,13 +155,14 @@ class SaleProblems:
             record[self.scoring.split.participants],
         )
 
-    def no_points(self, record: Any) -> RecordError:
-        return self._error(
-            record,
-            "its points cannot be computed: a value they need is missing, "
-            "or they have more than 34 digits",
-            None,
-        )
+    def no_points(self, record: Any, value: object) -> RecordError:
+        if value is None:
+            why = "a value they need is missing"
+        elif isinstance(value, (int, Decimal)) and value < 0:
+            why = f"they come to {format_value(value)}, and points cannot be negative"
+        else:
+            why = "they have more than 34 digits"
+        return self._error(record, f"its points cannot be computed: {why}", None, value)
 
 
 def prepare_traced(
@@ -420,10 +421,14 @@ class SaleExplanation:
             lines.append(f"{head}, group {group}: {verdict}")
             lines.extend(gate.test.lines(1))
         lines.append("")
-        if self.counted:
+        zeroed = [s for s in self.shares if not s.counted]
+        if not zeroed:
             lines.append("the sale counts")
-        else:
+        elif len(zeroed) == len(self.shares):
             lines.append(f"the sale scores zero: gate {self.zeroed_by} failed for its group")
+        else:
+            depts = ", ".join(f"{s.dept} (by {s.zeroed_by})" for s in zeroed)
+            lines.append(f"the sale counts, except the shares of {depts}")
         return "\n".join(lines)
 
 
@@ -458,6 +463,22 @@ def explain_sale(
             continue
         step = Tracer(group).step(gate.group.value)
         gates.append(GateTrace(gate.name, gate.label, gate.clause, key, step.value is True, step))
+    for gate in scoring.gates:
+        if not gate.group.per_line:
+            continue
+        for line in ledger_lines:
+            line_scope = line_values(scoring, record, rows, line.dept, line.role, line.points)
+            where = gate.group.where
+            if where is not None and Tracer(line_scope).value(where) is not True:
+                continue
+            key = tuple(line_scope[k] for k in gate.group.keys)
+            group = group_values(gate, key)
+            if group is None:  # pragma: no cover - every line's groups are decided
+                continue
+            step = Tracer(group).step(gate.group.value)
+            gates.append(
+                GateTrace(gate.name, gate.label, gate.clause, key, step.value is True, step)
+            )
     departments = scoring.split.departments
     shares = tuple(
         ShareTrace(

@@ -21,7 +21,7 @@ import attrs
 from . import model as m
 from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
-from .errors import RecordError
+from .errors import LinkageRulesError, RecordError
 from .runtime import CONTEXT
 from .runtime import add as rt_add
 from .score_interpreter import SaleExplanation, line_values
@@ -85,7 +85,7 @@ class Ledger(Sequence[LedgerLine]):
     its memory at one small list per sale.
     """
 
-    __slots__ = ("_clauses", "_entries", "_id", "_line_zeroed", "_penalties", "_zeroed")
+    __slots__ = ("_entries", "_zeroed", "_line_zeroed", "_penalties", "_clauses", "_order")
 
     def __init__(
         self,
@@ -94,21 +94,26 @@ class Ledger(Sequence[LedgerLine]):
         line_zeroed: dict[tuple[int, int], str],
         penalties: list[LedgerLine],
         clauses: Mapping[str, str | None],
-        id_field: str,
+        order: Mapping[str, int],
     ) -> None:
         self._entries = entries
         self._zeroed = zeroed
         self._line_zeroed = line_zeroed
         self._penalties = penalties
         self._clauses = clauses
-        self._id = id_field
+        self._order = order
 
     def _lines(self, index: int) -> Iterator[LedgerLine]:
         entry = self._entries[index]
         sale_id = str(entry[0])
         whole = self._zeroed.get(index)
         for position in range(2, len(entry), 2):
-            gate = whole or self._line_zeroed.get((index, position))
+            gate = whole
+            line_gate = self._line_zeroed.get((index, position)) if self._line_zeroed else None
+            if line_gate is not None and (
+                gate is None or self._order[line_gate] < self._order[gate]
+            ):
+                gate = line_gate  # the first failing gate in declared order
             role = "host" if position == 2 else "participant"
             clause = self._clauses.get(gate) if gate is not None else None
             yield LedgerLine(
@@ -163,7 +168,7 @@ class Allocation(Mapping[str, Decimal]):
         return len(self.amounts)
 
 
-class ScoringError(ValueError):
+class ScoringError(LinkageRulesError, ValueError):
     """A scoring result cannot be used as asked: a bad pool, nothing to allocate by."""
 
 
@@ -222,14 +227,17 @@ def key_rows(
 
 
 def quantizer(
-    precision: Decimal, describe: Callable[[Any], RecordError]
+    precision: Decimal, describe: Callable[[Any, Any], RecordError]
 ) -> Callable[[Any, Any], Decimal]:
+    """Points at the policy's precision, rounded half up (四舍五入); a sale whose points
+    are null, negative or past 34 digits is an error, not a silent zero."""
+
     def quantize(value: Any, record: Any) -> Decimal:
         if value is not None:
             points = Decimal(value).quantize(precision, ROUND_HALF_UP, CONTEXT)
-            if points.is_finite():  # past 34 digits quantize gives NaN
+            if points.is_finite() and points >= 0:  # past 34 digits quantize gives NaN
                 return points
-        raise describe(record)
+        raise describe(record, value)
 
     return quantize
 
@@ -264,11 +272,12 @@ def decide_groups(
     scoring: m.Scoring,
     accumulators: list[dict[tuple[object, ...], Accumulator]],
     evaluate: Evaluate,
-) -> tuple[dict[object, TargetResult], list[GateDecision]]:
+) -> tuple[dict[object, TargetResult], list[GateDecision], dict[object, dict[str, object]]]:
     """Evaluate the target of each target group and the test of each gate group.
 
-    Sets each gate accumulator's `passed` slot; returns the target results and the
-    decisions, in gate order and, within a gate, by key.
+    Sets each gate accumulator's `passed` slot; returns the target results, the
+    decisions (in gate order and, within a gate, by key) and each target group's
+    `target` and `completion`, by key.
     """
     items = grouped_items(scoring)
     targets: dict[object, dict[str, object]] = {}
@@ -303,18 +312,19 @@ def decide_groups(
             for key, acc in groups.items():
                 if not acc[0] and key[0] in results:
                     results[key[0]] = attrs.evolve(results[key[0]], counted=False)
-    return results, decisions
+    return results, decisions, targets
 
 
 def _target_values(
     scoring: m.Scoring,
     group: m.Grouped,
     key: tuple[object, ...],
-    targets: dict[object, dict[str, object]],
-) -> dict[str, object]:
+    targets: Mapping[object, Mapping[str, object]],
+) -> Mapping[str, object]:
     if scoring.target is None or scoring.target.key not in group.keys:
         return {}
-    return targets.get(key[group.keys.index(scoring.target.key)], {TARGET: None, COMPLETION: None})
+    found = targets.get(key[group.keys.index(scoring.target.key)])
+    return found if found is not None else {TARGET: None, COMPLETION: None}
 
 
 def _decision(
@@ -359,10 +369,16 @@ def _line_level(
     entries: list[list[Any]],
     zeroed: dict[int, str],
     totals: dict[str, Decimal],
+    targets: Mapping[object, Mapping[str, object]],
     rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
     evaluate: Evaluate,
 ) -> tuple[dict[tuple[int, int], str], list[LedgerLine], list[GateDecision]]:
-    """Gates and penalties grouped by department: their items are ledger lines."""
+    """Gates and penalties grouped by department: their items are ledger lines.
+
+    A line keeps the first per-department gate that failed for it, even when a
+    per-sale gate zeroed its sale too (the ledger shows whichever was declared first);
+    its points leave the totals once.
+    """
     line_zeroed: dict[tuple[int, int], str] = {}
     penalties: list[LedgerLine] = []
     decisions: list[GateDecision] = []
@@ -387,7 +403,8 @@ def _line_level(
             groups.setdefault(tuple(item[2][k] for k in gate.group.keys), []).append(item)
         for key in sorted(groups, key=_sort_key):
             members = groups[key]
-            values = _line_group_values(gate.group, key, members, evaluate)
+            extra = _target_values(scoring, gate.group, key, targets)
+            values = _line_group_values(gate.group, key, members, evaluate, extra)
             passed = evaluate(gate.group.value, values) is True
             shown = {name: values.get(name) for name in field_refs(gate.group.value)}
             decisions.append(
@@ -396,11 +413,12 @@ def _line_level(
             if passed:
                 continue
             for index, position, _ in members:
-                if index in zeroed or (index, position) in line_zeroed:
+                if (index, position) in line_zeroed:
                     continue
                 line_zeroed[(index, position)] = gate.name
-                entry = entries[index]
-                totals[entry[position]] -= entry[position + 1]
+                if index not in zeroed:
+                    entry = entries[index]
+                    totals[entry[position]] -= entry[position + 1]
     for penalty in scoring.penalties:
         groups = {}
         for item in lines:
@@ -409,12 +427,13 @@ def _line_level(
                 continue
             groups.setdefault(tuple(values[k] for k in penalty.group.keys), []).append(item)
         for key in sorted(groups, key=_sort_key):
-            values = _line_group_values(penalty.group, key, groups[key], evaluate)
+            extra = _target_values(scoring, penalty.group, key, targets)
+            values = _line_group_values(penalty.group, key, groups[key], evaluate, extra)
             amount = evaluate(penalty.group.value, values)
             if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
                 continue
             dept = str(values[DEPT])
-            taken = min(Decimal(amount).quantize(scoring.precision), totals[dept])
+            taken = min(Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP), totals[dept])
             totals[dept] -= taken
             clause, name = penalty.clause, penalty.name
             penalties.append(LedgerLine(None, dept, "penalty", -taken, True, None, clause, name))
@@ -426,10 +445,12 @@ def _line_group_values(
     key: tuple[object, ...],
     members: list[tuple[int, int, dict[str, object]]],
     evaluate: Evaluate,
+    extra: Mapping[str, object],
 ) -> dict[str, object]:
     first = members[0][2]
     values = {name: first.get(name) for name in group.constants}
     values.update(zip(group.keys, key, strict=True))
+    values.update(extra)
     for aggregate in group.aggregates:
         values[aggregate.name] = aggregate_over(aggregate, [v for _, _, v in members], evaluate)
     return values
@@ -457,7 +478,7 @@ def aggregate_over(
 # ---- the reward pool --------------------------------------------------------------------
 
 
-def _pool_amount(pool: Decimal | int | str) -> Decimal:
+def pool_amount(pool: Decimal | int | str) -> Decimal:
     if isinstance(pool, bool) or not isinstance(pool, (Decimal, int, str)):
         raise ScoringError(
             f"the pool is an amount in yuan as a Decimal, an int or text, not {type(pool).__name__}"
@@ -480,7 +501,7 @@ def _pool_amount(pool: Decimal | int | str) -> Decimal:
 
 def allocate(sheet: ScoreSheet, pool: Decimal | int | str) -> Allocation:
     scoring = sheet.scoring
-    amount = _pool_amount(pool)
+    amount = pool_amount(pool)
     reward = scoring.reward
     if reward is None:
         raise ScoringError(
@@ -540,14 +561,15 @@ def finish(
 ) -> ScoreSheet:
     """Decide every group, zero what failed, apply penalties: the sheet of a period."""
     with localcontext(CONTEXT):
-        products, decisions = decide_groups(scoring, accumulators, evaluate)
+        products, decisions, targets = decide_groups(scoring, accumulators, evaluate)
         zeroed = zero_failed(scoring, entries, accumulators, totals)
         line_zeroed, penalties, line_decisions = _line_level(
-            scoring, entries, zeroed, totals, rows_of, evaluate
+            scoring, entries, zeroed, totals, targets, rows_of, evaluate
         )
     clauses = {g.name: g.clause for g in scoring.gates}
     clauses.update({p.name: p.clause for p in scoring.penalties})
-    ledger = Ledger(entries, zeroed, line_zeroed, penalties, clauses, scoring.id_field)
+    order = {g.name: i for i, g in enumerate(scoring.gates)}
+    ledger = Ledger(entries, zeroed, line_zeroed, penalties, clauses, order)
     return ScoreSheet(
         scoring,
         ledger,
