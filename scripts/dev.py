@@ -56,7 +56,7 @@ def tool(name: str) -> str:
 
 
 def sample() -> None:
-    """Classify the shipped sample clients with the shipped policy and print a summary."""
+    """Classify the shipped sample clients and score the sample sales; print the summaries."""
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
     policy = "policies/cross_selling"
@@ -69,6 +69,11 @@ def sample() -> None:
         tool("linkage-rules"), "classify", policy, "examples/persons.csv",
         "-o", "out/persons_classified.csv",
     )
+    run(
+        tool("linkage-rules"), "score", policy, "--sales", "examples/sales.csv",
+        "--projects", "examples/projects.csv", "--targets", "examples/targets.csv",
+        "--pool", "1000000", "--month", "2026-11", "-o", "out/score",
+    )
 
 
 def test() -> None:
@@ -78,7 +83,7 @@ def test() -> None:
     profile = "ci" if os.environ.get("CI") == "true" else "default"
     run(tool("pytest"), f"--hypothesis-profile={profile}")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # a banner about a future MkDocs
-    run(tool("mkdocs"), "build", "--strict", "--quiet", "--site-dir", str(ROOT / "site"))
+    run(tool("mkdocs"), "build", "--strict", "--site-dir", str(ROOT / "site"))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from decimal import Decimal
@@ -31,7 +32,7 @@ from ..dtypes import Kind, format_value, parse_number_text
 from ..errors import RecordError
 from ..policy import Policy
 from ..records import RecordSchema
-from ..scoring import Allocation, ScoreSheet, ScoringError, _pool_amount, statement_month
+from ..scoring import Allocation, ScoreSheet, ScoringError, pool_amount, statement_month
 from ..suggest import did_you_mean
 from .common import (
     EXIT_OK,
@@ -165,11 +166,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None
-    if out.is_json:
-        for warning in policy.warnings:
-            out.line(to_json(warning.to_dict()), err=True)
-    else:
-        out.diagnostics(policy.warnings, err=True)
+    _warn(out, [*policy.warnings, *_not_given(scoring, named)])
 
     inputs: dict[str, list[dict[str, object]]] = {}
     problems: list[Diagnostic] = []
@@ -183,8 +180,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if sheet is None:
         _report_bad_sales(out, sales.data, bad, stop=True)
         return EXIT_PROBLEMS
-    allocation = _allocate(sheet, pool)
     _report_bad_sales(out, sales.data, bad, stop=False)
+    allocation = _allocate(sheet, pool)
     shown = (args.sales, {name: display for name, (_, display) in named.items()})
     summary = _summary(policy, sheet, allocation, sales, bad, shown, month, folder)
     _write_all(folder, sheet, allocation, sales.data, bad, summary)
@@ -204,7 +201,7 @@ def _pool(text: str | None) -> Decimal | None:
             help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
         ) from None
     try:
-        return _pool_amount(amount)
+        return pool_amount(amount)
     except ScoringError as error:
         raise usage_error(f"--pool: {error}") from None
 
@@ -290,6 +287,24 @@ def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str
     return {name: takes[name] for name in named}
 
 
+def _not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnostic]:
+    """A warning for each input the scoring looks up but no file was given for."""
+    option = {name: f"--{name}" for name in SHORTCUTS}
+    return [
+        Diagnostic(
+            "no-input",
+            f"no {option.get(lk.input_name, f'--input {lk.input_name}=FILE')} given: "
+            f"a sale whose `{lk.key}` names a {lk.entity.name} will find none",
+            None,
+            None,
+            Severity.WARNING,
+            file_name=PROG,
+        )
+        for lk in scoring.lookups
+        if lk.catalog is None and lk.input_name not in named
+    ]
+
+
 def _date_field(entity: m.Entity) -> str:
     """The field `--month` reads: the entity's only date field, or the one named `date`."""
     dates = [f.name for f in entity.fields if f.type.kind is Kind.DATE]
@@ -311,8 +326,8 @@ def _open_data(
 ) -> tuple[DataSet, RecordSchema]:
     data = read_data(path, display, kind_of(path, DATA_KINDS, "input file"))
     schema = policy.schema(entity)
-    for name in data.check_columns(schema):
-        warning = Diagnostic(
+    warnings = [
+        Diagnostic(
             "missing-column",
             f"the header has no column for the optional field `{name}`: every row reads it as null",
             None,
@@ -320,11 +335,19 @@ def _open_data(
             Severity.WARNING,
             file_name=f"{display}:1",
         )
-        if out.is_json:
-            out.line(to_json(warning.to_dict()), err=True)
-        else:
-            out.diagnostics([warning], err=True)
+        for name in data.check_columns(schema)
+    ]
+    _warn(out, warnings)
     return data, schema
+
+
+def _warn(out: Output, warnings: Sequence[Diagnostic]) -> None:
+    """Warnings on stderr, as `classify` prints them: JSON lines or text."""
+    if out.is_json:
+        for warning in warnings:
+            out.line(to_json(warning.to_dict()), err=True)
+    else:
+        out.diagnostics(warnings, err=True)
 
 
 def _converted(
@@ -458,6 +481,8 @@ def _report_failure(out: Output, problems: list[Diagnostic]) -> None:
         out.json(diagnostics_document(problems))
         return
     out.diagnostics(problems, err=True)
+    if out.format == "human":
+        out.line(err=True)
     out.line(
         f"{plural(len(problems), 'bad row')}: nothing was scored and nothing written",
         err=True,
@@ -480,6 +505,8 @@ def _report_bad_sales(out: Output, data: DataSet, bad: list[BadRow], *, stop: bo
             out.json(diagnostics_document(diagnostics, bad_sales=_bad_rows_document(bad)))
             return
         out.diagnostics(diagnostics, err=True)
+        if out.format == "human":
+            out.line(err=True)
         out.line(
             f"{plural(len(bad), 'bad sale')} in {data.display}: nothing was scored and "
             "nothing written; fix them, or pass --skip-invalid to score the rest",
@@ -627,7 +654,21 @@ LEDGER_COLUMNS = (
 
 
 def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
-    """One line per sale and department, streamed: the ledger is built line by line."""
+    """One line per sale and department, streamed as the ledger builds them.
+
+    A month can hold millions of lines, so each is formatted directly (the few
+    departments, roles and gates are encoded once) rather than through `to_json`.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    known: dict[str | None, str] = {None: "null"}
+
+    def text(value: str | None) -> str:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = encode(value)
+        return found
+
+    labels = {d: _dept_label(sheet.scoring, d) for d in sheet.departments}
     with ExitStack() as stack:
         table = csv.writer(stack.enter_context(open_csv(folder / "ledger.csv")))
         lines = stack.enter_context(
@@ -635,18 +676,28 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
         )
         table.writerow(LEDGER_COLUMNS)
         for line in sheet.ledger:
-            values = (
-                line.sale_id,
-                line.dept,
-                _dept_label(sheet.scoring, line.dept),
-                line.role,
-                line.points,
-                line.counted,
-                line.zeroed_by,
-                line.clause,
+            dept = line.dept
+            label = labels[dept] if dept in labels else _dept_label(sheet.scoring, dept)
+            points = format(line.points, "f")
+            counted = "true" if line.counted else "false"
+            table.writerow(
+                (
+                    line.sale_id or "",
+                    dept,
+                    label or "",
+                    line.role,
+                    points,
+                    counted,
+                    line.zeroed_by or "",
+                    line.clause or "",
+                )
             )
-            table.writerow([cell_text(v) for v in values])
-            lines.write(to_json(dict(zip(LEDGER_COLUMNS, values, strict=True))) + "\n")
+            sale = encode(line.sale_id) if line.sale_id is not None else "null"
+            lines.write(
+                f'{{"sale_id": {sale}, "dept": {text(dept)}, "dept_label": {text(label)}, '
+                f'"role": {text(line.role)}, "points": "{points}", "counted": {counted}, '
+                f'"zeroed_by": {text(line.zeroed_by)}, "clause": {text(line.clause)}}}\n'
+            )
 
 
 def _write_gates(folder: Path, sheet: ScoreSheet) -> None:
@@ -695,7 +746,9 @@ def _write_all(
     _write_table(folder, "departments", _departments(sheet, allocation), ("dept",))
     _write_gates(folder, sheet)
     _write_table(folder, "products", _products(sheet), ("product",))
-    _write_table(folder, "outlets", _outlets(sheet), ("outlet",))
+    credit = sheet.scoring.credit
+    columns = (credit.to, *credit.amounts) if credit is not None else ("outlet",)
+    _write_table(folder, "outlets", _outlets(sheet), columns)
     if allocation is not None:
         _write_table(folder, "allocation", _allocation(sheet, allocation), ("dept",))
     else:  # a stale allocation from an earlier run must not pass for this one's
@@ -748,6 +801,7 @@ def _summary(
         "departments": _departments(sheet, allocation),
         "output": str(folder),
         "files": files,
+        "rejected_file": str(folder / REJECTED),
         "rejected_rows": _bad_rows_document(bad),
     }
 
@@ -772,8 +826,8 @@ class _Report:
     departments: list[dict[str, object]]
     total: Decimal
     decisions: int
-    failed: list[tuple[str, str, str]]
-    """Each failed gate group: what failed, for which group, what was measured."""
+    failed: list[tuple[str, str, str, str]]
+    """Each failed gate group: the gate, the group, the sales it zeroed, what was measured."""
     below: list[tuple[str, str, str, str, str]]
     """Each product below the gate: key, name, units, target, completion."""
     pool_check: str | None
@@ -808,7 +862,7 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
                 f"{name} {format_value(k)}" for name, k in zip(keys[g.gate], g.key, strict=True)
             )
             measured = ", ".join(f"{name} = {format_value(v)}" for name, v in g.values.items())
-            failed.append((what, f"{group}: {plural(g.items, 'sale')} zeroed", measured))
+            failed.append((what, group, f"{plural(g.items, 'sale')} zeroed", measured))
     names = _product_names(scoring)
     below = [
         (
@@ -830,6 +884,9 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
             f"yuan to the fen ({verdict})"
         )
     written = f"written to {summary['output']}: " + ", ".join(summary["files"])
+    if summary["sales_skipped"]:
+        skipped = plural(summary["sales_skipped"], "bad sale")
+        written = f"{skipped} skipped, written to {summary['rejected_file']}\n{written}"
     return _Report(
         heading,
         summary["departments"],
@@ -866,8 +923,10 @@ def _plain_lines(report: _Report) -> list[str]:
             line += f", {cell_text(row['amount'])} yuan"
         lines.append(line)
     lines.append(f"total: {cell_text(report.total)} points")
+    lines.append(f"gates: {plural(report.decisions, 'group')}, {len(report.failed)} failed")
     lines.extend(
-        f"gate failed: {what}, {group}; {measured}" for what, group, measured in report.failed
+        f"gate failed: {what}, {group}: {zeroed}; {measured}"
+        for what, group, zeroed, measured in report.failed
     )
     lines.extend(
         f"below the gate: {key} {name}: {units} of target {target} ({completion})"
@@ -875,7 +934,7 @@ def _plain_lines(report: _Report) -> list[str]:
     )
     if report.pool_check:
         lines.append(report.pool_check)
-    lines.append(report.written)
+    lines.extend(report.written.splitlines())
     return lines
 
 
@@ -908,9 +967,9 @@ def _print_human(out: Output, report: _Report) -> None:
         console.print(
             Text(f"failed gates 未通过的门槛 ({len(report.failed)} of {report.decisions} groups)")
         )
-        for what, group, measured in report.failed:
+        for what, group, zeroed, measured in report.failed:
             console.print(Padding(Text(f"✗ {what} · {group}"), (0, 0, 0, 2)))
-            console.print(Padding(Text(measured, style="dim"), (0, 0, 0, 4)))
+            console.print(Padding(Text(f"{zeroed}: {measured}", style="dim"), (0, 0, 0, 4)))
     else:
         console.print(Text(f"every gate passed ({plural(report.decisions, 'group')})"))
     if report.below:
