@@ -5,6 +5,9 @@ Conventions the pages in docs/ follow:
 - A fenced block with the info string `rules` is a whole policy that must load and
   whose examples must pass. With `title="folder/name.rules"` it is a file: titled
   rule files that share a folder are loaded together as one folder policy.
+  An untitled `rules` block that declares a `catalog` reads its data files from the
+  shipped policy folder (`policies/cross_selling`), so that scoring snippets price
+  sales with the real product catalogue.
 - A `csv` or `json` block with a title is a data file, written at that path.
 - A `rules-error` block is a policy that must be *rejected*; the next fenced block
   on the page shows what the user sees, so it must contain the real diagnostics.
@@ -32,10 +35,12 @@ from linkage_rules.cli.main import main as cli_main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MKDOCS_YML = DOCS.parent / "mkdocs.yml"
+SHIPPED = DOCS.parent / "policies" / "cross_selling"
 FILE_LANGS = ("rules", "rules-error", "csv", "json")
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,})(?P<info>[^`\n]*)$")
 _TITLE = re.compile(r'title="(?P<title>[^"]*)"')
+_CATALOG = re.compile(r"^\s*catalog\s", re.M)
 
 
 @attrs.frozen
@@ -82,6 +87,7 @@ def blocks_of(path: Path) -> list[Block]:
 ALL_BLOCKS = [block for page in sorted(DOCS.glob("*.md")) for block in blocks_of(page)]
 RULES = [b for b in ALL_BLOCKS if b.lang == "rules"]
 LOOSE_RULES = [b for b in RULES if b.title is None]
+SCORING_RULES = [b for b in LOOSE_RULES if _CATALOG.search(b.body)]
 FOLDERS = sorted({str(Path(b.title).parent) for b in RULES if b.title is not None})
 ERRORS = [b for b in ALL_BLOCKS if b.lang == "rules-error"]
 SESSIONS = [
@@ -159,8 +165,8 @@ def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_nav_names_every_page_in_order() -> None:
     nav = re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?(\S+\.md)\s*$", MKDOCS_YML.read_text("utf-8"), re.M)
     assert nav == [
-        "index.md", "tutorial.md", "language.md", "api.md", "cli.md", "cookbook.md",
-        "performance.md", "design.md",
+        "index.md", "tutorial.md", "language.md", "scoring.md", "api.md", "cli.md",
+        "cookbook.md", "performance.md", "design.md",
     ]
     for page in nav:
         assert (DOCS / page).is_file(), page
@@ -169,6 +175,7 @@ def test_the_nav_names_every_page_in_order() -> None:
 def test_the_docs_hold_what_these_tests_run() -> None:
     # Guards the extraction itself: a broken fence parser would otherwise find nothing.
     assert len(LOOSE_RULES) >= 10
+    assert len(SCORING_RULES) >= 4
     assert {"tutorial", "quickstart"} <= set(FOLDERS)
     assert "." not in FOLDERS, "a titled rules block needs a folder: `folder/name.rules`"
     assert len(ERRORS) >= 3
@@ -189,8 +196,9 @@ def test_a_file_shown_twice_is_shown_the_same() -> None:
 @pytest.mark.parametrize("block", LOOSE_RULES, ids=[b.where for b in LOOSE_RULES])
 def test_rules_snippet_loads_and_its_examples_pass(block: Block, tmp_path: Path) -> None:
     write_files(tmp_path)
+    base_dir = SHIPPED if block in SCORING_RULES else tmp_path
     try:
-        policy = lr.loads(block.body, name=block.where, base_dir=tmp_path)
+        policy = lr.loads(block.body, name=block.where, base_dir=base_dir)
     except lr.PolicyError as error:
         pytest.fail(f"{block.where} does not load:\n{error.render('plain')}")
     _assert_examples_pass(policy, block.where)
