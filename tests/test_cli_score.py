@@ -525,8 +525,8 @@ def test_gb18030_sales_and_json_lines_inputs(
     assert "warning[no-input]: no --projects given" in err  # the sales name no project
     outlets = read_json(tmp_path / "out" / "outlets.json")
     assert outlets == [
-        {"outlet": "青岛市北支行", "income": "100.50", "new_deposits": "0"},
-        {"outlet": None, "income": "0", "new_deposits": "5000"},
+        {"outlet": "青岛市北支行", "income": "100.50", "new_deposits": "0.00"},
+        {"outlet": None, "income": "0.00", "new_deposits": "5000.00"},
     ]
 
 

@@ -228,7 +228,7 @@ def prepare_traced(
         if scoring.credit is not None:
             credit = scoring.credit
             credited = credits.setdefault(
-                record[credit.to], {a: Decimal(0) for a in credit.amounts}
+                record[credit.to], {a: Decimal("0.00") for a in credit.amounts}
             )
             for amount in credit.amounts:
                 if record[amount] is not None:

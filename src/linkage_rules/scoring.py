@@ -85,7 +85,7 @@ class Ledger(Sequence[LedgerLine]):
     its memory at one small list per sale.
     """
 
-    __slots__ = ("_entries", "_zeroed", "_line_zeroed", "_penalties", "_clauses", "_order")
+    __slots__ = ("_clauses", "_entries", "_line_zeroed", "_order", "_penalties", "_zeroed")
 
     def __init__(
         self,

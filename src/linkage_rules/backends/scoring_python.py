@@ -274,7 +274,7 @@ def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple
         "_host_shared": hooks.host_shared,
         "_HALF_UP": ROUND_HALF_UP,
         "_DOWN": ROUND_DOWN,
-        "_ZERO": Decimal(0),
+        "_ZERO": Decimal("0.00"),  # money: credited amounts read in yuan and fen
     }
     namespace = _run(source, constants, unit)
     return namespace["prepare"], source
