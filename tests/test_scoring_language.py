@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
+from linkage_rules.dtypes import parse_text, text_reader
 
 PRODUCTS_CSV = "code,host,unit\nloan,b,10\ncard,c,2.5\n"
 
@@ -322,3 +323,18 @@ def test_mutated_scoring_text_gives_only_policy_or_record_errors(
         # a mutation may rename an input or a field: refused, not crashed
         with contextlib.suppress(lr.RecordError, TypeError):
             policy.score([sale("S1"), sale("S2", code="card")], plans=plans)
+
+
+@given(cell=st.text(alphabet="abcq甲乙部:|.0123456789 -", max_size=24))
+def test_the_fast_shares_reader_agrees_with_parse_text(cell: str) -> None:
+    model = lr.loads(HEADER + 'enum D { a "甲部", b "乙部", c }\nentity E { s: shares(D) }').model
+    shares = model.entities[0].fields[0].type
+    try:
+        expected: object = parse_text(shares, cell)
+    except ValueError:
+        expected = ValueError
+    try:
+        actual: object = text_reader(shares)(cell)
+    except ValueError:
+        actual = ValueError
+    assert actual == expected
