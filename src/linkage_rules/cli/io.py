@@ -15,7 +15,7 @@ from typing import TextIO
 import attrs
 
 from ..classification import Classification
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
 from ..records import RecordSchema
 from ..reflists import decode_spreadsheet_text
 from ..source import Source, Span
@@ -203,6 +203,21 @@ class DataSet:
                 code="csv-header",
             )
         return [f for f in schema.entity.field_names if f not in columns]
+
+
+def unfilled_warnings(data: DataSet, fields: Sequence[str]) -> list[Diagnostic]:
+    """A warning for each optional field with no column (`check_columns` returns them)."""
+    return [
+        Diagnostic(
+            "missing-column",
+            f"the header has no column for the optional field `{name}`: every row reads it as null",
+            None,
+            None,
+            Severity.WARNING,
+            file_name=f"{data.display}:1",
+        )
+        for name in fields
+    ]
 
 
 def read_data(path: Path, display: str, kind: str) -> DataSet:
