@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -163,6 +164,7 @@ def test_scores_the_shipped_sample_exactly(
         "counted": ledger[0]["counted"] == "true",
         "zeroed_by": ledger[0]["zeroed_by"] or None,
         "clause": ledger[0]["clause"] or None,
+        "penalty": None,
     }
     assert all(isinstance(p["points"], str) for p in parsed)
     zeroed = [p for p in parsed if not p["counted"]]
@@ -336,7 +338,7 @@ def test_a_sale_outside_the_statement_month_is_a_bad_row(
     assert summary["month"] is None
 
 
-@pytest.mark.parametrize("month", ["2026-13", "November", "2026-11-01", "9999-12"])
+@pytest.mark.parametrize("month", ["2026-13", "November", "2026-11-01", "0000-01"])
 def test_a_bad_month_is_a_usage_error(
     month: str, tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -362,6 +364,7 @@ def test_a_bad_month_is_a_usage_error(
         ("NaN", "--pool: `NaN` is not an amount of money"),
         ("1e6", "--pool: `1e6` is not an amount of money"),
         ("", "--pool: `` is not an amount of money"),
+        ("50%", "--pool: `50%` is a percent, not an amount of money"),
     ],
 )
 def test_a_bad_pool_is_a_one_line_usage_error(
@@ -538,3 +541,26 @@ def test_outputs_never_overwrite_an_input(
     assert code == 2
     assert "would overwrite an input file" in err
     assert (tmp_path / "ledger.csv").read_text(encoding="utf-8") == HEADER + GOOD["S1"]
+
+
+def test_outputs_never_go_into_the_policy_folder(
+    tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    catalogue = (folder / "products.csv").read_bytes()
+    write(tmp_path / "sales.csv", HEADER + GOOD["S1"])
+    code, _, err = run(capsys, "score", folder, "--sales", "sales.csv", *inputs, "-o", folder)
+    assert code == 2
+    assert "the output folder is the policy's folder" in err
+    assert (folder / "products.csv").read_bytes() == catalogue
+
+
+def test_the_last_month_there_is_can_be_a_statement_month(
+    tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "sales.csv", HEADER + GOOD["S1"])
+    argv = ["--format", "plain", "score", POLICY, "--sales", "sales.csv", *inputs]
+    code, _, err = run(capsys, *argv, "--month", "9999-12", "-o", "out")
+    assert code == 1  # a valid month: the sale is simply outside it
+    assert "is outside the statement month 9999-12" in err

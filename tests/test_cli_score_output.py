@@ -91,6 +91,7 @@ def test_the_streamed_ledger_is_the_json_of_its_lines(
                 "counted": line.counted,
                 "zeroed_by": line.zeroed_by,
                 "clause": line.clause,
+                "penalty": line.penalty,
             }
         )
         for line in sheet.ledger

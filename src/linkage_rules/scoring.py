@@ -11,7 +11,6 @@ up to the pool exactly.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, overload
@@ -64,6 +63,8 @@ class GateDecision:
     passed: bool
     values: dict[str, object] = attrs.field(hash=False)
     items: int
+    """How many sales the group holds (ledger lines, for a gate grouped per department);
+    a sale an earlier gate zeroed is counted too, since every gate measures every sale."""
 
 
 @attrs.frozen(slots=True)
@@ -581,17 +582,6 @@ def finish(
         explainer,
         evaluate,
     )
-
-
-def statement_month(value: str) -> tuple[dt.date, dt.date]:
-    """`2026-11` -> its first day and the first day of the next month."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = dt.date(year, month, 1)
-    except ValueError:
-        raise ValueError(f"`{value}` is not a month (write YYYY-MM)") from None
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first, following
 
 
 __all__ = [

@@ -12,7 +12,9 @@ engine; `score_output` writes the files and `score_summary` says what was done.
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +27,7 @@ from ..dtypes import Kind, format_value, parse_number_text
 from ..errors import RecordError
 from ..policy import Policy
 from ..records import RecordSchema
-from ..scoring import Allocation, ScoreSheet, ScoringError, pool_amount, statement_month
+from ..scoring import Allocation, ScoreSheet, ScoringError, pool_amount
 from ..suggest import did_you_mean
 from .common import (
     EXIT_OK,
@@ -54,7 +56,7 @@ def add_parser(
         "score",
         parents=[parent],
         help="score a period's cross-sales and share out the reward pool",
-        description="Score the sales in SALES by the policy's scoring: points, the split "
+        description="Score the --sales file by the policy's scoring: points, the split "
         "between departments, the gates, the targets and (with --pool) the reward in fen. "
         "Every bad row is reported with its row number and nothing is scored until the "
         "input is clean, unless --skip-invalid. Writes ledger, departments, gates, "
@@ -91,14 +93,14 @@ def add_parser(
 
 @attrs.frozen(slots=True)
 class Month:
-    """The statement month: sales must be dated on or after `first`, before `following`."""
+    """The statement month: sales must be dated from `first` to `last`, both included."""
 
     text: str
     first: dt.date
-    following: dt.date
+    last: dt.date
 
     def holds(self, value: object) -> bool:
-        return isinstance(value, dt.date) and self.first <= value < self.following
+        return isinstance(value, dt.date) and self.first <= value <= self.last
 
 
 @attrs.frozen(slots=True)
@@ -132,6 +134,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     sales_file = _input_file(args.sales, "sales file")
     named = _named_inputs(args)
     folder = _output_folder(args.output, [sales_file, *named.values()])
+    _not_the_policy_folder(folder, Path(args.policy))
     policy = load_policy(args.policy)
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
@@ -179,6 +182,11 @@ def _pool(text: str | None) -> Decimal | None:
     """`--pool`: yuan, as a person writes it (`1,000,000`, `100万`), whole fen, not negative."""
     if text is None:
         return None
+    if text.strip().endswith(("%", "％")):
+        raise usage_error(
+            f"--pool: `{text}` is a percent, not an amount of money",
+            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
+        )
     try:
         amount = parse_number_text(text)
     except ValueError:
@@ -195,11 +203,12 @@ def _pool(text: str | None) -> Decimal | None:
 def _month(text: str | None) -> Month | None:
     if text is None:
         return None
-    try:
-        first, following = statement_month(text.strip())
-    except ValueError:
-        raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM") from None
-    return Month(f"{first:%Y-%m}", first, following)
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM")
+    year, month = int(match[1]), int(match[2])
+    days = calendar.monthrange(year, month)[1]
+    return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, days))
 
 
 def _input_file(name: str, what: str) -> InputFile:
@@ -243,6 +252,18 @@ def _output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
                 help="choose another folder with -o",
             )
     return folder
+
+
+def _not_the_policy_folder(folder: Path, policy: Path) -> None:
+    """Outputs never go into the policy's folder: `products.csv` is its catalogue."""
+    home = policy if policy.is_dir() else policy.parent
+    if folder.resolve() == home.resolve():
+        raise usage_error(
+            "the output folder is the policy's folder, whose files (the product catalogue "
+            "among them) the outputs would overwrite",
+            file=str(folder),
+            help="choose another folder with -o",
+        )
 
 
 def _choose_scoring(policy: Policy, requested: str | None) -> m.Scoring:

@@ -50,6 +50,7 @@ LEDGER_COLUMNS = (
     "counted",
     "zeroed_by",
     "clause",
+    "penalty",
 )
 
 
@@ -268,13 +269,15 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
                     counted,
                     line.zeroed_by or "",
                     line.clause or "",
+                    line.penalty or "",
                 )
             )
             sale = encode(line.sale_id) if line.sale_id is not None else "null"
             lines.write(
                 f'{{"sale_id": {sale}, "dept": {text(dept)}, "dept_label": {text(label)}, '
                 f'"role": {text(line.role)}, "points": "{points}", "counted": {counted}, '
-                f'"zeroed_by": {text(line.zeroed_by)}, "clause": {text(line.clause)}}}\n'
+                f'"zeroed_by": {text(line.zeroed_by)}, "clause": {text(line.clause)}, '
+                f'"penalty": {text(line.penalty)}}}\n'
             )
 
 

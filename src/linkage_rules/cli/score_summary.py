@@ -174,6 +174,7 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
 def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
     """Each failed gate group: the gate with its label and clause, the group, what it measured."""
     keys = {g.name: g.group.keys for g in sheet.scoring.gates}
+    per_line = {g.name for g in sheet.scoring.gates if g.group.per_line}
     failed = []
     for g in sheet.gates:
         if not g.passed:
@@ -184,7 +185,8 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
                 f"{name} {format_value(k)}" for name, k in zip(keys[g.gate], g.key, strict=True)
             )
             measured = ", ".join(f"{name} = {format_value(v)}" for name, v in g.values.items())
-            failed.append((what, group, f"{plural(g.items, 'sale')} zeroed", measured))
+            items = plural(g.items, "ledger line" if g.gate in per_line else "sale")
+            failed.append((what, group, f"{items} zeroed", measured))
     return failed
 
 
