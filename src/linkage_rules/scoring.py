@@ -134,7 +134,19 @@ class Ledger(Sequence[LedgerLine]):
     @overload
     def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
     def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
-        return list(self)[index]
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if index >= 0:
+            for number, entry in enumerate(self._entries):
+                count = len(entry) // 2 - 1
+                if index < count:
+                    return list(self._lines(number))[index]
+                index -= count
+            if index < len(self._penalties):
+                return self._penalties[index]
+        raise IndexError("ledger line out of range")
 
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
         for entry in self._entries:
