@@ -44,37 +44,13 @@ def load_list_file(
     Returns the values (in file order, duplicates removed) and the raw bytes (which
     go into the policy's fingerprint), or None when the file could not be used.
     """
-    data = path.read_bytes()
-    try:
-        text = decode_spreadsheet_text(data)
-    except UnicodeDecodeError:
-        report(
-            Diagnostic(
-                "list-file",
-                "cannot decode the file as UTF-8 or GB18030",
-                None,
-                file_name=display_name,
-            )
-        )
+    read = _read_csv(path, display_name, report)
+    if read is None:
         return None
-    source = Source(display_name, text)
+    data, source, numbered = read
+    text = source.text
     line_starts = _line_offsets(text)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # (first line of the record, cells): a quoted cell may span lines
-    numbered: list[tuple[int, list[str]]] = []
-    first_line = 1
-    for cells in reader:
-        numbered.append((first_line, cells))
-        first_line = reader.line_num + 1
-    rows = [cells for _, cells in numbered]
-    if not rows:
-        report(
-            Diagnostic(
-                "list-file", "the list file is empty; it needs a header row", Span(source, 0, 0)
-            )
-        )
-        return None
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in numbered[0][1]]
     index = 0
     if column is not None:
         if column not in header:
@@ -147,32 +123,12 @@ def load_table_file(
     Every bad cell, missing column and repeated key is reported at its row; None when
     there was any, since a catalogue with a hole in it would misprice sales silently.
     """
-    data = path.read_bytes()
-    try:
-        text = decode_spreadsheet_text(data)
-    except UnicodeDecodeError:
-        report(
-            Diagnostic(
-                "list-file",
-                "cannot decode the file as UTF-8 or GB18030",
-                None,
-                file_name=display_name,
-            )
-        )
+    read = _read_csv(path, display_name, report)
+    if read is None:
         return None
-    source = Source(display_name, text)
+    data, source, numbered = read
+    text = source.text
     line_starts = _line_offsets(text)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    numbered: list[tuple[int, list[str]]] = []
-    first_line = 1
-    for cells in reader:
-        numbered.append((first_line, cells))
-        first_line = reader.line_num + 1
-    if not numbered:
-        report(
-            Diagnostic("list-file", "the file is empty; it needs a header row", Span(source, 0, 0))
-        )
-        return None
     header = [h.strip() for h in numbered[0][1]]
     names = [name for name, _ in fields]
     missing = [name for name, dtype in fields if name not in header and not dtype.optional]
@@ -232,6 +188,38 @@ def load_table_file(
         key_rows[value] = number
         rows[value] = record
     return (rows, data) if ok else None
+
+
+def _read_csv(
+    path: Path, display_name: str, report: Callable[[Diagnostic], None]
+) -> tuple[bytes, Source, list[tuple[int, list[str]]]] | None:
+    """The file's bytes, its text as a Source, and its records with the line each starts
+    on (a quoted cell may span lines); None, reported, when it is unreadable or empty."""
+    data = path.read_bytes()
+    try:
+        text = decode_spreadsheet_text(data)
+    except UnicodeDecodeError:
+        report(
+            Diagnostic(
+                "list-file",
+                "cannot decode the file as UTF-8 or GB18030",
+                None,
+                file_name=display_name,
+            )
+        )
+        return None
+    source = Source(display_name, text)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    numbered: list[tuple[int, list[str]]] = []
+    first_line = 1
+    for cells in reader:
+        numbered.append((first_line, cells))
+        first_line = reader.line_num + 1
+    if not numbered:
+        message = "the file is empty; it needs a header row"
+        report(Diagnostic("list-file", message, Span(source, 0, 0)))
+        return None
+    return data, source, numbered
 
 
 def _line_offsets(text: str) -> list[int]:

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ..classification import Classification
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic
 from ..errors import RecordError
 from ..policy import Policy
 from ..records import RecordSchema
@@ -42,6 +42,7 @@ from .io import (
     open_csv,
     read_data,
     rejected_path,
+    unfilled_warnings,
 )
 from .render import Output, render_diagnostics, to_json
 from .summary import Tally
@@ -168,18 +169,7 @@ def _classify_row(
 
 
 def _warn_before(out: Output, policy: Policy, data: DataSet, unfilled: list[str]) -> None:
-    warnings = list(policy.warnings)
-    warnings.extend(
-        Diagnostic(
-            "missing-column",
-            f"the header has no column for the optional field `{name}`: every row reads it as null",
-            None,
-            None,
-            Severity.WARNING,
-            file_name=f"{data.display}:1",
-        )
-        for name in unfilled
-    )
+    warnings = [*policy.warnings, *unfilled_warnings(data, unfilled)]
     if out.is_json:
         for warning in warnings:
             out.line(to_json(warning.to_dict()), err=True)
