@@ -10,18 +10,17 @@ Usage: python benchmarks/bench_classify.py [--records 20000] [--rounds 15] [--lo
 from __future__ import annotations
 
 import argparse
-import gc
-import importlib.util
 import json
 import platform
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from timing import Runner, interleaved, load_script
 
 import linkage_rules as lr
 
@@ -29,20 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies" / "cross_selling"
 
 
-def _load_script(path: Path) -> ModuleType:
-    """Import a script by path: `examples/` and `benchmarks/` are folders, not packages."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-handwritten = _load_script(ROOT / "benchmarks" / "handwritten.py")
-samples = _load_script(ROOT / "examples" / "generate_samples.py")
+handwritten = load_script(ROOT / "benchmarks" / "handwritten.py")
+samples = load_script(ROOT / "examples" / "generate_samples.py")
 
 Records = Sequence[Mapping[str, Any]]
-Runner = Callable[[], None]
 
 
 # ---- classification ---------------------------------------------------------------------
@@ -95,49 +84,24 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
     }
 
 
-def _timed(run: Runner) -> int:
-    """Nanoseconds for one pass, with the collector off as `timeit` does."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter_ns()
-        run()
-        return time.perf_counter_ns() - start
-    finally:
-        gc.enable()
-
-
 def measure_classify(
     policy: lr.Policy, records: Records, rounds: int
 ) -> dict[str, dict[str, float]]:
-    """Median ns/record per contender and its median ratio to the hand-written code.
-
-    The contenders alternate inside every round, in an order rotated from round to
-    round, so that drift of the machine (frequency, other load) hits all alike; the
-    ratio is taken within a round and then the median over rounds.
-    """
+    """Median ns/record per contender and its median ratio to the hand-written code
+    (`timing.interleaved` says how)."""
     schema = policy.schema("OrgClient")
     validated = [schema.validate(r) for r in records]
     runners = _contenders(policy, records, validated)
-    names = list(runners)
     for run in runners.values():  # warm up: caches, branch predictors, the allocator
         run()
-    per_record: dict[str, list[float]] = {name: [] for name in names}
-    ratios: dict[str, list[float]] = {name: [] for name in names}
-    for round_number in range(rounds):
-        shift = round_number % len(names)
-        order = names[shift:] + names[:shift]
-        elapsed = {name: _timed(runners[name]) for name in order}
-        for name in names:
-            per_record[name].append(elapsed[name] / len(records))
-            ratios[name].append(elapsed[name] / elapsed["handwritten"])
+    figures = interleaved(runners, len(records), rounds)
     return {
         name: {
-            "median_ns_per_record": statistics.median(per_record[name]),
-            "min_ns_per_record": min(per_record[name]),
-            "median_ratio": statistics.median(ratios[name]),
+            "median_ns_per_record": row["median_ns"],
+            "min_ns_per_record": row["min_ns"],
+            "median_ratio": row["median_ratio"],
         }
-        for name in names
+        for name, row in figures.items()
     }
 
 
@@ -170,7 +134,9 @@ def measure_fresh_loads(times: int) -> dict[str, float]:
     for _ in range(times):
         out = subprocess.run(
             [sys.executable, "-c", _FRESH_LOAD, str(POLICY_DIR)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         runs.append(json.loads(out.stdout))
     return {
@@ -198,22 +164,30 @@ def _ms(ns: float) -> str:
 
 
 def print_report(result: dict[str, Any]) -> None:
-    print(f"OrgClient classification: {result['records']} records, {result['rounds']} rounds, "
-          f"Python {result['python']}")
+    print(
+        f"OrgClient classification: {result['records']} records, {result['rounds']} rounds, "
+        f"Python {result['python']}"
+    )
     print(f"{'contender':<44}{'ns/record':>12}{'best':>10}{'× hand':>10}")
     for name, row in result["classify"].items():
-        print(f"{name:<44}{row['median_ns_per_record']:>12.0f}"
-              f"{row['min_ns_per_record']:>10.0f}{row['median_ratio']:>10.2f}")
+        print(
+            f"{name:<44}{row['median_ns_per_record']:>12.0f}"
+            f"{row['min_ns_per_record']:>10.0f}{row['median_ratio']:>10.2f}"
+        )
     fresh, repeated = result["load"]["fresh_process"], result["load"]["repeated"]
-    print(f"policy load ({result['load']['fresh_runs']} fresh processes, "
-          f"{result['load']['repeated_runs']} repeated loads):")
+    print(
+        f"policy load ({result['load']['fresh_runs']} fresh processes, "
+        f"{result['load']['repeated_runs']} repeated loads):"
+    )
     print(f"  import linkage_rules          {_ms(fresh['median_import_ns'])}")
     print(f"  first load in a new process   {_ms(fresh['median_first_load_ns'])}")
     print(f"  second load in that process   {_ms(fresh['median_second_load_ns'])}")
     print(f"  repeated load (this process)  {_ms(repeated['median_ns'])}")
     if result["disagreements"]:
-        print(f"WARNING: {result['disagreements']} records classified differently "
-              "by the policy and the hand-written code")
+        print(
+            f"WARNING: {result['disagreements']} records classified differently "
+            "by the policy and the hand-written code"
+        )
     print(json.dumps(result, ensure_ascii=False, sort_keys=True))
 
 

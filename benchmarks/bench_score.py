@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import json
 import platform
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from timing import Runner, interleaved, load_script
 
 import linkage_rules as lr
 
@@ -30,20 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies" / "cross_selling"
 
 
-def _load_script(path: Path) -> ModuleType:
-    """Import a script by path: `examples/` and `benchmarks/` are folders, not packages."""
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-handwritten = _load_script(ROOT / "benchmarks" / "handwritten_scoring.py")
-generator = _load_script(ROOT / "examples" / "generate_sales.py")
-
-Runner = Callable[[], object]
+handwritten = load_script(ROOT / "benchmarks" / "handwritten_scoring.py")
+generator = load_script(ROOT / "examples" / "generate_sales.py")
 
 
 def contenders(
@@ -68,45 +55,6 @@ def contenders(
         "handwritten": run_handwritten,
         "policy.score": run_score,
         "policy.score + read every ledger line": run_score_and_read_ledger,
-    }
-
-
-def _timed(run: Runner) -> int:
-    """Nanoseconds for one pass, with the collector off as `timeit` does."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter_ns()
-        run()
-        return time.perf_counter_ns() - start
-    finally:
-        gc.enable()
-
-
-def measure(runners: dict[str, Runner], count: int, rounds: int) -> dict[str, dict[str, float]]:
-    """Median ns/sale per contender and its median ratio to the hand-written code.
-
-    Contenders alternate inside every round, in an order rotated from round to round, so
-    that drift of the machine hits all alike; the ratio is taken within a round.
-    """
-    names = list(runners)
-    per_sale: dict[str, list[float]] = {name: [] for name in names}
-    ratios: dict[str, list[float]] = {name: [] for name in names}
-    for round_number in range(rounds):
-        shift = round_number % len(names)
-        order = names[shift:] + names[:shift]
-        elapsed = {name: _timed(runners[name]) for name in order}
-        for name in names:
-            per_sale[name].append(elapsed[name] / count)
-            ratios[name].append(elapsed[name] / elapsed["handwritten"])
-    return {
-        name: {
-            "median_ns_per_sale": statistics.median(per_sale[name]),
-            "min_ns_per_sale": min(per_sale[name]),
-            "median_ratio": statistics.median(ratios[name]),
-            "max_ratio": max(ratios[name]),
-        }
-        for name in names
     }
 
 
@@ -165,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     runners = contenders(policy, sales, projects, targets)
     for run in runners.values():  # warm up
         run()
-    figures = measure(runners, len(sales), args.rounds)
+    figures = interleaved(runners, len(sales), args.rounds)
     peaks = peak_memory(runners)
     report = {
         "sales": len(sales),
@@ -183,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{'contender':<40} {'ns/sale':>9} {'× hand-written':>15} {'peak MiB':>9}")
     for name, row in report["contenders"].items():
         print(
-            f"{name:<40} {row['median_ns_per_sale']:>9.0f} {row['median_ratio']:>15.2f}"
+            f"{name:<40} {row['median_ns']:>9.0f} {row['median_ratio']:>15.2f}"
             f" {row['peak_mib']:>9.0f}"
         )
     print(f"process peak resident set: {report['max_rss_mib']:.0f} MiB (sales included)")

@@ -111,12 +111,7 @@ def _institutional(r: Mapping[str, Any]) -> list[str]:
     hits = []
     quality = r["quality"]
     kind = r["inst_type"]
-    if (
-        quality
-        and kind in FINANCIAL_PEERS
-        and r["signed_with_bank"]
-        and r["branch_in_province"]
-    ):
+    if quality and kind in FINANCIAL_PEERS and r["signed_with_bank"] and r["branch_in_province"]:
         hits.append("financial_peer")
     if kind in PUBLIC_BODIES and r["admin_level"] in COUNTY_OR_ABOVE:
         hits.append("government_body")
