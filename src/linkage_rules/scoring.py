@@ -21,10 +21,11 @@ from . import model as m
 from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
 from .errors import LinkageRulesError, RecordError
+from .group_exprs import field_refs
 from .runtime import CONTEXT
 from .runtime import add as rt_add
 from .score_interpreter import SaleExplanation, line_values
-from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS, field_refs
+from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
 
 FEN = Decimal("0.01")
 

@@ -1,0 +1,109 @@
+"""Expressions over a group of items: aggregates, and names that must not vary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+
+from . import model as m
+from . import nodes as n
+from .diagnostics import Diagnostic
+from .dtypes import INT, NUMERIC, DType, EnumType, Kind
+from .expr_checker import ExprChecker, ExprError, Scope
+from .source import Span
+
+
+def _children(expr: m.TExpr) -> tuple[m.TExpr, ...]:
+    if isinstance(expr, (m.Arith, m.Cmp)):
+        return (expr.left, expr.right)
+    if isinstance(expr, (m.Neg, m.Negation, m.NullTest, m.Member)):
+        return (expr.operand,)
+    if isinstance(expr, m.Range):
+        return (expr.operand, expr.low, expr.high)
+    if isinstance(expr, m.Logic):
+        return expr.operands
+    if isinstance(expr, m.Conditional):
+        return (expr.condition, expr.then, expr.otherwise)
+    if isinstance(expr, m.FuncCall):
+        return expr.args
+    return ()
+
+
+def field_refs(expr: m.TExpr) -> list[str]:
+    """The names of every FieldRef in `expr`, each once, in order."""
+    names: dict[str, None] = {}
+
+    def walk(e: m.TExpr) -> None:
+        if isinstance(e, m.FieldRef):
+            names.setdefault(e.name)
+        for child in _children(e):
+            walk(child)
+
+    walk(expr)
+    return list(names)
+
+
+class GroupExprChecker(ExprChecker):
+    """Checks an expression over a group: aggregates see the items, other names the group.
+
+    A name that varies from item to item is refused outside an aggregate, with a hint;
+    each aggregate becomes a FieldRef named by its text, which the engine fills in.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        items: ExprChecker,
+        enums: Mapping[str, EnumType],
+        report: Callable[[Diagnostic], None],
+        context: str,
+        broken: Collection[str],
+    ) -> None:
+        super().__init__(scope, enums, report, context, broken)
+        self.items = items
+        self.aggregates: dict[str, m.Aggregate] = {}
+
+    def _varies(self, name: str, span: Span) -> ExprError:
+        return self._fail(
+            f"`{name}` differs from one item to the next within a group of {self.context}",
+            span,
+            f"use it in an aggregate (sum({name}), min({name}), max({name})), "
+            "or add its field to `per`",
+        )
+
+    def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
+        name = node.name.text
+        if name not in self.scope and name in self.items.scope:
+            raise self._varies(name, node.span)
+        return super()._NameRef(node, expected)
+
+    def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+        dotted = f"{node.scope.text}.{node.member.text}"
+        if dotted not in self.scope and dotted in self.items.scope:
+            raise self._varies(dotted, node.span)
+        return super()._QualifiedName(node, expected)
+
+    def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
+        name = node.function.text
+        one_arg_minmax = name in ("min", "max") and len(node.args) == 1
+        if name not in ("sum", "count") and not one_arg_minmax:
+            return super()._Call(node, expected)
+        args = tuple(self.items.check(a) for a in node.args)
+        text = re.sub(r"\s+", "", node.span.text)
+        if name == "count":
+            self._arity(node, args, 0, 1)
+            dtype, nullable = INT, False
+        else:
+            self._arity(node, args, 1, 1)
+            arg = args[0]
+            if name == "sum":
+                self._numeric_arg(node, arg)
+            elif arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
+                raise self._fail(
+                    f"`{name}` compares numbers or dates, got {arg.type.a()}", arg.span
+                )
+            nullable = arg.nullable
+            dtype = DType(arg.type.kind, nullable, arg.type.enum)
+        aggregate = m.Aggregate(name, args[0] if args else None, text, dtype)
+        self.aggregates.setdefault(text, aggregate)
+        return m.FieldRef(text, None, dtype, node.span)
