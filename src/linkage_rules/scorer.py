@@ -6,7 +6,7 @@ interpreter instead of the generated loop, and is the oracle tests hold it again
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -29,6 +29,7 @@ from .score_interpreter import (
     prepare_traced,
 )
 from .scoring import ScoreSheet, finish, key_rows, quantizer
+from .scoring_checker import COMPLETION, TARGET
 
 
 class Scorer:
@@ -52,7 +53,8 @@ class Scorer:
             host_shared=self.problems.host_shared,
         )
         self.prepare, self.source = compile_scoring(scoring, hooks, unit)
-        self._tests: dict[int, Any] = {}
+        # Group tests compiled once, by the identity of their expression in the model.
+        self._tests: dict[int, Callable[[dict[str, object]], object]] = {}
         for expr in self._group_exprs():
             self._tests[id(expr)] = compile_group_test(expr, unit)
 
@@ -83,7 +85,7 @@ class Scorer:
             )
         read: dict[str, dict[object, Any]] = {}
         for name, schema in self.input_schemas.items():
-            read[name] = key_rows(inputs.get(name, ()), _validator(schema), schema.entity)
+            read[name] = key_rows(inputs.get(name, ()), schema.validate, schema.entity)
         tables: list[dict[object, Any]] = []
         for lookup in self.scoring.lookups:
             tables.append(
@@ -171,8 +173,7 @@ class Scorer:
         rows = lookup_rows(self.scoring, record, tables, self.problems)
         decisions = {(d.gate, d.key): d for d in sheet.gates}
         products = {
-            key: {"target": r.target, "completion": r.completion}
-            for key, r in sheet.products.items()
+            key: {TARGET: r.target, COMPLETION: r.completion} for key, r in sheet.products.items()
         }
 
         def values_of(gate: m.Gate, key: tuple[object, ...]) -> dict[str, object] | None:
@@ -191,10 +192,6 @@ class Scorer:
 
         with localcontext(CONTEXT):
             return explain_sale(self.scoring, record, rows, lines, values_of, self.quantize)
-
-
-def _validator(schema: RecordSchema) -> Any:
-    return lambda row, where: schema.validate(row, where)
 
 
 __all__ = ["Scorer"]
