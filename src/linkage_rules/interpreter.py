@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from . import model as m
 from . import runtime as rt
-from .dtypes import DType, Kind, format_value
+from .dtypes import DType, Kind, as_percent, format_value
 from .errors import RecordError
 from .explanation import (
     Explanation,
@@ -31,6 +31,8 @@ def describe_value(dtype: DType, value: object) -> str:
     if dtype.kind is Kind.ENUM and dtype.enum is not None and isinstance(value, str):
         label = dtype.enum.label_of(value) if value in dtype.enum.members else None
         return f"{value}({label})" if label else value
+    if dtype.kind is Kind.PERCENT and isinstance(value, (int, Decimal)):
+        return as_percent(format_value(value))  # 85%, as the policy wrote it, not 0.85
     text = format_value(value)
     if dtype.kind is Kind.MONEY and isinstance(value, (int, Decimal)):
         chinese = _in_wan_or_yi(Decimal(value))
