@@ -59,7 +59,7 @@ _BUILTINS: dict[str, Any] = {
 }
 
 
-def _bindings(lines: list[str]) -> str:
+def builtin_bindings(lines: list[str]) -> str:
     """Default arguments binding the builtins that `lines` use, so the code reads locals.
 
     Only those used, and not the exceptions (read only when something fails): every
@@ -79,7 +79,7 @@ def safe_literal(value: object) -> str:
     raise TypeError(f"cannot inline a {type(value).__name__}")  # pragma: no cover
 
 
-class _Emitter:
+class Emitter:
     """Accumulates lines of source and the constants table for one compiled unit."""
 
     def __init__(self) -> None:
@@ -106,7 +106,7 @@ class _Emitter:
         return "\n".join(self.lines) + "\n"
 
 
-class _ExprCompiler:
+class ExprCompiler:
     """Compiles typed expressions to Python expressions in three modes.
 
     `value(e)` evaluates to the value or None; `truth(e)` is a Python bool that is True
@@ -114,7 +114,7 @@ class _ExprCompiler:
     and with truth/falsity `not`, `and` and `or` compile to plain Python operators.
     """
 
-    def __init__(self, emitter: _Emitter, *, operators: bool = False) -> None:
+    def __init__(self, emitter: Emitter, *, operators: bool = False) -> None:
         self.emitter = emitter
         # Python's own `+ - *` where no operand can be null: only for code that runs
         # inside the runtime's decimal context (scoring), where they round the same way.
@@ -259,7 +259,7 @@ def field_placeholder(name: str) -> str:
     return f"{_PLACEHOLDER}{name}{_PLACEHOLDER}"
 
 
-def _placeholders(text: str) -> list[str]:
+def placeholders(text: str) -> list[str]:
     """The fields a piece of generated code reads, each once, in order of first use."""
     parts = text.split(_PLACEHOLDER)
     return list(dict.fromkeys(parts[1::2]))
@@ -276,8 +276,8 @@ class EntityCompiler:
     def __init__(self, model: m.PolicyModel, entity: m.Entity) -> None:
         self.model = model
         self.entity = entity
-        self.emitter = _Emitter()
-        self.exprs = _ExprCompiler(self.emitter)
+        self.emitter = Emitter()
+        self.exprs = ExprCompiler(self.emitter)
         self.local_names = {f.name: f"_f{i}" for i, f in enumerate(entity.fields)}
 
     def _bind(
@@ -285,14 +285,14 @@ class EntityCompiler:
     ) -> tuple[list[str], frozenset[str]]:
         """Emit reads of the fields `texts` use more than once; resolve every placeholder."""
         joined = "".join(texts)
-        counts = {name: joined.count(field_placeholder(name)) for name in _placeholders(joined)}
+        counts = {name: joined.count(field_placeholder(name)) for name in placeholders(joined)}
         hoisted = [n for n, count in counts.items() if count > 1 and n not in known]
         for name in hoisted:
             self.emitter.emit(depth, f"{self.local_names[name]} = _r[{safe_literal(name)}]")
         locals_ = known | frozenset(hoisted)
         resolved = []
         for text in texts:
-            for name in _placeholders(text):
+            for name in placeholders(text):
                 read = self.local_names[name] if name in locals_ else f"_r[{safe_literal(name)}]"
                 text = text.replace(field_placeholder(name), read)
             resolved.append(text)
@@ -321,10 +321,10 @@ class EntityCompiler:
             "    if not _ok:",
             "        _r = _validate(_r)",
         ]
-        e.emit(0, f"def classify(_r{_bindings(body)}):")
+        e.emit(0, f"def classify(_r{builtin_bindings(body)}):")
         e.lines.extend(body)
         e.emit(0, "")
-        e.emit(0, f"def classify_checked(_r{_bindings(check + body)}):")
+        e.emit(0, f"def classify_checked(_r{builtin_bindings(check + body)}):")
         e.lines.extend(check + body)
         return e.source()
 
@@ -452,7 +452,7 @@ def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
     return chained
 
 
-def _run(source: str, constants: dict[str, object], unit: str) -> dict[str, Any]:
+def run_source(source: str, constants: dict[str, object], unit: str) -> dict[str, Any]:
     """Compile generated source into a fresh namespace and return the namespace."""
     filename = f"<linkage_rules {unit}>"
     namespace: dict[str, Any] = {"__builtins__": {}}
@@ -497,11 +497,11 @@ def compile_entity(
         "_record_id": hooks.record_id,
         "_bad_record": hooks.bad_record,
     }
-    namespace = _run(source, constants, unit)
+    namespace = run_source(source, constants, unit)
     return namespace["classify"], namespace["classify_checked"], source
 
 
-def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
+def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
     """A Python test that holds when field `key` of `_r` is already valid and normalised.
 
     Each value is read once, bound with `:=` only where it is named twice.
@@ -532,7 +532,7 @@ def _field_test(dtype: DType, key: str, emitter: _Emitter) -> str:
     return test
 
 
-def _validity_tests(entity: m.Entity, emitter: _Emitter) -> list[str]:
+def _validity_tests(entity: m.Entity, emitter: Emitter) -> list[str]:
     """Tests that together hold only for a dict with every field valid exactly as given.
 
     Anything else, valid or not (an enum given by its label, an optional field left
@@ -541,4 +541,4 @@ def _validity_tests(entity: m.Entity, emitter: _Emitter) -> list[str]:
     # With as many keys as fields, and every field found (a missing one raises KeyError),
     # the keys are exactly the fields: no set comparison needed.
     tests = ["_type(_r) is _dict", f"_len(_r) == {len(entity.fields)}"]
-    return tests + [_field_test(f.type, f.name, emitter) for f in entity.fields]
+    return tests + [field_test(f.type, f.name, emitter) for f in entity.fields]

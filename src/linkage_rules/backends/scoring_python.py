@@ -19,13 +19,13 @@ from .. import model as m
 from ..dtypes import DECIMAL, INT, DType, Kind
 from ..scoring_checker import POINTS
 from .python import (
-    _bindings,
-    _Emitter,
-    _ExprCompiler,
-    _field_test,
-    _placeholders,
-    _run,
+    Emitter,
+    ExprCompiler,
+    builtin_bindings,
     field_placeholder,
+    field_test,
+    placeholders,
+    run_source,
     safe_literal,
 )
 
@@ -72,8 +72,8 @@ def measure_aggregate(target: m.TargetSpec) -> m.Aggregate:
 class _ScoringCompiler:
     def __init__(self, scoring: m.Scoring) -> None:
         self.scoring = scoring
-        self.emitter = _Emitter()
-        self.exprs = _ExprCompiler(self.emitter, operators=True)
+        self.emitter = Emitter()
+        self.exprs = ExprCompiler(self.emitter, operators=True)
         fields = scoring.entity.fields
         self.reads: dict[str, str] = {f.name: f"_r[{safe_literal(f.name)}]" for f in fields}
         for index, lookup in enumerate(scoring.lookups):
@@ -82,7 +82,7 @@ class _ScoringCompiler:
         self.reads[POINTS] = "_p"
 
     def resolve(self, text: str) -> str:
-        for name in _placeholders(text):
+        for name in placeholders(text):
             text = text.replace(field_placeholder(name), self.reads[name])
         return text
 
@@ -114,7 +114,7 @@ class _ScoringCompiler:
         body = e.lines[body_start:]
         del e.lines[body_start:]
         head = f"def prepare(_sales{lookup_args}{group_args}, _T, _C, _seen"
-        e.emit(0, f"{head}{_bindings(body)}):")
+        e.emit(0, f"{head}{builtin_bindings(body)}):")
         e.lines.extend(body)
         return e.source()
 
@@ -128,7 +128,7 @@ class _ScoringCompiler:
         e.emit(1, "_seen_add = _seen.add")
         e.emit(1, "for _r in _sales:")
         tests = ["_type(_r) is _dict", f"_len(_r) == {len(s.entity.fields)}"]
-        tests += [_field_test(f.type, f.name, e) for f in scalar_fields]
+        tests += [field_test(f.type, f.name, e) for f in scalar_fields]
         e.emit(2, "try:")
         e.emit(3, "_ok = " + " and ".join(tests))
         e.emit(2, "except (_KeyError, _TypeError):")
@@ -271,17 +271,17 @@ def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple
         "_DOWN": ROUND_DOWN,
         "_ZERO": Decimal("0.00"),  # money: credited amounts read in yuan and fen
     }
-    namespace = _run(source, constants, unit)
+    namespace = run_source(source, constants, unit)
     return namespace["prepare"], source
 
 
 def compile_group_test(expr: m.TExpr, unit: str) -> Callable[[dict[str, object]], object]:
     """A group's test or value as a function of the group's values by name."""
-    emitter = _Emitter()
-    text = _ExprCompiler(emitter).value(expr)
-    for name in _placeholders(text):
+    emitter = Emitter()
+    text = ExprCompiler(emitter).value(expr)
+    for name in placeholders(text):
         text = text.replace(field_placeholder(name), f"_g[{safe_literal(name)}]")
     source = f"def evaluate(_g):\n    return {text}\n"
-    namespace = _run(source, emitter.constants, unit)
+    namespace = run_source(source, emitter.constants, unit)
     function: Callable[[dict[str, object]], object] = namespace["evaluate"]
     return function
