@@ -564,3 +564,30 @@ def test_the_last_month_there_is_can_be_a_statement_month(
     code, _, err = run(capsys, *argv, "--month", "9999-12", "-o", "out")
     assert code == 1  # a valid month: the sale is simply outside it
     assert "is outside the statement month 9999-12" in err
+
+
+def test_penalties_are_in_the_summary_and_the_ledger(
+    tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    rules = folder / "scoring.rules"
+    penalty = (
+        '  penalty far_below "远低于目标的部门扣减积分" clause "第四条"\n'
+        "    per dept: if sum(points) < 20 then 5 else 0\n\n"
+        '  credit "产品定价'
+    )
+    text = rules.read_text(encoding="utf-8").replace('  credit "产品定价', penalty)
+    rules.write_text(text, encoding="utf-8")
+    write(tmp_path / "sales.csv", HEADER + "".join(GOOD.values()))
+    argv = ["--format", "plain", "score", folder, "--sales", "sales.csv", *inputs, "-o", "out"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "penalty: far_below 远低于目标的部门扣减积分 (第四条): 5.00 points from" in out
+    summary = read_json(tmp_path / "out" / "summary.json")
+    assert isinstance(summary, dict)
+    assert {p["penalty"] for p in summary["penalties"]} == {"far_below"}
+    ledger = read_dicts(tmp_path / "out" / "ledger.csv")
+    assert [(r["role"], r["penalty"]) for r in ledger if r["role"] == "penalty"] == [
+        ("penalty", "far_below") for _ in summary["penalties"]
+    ]

@@ -149,6 +149,11 @@ class Ledger(Sequence[LedgerLine]):
                 return self._penalties[index]
         raise IndexError("ledger line out of range")
 
+    @property
+    def penalties(self) -> tuple[LedgerLine, ...]:
+        """The penalty lines, which follow the lines of the sales."""
+        return tuple(self._penalties)
+
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
         for entry in self._entries:
             if str(entry[0]) == sale_id:

@@ -75,6 +75,15 @@ def summary_document(
         "gate_decisions": len(sheet.gates),
         "gates_failed": sum(not g.passed for g in sheet.gates),
         "products_below_gate": [k for k, r in sheet.products.items() if not r.counted],
+        "penalties": [
+            {
+                "penalty": line.penalty,
+                "clause": line.clause,
+                "dept": line.dept,
+                "points": line.points,
+            }
+            for line in sheet.ledger.penalties
+        ],
         "pool": allocation.pool if allocation is not None else None,
         "allocated": allocated,
         "departments": department_rows(sheet, allocation),
@@ -125,6 +134,8 @@ class _Report:
     """Each failed gate group: the gate, the group, the sales it zeroed, what was measured."""
     below: list[tuple[str, str, str, str, str]]
     """Each product below the gate: key, name, units, target, completion."""
+    penalties: list[str]
+    """Each penalty taken: the penalty with its label and clause, the department, points."""
     pool_check: str | None
     allocated: Decimal | None
     written: str
@@ -165,6 +176,7 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
         len(sheet.gates),
         _failed_groups(sheet),
         _products_below(sheet),
+        _penalties(sheet),
         pool_check,
         summary["allocated"],
         written,
@@ -188,6 +200,22 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
             items = plural(g.items, "ledger line" if g.gate in per_line else "sale")
             failed.append((what, group, f"{items} zeroed", measured))
     return failed
+
+
+def _penalties(sheet: ScoreSheet) -> list[str]:
+    labels = {p.name: p.label for p in sheet.scoring.penalties}
+    departments = sheet.scoring.split.departments
+    taken = []
+    for line in sheet.ledger.penalties:
+        name = line.penalty or ""
+        what = " ".join(
+            x for x in (name, labels.get(name), f"({line.clause})" if line.clause else None) if x
+        )
+        dept = line.dept + (
+            f" {departments.label_of(line.dept)}" if departments.label_of(line.dept) else ""
+        )
+        taken.append(f"{what}: {cell_text(-line.points)} points from {dept}")
+    return taken
 
 
 def _products_below(sheet: ScoreSheet) -> list[tuple[str, str, str, str, str]]:
@@ -224,6 +252,7 @@ def _plain_lines(report: _Report) -> list[str]:
         f"below the gate: {key} {name}: {units} of target {target} ({completion})"
         for key, name, units, target, completion in report.below
     )
+    lines.extend(f"penalty: {taken}" for taken in report.penalties)
     if report.pool_check:
         lines.append(report.pool_check)
     lines.extend(report.written.splitlines())
@@ -255,6 +284,10 @@ def _print_human(out: Output, report: _Report) -> None:
         for product in report.below:
             grid.add_row(*(Text(c) for c in product))
         console.print(grid)
+    if report.penalties:
+        console.print(Text("penalties 扣分"))
+        for taken in report.penalties:
+            console.print(Padding(Text(taken), (0, 0, 0, 2)))
     if report.pool_check:
         console.print(Text(report.pool_check))
     console.print(Text(report.written))
