@@ -31,16 +31,21 @@ def _children(expr: m.TExpr) -> tuple[m.TExpr, ...]:
 
 def field_refs(expr: m.TExpr) -> list[str]:
     """The names of every FieldRef in `expr`, each once, in order."""
-    names: dict[str, None] = {}
+    return list(field_types(expr))
+
+
+def field_types(expr: m.TExpr) -> dict[str, DType]:
+    """The type of every FieldRef in `expr` by name, in order: how to show its value."""
+    types: dict[str, DType] = {}
 
     def walk(e: m.TExpr) -> None:
         if isinstance(e, m.FieldRef):
-            names.setdefault(e.name)
+            types.setdefault(e.name, e.type)
         for child in _children(e):
             walk(child)
 
     walk(expr)
-    return list(names)
+    return types
 
 
 class GroupExprChecker(ExprChecker):

@@ -20,6 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..dtypes import format_value
+from ..group_exprs import field_types
+from ..interpreter import describe_value
 from ..policy import Policy
 from ..scoring import Allocation, ScoreSheet
 from .common import plural
@@ -187,6 +189,7 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
     """Each failed gate group: the gate with its label and clause, the group, what it measured."""
     keys = {g.name: g.group.keys for g in sheet.scoring.gates}
     per_line = {g.name for g in sheet.scoring.gates if g.group.per_line}
+    types = {g.name: field_types(g.group.value) for g in sheet.scoring.gates}
     failed = []
     for g in sheet.gates:
         if not g.passed:
@@ -196,7 +199,11 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
             group = ", ".join(
                 f"{name} {format_value(k)}" for name, k in zip(keys[g.gate], g.key, strict=True)
             )
-            measured = ", ".join(f"{name} = {format_value(v)}" for name, v in g.values.items())
+            shown = types[g.gate]
+            measured = ", ".join(
+                f"{name} = {describe_value(shown[name], v) if name in shown else format_value(v)}"
+                for name, v in g.values.items()
+            )
             items = plural(g.items, "ledger line" if g.gate in per_line else "sale")
             failed.append((what, group, f"{items} zeroed", measured))
     return failed
