@@ -441,8 +441,11 @@ def _read_sales(
             sales.bad.append(BadRow(row.number, sale_id, field, reason))
         elif date_field is not None and month is not None and not month.holds(record[date_field]):
             value = record[date_field]
-            when = format_value(value) if value is not None else "no date"
-            reason = f"field `{date_field}`: {when} is outside the statement month {month.text}"
+            if value is None:
+                reason = f"field `{date_field}`: no date, so it is in no statement month"
+            else:
+                when = format_value(value)
+                reason = f"field `{date_field}`: {when} is outside the statement month {month.text}"
             sales.bad.append(BadRow(row.number, str(record[id_field]), date_field, reason))
         else:
             sales.records.append(record)
