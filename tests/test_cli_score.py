@@ -591,3 +591,26 @@ def test_penalties_are_in_the_summary_and_the_ledger(
     assert [(r["role"], r["penalty"]) for r in ledger if r["role"] == "penalty"] == [
         ("penalty", "far_below") for _ in summary["penalties"]
     ]
+
+
+def test_explain_shows_how_named_sales_were_scored(
+    tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "sales.csv", HEADER + "".join(GOOD.values()))
+    base = ["score", POLICY, "--sales", "sales.csv", *inputs, "-o", "out", "--explain", "S1"]
+    code, out, err = run(capsys, "--format", "plain", *base)
+    assert code == 0, err
+    assert "sale S1 · scoring cross_selling_points 交叉营销积分" in out
+    assert "split (participants" in out
+
+    code, out, _ = run(capsys, "--format", "json", *base)
+    assert code == 0
+    document = json.loads(out)
+    assert [e["sale"] for e in document["explanations"]] == ["S1"]
+    written = read_json(tmp_path / "out" / "summary.json")
+    assert isinstance(written, dict) and "explanations" not in written
+
+    code, out, err = run(capsys, "--format", "plain", *base, "--explain", "NOPE")
+    assert code == 1
+    assert "error[explain]: field `sale_id`: no Sale `NOPE` was scored" in err
+    assert "sale S1 · scoring" in out

@@ -27,6 +27,7 @@ from ..dtypes import Kind, format_value, parse_number_text
 from ..errors import RecordError
 from ..policy import Policy
 from ..records import RecordSchema
+from ..score_interpreter import SaleExplanation
 from ..scoring import Allocation, ScoreSheet, ScoringError, pool_amount
 from ..suggest import did_you_mean
 from .common import (
@@ -88,6 +89,13 @@ def add_parser(
         help=f"score the good sales and write the bad ones to DIR/{REJECTED}",
     )
     p.add_argument("--scoring", metavar="NAME", help="which scoring of the policy (if several)")
+    p.add_argument(
+        "--explain",
+        action="append",
+        default=[],
+        metavar="SALE_ID",
+        help="after the summary, explain how this sale was scored (repeatable)",
+    )
     p.set_defaults(run=run)
 
 
@@ -171,8 +179,30 @@ def run(args: argparse.Namespace, out: Output) -> int:
         folder=folder,
     )
     write_outputs(folder, sheet, allocation, sales.data, bad, summary)
+    explained, unknown = _explanations(out, sheet, args.explain)
+    if out.is_json and args.explain:  # one document on stdout: the summary, explanations in it
+        summary = {**summary, "explanations": [e.to_dict() for e in explained]}
     print_summary(out, sheet, allocation, summary)
-    return EXIT_OK if summary["ok"] else EXIT_PROBLEMS
+    if not out.is_json:
+        for explanation in explained:
+            out.line("")
+            out.line(str(explanation))
+    return EXIT_OK if summary["ok"] and not unknown else EXIT_PROBLEMS
+
+
+def _explanations(
+    out: Output, sheet: ScoreSheet, sale_ids: Sequence[str]
+) -> tuple[list[SaleExplanation], list[str]]:
+    """`--explain`: how each named sale was scored; a sale that was not is said on stderr."""
+    explained: list[SaleExplanation] = []
+    unknown: list[str] = []
+    for sale_id in sale_ids:
+        try:
+            explained.append(sheet.explain(sale_id))
+        except RecordError as error:
+            out.line(f"linkage-rules: error[explain]: {record_reason(error)}", err=True)
+            unknown.append(sale_id)
+    return explained, unknown
 
 
 # ---- the arguments ------------------------------------------------------------------------
