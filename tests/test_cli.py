@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from cli_helpers import read_csv, run, write
 
 from linkage_rules import __version__
-from linkage_rules.cli.main import main
 
 POLICY = """\
 policy demo "演示政策" { version "2024.1" effective 2024-01-01 }
@@ -57,11 +55,6 @@ CSV_ROWS = [
 ]
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
 @pytest.fixture(autouse=True)
 def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in the test's folder, so that messages name files as `demo.rules`."""
@@ -71,17 +64,6 @@ def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def policy(tmp_path: Path) -> Path:
     return write(tmp_path / "demo.rules", POLICY)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out, captured.err
-
-
-def read_csv(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
 
 
 # ---- check ------------------------------------------------------------------------------

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_helpers import read_csv, read_dicts, read_json, run, write
 
 import linkage_rules as lr
-from linkage_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "cross_selling"
@@ -51,11 +49,6 @@ GOOD_POINTS = {
 }
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
 @pytest.fixture(autouse=True)
 def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in the test's folder, so that messages name files as `sales.csv`."""
@@ -68,25 +61,6 @@ def inputs(tmp_path: Path) -> list[str]:
     write(tmp_path / "projects.csv", PROJECTS)
     write(tmp_path / "targets.csv", TARGETS)
     return ["--projects", "projects.csv", "--targets", "targets.csv"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out, captured.err
-
-
-def read_csv(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def read_dicts(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def read_json(path: Path) -> object:
-    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
 
 
 def records(policy: lr.Policy, entity: str, path: Path) -> list[dict[str, object]]:

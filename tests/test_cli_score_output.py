@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_helpers import read_dicts
 
 import linkage_rules as lr
 from linkage_rules.cli.main import main
@@ -62,10 +63,6 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "policy" / "products.csv").write_text(PRODUCTS, encoding="utf-8")
     (tmp_path / "sales.csv").write_text(SALES, encoding="utf-8")
     return tmp_path
-
-
-def read_dicts(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
 
 
 def test_the_streamed_ledger_is_the_json_of_its_lines(
