@@ -54,14 +54,8 @@ def load_list_file(
     index = 0
     if column is not None:
         if column not in header:
-            report(
-                Diagnostic(
-                    "list-file",
-                    f"the list file has no column `{column}`",
-                    Span(source, 0, len(source.line_text(1))),
-                    f"its columns are: {', '.join(header)}",
-                )
-            )
+            message = f"the list file has no column `{column}`"
+            report(_header_problem(source, message, f"its columns are: {', '.join(header)}"))
             return None
         index = header.index(column)
     values: list[object] = []
@@ -139,14 +133,8 @@ def load_table_file(
             problems.append(f"lacks column(s) {', '.join(missing)}")
         if unknown:
             problems.append(f"has unknown column(s) {', '.join(unknown)}")
-        report(
-            Diagnostic(
-                "list-file",
-                f"the header {' and '.join(problems)}",
-                Span(source, 0, len(source.line_text(1))),
-                f"the columns are: {', '.join(names)}",
-            )
-        )
+        message = f"the header {' and '.join(problems)}"
+        report(_header_problem(source, message, f"the columns are: {', '.join(names)}"))
         return None
     rows: dict[object, dict[str, object]] = {}
     key_rows: dict[object, int] = {}
@@ -220,6 +208,11 @@ def _read_csv(
         report(Diagnostic("list-file", message, Span(source, 0, 0)))
         return None
     return data, source, numbered
+
+
+def _header_problem(source: Source, message: str, help: str) -> Diagnostic:
+    """A problem with a file's header row, pointing at the whole first line."""
+    return Diagnostic("list-file", message, Span(source, 0, len(source.line_text(1))), help)
 
 
 def _line_offsets(text: str) -> list[int]:
