@@ -194,12 +194,7 @@ def prepare_traced(
         for index, requirement in enumerate(scoring.requirements):
             if Tracer(values).value(requirement.condition) is not True:
                 problems.unmet(index, record)
-        points = quantize(Tracer(values).value(scoring.points), record)
-        for bonus in scoring.bonuses:
-            values[POINTS] = points
-            if bonus.where is None or Tracer(values).value(bonus.where) is True:
-                points = quantize(rt.add(points, Tracer(values).value(bonus.value)), record)  # type: ignore[arg-type]
-        values[POINTS] = points
+        points = priced(scoring, values, record, quantize)[2]
         host = Tracer(values).value(split.host)
         for index, ((_, grouping), groups) in enumerate(zip(groupings, accumulators, strict=True)):
             if grouping.where is not None and Tracer(values).value(grouping.where) is not True:
@@ -234,6 +229,27 @@ def prepare_traced(
                 if record[amount] is not None:
                     credited[amount] += record[amount]  # type: ignore[operator]
     return entries, accumulators
+
+
+def priced(
+    scoring: m.Scoring,
+    values: dict[str, object],
+    record: Mapping[str, object],
+    quantize: Callable[[Any, Any], Decimal],
+) -> tuple[Step, list[BonusTrace], Decimal]:
+    """A sale's points, traced: the `points` expression, then each bonus whose `where`
+    holds, each seeing the points so far. Leaves the final points in `values`."""
+    step = Tracer(values).step(scoring.points)
+    points = quantize(step.value, record)
+    bonuses: list[BonusTrace] = []
+    for bonus in scoring.bonuses:
+        values[POINTS] = points
+        if bonus.where is None or Tracer(values).value(bonus.where) is True:
+            value = Tracer(values).step(bonus.value)
+            bonuses.append(BonusTrace(bonus.name, bonus.label, bonus.clause, value))
+            points = quantize(rt.add(points, value.value), record)  # type: ignore[arg-type]
+    values[POINTS] = points
+    return step, bonuses, points
 
 
 def split_sale(
@@ -441,39 +457,20 @@ def explain_sale(
     quantize: Callable[[Any, Any], Decimal],
 ) -> SaleExplanation:
     values = sale_values(scoring, record, rows)
-    points_step = Tracer(values).step(scoring.points)
-    points = quantize(points_step.value, record)
-    bonuses: list[BonusTrace] = []
-    for bonus in scoring.bonuses:
-        values[POINTS] = points
-        if bonus.where is None or Tracer(values).value(bonus.where) is True:
-            step = Tracer(values).step(bonus.value)
-            bonuses.append(BonusTrace(bonus.name, bonus.label, bonus.clause, step))
-            points = quantize(rt.add(points, step.value), record)  # type: ignore[arg-type]
-    values[POINTS] = points
+    points_step, bonuses, points = priced(scoring, values, record, quantize)
+    line_scopes = [
+        line_values(scoring, record, rows, line.dept, line.role, line.points)
+        for line in ledger_lines
+    ]
     gates: list[GateTrace] = []
-    for gate in scoring.gates:
-        if gate.group.per_line:
-            continue
-        if gate.group.where is not None and Tracer(values).value(gate.group.where) is not True:
-            continue
-        key = tuple(values[k] for k in gate.group.keys)
-        group = group_values(gate, key)
-        if group is None:  # pragma: no cover - every sale's groups are decided
-            continue
-        step = Tracer(group).step(gate.group.value)
-        gates.append(GateTrace(gate.name, gate.label, gate.clause, key, step.value is True, step))
-    for gate in scoring.gates:
-        if not gate.group.per_line:
-            continue
-        for line in ledger_lines:
-            line_scope = line_values(scoring, record, rows, line.dept, line.role, line.points)
+    for gate in scoring.gates:  # a gate per department is tried on each of the sale's lines
+        for scope in line_scopes if gate.group.per_line else [values]:
             where = gate.group.where
-            if where is not None and Tracer(line_scope).value(where) is not True:
+            if where is not None and Tracer(scope).value(where) is not True:
                 continue
-            key = tuple(line_scope[k] for k in gate.group.keys)
+            key = tuple(scope[k] for k in gate.group.keys)
             group = group_values(gate, key)
-            if group is None:  # pragma: no cover - every line's groups are decided
+            if group is None:  # pragma: no cover - every group of a scored sale is decided
                 continue
             step = Tracer(group).step(gate.group.value)
             gates.append(
