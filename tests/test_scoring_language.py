@@ -338,3 +338,32 @@ def test_the_fast_shares_reader_agrees_with_parse_text(cell: str) -> None:
     except ValueError:
         actual = ValueError
     assert actual == expected
+
+
+def test_a_misspelt_aggregate_is_suggested(policy_error: PolicyErrorOf) -> None:
+    text = BASE.replace("sum(units) >= 50%", "summ(units) >= 50%")
+    error = policy_error(text, files={"items.csv": PRODUCTS_CSV})
+    [diagnostic] = error.errors
+    assert (diagnostic.line, diagnostic.message) == (
+        line_of(text, "summ(units)"),
+        "unknown function `summ`",
+    )
+    assert diagnostic.help == "did you mean `sum`?"
+
+
+def test_a_broken_scoring_is_reported_once_not_again_by_its_examples(
+    policy_error: PolicyErrorOf,
+) -> None:
+    text = SCORING_POLICY.removeprefix(HEADER).replace("parts gets 80%", "parts gets 80")
+    error = policy_error(text, files={"items.csv": PRODUCTS_CSV})
+    assert [d.message for d in error.errors] == [
+        "a share is a percent between 0% and 100%, like 20%"
+    ]
+
+
+def test_a_misspelt_clause_keyword_lists_the_clauses(policy_error: PolicyErrorOf) -> None:
+    text = BASE.replace("  gate done", "  gatee done")
+    error = policy_error(text, files={"items.csv": PRODUCTS_CSV})
+    [diagnostic] = error.errors
+    assert diagnostic.message.startswith("unexpected `gatee`; expected ")
+    assert "`gate`" in diagnostic.message and "`bonus`" in diagnostic.message

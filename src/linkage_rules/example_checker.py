@@ -124,6 +124,9 @@ class ExampleChecker:
         scored: dict[str, m.Scoring],
     ) -> None:
         scorings = {scored[g[0].name].name for g in givens if g is not None and g[0].name in scored}
+        broken = self.c.scoring.broken_entities
+        if any(g is not None and g[0].name in broken for g in givens):
+            return  # the scoring's own errors are reported; checking this would echo them
         if len(scorings) != 1:
             if None not in givens:
                 self.c.error(

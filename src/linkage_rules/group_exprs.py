@@ -9,8 +9,9 @@ from . import model as m
 from . import nodes as n
 from .diagnostics import Diagnostic
 from .dtypes import INT, NUMERIC, DType, EnumType, Kind
-from .expr_checker import ExprChecker, ExprError, Scope
+from .expr_checker import FUNCTIONS, ExprChecker, ExprError, Scope
 from .source import Span
+from .suggest import did_you_mean
 
 
 def _children(expr: m.TExpr) -> tuple[m.TExpr, ...]:
@@ -92,6 +93,13 @@ class GroupExprChecker(ExprChecker):
         name = node.function.text
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
         if name not in ("sum", "count") and not one_arg_minmax:
+            if name not in FUNCTIONS:
+                known = ["sum", "count", *FUNCTIONS]
+                raise self._fail(
+                    f"unknown function `{name}`",
+                    node.function.span,
+                    did_you_mean(name, known) or f"functions here are: {', '.join(known)}",
+                )
             return super()._Call(node, expected)
         args = tuple(self.items.check(a) for a in node.args)
         text = re.sub(r"\s+", "", node.span.text)

@@ -294,6 +294,9 @@ def _keyword(terminal: str) -> str:
     pattern = _lark().get_terminal(terminal).pattern if terminal in _terminal_names() else None
     if pattern is not None and pattern.type == "str":
         return f"`{pattern.value}`"
+    word = re.fullmatch(r"(\w+)\\b", pattern.value) if pattern is not None else None
+    if word is not None:  # a keyword of its own (`gate`, `points`): see grammar.lark
+        return f"`{word[1]}`"
     return terminal.lower()
 
 

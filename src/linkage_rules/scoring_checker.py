@@ -49,6 +49,8 @@ class ScoringChecker:
         self.c = checker
         self.catalogs: dict[str, m.Catalog] = {}
         self.scorings: dict[str, m.Scoring] = {}
+        self.broken_entities: set[str] = set()
+        """Entities whose scoring has errors: examples of their records are not checked."""
 
     # ---- catalogs
 
@@ -109,6 +111,8 @@ class ScoringChecker:
         scoring = builder.build()
         if scoring is not None:
             self.scorings[decl.name.text] = scoring
+        else:  # reported; its examples would only echo that
+            self.broken_entities.add(entity.name)
 
 
 class _ScoringBuilder:
