@@ -253,10 +253,6 @@ class Table:
     output_type: DType
     span: Span = _span()
 
-    @property
-    def has_otherwise(self) -> bool:
-        return any(row.condition is None for row in self.rows)
-
 
 @attrs.frozen(slots=True)
 class Expectation:
