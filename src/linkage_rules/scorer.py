@@ -28,7 +28,7 @@ from .score_interpreter import (
     lookup_rows,
     prepare_traced,
 )
-from .scoring import ScoreSheet, finish, key_rows, quantizer
+from .scoring import ScoreSheet, finish, key_rows, key_values, quantizer
 from .scoring_checker import COMPLETION, TARGET
 
 
@@ -180,10 +180,7 @@ class Scorer:
             decision = decisions.get((gate.name, key))
             if decision is None:
                 return None
-            values = dict(zip(gate.group.keys, key, strict=True))
-            for lookup, row in zip(self.scoring.lookups, rows, strict=True):
-                if lookup.key in gate.group.keys:
-                    values.update({f"{lookup.name}.{k}": v for k, v in row.items()})
+            values = key_values(self.scoring, gate.group, key, rows)
             target = self.scoring.target
             if target is not None and target.key in gate.group.keys:
                 values.update(products.get(key[gate.group.keys.index(target.key)], {}))

@@ -264,6 +264,22 @@ def quantizer(
 # ---- after every sale is read -------------------------------------------------------------
 
 
+def key_values(
+    scoring: m.Scoring,
+    group: m.Grouped,
+    key: tuple[object, ...],
+    rows: Sequence[Mapping[str, object]],
+) -> dict[str, object]:
+    """A group's keys by name, and the fields of every row a key determines
+    (`project.*` in a group per `project_id`), from any sale of the group's rows."""
+    values: dict[str, object] = dict(zip(group.keys, key, strict=True))
+    for lookup, row in zip(scoring.lookups, rows, strict=True):
+        if lookup.key in group.keys:
+            for name, value in row.items():
+                values[f"{lookup.name}.{name}"] = value
+    return values
+
+
 def group_values(
     scoring: m.Scoring,
     group: m.Grouped,
@@ -272,12 +288,7 @@ def group_values(
     extra: Mapping[str, object],
 ) -> dict[str, object]:
     """The values a group expression can name: keys, rows the keys determine, aggregates."""
-    rows = accumulator[2]
-    values: dict[str, object] = dict(zip(group.keys, key, strict=True))
-    for lookup, row in zip(scoring.lookups, rows, strict=True):
-        if lookup.key in group.keys:
-            for name, value in row.items():
-                values[f"{lookup.name}.{name}"] = value
+    values = key_values(scoring, group, key, accumulator[2])
     for offset, aggregate in enumerate(group.aggregates, start=5):
         values[aggregate.name] = accumulator[offset]
     values.update(extra)
