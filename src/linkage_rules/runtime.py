@@ -170,3 +170,22 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "round": fn_round,
     "len": fn_len,
 }
+
+
+# ---- aggregates over a group ---------------------------------------------------------------
+
+
+def aggregate_step(function: str, current: Any, value: Any) -> Any:
+    """One more item folded into `sum`/`count`/`min`/`max`, as SQL has it: a null adds
+    nothing, and a sum, min or max of nothing is null (a count starts at 0)."""
+    if value is None:
+        return current
+    if function == "count":
+        return current + 1
+    if current is None:
+        return value
+    if function == "sum":
+        return add(current, value)
+    if function == "min":
+        return value if value < current else current
+    return value if value > current else current

@@ -299,20 +299,8 @@ def lookup_rows(
 
 
 def _combine(aggregate: m.Aggregate, current: Any, values: dict[str, object]) -> Any:
-    if aggregate.arg is None:
-        return current + 1
-    value = Tracer(values).value(aggregate.arg)
-    if value is None:
-        return current
-    if aggregate.function == "count":
-        return current + 1
-    if current is None:
-        return value
-    if aggregate.function == "sum":
-        return rt.add(current, value)  # type: ignore[arg-type]
-    if aggregate.function == "min":
-        return value if value < current else current
-    return value if value > current else current
+    value = True if aggregate.arg is None else Tracer(values).value(aggregate.arg)  # count()
+    return rt.aggregate_step(aggregate.function, current, value)
 
 
 def evaluate_traced(expr: m.TExpr, values: dict[str, object]) -> object:

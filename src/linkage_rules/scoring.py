@@ -22,8 +22,7 @@ from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
 from .errors import LinkageRulesError, RecordError
 from .group_exprs import field_refs
-from .runtime import CONTEXT
-from .runtime import add as rt_add
+from .runtime import CONTEXT, aggregate_step
 from .score_interpreter import SaleExplanation, line_values
 from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
 
@@ -490,19 +489,11 @@ def aggregate_over(
     aggregate: m.Aggregate, items: list[dict[str, object]], evaluate: Evaluate
 ) -> object:
     """An aggregate over items, as SQL has it: nulls skipped, and null when nothing is left."""
-    if aggregate.arg is None:
-        return len(items)
-    present = [v for v in (evaluate(aggregate.arg, item) for item in items) if v is not None]
-    if aggregate.function == "count":
-        return len(present)
-    if not present:
-        return None
-    if aggregate.function == "sum":
-        total: Any = present[0]
-        for value in present[1:]:
-            total = rt_add(total, value)  # type: ignore[arg-type]
-        return total
-    return min(present) if aggregate.function == "min" else max(present)  # type: ignore[type-var]
+    total: Any = 0 if aggregate.function == "count" else None
+    for item in items:
+        value = True if aggregate.arg is None else evaluate(aggregate.arg, item)  # count()
+        total = aggregate_step(aggregate.function, total, value)
+    return total
 
 
 # ---- the reward pool --------------------------------------------------------------------
