@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -16,12 +13,13 @@ import attrs
 
 from ..classification import Classification
 from ..diagnostics import Diagnostic, Severity
+from ..io import CsvTable, CsvWriter, LineCount, TextDecodeError, decode_text, duplicate_key
+from ..io import parse_json as parse_json
 from ..records import RecordSchema
-from ..reflists import decode_spreadsheet_text
 from ..source import Source, Span
 from ..suggest import did_you_mean
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
-from .render import cell_text, to_json
+from .render import to_json
 
 DATA_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 OUTPUT_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -39,34 +37,33 @@ def kind_of(path: Path, kinds: Mapping[str, str], what: str) -> str:
     return kind
 
 
-def _no_constant(name: str) -> object:
-    raise ValueError(f"`{name}` is not a number JSON allows")
-
-
-def parse_json(text: str) -> object:
-    """Decode JSON with every fraction as a Decimal, so no amount passes through binary floats."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-
-
-def decode(path: Path, display: str) -> str:
-    """Read a file as spreadsheet programs in China save it: UTF-8 (BOM or not) or GB18030."""
-    data = path.read_bytes()
+def decode(path: Path, display: str, encoding: str = "auto") -> str:
+    """Read a data file as UTF-8 or GB18030, decided for the whole file (or forced)."""
     try:
-        return decode_spreadsheet_text(data)
-    except UnicodeDecodeError as error:
+        return decode_text(path.read_bytes(), encoding)
+    except TextDecodeError as error:
+        help = (
+            "save the whole file in one encoding (UTF-8 is best), or pass --encoding"
+            if encoding == "auto"
+            else "pass the --encoding the file is saved in (or auto)"
+        )
         raise data_error(
-            f"cannot decode the file as UTF-8 or GB18030 (byte {error.start})",
-            display,
-            "save it as UTF-8",
+            f"cannot decode the file: {error.message}",
+            f"{display}:{error.line}",
+            help,
             code="encoding",
         ) from None
 
 
-def json_document(path: Path, display: str) -> object:
-    """A whole file of JSON; a syntax error names the file, line and column."""
-    text = decode(path, display)
+def json_document(path: Path, display: str, encoding: str = "auto") -> object:
+    """A whole file of JSON; a syntax error names the file, line and column.
+
+    A single object (the record `explain` reads) that gives a key twice is refused here;
+    the items of a list are checked one by one when they are read.
+    """
+    text = decode(path, display, encoding)
     try:
-        return parse_json(text)
+        document = parse_json(text)
     except json.JSONDecodeError as error:
         span = Span(Source(display, text), error.pos, min(error.pos + 1, len(text)))
         raise CliError(
@@ -74,6 +71,15 @@ def json_document(path: Path, display: str) -> object:
         ) from None
     except (ValueError, RecursionError) as error:
         raise data_error(f"the file is not valid JSON: {error}", display, code="json") from None
+    if isinstance(document, Mapping):
+        repeated = duplicate_key(document)
+        if repeated is not None:
+            raise data_error(_repeated_key(repeated), display, code="json")
+    return document
+
+
+def _repeated_key(key: str) -> str:
+    return f"the record gives the key `{key}` twice; say each field once"
 
 
 @attrs.frozen(slots=True)
@@ -112,6 +118,10 @@ class DataSet:
     """The records of a `.json` list, which has to be parsed whole."""
     blank: int = 0
     """Blank lines and rows of empty cells met so far: not records, counted in the summary."""
+    table: CsvTable | None = None
+    """The CSV reader, which counts how every line of the file was spent."""
+    lines: LineCount = attrs.Factory(LineCount)
+    """How the lines of the file were spent (CSV and JSON Lines), once `rows()` has run."""
     _source: Source | None = None
     _line_starts: list[int] | None = None
 
@@ -126,7 +136,7 @@ class DataSet:
             return _csv_rows(self)
         if self.kind == "jsonl":
             return _json_lines(self)
-        return (InputRow(i, item, (to_json(item),)) for i, item in enumerate(self.items or (), 1))
+        return _json_items(self.items or ())
 
     def size_hint(self) -> int:
         """About how many rows there are, for a progress bar: the lines of a text file."""
@@ -220,11 +230,11 @@ def unfilled_warnings(data: DataSet, fields: Sequence[str]) -> list[Diagnostic]:
     ]
 
 
-def read_data(path: Path, display: str, kind: str) -> DataSet:
+def read_data(path: Path, display: str, kind: str, encoding: str = "auto") -> DataSet:
     """Read every row of an input file; rows that cannot be read carry their problem."""
     if kind == "json":
-        return _read_json_list(path, display)
-    text = decode(path, display)
+        return _read_json_list(path, display, encoding)
+    text = decode(path, display, encoding)
     if kind == "csv":
         return _read_csv(display, text)
     return DataSet(display, "jsonl", text, ())
@@ -232,17 +242,18 @@ def read_data(path: Path, display: str, kind: str) -> DataSet:
 
 def _read_csv(display: str, text: str) -> DataSet:
     """Check the header now, so that a bad one stops the command before any row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = tuple(cell.strip() for cell in next(reader))
-    except StopIteration:
+    table = CsvTable(text)
+    if table.empty:
         raise data_error(
             "the file is empty; it needs a header row naming the fields", display, code="csv-header"
-        ) from None
-    except csv.Error as error:
+        )
+    if table.header_problem is not None:
         raise data_error(
-            f"cannot read the header row: {error}", f"{display}:1", code="csv-header"
-        ) from None
+            f"cannot read the header row: {table.header_problem}",
+            f"{display}:1",
+            code="csv-header",
+        )
+    header = tuple(cell.strip() for cell in table.header)
     named = [h for h in header if h]
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
@@ -251,30 +262,27 @@ def _read_csv(display: str, text: str) -> DataSet:
             f"{display}:1",
             code="csv-header",
         )
-    return DataSet(display, "csv", text, header)
+    return DataSet(display, "csv", text, header, table=table, lines=table.count)
 
 
 def _csv_rows(data: DataSet) -> Iterator[InputRow]:
-    reader = csv.reader(io.StringIO(data.text, newline=""))
-    next(reader)  # the header, checked by _read_csv
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield InputRow(start, None, (), f"cannot read the row: {error}")
-            if reader.line_num < start:
-                return
+    """Every row the reader delivers; a row of empty cells is blank, like a blank line."""
+    assert data.table is not None
+    table = data.table
+    for row in table.rows():
+        if row.problem is not None:
+            yield InputRow(row.line, None, (row.raw,), row.problem)
             continue
+        cells = row.cells
         if not any(cell.strip() for cell in cells):
-            data.blank += 1
+            table.count.blank += row.lines
+            table.count.in_rows -= row.lines
             continue
-        yield _csv_row(start, data.header, cells)
+        yield _csv_row(row.line, data.header, cells)
+    data.blank = table.count.blank
 
 
-def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow:
+def _csv_row(number: int, header: tuple[str, ...], cells: tuple[str, ...]) -> InputRow:
     problem = None
     extra = cells[len(header) :]
     if len(cells) < len(header) or any(cell.strip() for cell in extra):
@@ -285,15 +293,22 @@ def _csv_row(number: int, header: tuple[str, ...], cells: list[str]) -> InputRow
             fields[name] = cell
         elif cell.strip() and problem is None:
             problem = f"the row has a value (`{cell.strip()}`) in a column with no name"
-    return InputRow(number, fields, tuple(cells), problem)
+    return InputRow(number, fields, cells, problem)
 
 
 def _json_lines(data: DataSet) -> Iterator[InputRow]:
     # split on "\n" only: JSON strings may hold U+2028 and friends, which splitlines() cuts
-    for number, line in enumerate(data.text.split("\n"), start=1):
+    lines = data.text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    data.lines = LineCount(total=len(lines))
+    for number, line in enumerate(lines, start=1):
         line = line.rstrip("\r")
         if not line.strip():
+            data.lines.blank += 1
+            data.blank += 1
             continue
+        data.lines.in_rows += 1
         try:
             value = parse_json(line)
         except json.JSONDecodeError as error:
@@ -303,11 +318,22 @@ def _json_lines(data: DataSet) -> Iterator[InputRow]:
         except (ValueError, RecursionError) as error:
             yield InputRow(number, None, (line,), f"the line is not valid JSON: {error}")
             continue
+        repeated = duplicate_key(value)
+        if repeated is not None:
+            yield InputRow(number, None, (line,), _repeated_key(repeated))
+            continue
         yield InputRow(number, value, (line,))
 
 
-def _read_json_list(path: Path, display: str) -> DataSet:
-    document = json_document(path, display)
+def _json_items(items: Sequence[object]) -> Iterator[InputRow]:
+    for number, item in enumerate(items, 1):
+        repeated = duplicate_key(item)
+        problem = _repeated_key(repeated) if repeated is not None else None
+        yield InputRow(number, None if problem else item, (to_json(item),), problem)
+
+
+def _read_json_list(path: Path, display: str, encoding: str) -> DataSet:
+    document = json_document(path, display, encoding)
     if not isinstance(document, list):
         raise data_error(
             "the file must hold a JSON list of objects, one per record",
@@ -342,7 +368,7 @@ class RejectedWriter:
     """
 
     def __init__(self, stream: TextIO, data: DataSet, *, reason_column: str = "reason") -> None:
-        self._csv = csv.writer(stream)
+        self._csv = CsvWriter(stream)
         original = list(data.header) if data.kind == "csv" else ["record"]
         self._csv.writerow(["row", reason_column, *original])
 
@@ -360,7 +386,7 @@ class CsvResults:
     def __init__(
         self, stream: TextIO, id_field: str | None, segments: Sequence[str], tables: Sequence[str]
     ) -> None:
-        self._csv = csv.writer(stream)
+        self._csv = CsvWriter(stream)
         self._id_field = id_field
         self._segments = tuple(segments)
         self._tables = tuple(tables)
@@ -368,7 +394,7 @@ class CsvResults:
         self._csv.writerow(["row", *ids, "segments", *segments, *tables])
 
     def write(self, number: int, record: Mapping[str, object], result: Classification) -> None:
-        ids = [cell_text(record.get(self._id_field))] if self._id_field else []
+        ids = [record.get(self._id_field)] if self._id_field else []
         matches = result.matches
         self._csv.writerow(
             [
@@ -376,7 +402,7 @@ class CsvResults:
                 *ids,
                 "|".join(s for s in self._segments if s in matches),
                 *("|".join(matches.get(s, ())) for s in self._segments),
-                *(cell_text(result.tables.get(t)) for t in self._tables),
+                *(result.tables.get(t) for t in self._tables),
             ]
         )
 

@@ -1,0 +1,32 @@
+"""Reading and writing data files: one decoder, one CSV reader, one CSV writer."""
+
+from __future__ import annotations
+
+from .csv_reader import (
+    MAX_CELL_CHARS,
+    MAX_ROW_LINES,
+    CsvRow,
+    CsvTable,
+    LineCount,
+    read_csv_text,
+)
+from .csv_writer import CsvWriter, neutralise, restore
+from .json_text import duplicate_key, parse_json
+from .text import ENCODINGS, TextDecodeError, decode_text
+
+__all__ = [
+    "ENCODINGS",
+    "MAX_CELL_CHARS",
+    "MAX_ROW_LINES",
+    "CsvRow",
+    "CsvTable",
+    "CsvWriter",
+    "LineCount",
+    "TextDecodeError",
+    "decode_text",
+    "duplicate_key",
+    "neutralise",
+    "parse_json",
+    "read_csv_text",
+    "restore",
+]

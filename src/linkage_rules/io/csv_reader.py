@@ -1,0 +1,220 @@
+"""One CSV reader in which every physical line is accounted for.
+
+Each line of a file is the header, a blank line, or part of exactly one row, and each
+row is either delivered with its cells or carries the reason it could not be read.
+The stdlib reader cannot promise that: a quote left open swallows the rest of the file
+into one cell, and resuming after its field-limit error lets text written inside a
+long cell come out as rows. The rules here:
+
+- A cell that starts with `"` is quoted; `""` inside it is one `"`; it may run over
+  several lines only when it closes and the row it makes is well-formed (the closing
+  quote is followed by `,` or the end of a line, and the row has as many cells as the
+  header). Otherwise the problem is the first line's alone, and reading goes on at
+  the next line, so an open quote costs one row, never the rest of the file.
+- A well-formed row with a cell longer than `MAX_CELL_CHARS`, or over more than
+  `MAX_ROW_LINES` lines, is one rejected row from its first line to its last: the
+  lines inside its quoted cell are text, never rows.
+- A `"` inside an unquoted cell (`ab"c`) is a character of the cell, as in Excel;
+  text after a closing quote (`"ab"c`) makes the row unreadable.
+- Lines end at `\\n` (a `\\r` before it is dropped); a line of white space only is
+  blank, counted, and not a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+MAX_CELL_CHARS = 65_536
+"""The longest cell the reader accepts, in characters."""
+MAX_ROW_LINES = 1_000
+"""The most physical lines one row (with its quoted cells) may take."""
+
+
+@attrs.frozen(slots=True)
+class CsvRow:
+    """One row: the lines it takes, its cells, its text as written, and why it is unreadable.
+
+    `cells` is empty when the row could not be split into cells; `raw` is then the only
+    record of what it held (the rejected-rows files keep it).
+    """
+
+    line: int
+    end_line: int
+    cells: tuple[str, ...]
+    raw: str
+    problem: str | None = None
+
+    @property
+    def lines(self) -> int:
+        return self.end_line - self.line + 1
+
+
+@attrs.define(slots=True)
+class LineCount:
+    """How the physical lines of a file were spent: they add up to `total`."""
+
+    total: int = 0
+    header: int = 0
+    blank: int = 0
+    in_rows: int = 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.total == self.header + self.blank + self.in_rows
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "lines": self.total,
+            "header_lines": self.header,
+            "blank_lines": self.blank,
+            "row_lines": self.in_rows,
+        }
+
+
+class CsvTable:
+    """A CSV text with its header (line 1); `rows()` reads the rest, one row at a time."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the newline that ends the last line starts no line
+        self._lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        self.count = LineCount(total=len(self._lines))
+        self.header: tuple[str, ...] = ()
+        self.header_problem: str | None = None
+        if self._lines:
+            first = _split_line(self._lines, 0, None)
+            self.count.header = first.lines
+            self._first_row = first.end_line
+            self.header = first.cells
+            self.header_problem = first.problem
+        else:
+            self._first_row = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self._lines
+
+    def rows(self) -> Iterator[CsvRow]:
+        """Every row after the header, in file order; blank lines are counted, not yielded."""
+        self.count.blank = self.count.in_rows = 0
+        lines = self._lines
+        columns = len(self.header)
+        index = self._first_row
+        while index < len(lines):
+            line = lines[index]
+            if '"' not in line:
+                index += 1
+                if not line or line.isspace():
+                    self.count.blank += 1
+                    continue
+                self.count.in_rows += 1
+                yield CsvRow(index, index, tuple(line.split(",")), line)
+                continue
+            row = _split_line(lines, index, columns)
+            self.count.in_rows += row.lines
+            index = row.end_line
+            yield row
+
+
+def read_csv_text(text: str) -> tuple[tuple[str, ...], list[CsvRow], LineCount]:
+    """The header, every row and the line count of a whole CSV text (for small files)."""
+    table = CsvTable(text)
+    rows = list(table.rows())
+    return table.header, rows, table.count
+
+
+def _split_line(lines: list[str], index: int, columns: int | None) -> CsvRow:
+    """The row that starts on line `index` (0-based), by the rules of the module docstring."""
+    number = index + 1
+    cells: list[str] = []
+    too_long: int | None = None
+    line = lines[index]
+    last = index
+    pos = 0
+    while True:
+        if line.startswith('"', pos):
+            cell, last, pos, line, closed = _quoted(lines, last, pos + 1)
+            if not closed:
+                return _first_line_only(
+                    lines, index, f"cell {len(cells) + 1} opens a quote that is never closed"
+                )
+            if len(cell) > MAX_CELL_CHARS and too_long is None:
+                too_long = len(cells) + 1
+            cells.append(cell)
+            if pos == len(line):
+                break
+            if line[pos] != ",":
+                if last != index:
+                    return _first_line_only(
+                        lines,
+                        index,
+                        f"cell {len(cells)} opens a quote that is not closed on this line "
+                        f"(its closing quote on line {last + 1} is followed by text)",
+                    )
+                return _first_line_only(
+                    lines, index, f"cell {len(cells)} has text after its closing quote"
+                )
+            pos += 1
+            continue
+        comma = line.find(",", pos)
+        if comma < 0:
+            cells.append(line[pos:])
+            break
+        cells.append(line[pos:comma])
+        pos = comma + 1
+    end = last + 1
+    if last != index and columns is not None and len(cells) != columns:
+        return _first_line_only(
+            lines,
+            index,
+            "a quoted cell is not closed on this line (closed on line "
+            f"{end}, it would make a row of {len(cells)} cells for {columns} columns)",
+        )
+    raw = "\n".join(lines[index:end])
+    if too_long is not None:
+        problem = f"cell {too_long} is longer than the limit of {MAX_CELL_CHARS:,} characters"
+        return CsvRow(number, end, (), raw, _span_note(problem, number, end))
+    if end - index > MAX_ROW_LINES:
+        problem = f"the row takes {end - index:,} lines, more than the limit of {MAX_ROW_LINES:,}"
+        return CsvRow(number, end, (), raw, _span_note(problem, number, end))
+    return CsvRow(number, end, tuple(cells), raw)
+
+
+def _quoted(lines: list[str], index: int, start: int) -> tuple[str, int, int, str, bool]:
+    """A quoted cell's text from `start` (after its opening quote), over lines if need be.
+
+    Returns the text, the line it closed on, the position after the closing quote,
+    that line, and whether it closed at all.
+    """
+    parts: list[str] = []
+    line = lines[index]
+    pos = start
+    while True:
+        quote = line.find('"', pos)
+        if quote < 0:
+            parts.append(line[pos:])
+            index += 1
+            if index == len(lines):
+                return "", index - 1, 0, line, False
+            parts.append("\n")
+            line = lines[index]
+            pos = 0
+            continue
+        if line.startswith('"', quote + 1):
+            parts.append(line[pos : quote + 1])
+            pos = quote + 2
+            continue
+        parts.append(line[pos:quote])
+        return "".join(parts), index, quote + 1, line, True
+
+
+def _first_line_only(lines: list[str], index: int, problem: str) -> CsvRow:
+    """A row that could not be read: its first line alone; reading resumes after it."""
+    return CsvRow(index + 1, index + 1, (), lines[index], problem)
+
+
+def _span_note(problem: str, first: int, last: int) -> str:
+    return f"{problem} (the row runs from line {first} to line {last})" if last > first else problem

@@ -1,0 +1,59 @@
+"""JSON input: every fraction a Decimal, and a key given twice in one object an error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+
+
+class _Repeated(dict[str, object]):
+    """An object that gave a key twice: kept (so the rest of a list still reads), marked."""
+
+    __slots__ = ("repeated",)
+    repeated: str
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"`{name}` is not a number JSON allows")
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            marked = _Repeated(pairs)
+            marked.repeated = key
+            return marked
+        result[key] = value
+    return result
+
+
+def parse_json(text: str) -> object:
+    """Decode JSON with every fraction as a Decimal, so no amount passes through binary floats.
+
+    An object that gives a key twice is kept but marked; `duplicate_key` finds it, so
+    that a JSON list can name the item it is in.
+    """
+    return json.loads(
+        text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
+    )
+
+
+def duplicate_key(value: object) -> str | None:
+    """The first key given twice in an object anywhere inside `value`, or None."""
+    for item in _walk(value):
+        if isinstance(item, _Repeated):
+            return item.repeated
+    return None
+
+
+def _walk(value: object) -> Iterator[object]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
