@@ -38,6 +38,7 @@ from .io import (
     InputRow,
     JsonLinesResults,
     RejectedWriter,
+    add_encoding_option,
     kind_of,
     open_csv,
     read_data,
@@ -72,6 +73,7 @@ def add_parser(
         "OUT.rejected.csv; without it, JSON Lines go to stdout",
     )
     p.add_argument("--entity", metavar="NAME", help="the entity the rows are (default: inferred)")
+    add_encoding_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(run=run)
 
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if target is not None:
         _check_target(target, data_path)
     policy = load_policy(args.policy)
-    data = read_data(data_path, args.data, kind)
+    data = read_data(data_path, args.data, kind, args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.data)
     schema = policy.schema(entity)
     unfilled = data.check_columns(schema)
@@ -109,6 +111,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
                 if progress is not None and index % 256 == 255:
                     progress.advance(progress.task_ids[0], 256)
     tally.blank = data.blank
+    tally.lines = data.lines
     _print_summary(out, tally, policy, args, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 

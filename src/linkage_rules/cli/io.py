@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import re
@@ -13,7 +14,15 @@ import attrs
 
 from ..classification import Classification
 from ..diagnostics import Diagnostic, Severity
-from ..io import CsvTable, CsvWriter, LineCount, TextDecodeError, decode_text, duplicate_key
+from ..io import (
+    ENCODINGS,
+    CsvTable,
+    CsvWriter,
+    LineCount,
+    TextDecodeError,
+    decode_text,
+    duplicate_key,
+)
 from ..io import parse_json as parse_json
 from ..records import RecordSchema
 from ..source import Source, Span
@@ -23,6 +32,17 @@ from .render import to_json
 
 DATA_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 OUTPUT_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def add_encoding_option(parser: argparse.ArgumentParser) -> None:
+    """`--encoding`: how data files are decoded; `auto` tells UTF-8 from GB18030 per file."""
+    parser.add_argument(
+        "--encoding",
+        choices=ENCODINGS,
+        default="auto",
+        help="the encoding of the data files (default: auto, UTF-8 or GB18030 as a whole "
+        "file; a file that mixes them is refused)",
+    )
 
 
 def kind_of(path: Path, kinds: Mapping[str, str], what: str) -> str:

@@ -41,7 +41,15 @@ from .common import (
     record_reason,
     usage_error,
 )
-from .io import DATA_KINDS, DataSet, InputRow, kind_of, read_data, unfilled_warnings
+from .io import (
+    DATA_KINDS,
+    DataSet,
+    InputRow,
+    add_encoding_option,
+    kind_of,
+    read_data,
+    unfilled_warnings,
+)
 from .render import Output, diagnostics_document, to_json
 from .score_output import OUTPUTS, REJECTED, BadRow, bad_rows_document, write_outputs
 from .score_summary import print_summary, summary_document
@@ -89,6 +97,7 @@ def add_parser(
         help=f"score the good sales and write the bad ones to DIR/{REJECTED}",
     )
     p.add_argument("--scoring", metavar="NAME", help="which scoring of the policy (if several)")
+    add_encoding_option(p)
     p.add_argument(
         "--explain",
         action="append",
@@ -118,6 +127,7 @@ class InputFile:
     path: Path
     shown: str
     kind: str
+    encoding: str = "auto"
 
 
 @attrs.define(slots=True)
@@ -139,7 +149,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # usage errors first, before the work
     pool = _pool(args.pool)
     month = _month(args.month)
-    sales_file = _input_file(args.sales, "sales file")
+    sales_file = _input_file(args.sales, "sales file", args.encoding)
     named = _named_inputs(args)
     folder = _output_folder(args.output, [sales_file, *named.values()])
     _not_the_policy_folder(folder, Path(args.policy))
@@ -175,6 +185,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         inputs={name: file.shown for name, file in named.items()},
         rows_read=len(sales.records) + len(sales.bad),
         blank_rows=sales.data.blank,
+        lines=sales.data.lines.to_dict(),
         month=month.text if month is not None else None,
         folder=folder,
     )
@@ -241,10 +252,10 @@ def _month(text: str | None) -> Month | None:
     return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, days))
 
 
-def _input_file(name: str, what: str) -> InputFile:
+def _input_file(name: str, what: str, encoding: str) -> InputFile:
     """A named input that must exist and whose format its name tells (else a usage error)."""
     path = input_path(name, what)
-    return InputFile(path, name, kind_of(path, DATA_KINDS, what))
+    return InputFile(path, name, kind_of(path, DATA_KINDS, what), encoding)
 
 
 def _named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
@@ -264,7 +275,7 @@ def _named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
     for name, file in given:
         if name in named:
             raise usage_error(f"the input `{name}` is given twice")
-        named[name] = _input_file(file, f"{name} file")
+        named[name] = _input_file(file, f"{name} file", args.encoding)
     return named
 
 
@@ -368,7 +379,7 @@ def _open_data(
     policy: Policy, entity: str, file: InputFile, out: Output
 ) -> tuple[DataSet, RecordSchema]:
     """The file, its header checked against the entity (an optional field missing: a warning)."""
-    data = read_data(file.path, file.shown, file.kind)
+    data = read_data(file.path, file.shown, file.kind, file.encoding)
     schema = policy.schema(entity)
     _warn(out, unfilled_warnings(data, data.check_columns(schema)))
     return data, schema

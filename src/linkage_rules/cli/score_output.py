@@ -8,7 +8,6 @@ decimal string, never a float. The ledger is the one file that grows with the mo
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
@@ -19,9 +18,10 @@ from typing import Any
 import attrs
 
 from .. import model as m
+from ..io import CsvWriter
 from ..scoring import Allocation, ScoreSheet
 from .io import DataSet, RejectedWriter, open_csv
-from .render import cell_text, to_json
+from .render import to_json
 
 REJECTED = "rejected_sales.csv"
 ALLOCATION = ("allocation.csv", "allocation.json")
@@ -205,10 +205,11 @@ def _allocation_rows(sheet: ScoreSheet, allocation: Allocation) -> list[dict[str
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV through the one writer: text that could run as a formula is neutralised."""
     with open_csv(path) as stream:
-        writer = csv.writer(stream)
+        writer = CsvWriter(stream)
         writer.writerow(header)
-        writer.writerows([cell_text(v) for v in row] for row in rows)
+        writer.writerows(rows)
 
 
 def _write_json(path: Path, document: object) -> None:
@@ -249,7 +250,7 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
     members = sheet.scoring.split.departments.members
     labels = {dept: dept_label(sheet.scoring, dept) for dept in members}
     with ExitStack() as stack:
-        table = csv.writer(stack.enter_context(open_csv(folder / "ledger.csv")))
+        table = CsvWriter(stack.enter_context(open_csv(folder / "ledger.csv")))
         lines = stack.enter_context(
             (folder / "ledger.jsonl").open("w", encoding="utf-8", newline="\n")
         )
@@ -261,15 +262,15 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
             counted = "true" if line.counted else "false"
             table.writerow(
                 (
-                    line.sale_id or "",
+                    line.sale_id,
                     dept,
-                    label or "",
+                    label,
                     line.role,
-                    points,
-                    counted,
-                    line.zeroed_by or "",
-                    line.clause or "",
-                    line.penalty or "",
+                    line.points,
+                    line.counted,
+                    line.zeroed_by,
+                    line.clause,
+                    line.penalty,
                 )
             )
             sale = encode(line.sale_id) if line.sale_id is not None else "null"

@@ -46,6 +46,7 @@ def summary_document(
     inputs: Mapping[str, str],
     rows_read: int,
     blank_rows: int,
+    lines: Mapping[str, int] | None = None,
     month: str | None,
     folder: Path,
 ) -> dict[str, Any]:
@@ -72,6 +73,7 @@ def summary_document(
         "sales_scored": sheet.sales,
         "sales_skipped": len(bad),
         "blank_rows_skipped": blank_rows,
+        "lines": dict(lines or {}),
         "ledger_lines": len(sheet.ledger),
         "total_points": sheet.total_points,
         "gate_decisions": len(sheet.gates),

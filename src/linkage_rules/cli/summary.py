@@ -12,6 +12,7 @@ from rich.text import Text
 from .. import model as m
 from ..classification import Classification
 from ..dtypes import Kind, as_percent
+from ..io import LineCount
 from .common import plural
 from .render import cell_text
 
@@ -30,6 +31,7 @@ class Tally:
         self.classified = 0
         self.rejected: list[tuple[int, str]] = []
         self.blank = 0
+        self.lines = LineCount()
         self.members: Counter[str] = Counter()
         self.held: Counter[tuple[str, str]] = Counter()
         self.outputs: dict[str, Counter[str]] = {t.name: Counter() for t in self.tables}
@@ -88,6 +90,7 @@ class Tally:
             "classified": self.classified,
             "rejected": len(self.rejected),
             "blank_rows_skipped": self.blank,
+            "lines": self.lines.to_dict(),
             "segments": [
                 {
                     "segment": s.name,
