@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .dtypes import DType, parse_text
+from .io import CsvTable, TextDecodeError, decode_text
 from .source import Source, Span
-
-
-def decode_spreadsheet_text(data: bytes) -> str:
-    """Decode a CSV the way spreadsheets in China save it: UTF-8 (BOM or not) or GB18030."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
 
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:
@@ -182,35 +173,43 @@ def _read_csv(
     path: Path, display_name: str, report: Callable[[Diagnostic], None]
 ) -> tuple[bytes, Source, list[tuple[int, list[str]]]] | None:
     """The file's bytes, its text as a Source, and its records with the line each starts
-    on (a quoted cell may span lines); None, reported, when it is unreadable or empty."""
+    on (a quoted cell may span lines); None, reported, when it is unreadable or empty.
+
+    It is read by the same decoder and CSV reader as the data files, so that a list is
+    as strict as policy text: a row that cannot be read is an error at its line, never
+    a list that silently shrinks.
+    """
     data = path.read_bytes()
     try:
-        text = decode_spreadsheet_text(data)
-    except UnicodeDecodeError:
-        report(
-            Diagnostic(
-                "list-file",
-                "cannot decode the file as UTF-8 or GB18030",
-                None,
-                file_name=display_name,
-            )
-        )
+        text = decode_text(data)
+    except TextDecodeError as error:
+        message = f"cannot decode the file: {error.message}"
+        help = "save the whole file in one encoding, UTF-8 or GB18030"
+        report(Diagnostic("list-file", message, None, help, file_name=display_name))
         return None
     source = Source(display_name, text)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    numbered: list[tuple[int, list[str]]] = []
-    first_line = 1
-    for cells in reader:
-        numbered.append((first_line, cells))
-        first_line = reader.line_num + 1
-    if not numbered:
+    table = CsvTable(text)
+    if table.empty:
         message = "the file is empty; it needs a header row"
         report(Diagnostic("list-file", message, Span(source, 0, 0)))
         return None
-    return data, source, numbered
+    if table.header_problem is not None:
+        report(_header_problem(source, f"cannot read the header: {table.header_problem}"))
+        return None
+    numbered: list[tuple[int, list[str]]] = [(1, list(table.header))]
+    line_starts: list[int] | None = None
+    for row in table.rows():
+        if row.problem is None:
+            numbered.append((row.line, list(row.cells)))
+            continue
+        line_starts = line_starts or _line_offsets(text)
+        start = line_starts[row.line - 1]
+        span = Span(source, start, start + len(source.line_text(row.line)))
+        report(Diagnostic("list-row", f"row {row.line}: {row.problem}", span))
+    return None if line_starts is not None else (data, source, numbered)
 
 
-def _header_problem(source: Source, message: str, help: str) -> Diagnostic:
+def _header_problem(source: Source, message: str, help: str | None = None) -> Diagnostic:
     """A problem with a file's header row, pointing at the whole first line."""
     return Diagnostic("list-file", message, Span(source, 0, len(source.line_text(1))), help)
 

@@ -38,6 +38,40 @@ def counts(policy: Policy) -> dict[str, int]:
     }
 
 
+def reference_data(policy: Policy) -> list[dict[str, Any]]:
+    """Each list and catalog read from a file, with how many entries it holds.
+
+    A policy owner sees at a glance that the 211 list has its 118 names, not the 2 a
+    broken file would leave.
+    """
+    model = policy.model
+    found: list[dict[str, Any]] = [
+        {"kind": "list", "name": x.name, "label": x.label, "entries": len(x.items), "file": x.path}
+        for x in model.lists
+        if x.path is not None
+    ]
+    found.extend(
+        {
+            "kind": "catalog",
+            "name": c.name,
+            "label": c.label,
+            "entries": len(c.rows),
+            "file": c.path,
+        }
+        for c in model.catalogs
+    )
+    return found
+
+
+def reference_lines(policy: Policy) -> list[str]:
+    """`UNIVERSITIES_211 211工程大学名单: 118 entries (lists/universities_211.csv)`, one a file."""
+    return [
+        f"{d['name']}{' ' + d['label'] if d['label'] else ''}: "
+        f"{d['entries']} {'entry' if d['entries'] == 1 else 'entries'} ({d['file']})"
+        for d in reference_data(policy)
+    ]
+
+
 def describe(policy: Policy) -> dict[str, Any]:
     """What a policy is, for JSON documents: name, version, counts, fingerprint."""
     effective = policy.model.effective
@@ -48,6 +82,7 @@ def describe(policy: Policy) -> dict[str, Any]:
         "effective": effective.isoformat() if effective is not None else None,
         "fingerprint": policy.fingerprint,
         **counts(policy),
+        "reference_data": reference_data(policy),
     }
 
 
@@ -91,4 +126,6 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if policy.warnings and out.format == "human":
         out.line()
     out.line(summary_line(policy))
+    for line in reference_lines(policy):
+        out.line(line)
     return EXIT_OK
