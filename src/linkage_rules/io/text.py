@@ -68,12 +68,14 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
 
 
 def _utf8(data: bytes, message: str) -> str:
+    skip = len(_BOM) if data.startswith(_BOM) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[skip:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = _line_of(data, error.start)
+        offset = error.start + skip
+        line = _line_of(data, offset)
         raise TextDecodeError(
-            f"{message}: line {line} (byte {error.start + 1})", line, error.start + 1
+            f"{message}: line {line} (byte {offset + 1})", line, offset + 1
         ) from None
 
 
