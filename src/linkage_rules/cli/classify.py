@@ -112,6 +112,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
                     progress.advance(progress.task_ids[0], 256)
     tally.blank = data.blank
     tally.lines = data.lines
+    tally.file = data.display if data.by_line else None
     _print_summary(out, tally, policy, args, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 

@@ -185,7 +185,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         inputs={name: file.shown for name, file in named.items()},
         rows_read=len(sales.records) + len(sales.bad),
         blank_rows=sales.data.blank,
-        lines=sales.data.lines.to_dict(),
+        lines=sales.data.lines.to_dict() if sales.data.by_line else None,
         month=month.text if month is not None else None,
         folder=folder,
     )

@@ -73,7 +73,7 @@ def summary_document(
         "sales_scored": sheet.sales,
         "sales_skipped": len(bad),
         "blank_rows_skipped": blank_rows,
-        "lines": dict(lines or {}),
+        "lines": dict(lines) if lines is not None else None,
         "ledger_lines": len(sheet.ledger),
         "total_points": sheet.total_points,
         "gate_decisions": len(sheet.gates),
@@ -161,6 +161,12 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
         f"policy {policy}{period} · fingerprint {summary['fingerprint'][:12]}",
         counts,
     ]
+    lines = summary["lines"]
+    if lines:
+        heading.append(
+            f"lines of {summary['sales_file']}: {lines['lines']} = {lines['header_lines']} header"
+            f" + {lines['blank_lines']} blank + {lines['row_lines']} in rows"
+        )
     pool_check = None
     if allocation is not None:
         allocated = summary["allocated"]

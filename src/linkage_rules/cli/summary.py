@@ -32,6 +32,7 @@ class Tally:
         self.rejected: list[tuple[int, str]] = []
         self.blank = 0
         self.lines = LineCount()
+        self.file: str | None = None
         self.members: Counter[str] = Counter()
         self.held: Counter[tuple[str, str]] = Counter()
         self.outputs: dict[str, Counter[str]] = {t.name: Counter() for t in self.tables}
@@ -81,6 +82,12 @@ class Tally:
             line += f" ({plural(self.blank, 'blank row')} skipped)"
         return line
 
+    def _lines(self) -> list[str]:
+        """How the file's lines were spent (CSV and JSON Lines; a JSON list has no lines)."""
+        if self.file is None or not self.lines.total:
+            return []
+        return [self.lines.describe(self.file)]
+
     # ---- renderings
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,7 +97,7 @@ class Tally:
             "classified": self.classified,
             "rejected": len(self.rejected),
             "blank_rows_skipped": self.blank,
-            "lines": self.lines.to_dict(),
+            "lines": self.lines.to_dict() if self.file is not None else None,
             "segments": [
                 {
                     "segment": s.name,
@@ -118,7 +125,7 @@ class Tally:
 
     def plain_lines(self) -> list[str]:
         """One fact a line, `kind name: count`, for grep and awk."""
-        lines = [self.headline()]
+        lines = [self.headline(), *self._lines()]
         for s in self.segments:
             lines.append(
                 f"segment {s.name}: {plural(self.members[s.name], 'row')}"
@@ -141,6 +148,8 @@ class Tally:
         """Rich tables: one for segments and their rules, one for table outputs."""
         console = Console(file=stream, highlight=False)
         console.print(Text(self.headline()))
+        for line in self._lines():
+            console.print(Text(line))
         if self.segments:
             grid = Table(title="segments", title_justify="left")
             grid.add_column("segment / rule")

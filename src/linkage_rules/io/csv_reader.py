@@ -64,6 +64,13 @@ class LineCount:
     def reconciles(self) -> bool:
         return self.total == self.header + self.blank + self.in_rows
 
+    def describe(self, file: str) -> str:
+        """`lines of a.csv: 7 = 1 header + 1 blank + 5 in rows`, for the end-of-run summary."""
+        return (
+            f"lines of {file}: {self.total} = {self.header} header + {self.blank} blank"
+            f" + {self.in_rows} in rows"
+        )
+
     def to_dict(self) -> dict[str, int]:
         return {
             "lines": self.total,
