@@ -331,3 +331,16 @@ def test_check_counts_the_entries_of_each_list_and_catalog(
     code, out, _ = run(capsys, "--format", "json", "check", SHIPPED)
     lists = {d["name"]: d["entries"] for d in json.loads(out)["policy"]["reference_data"]}
     assert lists["UNIVERSITIES_211"] == universities
+
+
+def test_explain_takes_an_encoding(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = '{"client_id": "甲", "tax_rank": 150, "dept": "corporate", "credit": 0}'
+    path = tmp_path / "one.json"
+    path.write_bytes(record.encode("gb18030"))
+    code, _, err = run(capsys, "--format", "plain", "explain", policy, path, "--encoding", "utf-8")
+    assert code == 1 and "one.json:1: error[encoding]" in err
+    code, out, err = run(capsys, "explain", policy, path)
+    assert code == 0, err
+    assert "甲" in out

@@ -20,7 +20,15 @@ from .common import (
     record_reason,
     usage_error,
 )
-from .io import DATA_KINDS, DataSet, InputRow, json_document, kind_of, read_data
+from .io import (
+    DATA_KINDS,
+    DataSet,
+    InputRow,
+    add_encoding_option,
+    json_document,
+    kind_of,
+    read_data,
+)
 from .render import Output
 
 
@@ -48,6 +56,7 @@ def add_parser(
     which.add_argument(
         "--id", metavar="ID", help="in a data file: the row whose id field (e.g. client_id) is ID"
     )
+    add_encoding_option(p)
     p.set_defaults(run=run)
 
 
@@ -80,7 +89,7 @@ def _single_object(
             "a data file holds many records: say which one with --row N or --id ID",
             file=args.record,
         )
-    document = json_document(path, args.record)
+    document = json_document(path, args.record, args.encoding)
     if not isinstance(document, Mapping):
         raise data_error(
             "the file must hold one JSON object: the record to explain",
@@ -98,7 +107,7 @@ def _single_object(
 def _row_of_data(
     policy: Policy, path: Path, args: argparse.Namespace
 ) -> tuple[str, dict[str, object]]:
-    data = read_data(path, args.record, kind_of(path, DATA_KINDS, "record file"))
+    data = read_data(path, args.record, kind_of(path, DATA_KINDS, "record file"), args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.record)
     schema = policy.schema(entity)
     row = _find_row(data, args.row, args.id, schema.id_field)
