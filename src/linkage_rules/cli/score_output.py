@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from .. import model as m
-from ..io import CsvWriter
+from ..io import CsvWriter, cell
 from ..scoring import Allocation, ScoreSheet
 from .io import DataSet, RejectedWriter, open_csv
 from .render import to_json
@@ -247,6 +247,15 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
             found = known[value] = encode(value)
         return found
 
+    cells: dict[str | None, str] = {}
+
+    def safe(value: str | None) -> str:
+        """The few repeated texts (departments, roles, gates) made into cells once."""
+        found = cells.get(value)
+        if found is None:
+            found = cells[value] = cell(value)
+        return found
+
     members = sheet.scoring.split.departments.members
     labels = {dept: dept_label(sheet.scoring, dept) for dept in members}
     with ExitStack() as stack:
@@ -260,17 +269,17 @@ def _write_ledger(folder: Path, sheet: ScoreSheet) -> None:
             label = labels.get(dept)
             points = format(line.points, "f")
             counted = "true" if line.counted else "false"
-            table.writerow(
+            table.write_cells(
                 (
-                    line.sale_id,
-                    dept,
-                    label,
-                    line.role,
-                    line.points,
-                    line.counted,
-                    line.zeroed_by,
-                    line.clause,
-                    line.penalty,
+                    cell(line.sale_id),
+                    safe(dept),
+                    safe(label),
+                    safe(line.role),
+                    points,  # a number the engine computed: never neutralised
+                    counted,
+                    safe(line.zeroed_by),
+                    safe(line.clause),
+                    safe(line.penalty),
                 )
             )
             sale = encode(line.sale_id) if line.sale_id is not None else "null"

@@ -10,7 +10,7 @@ from .csv_reader import (
     LineCount,
     read_csv_text,
 )
-from .csv_writer import CsvWriter, neutralise, restore
+from .csv_writer import CsvWriter, cell, neutralise, restore
 from .json_text import duplicate_key, parse_json
 from .text import ENCODINGS, TextDecodeError, decode_text
 
@@ -23,6 +23,7 @@ __all__ = [
     "CsvWriter",
     "LineCount",
     "TextDecodeError",
+    "cell",
     "decode_text",
     "duplicate_key",
     "neutralise",
