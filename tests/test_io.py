@@ -195,3 +195,17 @@ def test_numbers_stay_numbers_text_is_text() -> None:
         [Decimal("-5.00"), -3, "-5", None, True, ("-a", "b"), [Decimal("1"), Decimal("-2")]]
     )
     assert buffer.getvalue() == "-5.00,-3,'-5,,true,'-a|b,1|-2\r\n"
+
+
+def test_a_long_unquoted_cell_is_its_rows_problem() -> None:
+    big = "z" * (MAX_CELL_CHARS + 1)
+    _, rows, count = read_csv_text(f"a,b\n{big},1\nx,y\n")
+    assert rows[0].problem == f"cell 1 is longer than the limit of {MAX_CELL_CHARS:,} characters"
+    assert rows[1].cells == ("x", "y") and count.reconciles
+    _, rows, _ = read_csv_text(f'a,b\n"q",{big}\n')
+    assert rows[0].problem is not None and "cell 2" in rows[0].problem
+
+
+def test_a_multi_line_row_may_end_in_empty_cells() -> None:
+    _, rows, _ = read_csv_text('a,b\n"x\ny",z,\n')
+    assert rows[0].cells == ("x\ny", "z", "")

@@ -185,7 +185,8 @@ def _read_csv(
     except TextDecodeError as error:
         message = f"cannot decode the file: {error.message}"
         help = "save the whole file in one encoding, UTF-8 or GB18030"
-        report(Diagnostic("list-file", message, None, help, file_name=display_name))
+        where = f"{display_name}:{error.line}"
+        report(Diagnostic("list-file", message, None, help, file_name=where))
         return None
     source = Source(display_name, text)
     table = CsvTable(text)

@@ -118,7 +118,13 @@ class CsvTable:
                     self.count.blank += 1
                     continue
                 self.count.in_rows += 1
-                yield CsvRow(index, index, tuple(line.split(",")), line)
+                cells = tuple(line.split(","))
+                if len(line) > MAX_CELL_CHARS:
+                    long = next((i for i, c in enumerate(cells, 1) if len(c) > MAX_CELL_CHARS), 0)
+                    if long:
+                        yield CsvRow(index, index, (), line, _too_long(long))
+                        continue
+                yield CsvRow(index, index, cells, line)
                 continue
             row = _split_line(lines, index, columns)
             self.count.in_rows += row.lines
@@ -167,13 +173,14 @@ def _split_line(lines: list[str], index: int, columns: int | None) -> CsvRow:
             pos += 1
             continue
         comma = line.find(",", pos)
+        cells.append(line[pos:] if comma < 0 else line[pos:comma])
+        if len(cells[-1]) > MAX_CELL_CHARS and too_long is None:
+            too_long = len(cells)
         if comma < 0:
-            cells.append(line[pos:])
             break
-        cells.append(line[pos:comma])
         pos = comma + 1
     end = last + 1
-    if last != index and columns is not None and len(cells) != columns:
+    if last != index and columns is not None and not _fits(cells, columns):
         return _first_line_only(
             lines,
             index,
@@ -182,8 +189,7 @@ def _split_line(lines: list[str], index: int, columns: int | None) -> CsvRow:
         )
     raw = "\n".join(lines[index:end])
     if too_long is not None:
-        problem = f"cell {too_long} is longer than the limit of {MAX_CELL_CHARS:,} characters"
-        return CsvRow(number, end, (), raw, _span_note(problem, number, end))
+        return CsvRow(number, end, (), raw, _span_note(_too_long(too_long), number, end))
     if end - index > MAX_ROW_LINES:
         problem = f"the row takes {end - index:,} lines, more than the limit of {MAX_ROW_LINES:,}"
         return CsvRow(number, end, (), raw, _span_note(problem, number, end))
@@ -216,6 +222,15 @@ def _quoted(lines: list[str], index: int, start: int) -> tuple[str, int, int, st
             continue
         parts.append(line[pos:quote])
         return "".join(parts), index, quote + 1, line, True
+
+
+def _fits(cells: list[str], columns: int) -> bool:
+    """As many cells as the header has columns (empty cells past the last allowed)."""
+    return len(cells) >= columns and not any(c.strip() for c in cells[columns:])
+
+
+def _too_long(cell: int) -> str:
+    return f"cell {cell} is longer than the limit of {MAX_CELL_CHARS:,} characters"
 
 
 def _first_line_only(lines: list[str], index: int, problem: str) -> CsvRow:
