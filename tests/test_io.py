@@ -209,3 +209,23 @@ def test_a_long_unquoted_cell_is_its_rows_problem() -> None:
 def test_a_multi_line_row_may_end_in_empty_cells() -> None:
     _, rows, _ = read_csv_text('a,b\n"x\ny",z,\n')
     assert rows[0].cells == ("x\ny", "z", "")
+
+
+def test_many_open_quotes_are_read_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line is scanned for a closing quote once, not once per open quote above it."""
+    from linkage_rules.io import csv_reader
+
+    scans = 0
+    original = csv_reader._close_in_line
+
+    def counting(line: str, start: int) -> int | None:
+        nonlocal scans
+        scans += 1
+        return original(line, start)
+
+    monkeypatch.setattr(csv_reader, "_close_in_line", counting)
+    text = "a,b\n" + 'x,"open\ny,""\n' * 2_000  # `""` never closes a cell left open
+    _, rows, count = read_csv_text(text)
+    assert len(rows) == 4_000 and count.reconciles
+    assert sum(r.problem is not None for r in rows) == 2_000
+    assert scans < 3 * 4_000

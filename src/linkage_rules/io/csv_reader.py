@@ -91,8 +91,9 @@ class CsvTable:
         self.count = LineCount(total=len(self._lines))
         self.header: tuple[str, ...] = ()
         self.header_problem: str | None = None
+        self._splitter = _Splitter(self._lines)
         if self._lines:
-            first = _split_line(self._lines, 0, None)
+            first = self._splitter.row(0, None)
             self.count.header = first.lines
             self._first_row = first.end_line
             self.header = first.cells
@@ -126,7 +127,7 @@ class CsvTable:
                         continue
                 yield CsvRow(index, index, cells, line)
                 continue
-            row = _split_line(lines, index, columns)
+            row = self._splitter.row(index, columns)
             self.count.in_rows += row.lines
             index = row.end_line
             yield row
@@ -139,94 +140,144 @@ def read_csv_text(text: str) -> tuple[tuple[str, ...], list[CsvRow], LineCount]:
     return table.header, rows, table.count
 
 
-def _split_line(lines: list[str], index: int, columns: int | None) -> CsvRow:
-    """The row that starts on line `index` (0-based), by the rules of the module docstring."""
-    number = index + 1
-    cells: list[str] = []
-    too_long: int | None = None
-    line = lines[index]
-    last = index
-    pos = 0
-    while True:
-        if line.startswith('"', pos):
-            cell, last, pos, line, closed = _quoted(lines, last, pos + 1)
-            if not closed:
-                return _first_line_only(
-                    lines, index, f"cell {len(cells) + 1} opens a quote that is never closed"
-                )
-            if len(cell) > MAX_CELL_CHARS and too_long is None:
-                too_long = len(cells) + 1
-            cells.append(cell)
-            if pos == len(line):
-                break
-            if line[pos] != ",":
-                if last != index:
-                    return _first_line_only(
-                        lines,
-                        index,
-                        f"cell {len(cells)} opens a quote that is not closed on this line "
-                        f"(its closing quote on line {last + 1} is followed by text)",
-                    )
-                return _first_line_only(
-                    lines, index, f"cell {len(cells)} has text after its closing quote"
-                )
-            pos += 1
-            continue
-        comma = line.find(",", pos)
-        cells.append(line[pos:] if comma < 0 else line[pos:comma])
-        if len(cells[-1]) > MAX_CELL_CHARS and too_long is None:
-            too_long = len(cells)
-        if comma < 0:
-            break
-        pos = comma + 1
-    end = last + 1
-    if last != index and columns is not None and not _fits(cells, columns):
-        return _first_line_only(
-            lines,
-            index,
-            "a quoted cell is not closed on this line (closed on line "
-            f"{end}, it would make a row of {len(cells)} cells for {columns} columns)",
-        )
-    raw = "\n".join(lines[index:end])
-    if too_long is not None:
-        return CsvRow(number, end, (), raw, _span_note(_too_long(too_long), number, end))
-    if end - index > MAX_ROW_LINES:
-        problem = f"the row takes {end - index:,} lines, more than the limit of {MAX_ROW_LINES:,}"
-        return CsvRow(number, end, (), raw, _span_note(problem, number, end))
-    return CsvRow(number, end, tuple(cells), raw)
+class _Splitter:
+    """Splits the rows that hold a quote; remembers where quoted cells that run on close.
 
-
-def _quoted(lines: list[str], index: int, start: int) -> tuple[str, int, int, str, bool]:
-    """A quoted cell's text from `start` (after its opening quote), over lines if need be.
-
-    Returns the text, the line it closed on, the position after the closing quote,
-    that line, and whether it closed at all.
+    A quoted cell still open at the end of a line is scanned from the start of the
+    next line until its closing quote, and where that scan ends does not depend on
+    where the cell began; so each line's answer is kept, and a file of many open
+    quotes is read in linear time, not one scan to the end of the file per quote.
     """
-    parts: list[str] = []
-    line = lines[index]
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._closes: dict[int, tuple[int, int] | None] = {}
+
+    def row(self, index: int, columns: int | None) -> CsvRow:
+        """The row that starts on line `index` (0-based), by the rules of the module docstring."""
+        lines = self.lines
+        pieces: list[_Piece] = []
+        too_long: int | None = None
+        line = lines[index]
+        last = index
+        pos = 0
+        while True:
+            if line.startswith('"', pos):
+                close = self._close(last, pos + 1)
+                if close is None:
+                    return _first_line_only(
+                        lines, index, f"cell {len(pieces) + 1} opens a quote that is never closed"
+                    )
+                piece = (last, pos + 1, *close)
+                if too_long is None and _raw_length(lines, piece) > MAX_CELL_CHARS:
+                    too_long = len(pieces) + 1
+                pieces.append(piece)
+                last, pos = close[0], close[1] + 1
+                line = lines[last]
+                if pos == len(line):
+                    break
+                if line[pos] != ",":
+                    return _first_line_only(lines, index, _after_quote(len(pieces), index, last))
+                pos += 1
+                continue
+            comma = line.find(",", pos)
+            text = line[pos:] if comma < 0 else line[pos:comma]
+            pieces.append(text)
+            if too_long is None and len(text) > MAX_CELL_CHARS:
+                too_long = len(pieces)
+            if comma < 0:
+                break
+            pos = comma + 1
+        end = last + 1
+        if last != index and columns is not None and not _fits(pieces, columns):
+            return _first_line_only(
+                lines,
+                index,
+                "a quoted cell is not closed on this line (closed on line "
+                f"{end}, it would make a row of {len(pieces)} cells for {columns} columns)",
+            )
+        raw = "\n".join(lines[index:end])
+        number = index + 1
+        if too_long is not None:
+            return CsvRow(number, end, (), raw, _span_note(_too_long(too_long), number, end))
+        if end - index > MAX_ROW_LINES:
+            problem = (
+                f"the row takes {end - index:,} lines, more than the limit of {MAX_ROW_LINES:,}"
+            )
+            return CsvRow(number, end, (), raw, _span_note(problem, number, end))
+        cells = tuple(p if isinstance(p, str) else _quoted_text(lines, p) for p in pieces)
+        return CsvRow(number, end, cells, raw)
+
+    def _close(self, index: int, start: int) -> tuple[int, int] | None:
+        """Where the quote closes that ends a cell open from `start` of line `index`: its
+        line and position, or None when it never closes."""
+        found = _close_in_line(self.lines[index], start)
+        if found is not None:
+            return index, found
+        walked: list[int] = []
+        answer: tuple[int, int] | None = None
+        following = index + 1
+        while following < len(self.lines):
+            if following in self._closes:
+                answer = self._closes[following]
+                break
+            walked.append(following)
+            found = _close_in_line(self.lines[following], 0)
+            if found is not None:
+                answer = following, found
+                break
+            following += 1
+        for line in walked:
+            self._closes[line] = answer
+        return answer
+
+
+_Piece = tuple[int, int, int, int] | str
+"""A cell as found: its text, or (quoted) the line and position it runs from and to."""
+
+
+def _close_in_line(line: str, start: int) -> int | None:
+    """The position of the quote that closes a quoted cell in `line`, past `""` pairs."""
     pos = start
     while True:
         quote = line.find('"', pos)
         if quote < 0:
-            parts.append(line[pos:])
-            index += 1
-            if index == len(lines):
-                return "", index - 1, 0, line, False
-            parts.append("\n")
-            line = lines[index]
-            pos = 0
-            continue
-        if line.startswith('"', quote + 1):
-            parts.append(line[pos : quote + 1])
-            pos = quote + 2
-            continue
-        parts.append(line[pos:quote])
-        return "".join(parts), index, quote + 1, line, True
+            return None
+        if not line.startswith('"', quote + 1):
+            return quote
+        pos = quote + 2
 
 
-def _fits(cells: list[str], columns: int) -> bool:
+def _raw_length(lines: list[str], piece: tuple[int, int, int, int]) -> int:
+    first, start, last, stop = piece
+    if first == last:
+        return stop - start
+    middle = sum(len(lines[i]) + 1 for i in range(first + 1, last))
+    return len(lines[first]) - start + 1 + middle + stop
+
+
+def _quoted_text(lines: list[str], piece: tuple[int, int, int, int]) -> str:
+    first, start, last, stop = piece
+    if first == last:
+        text = lines[first][start:stop]
+    else:
+        text = "\n".join([lines[first][start:], *lines[first + 1 : last], lines[last][:stop]])
+    return text.replace('""', '"')
+
+
+def _after_quote(cell: int, index: int, last: int) -> str:
+    if last != index:
+        return (
+            f"cell {cell} opens a quote that is not closed on this line "
+            f"(its closing quote on line {last + 1} is followed by text)"
+        )
+    return f"cell {cell} has text after its closing quote"
+
+
+def _fits(pieces: list[_Piece], columns: int) -> bool:
     """As many cells as the header has columns (empty cells past the last allowed)."""
-    return len(cells) >= columns and not any(c.strip() for c in cells[columns:])
+    extra = pieces[columns:]
+    return len(pieces) >= columns and all(isinstance(p, str) and not p.strip() for p in extra)
 
 
 def _too_long(cell: int) -> str:
