@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import read_csv, read_dicts, read_json, run, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_cli import CSV_HEADER, POLICY
 from test_cli_score import GOOD, HEADER, PROJECTS, TARGETS
 
@@ -344,3 +346,29 @@ def test_explain_takes_an_encoding(
     code, out, err = run(capsys, "explain", policy, path)
     assert code == 0, err
     assert "甲" in out
+
+
+ROW_PARTS = st.sampled_from(
+    ['"', ",", "\n", "\r\n", "c1", "150", "公司业务部", "1000", "", " ", '""', "=x"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(ROW_PARTS, max_size=40))
+def test_rows_read_are_rows_written_plus_rows_rejected(
+    parts: list[str], policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = CSV_HEADER + "".join(parts)
+    data = write(tmp_path / "fuzz.csv", text)
+    code, summary = classify_json(capsys, policy, data, "-o", tmp_path / "fuzz_out.csv")
+    written = read_csv(tmp_path / "fuzz_out.csv")[1:]
+    rejected = read_csv(tmp_path / "fuzz_out.rejected.csv")[1:]
+    assert summary["rows_read"] == summary["classified"] + summary["rejected"]
+    assert (len(written), len(rejected)) == (summary["classified"], summary["rejected"])
+    assert code == (1 if rejected else 0)
+    lines = summary["lines"]
+    physical = len(text.split("\n")) - (1 if text.endswith("\n") else 0)
+    assert lines["lines"] == physical
+    assert physical == lines["header_lines"] + lines["blank_lines"] + lines["row_lines"]
