@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from decimal import Decimal
 
 import pytest
@@ -44,6 +45,30 @@ def test_a_file_that_mixes_utf8_and_gbk_is_refused_at_its_first_gbk_line() -> No
     assert caught.value.line == 3
     assert "mixes encodings" in caught.value.message
     assert caught.value.byte == len("名称\n北京大学\n".encode()) + 1
+
+
+def test_short_utf8_names_and_one_gbk_cell_are_refused() -> None:
+    data = "省份\n北京\n上海\n".encode() + "天津\n".encode("gbk")
+    with pytest.raises(TextDecodeError, match="mixes encodings") as caught:
+        decode_text(data)
+    assert caught.value.line == 4
+
+
+def test_gbk_names_that_happen_to_form_utf8_do_not_make_a_file_mixed() -> None:
+    """Three GBK characters read as UTF-8 Chinese about once in 40,000 lines: not proof."""
+    level_one = [chr(c) for c in range(0x4E00, 0x9FA6) if _in_gb2312(chr(c))]
+    rng = random.Random(8)
+    lines = [f"p{i}," + "".join(rng.choice(level_one) for _ in range(3)) for i in range(20_000)]
+    text = "id,name\n" + "\n".join(lines) + "\n"
+    assert decode_text(text.encode("gbk")) == text
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def test_a_bom_then_gbk_is_refused() -> None:
