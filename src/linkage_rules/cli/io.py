@@ -23,6 +23,7 @@ from ..io import (
     decode_text,
     duplicate_key,
 )
+from ..io import open_csv as open_csv
 from ..io import parse_json as parse_json
 from ..records import RecordSchema
 from ..source import Source, Span
@@ -365,12 +366,6 @@ def _read_json_list(path: Path, display: str, encoding: str) -> DataSet:
 
 
 # ---- writing --------------------------------------------------------------------------
-
-
-def open_csv(path: Path) -> TextIO:
-    """A CSV file for writing as Excel opens it: UTF-8 with a BOM, so Chinese reads right."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8-sig", newline="")
 
 
 def rejected_path(output: Path) -> Path:

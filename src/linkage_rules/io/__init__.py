@@ -10,7 +10,7 @@ from .csv_reader import (
     LineCount,
     read_csv_text,
 )
-from .csv_writer import CsvWriter, cell, neutralise, restore
+from .csv_writer import CsvWriter, cell, neutralise, open_csv, restore
 from .json_text import duplicate_key, parse_json
 from .text import ENCODINGS, TextDecodeError, decode_text
 
@@ -27,6 +27,7 @@ __all__ = [
     "decode_text",
     "duplicate_key",
     "neutralise",
+    "open_csv",
     "parse_json",
     "read_csv_text",
     "restore",

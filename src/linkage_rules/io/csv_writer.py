@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 from ..dtypes import format_value
@@ -69,6 +70,12 @@ def _plain(value: object) -> str:
     if isinstance(value, (tuple, list, frozenset)):
         return "|".join(_plain(v) for v in value)
     return cell(value)
+
+
+def open_csv(path: Path) -> TextIO:
+    """A CSV file for writing as Excel opens it: UTF-8 with a BOM, so Chinese reads right."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8-sig", newline="")
 
 
 class CsvWriter:
