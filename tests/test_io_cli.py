@@ -372,3 +372,14 @@ def test_rows_read_are_rows_written_plus_rows_rejected(
     physical = len(text.split("\n")) - (1 if text.endswith("\n") else 0)
     assert lines["lines"] == physical
     assert physical == lines["header_lines"] + lines["blank_lines"] + lines["row_lines"]
+
+
+def test_a_file_whose_lines_end_in_cr_alone_is_read_by_line(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (CSV_HEADER + "c1,150,公司业务部,1000\nc2,abc,公司业务部,1000\n").replace("\n", "\r")
+    data = write(tmp_path / "mac.csv", text)
+    code, out, err = run(capsys, "--format", "plain", "classify", policy, data)
+    assert code == 1
+    assert json.loads(out)["id"] == "c1"
+    assert f"{data}:3:1: error[rejected-row]: field `tax_rank`" in err

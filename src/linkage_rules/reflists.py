@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .dtypes import DType, parse_text
-from .io import CsvTable, TextDecodeError, decode_text
+from .io import CsvTable, TextDecodeError, csv_text, decode_text
 from .source import Source, Span
 
 
@@ -188,6 +188,7 @@ def _read_csv(
         where = f"{display_name}:{error.line}"
         report(Diagnostic("list-file", message, None, help, file_name=where))
         return None
+    text = csv_text(text)
     source = Source(display_name, text)
     table = CsvTable(text)
     if table.empty:

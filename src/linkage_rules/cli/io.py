@@ -20,6 +20,7 @@ from ..io import (
     CsvWriter,
     LineCount,
     TextDecodeError,
+    csv_text,
     decode_text,
     duplicate_key,
 )
@@ -257,7 +258,7 @@ def read_data(path: Path, display: str, kind: str, encoding: str = "auto") -> Da
         return _read_json_list(path, display, encoding)
     text = decode(path, display, encoding)
     if kind == "csv":
-        return _read_csv(display, text)
+        return _read_csv(display, csv_text(text))
     return DataSet(display, "jsonl", text, ())
 
 

@@ -8,6 +8,7 @@ from .csv_reader import (
     CsvRow,
     CsvTable,
     LineCount,
+    csv_text,
     read_csv_text,
 )
 from .csv_writer import CsvWriter, cell, neutralise, open_csv, restore
@@ -24,6 +25,7 @@ __all__ = [
     "LineCount",
     "TextDecodeError",
     "cell",
+    "csv_text",
     "decode_text",
     "duplicate_key",
     "neutralise",

@@ -16,8 +16,9 @@ long cell come out as rows. The rules here:
   lines inside its quoted cell are text, never rows.
 - A `"` inside an unquoted cell (`ab"c`) is a character of the cell, as in Excel;
   text after a closing quote (`"ab"c`) makes the row unreadable.
-- Lines end at `\\n` (a `\\r` before it is dropped); a line of white space only is
-  blank, counted, and not a row.
+- Lines end at `\\n` (a `\\r` before it is dropped); in a file with no `\\n` at all,
+  at `\\r` (old spreadsheets on a Mac). A line of white space only is blank,
+  counted, and not a row.
 """
 
 from __future__ import annotations
@@ -80,11 +81,21 @@ class LineCount:
         }
 
 
+def csv_text(text: str) -> str:
+    """The text with `\\n` ending its lines, also when only `\\r` did (old Mac Excel).
+
+    Readers keep this text for messages, so that their line numbers are the reader's.
+    """
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
 class CsvTable:
     """A CSV text with its header (line 1); `rows()` reads the rest, one row at a time."""
 
     def __init__(self, text: str) -> None:
-        lines = text.split("\n")
+        lines = csv_text(text).split("\n")
         if lines and lines[-1] == "":
             lines.pop()  # the newline that ends the last line starts no line
         self._lines = [line[:-1] if line.endswith("\r") else line for line in lines]
