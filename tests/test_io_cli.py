@@ -383,3 +383,16 @@ def test_a_file_whose_lines_end_in_cr_alone_is_read_by_line(
     assert code == 1
     assert json.loads(out)["id"] == "c1"
     assert f"{data}:3:1: error[rejected-row]: field `tax_rank`" in err
+
+
+def test_a_stray_quote_in_the_catalog_is_an_error_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_shipped(tmp_path)
+    path = folder / "products.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = '"' + lines[2]
+    path.write_text("".join(lines), encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "plain", "check", folder)
+    assert code == 1
+    assert "policy/products.csv:3:1: error[list-row]: row 3: cell 1 opens a quote" in out
