@@ -33,6 +33,12 @@ def test_utf8_with_and_without_bom_and_ascii() -> None:
     assert decode_text(b"a,b\n") == "a,b\n"
 
 
+def test_gbk_bytes_that_are_valid_utf8_are_utf8() -> None:
+    """`鍥藉ぇ` in GBK is, byte for byte, `国大` in UTF-8: a file valid as UTF-8 is UTF-8."""
+    assert "鍥藉ぇ".encode("gbk") == "国大".encode()
+    assert decode_text("name\n鍥藉ぇ\n".encode("gbk")) == "name\n国大\n"
+
+
 def test_a_whole_gbk_file_is_gb18030() -> None:
     text = "名称\n北京大学\n华北电力大学（保定）\n"
     assert decode_text(text.encode("gbk")) == text

@@ -254,9 +254,11 @@ def test_score_outputs_neutralise_formulas(
         "=bad,2026-11-02,gold_bar,1,,,,,personal\n"
     )
     argv = sales_folder(tmp_path, sales)
-    code, _, err = run(capsys, *argv, "--skip-invalid")
+    code, _, err = run(capsys, *argv, "--skip-invalid", "--pool", "1000")
     assert code == 1, err
     folder = tmp_path / "out"
+    written = {p.name for p in folder.glob("*.csv")}
+    assert {"ledger.csv", "outlets.csv", "allocation.csv", "rejected_sales.csv"} <= written
     for name in folder.glob("*.csv"):
         for row in read_csv(name):
             for value in row:
