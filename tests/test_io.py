@@ -77,6 +77,11 @@ def _in_gb2312(char: str) -> bool:
     return True
 
 
+def test_one_gbk_line_that_reads_as_utf8_chinese_is_not_proof() -> None:
+    text = "名称\n鍥藉ぇ\n北京大学\n"  # line 2 in GBK is `国大` in UTF-8
+    assert decode_text(text.encode("gbk")) == text
+
+
 def test_a_bom_then_gbk_is_refused() -> None:
     with pytest.raises(TextDecodeError, match="byte order mark") as caught:
         decode_text(b"\xef\xbb\xbf" + "a\n清华".encode("gbk"))

@@ -109,8 +109,8 @@ def _refuse_mixed(data: bytes, first_bad: int) -> None:
     as Chinese: a line counts as UTF-8 text when it decodes as UTF-8 and every character
     past ASCII is one of Chinese text. A line with `STRONG_EVIDENCE` CJK characters proves
     it alone; shorter ones (a GBK name of three characters reads as two CJK ones about
-    once in 40,000 lines) only when there are more of them than one per thousand lines
-    that are not UTF-8.
+    once in 40,000 lines) only when there are two of them, and one more per thousand
+    lines that are not UTF-8.
     """
     lines = data.split(b"\n")
     not_utf8 = 0
@@ -126,7 +126,7 @@ def _refuse_mixed(data: bytes, first_bad: int) -> None:
             _mixed(data, first_bad, text)
         if chinese:
             weak.append(line_bytes)
-    if len(weak) > not_utf8 // 1000:
+    if len(weak) >= 2 + not_utf8 // 1000:
         _mixed(data, first_bad, weak[0].decode("utf-8"))
 
 
