@@ -312,7 +312,9 @@ def test_a_sale_outside_the_statement_month_is_a_bad_row(
     assert summary["month"] is None
 
 
-@pytest.mark.parametrize("month", ["2026-13", "November", "2026-11-01", "0000-01"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "November", "2026-11-01", "0000-01", "٢٠٢٦-11", "2026-1١"]
+)
 def test_a_bad_month_is_a_usage_error(
     month: str, tmp_path: Path, inputs: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -339,6 +341,9 @@ def test_a_bad_month_is_a_usage_error(
         ("1e6", "--pool: `1e6` is not an amount of money"),
         ("", "--pool: `` is not an amount of money"),
         ("50%", "--pool: `50%` is a percent, not an amount of money"),
+        ("1,0,0", "--pool: `1,0,0` is not an amount of money"),
+        ("1,5", "--pool: `1,5` is not an amount of money"),
+        ("٣", "--pool: `٣` is not an amount of money"),
     ],
 )
 def test_a_bad_pool_is_a_one_line_usage_error(

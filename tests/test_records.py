@@ -373,3 +373,59 @@ def test_a_record_close_to_one_entity_is_checked_as_that_entity() -> None:
     assert str(caught.value) == "a `Person` record, field `customer_id`: is missing"
     with pytest.raises(lr.RecordError, match="cannot tell which entity"):
         policy.classify({"colour": "blue"})
+
+
+# ---- numbers read exactly as written, or refused ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "1,5",  # a European decimal comma: not 15
+        "1,0",
+        "1,2,3",
+        "1,,000",
+        ",100",
+        "100,",
+        "1,0000",
+        "12,34.5",
+        "1__000",
+        "_100",
+        "100_",
+        "٣٤",  # Arabic-Indic digits
+        "३",  # Devanagari
+        "1.5,0",
+    ],
+)
+def test_from_text_money_refuses_ambiguous_grouping_and_foreign_digits(cell: str) -> None:
+    error = text_error(credit_line=cell)
+    assert error.field == "credit_line"
+    assert f"`{cell}` is not a number" in error.message
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"),
+    [
+        ("1,234,567.89", "1234567.89"),
+        ("12,345", "12345"),
+        ("１２３", "123"),  # full-width digits, as an input method types them
+        ("１，２３４．５", "1234.5"),
+        ("1_000_000", "1000000"),
+    ],
+)
+def test_from_text_money_grouping_that_reads_one_way(cell: str, amount: str) -> None:
+    assert from_text(credit_line=cell)["credit_line"] == Decimal(amount)
+
+
+@pytest.mark.parametrize("cell", ["1,0", "٣"])
+def test_from_text_int_refuses_what_money_refuses(cell: str) -> None:
+    assert text_error(staff=cell).field == "staff"
+
+
+@pytest.mark.parametrize("cell", ["٢٠٢٤-01-01", "2024-0١-01"])
+def test_from_text_dates_in_foreign_digits_are_refused(cell: str) -> None:
+    assert "is not a date" in text_error(opened=cell).message
+
+
+def test_from_text_dates_in_full_width_digits() -> None:
+    assert from_text(opened="２０２４-０１-０１")["opened"] == dt.date(2024, 1, 1)

@@ -272,16 +272,25 @@ def describe_python_value(value: object) -> str:
 
 # Scaling by 万/亿/% must never round, whatever the calling thread's decimal context is.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d[\d,_]*)?(\.\d+)?$")
+# Digits are ASCII only (`\d` would take ٣ or ३); commas group by thousands and only so, since
+# `1,5` is a decimal comma in half the world and must not become 15; an underscore stands
+# between two digits, as in the policy's own literals.
+_NUMBER_TEXT = re.compile(
+    r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:_[0-9]+)*)?(?:\.[0-9]+)?$", re.ASCII
+)
+# What an input method in full-width mode types for a number: `１２３`, `１，０００．５`, `－３`.
+_FULL_WIDTH_NUMBER = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "，": ",", "．": ".", "＋": "+", "－": "-"}
+)
 _SCALES = {"万": 4, "亿": 8}
 _TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "真"})
 _FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "假"})
-_DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_DATE_TEXT = re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$", re.ASCII)
 
 
 def parse_number_text(text: str, *, percent: bool = False) -> Decimal:
     """Read a number as a person or a spreadsheet writes it: `1,000.50`, `1.5亿`, `85%`."""
-    raw = text.strip().replace("，", ",")
+    raw = text.strip().translate(_FULL_WIDTH_NUMBER)
     if raw.endswith("元"):
         raw = raw[:-1]
     scale = 0
@@ -331,7 +340,7 @@ def parse_text(dtype: DType, text: str) -> object:
             )
         return value
     if kind is Kind.DATE:
-        match = _DATE_TEXT.match(stripped)
+        match = _DATE_TEXT.match(stripped.translate(_FULL_WIDTH_NUMBER))
         if match:
             try:
                 return dt.date(*(int(g) for g in match.groups()))

@@ -244,7 +244,7 @@ def _pool(text: str | None) -> Decimal | None:
 def _month(text: str | None) -> Month | None:
     if text is None:
         return None
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM")
     year, month = int(match[1]), int(match[2])
