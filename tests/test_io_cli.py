@@ -20,6 +20,7 @@ from test_cli import CSV_HEADER, POLICY
 from test_cli_score import GOOD, HEADER, PROJECTS, TARGETS
 
 import linkage_rules as lr
+from linkage_rules.cli.io import rejected_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "policies" / "cross_selling"
@@ -398,3 +399,60 @@ def test_a_stray_quote_in_the_catalog_is_an_error_at_its_line(
     code, out, _ = run(capsys, "--format", "plain", "check", folder)
     assert code == 1
     assert "policy/products.csv:3:1: error[list-row]: row 3: cell 1 opens a quote" in out
+
+
+# ---- half a UTF-16 pair in JSON text --------------------------------------------------------
+
+SURROGATE_LINES = [
+    '{"client_id": "\\ud800", "dept": "corporate", "credit": 0}',  # in a value
+    '{"client_id": "j1", "dept": "corporate", "credit": "\\udfff"}',  # in a checked cell
+    '{"client_id": "j1", "\\ud83d": 1, "dept": "corporate", "credit": 0}',  # in a key
+]
+
+
+@pytest.mark.parametrize("line", SURROGATE_LINES)
+@pytest.mark.parametrize("output", ["out.csv", "out.jsonl", None])
+def test_half_a_surrogate_pair_in_json_is_a_bad_row_not_a_crash(
+    line: str, output: str | None, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = '{"client_id": "j2", "dept": "corporate", "credit": "2亿"}'
+    data = write(tmp_path / "orgs.jsonl", line + "\n" + good + "\n")
+    argv = ["-o", tmp_path / output] if output else []
+    code, out, err = run(capsys, "--format", "plain", "classify", policy, data, *argv)
+    assert code == 1
+    assert "Traceback" not in err
+    assert "orgs.jsonl:1:1: error[rejected-row]: " in err and "half of a UTF-16 pair" in err
+    if output:
+        assert [r["row"] for r in read_dicts(rejected_path(tmp_path / output))] == ["1"]
+    else:
+        assert '"id": "j2"' in out  # the good record still comes out on stdout
+    listed = write(tmp_path / "orgs.json", f"[{line}, {good}]")
+    code, _out, err = run(capsys, "--format", "plain", "classify", policy, listed, "-o", "l.csv")
+    assert code == 1 and "item 1: the record holds " in err and "half of a UTF-16 pair" in err
+    [rejected] = read_dicts(tmp_path / "l.rejected.csv")
+    assert rejected["row"] == "1" and "\\ud" in rejected["record"]  # kept, escaped
+
+
+def test_half_a_surrogate_pair_in_explains_record_is_an_error(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    single = write(tmp_path / "one.json", SURROGATE_LINES[0])
+    code, _out, err = run(capsys, "--format", "plain", "explain", policy, single)
+    assert code == 1 and "half of a UTF-16 pair" in err and "Traceback" not in err
+
+
+def test_half_a_surrogate_pair_in_a_sale_is_a_bad_sale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sale = (
+        '[{"sale_id":"S1","date":"2026-11-02","product":"credit_card","units":1,'
+        '"outlet":"\\udfff","participants":"personal"}]'
+    )
+    write(tmp_path / "sales.json", sale)
+    write(tmp_path / "targets.csv", "product,retail_line_target\ncredit_card,1\n")
+    code, _out, err = run(
+        capsys, "--format", "plain", "score", SHIPPED, "--sales", "sales.json",
+        "--targets", "targets.csv", "--pool", "100", "-o", "so",
+    )  # fmt: skip
+    assert code == 1 and "half of a UTF-16 pair" in err and "Traceback" not in err
+    assert not (tmp_path / "so").exists()

@@ -23,6 +23,7 @@ from ..io import (
     csv_text,
     decode_text,
     duplicate_key,
+    lone_surrogate,
 )
 from ..io import open_csv as open_csv
 from ..io import parse_json as parse_json
@@ -94,14 +95,24 @@ def json_document(path: Path, display: str, encoding: str = "auto") -> object:
     except (ValueError, RecursionError) as error:
         raise data_error(f"the file is not valid JSON: {error}", display, code="json") from None
     if isinstance(document, Mapping):
-        repeated = duplicate_key(document)
-        if repeated is not None:
-            raise data_error(_repeated_key(repeated), display, code="json")
+        problem = _json_problem(document)
+        if problem is not None:
+            raise data_error(problem, display, code="json")
     return document
 
 
-def _repeated_key(key: str) -> str:
-    return f"the record gives the key `{key}` twice; say each field once"
+def _json_problem(value: object) -> str | None:
+    """Why a decoded JSON record cannot be taken: a key given twice, or half a UTF-16 pair."""
+    repeated = duplicate_key(value)
+    if repeated is not None:
+        return f"the record gives the key `{repeated}` twice; say each field once"
+    broken = lone_surrogate(value)
+    if broken is not None:
+        return (
+            f"the record holds {broken}: a `\\u` escape for half of a UTF-16 pair, "
+            "which is no character; write the character itself or both halves"
+        )
+    return None
 
 
 @attrs.frozen(slots=True)
@@ -340,18 +351,19 @@ def _json_lines(data: DataSet) -> Iterator[InputRow]:
         except (ValueError, RecursionError) as error:
             yield InputRow(number, None, (line,), f"the line is not valid JSON: {error}")
             continue
-        repeated = duplicate_key(value)
-        if repeated is not None:
-            yield InputRow(number, None, (line,), _repeated_key(repeated))
+        problem = _json_problem(value)
+        if problem is not None:
+            yield InputRow(number, None, (line,), problem)
             continue
         yield InputRow(number, value, (line,))
 
 
 def _json_items(items: Sequence[object]) -> Iterator[InputRow]:
     for number, item in enumerate(items, 1):
-        repeated = duplicate_key(item)
-        problem = _repeated_key(repeated) if repeated is not None else None
-        yield InputRow(number, None if problem else item, (to_json(item),), problem)
+        problem = _json_problem(item)
+        # a rejected item goes back as JSON text with its escapes, which any file can hold
+        original = to_json(item, ascii_only=problem is not None)
+        yield InputRow(number, None if problem else item, (original,), problem)
 
 
 def _read_json_list(path: Path, display: str, encoding: str) -> DataSet:

@@ -25,9 +25,9 @@ def json_default(value: object) -> object:
     return str(value)
 
 
-def to_json(document: object, *, indent: int | None = None) -> str:
-    """JSON text with Chinese kept readable and every amount exact (as a string)."""
-    return json.dumps(document, ensure_ascii=False, default=json_default, indent=indent)
+def to_json(document: object, *, indent: int | None = None, ascii_only: bool = False) -> str:
+    """JSON text with Chinese kept readable (unless `ascii_only`) and every amount exact."""
+    return json.dumps(document, ensure_ascii=ascii_only, default=json_default, indent=indent)
 
 
 def cell_text(value: object) -> str:

@@ -12,7 +12,7 @@ from .csv_reader import (
     read_csv_text,
 )
 from .csv_writer import CsvWriter, cell, neutralise, open_csv, restore
-from .json_text import duplicate_key, parse_json
+from .json_text import duplicate_key, lone_surrogate, parse_json
 from .text import ENCODINGS, TextDecodeError, decode_text
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "csv_text",
     "decode_text",
     "duplicate_key",
+    "lone_surrogate",
     "neutralise",
     "open_csv",
     "parse_json",

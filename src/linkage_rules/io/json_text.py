@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -48,7 +49,25 @@ def duplicate_key(value: object) -> str | None:
     return None
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def lone_surrogate(value: object) -> str | None:
+    """The first key or text anywhere inside `value` that holds half of a UTF-16 pair, escaped.
+
+    JSON's `\\ud800` escape can name one, but no file and no terminal can hold it: left
+    in, it would stop the run at the first write. Escaped, the message can show it.
+    """
+    for item in _walk(value):
+        texts = item.keys() if isinstance(item, dict) else (item,)
+        for text in texts:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                return json.dumps(text)
+    return None
+
+
 def _walk(value: object) -> Iterator[object]:
+    """Every object and every scalar inside `value` (lists are walked, not yielded)."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -57,3 +76,5 @@ def _walk(value: object) -> Iterator[object]:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+        else:
+            yield item
