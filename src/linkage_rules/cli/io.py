@@ -345,8 +345,8 @@ def _json_lines(data: DataSet) -> Iterator[InputRow]:
         try:
             value = parse_json(line)
         except json.JSONDecodeError as error:
-            problem = f"the line is not valid JSON: {error.msg} (column {error.colno})"
-            yield InputRow(number, None, (line,), problem)
+            syntax = f"the line is not valid JSON: {error.msg} (column {error.colno})"
+            yield InputRow(number, None, (line,), syntax)
             continue
         except (ValueError, RecursionError) as error:
             yield InputRow(number, None, (line,), f"the line is not valid JSON: {error}")
