@@ -16,7 +16,14 @@ from .diagnostics import Diagnostic, Severity
 from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
 from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
-from .reflists import load_list_file, resolve_inside
+from .reflists import (
+    ListMeta,
+    LoadedList,
+    load_list_file,
+    load_list_meta,
+    meta_path_of,
+    resolve_inside,
+)
 from .scoring_checker import ScoringChecker
 from .source import Source, Span
 from .suggest import did_you_mean
@@ -324,7 +331,13 @@ class Checker:
         for lst in self.lists.values():
             ltype = DType(Kind.LIST, False, None, lst.element)
             scope[lst.name] = m.ListConst(
-                lst.name, lst.label, frozenset(lst.items), lst.items, ltype, lst.span
+                lst.name,
+                lst.label,
+                frozenset(lst.keys),
+                lst.items,
+                ltype,
+                lst.span,
+                entries=lst.keys,
             )
         return scope
 
@@ -438,19 +451,32 @@ class Checker:
             if not isinstance(expr, m.ListConst):
                 return
             items = tuple(check_value(element, v) for v in expr.items)
-            path = None
-        else:
-            loaded = self._load_list_file(file, decl, element)
-            if loaded is None:
-                return
-            items, path = loaded
+            keys = dict(expr.entries) if expr.entries is not None else {v: v for v in items}
+            self.lists[decl.name.text] = m.ReferenceList(
+                decl.name.text, decl.label, element, items, None, decl.span, keys=keys
+            )
+            return
+        loaded = self._load_list_file(file, decl, element)
+        if loaded is None:
+            return
+        content, meta = loaded
         self.lists[decl.name.text] = m.ReferenceList(
-            decl.name.text, decl.label, element, items, path, decl.span
+            decl.name.text,
+            decl.label,
+            element,
+            content.items,
+            decl.path.value,
+            decl.span,
+            aliases=content.aliases,
+            source=meta.source,
+            as_of=meta.as_of,
+            sample=meta.sample,
+            keys=content.keys,
         )
 
     def _load_list_file(
         self, file: ParsedFile, decl: n.FileListDecl, element: DType
-    ) -> tuple[tuple[object, ...], str] | None:
+    ) -> tuple[LoadedList, ListMeta] | None:
         if file.base_dir is None:
             self.error(
                 "list-file",
@@ -491,9 +517,39 @@ class Checker:
                     f"they are reported at their rows in `{display}`",
                 )
             return None
-        items, data = loaded
-        self.data_parts.append((decl.path.value.replace("\\", "/"), data))
-        return items, decl.path.value
+        self.data_parts.append((decl.path.value.replace("\\", "/"), loaded.data))
+        meta = self._load_list_meta(file, decl)
+        if meta is None:
+            return None
+        return loaded, meta
+
+    def _load_list_meta(self, file: ParsedFile, decl: n.FileListDecl) -> ListMeta | None:
+        """The `.meta` file beside a list file (source, as-of date, sample), if there is
+        one; its bytes join the fingerprint, since they say which data produced a result."""
+        assert file.base_dir is not None  # checked by the caller
+        relative = meta_path_of(decl.path.value)
+        candidate = file.base_dir / relative
+        if not (candidate.exists() or candidate.is_symlink()):
+            return ListMeta()
+        path = resolve_inside(file.base_dir, relative)
+        if path is None or not path.is_file():
+            self.error(
+                "list-meta",
+                f"`{relative}` is outside the policy folder or not a file",
+                decl.path.span,
+                "a list's meta file must be a file beside it in the policy's folder",
+            )
+            return None
+        display = str(Path(file.source.name).parent / relative).replace("\\", "/")
+        before = len(self.diagnostics)
+        loaded = load_list_meta(path, display, self.diagnostics.append)
+        if loaded is None:
+            if len(self.diagnostics) == before:  # pragma: no cover - load always reports
+                self.error("list-meta", "the meta file could not be read", decl.path.span)
+            return None
+        meta, data = loaded
+        self.data_parts.append((relative, data))
+        return meta
 
     # ---- segments and tables
 

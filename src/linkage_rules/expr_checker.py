@@ -24,6 +24,7 @@ from .dtypes import (
     EnumType,
     Kind,
 )
+from .runtime import text_key
 from .source import Span
 from .suggest import did_you_mean
 
@@ -193,7 +194,13 @@ class ExprChecker:
             return m.Const(found.value, found.type, node.span, found.name, found.label)
         if isinstance(found, m.ListConst):
             return m.ListConst(
-                found.name, found.label, found.values, found.items, found.type, node.span
+                found.name,
+                found.label,
+                found.values,
+                found.items,
+                found.type,
+                node.span,
+                entries=found.entries,
             )
         if name in self.broken:  # its declaration was reported; its uses would only echo that
             raise ExprError(name)
@@ -279,6 +286,11 @@ class ExprChecker:
             items.append(checked)
         values = tuple(c.value for c in items)
         list_type = DType(Kind.LIST, False, None, element_type or NULL)
+        if element_type is not None and element_type.kind is Kind.TEXT:
+            # compared in the runtime's one normalised form; the first spelling is the entry
+            entries = {text_key(v): v for v in reversed(values)}
+            keys = frozenset(entries)
+            return m.ListConst(None, None, keys, values, list_type, node.span, entries=entries)
         return m.ListConst(None, None, frozenset(values), values, list_type, node.span)
 
     def _fits(self, actual: DType, target: DType) -> bool:

@@ -6,6 +6,7 @@ Backends (the compiler, the tracing interpreter) read only this model, never syn
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeAlias
 
@@ -53,7 +54,12 @@ class FieldRef:
 
 @attrs.frozen(slots=True)
 class ListConst:
-    """A reference list (from a file or inline): a set for membership, the items in order."""
+    """A reference list (from a file or inline): a set for membership, the items in order.
+
+    For text, `values` holds every name in the runtime's normalised form (`text_key`,
+    aliases included) and `entries` maps each back to the entry it names, for
+    explanations; `items` are the entries as written.
+    """
 
     name: str | None
     label: str | None
@@ -62,6 +68,7 @@ class ListConst:
     type: DType
     span: Span = _span()
     nullable: bool = False
+    entries: Mapping[object, object] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(slots=True)
@@ -277,12 +284,34 @@ class Example:
 
 @attrs.frozen(slots=True)
 class ReferenceList:
+    """A declared list. `items` are its entries (one per institution, as written);
+    `aliases` pairs each further name of an entry (a former name, 曾用名) with that
+    entry, so that a policy owner counts institutions, not spellings. `names` maps
+    every name in its compared form (`runtime.text_key` for text) to its entry.
+    `source`, `as_of` and `sample` come from the list's `.meta` file, if it has one.
+    """
+
     name: str
     label: str | None
     element: DType
     items: tuple[object, ...]
     path: str | None
     span: Span = _span()
+    aliases: tuple[tuple[object, object], ...] = ()
+    source: str | None = None
+    as_of: dt.date | None = None
+    sample: bool = False
+    keys: Mapping[object, object] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def entries(self) -> int:
+        """How many entries (institutions) the list holds, whatever their aliases."""
+        return len(self.items)
+
+    @property
+    def names(self) -> int:
+        """How many names match: every entry's own name and each of its aliases."""
+        return len(self.items) + len(self.aliases)
 
 
 @attrs.frozen(slots=True)
