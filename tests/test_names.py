@@ -159,8 +159,8 @@ def test_dict_and_text_row_and_interpreter_give_one_answer(
     shipped_like: lr.Policy, name: str, code: str, before: str, after: str, data: st.DataObject
 ) -> None:
     name = before + name + after
-    if not name.strip() or not code.strip():
-        return  # a blank cell is null in a text row and a text in a dict: not the same record
+    if any(not v.strip() or v.strip().lower() in ("null", "none", "na") for v in (name, code)):
+        return  # a blank or `null` cell is null in a text row, text in a dict: another record
     widened = data.draw(st.sampled_from([name, unicodedata.normalize("NFKC", name)]))
     record = org(widened, code=code)
     schema = shipped_like.schema("Org")
@@ -406,3 +406,26 @@ def test_shipped_211_names_match_however_typed(shipped: lr.Policy, name: str) ->
     assert shipped.interpret(record) == result
     row = {k: "" if v is None else str(v) for k, v in record.items()}
     assert shipped.classify(shipped.schema("OrgClient").from_text(row)) == result
+
+
+def test_a_meta_file_outside_the_policy_folder_is_refused(
+    tmp_path: Path, policy_error: PolicyErrorOf
+) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (tmp_path / "u.meta").symlink_to(secret)
+    error = policy_error(
+        'list U: text from "u.csv"\n' + rule("name in U"), files={"u.csv": "name\nx\n"}
+    )
+    (d,) = error.errors
+    assert d.message == "`u.meta` is outside the policy folder or not a file"
+    assert "hunter2" not in str(error)
+
+
+def test_text_keys_of_repeated_names_are_cached_within_bounds() -> None:
+    for number in range(rt._CACHED_KEYS + 10):
+        assert rt.text_key(f"院校{number}\u3000") == f"院校{number}"
+    assert len(rt._TEXT_KEYS) <= rt._CACHED_KEYS
+    long_name = "院" * (rt._CACHED_LENGTH + 1)
+    assert rt.text_key(long_name + " ") == long_name
+    assert long_name + " " not in rt._TEXT_KEYS

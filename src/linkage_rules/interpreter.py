@@ -91,8 +91,8 @@ class Tracer:
     def _ListConst(self, expr: m.ListConst) -> Step:
         if expr.name is not None:
             reading = f"{expr.label or expr.name} ({len(expr.items)} items)"
-            return Step(expr.span.text, reading, expr.values)
-        return Step(expr.span.text, expr.span.text, expr.values)
+            return Step(expr.span.text, reading, expr.items)  # the entries as written, in order
+        return Step(expr.span.text, expr.span.text, expr.items)
 
     def _compound(self, text: str, reading: str, value: object, *parts: Step) -> Step:
         """Keep only operand steps with steps of their own: a leaf's value is already in

@@ -88,6 +88,7 @@ def load_list_file(
             report(_header_problem(source, message, "rename the column, or drop it"))
             return None
         aliases_at = header.index(ALIASES_COLUMN)
+    compared = text_key if element.kind is Kind.TEXT else _same  # enum members stay as named
     items: list[object] = []
     aliases: list[tuple[object, object]] = []
     keys: dict[object, object] = {}
@@ -132,10 +133,10 @@ def load_list_file(
                 ok = False
                 continue
             names.extend(parts)
-        key = text_key(value)
+        key = compared(value)
         if key in first_row:
             other = keys[key]
-            if text_key(other) == key:
+            if compared(other) == key:
                 message = f"row {number}: `{cell.strip()}` is listed twice"
                 help = f"it is first listed on row {first_row[key]}"
                 report(Diagnostic("list-row", message, span, help, Severity.WARNING))
@@ -148,7 +149,7 @@ def load_list_file(
             continue
         items.append(value)
         for position, name in enumerate(names):
-            name_key = text_key(name)
+            name_key = compared(name)
             if name_key in first_row:
                 if keys[name_key] != value:
                     message = (
@@ -163,6 +164,10 @@ def load_list_file(
             if position:
                 aliases.append((name, value))
     return LoadedList(tuple(items), tuple(aliases), keys, data) if ok else None
+
+
+def _same(value: object) -> object:
+    return value
 
 
 @attrs.frozen(slots=True)

@@ -104,9 +104,20 @@ def text_key(text: object) -> object:
         return text  # null, and in a record passed unvalidated whatever else, as it is
     if text.isascii():  # ASCII is NFKC already: the common case costs a scan and a strip
         return text.strip()
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.strip()
+    key = _TEXT_KEYS.get(text)
+    if key is None:
+        normal = text if unicodedata.is_normalized("NFKC", text) else None
+        key = (normal or unicodedata.normalize("NFKC", text)).strip()
+        if len(text) <= _CACHED_LENGTH:  # names recur from row to row; long cells do not
+            if len(_TEXT_KEYS) >= _CACHED_KEYS:
+                _TEXT_KEYS.clear()  # bounded; a dict's clear and set are atomic under threads
+            _TEXT_KEYS[text] = key
+    return key
+
+
+_TEXT_KEYS: dict[str, str] = {}
+_CACHED_KEYS = 4096
+_CACHED_LENGTH = 64
 
 
 def between(value: object, low: object, high: object) -> bool | None:
