@@ -429,3 +429,17 @@ def test_text_keys_of_repeated_names_are_cached_within_bounds() -> None:
     long_name = "院" * (rt._CACHED_LENGTH + 1)
     assert rt.text_key(long_name + " ") == long_name
     assert long_name + " " not in rt._TEXT_KEYS
+
+
+def test_an_inline_list_naming_one_text_twice_warns(load_policy: LoadPolicy) -> None:
+    policy = load_policy(rule('name in ["甲（乙）", "丙", "甲(乙) "]'))
+    (warning,) = policy.warnings
+    assert warning.severity is Severity.WARNING
+    assert warning.message == "`甲(乙) ` is listed twice"
+    assert warning.help == "it is the same name as `甲（乙）` when compared"
+    assert held(policy, org("甲(乙)"))
+
+
+def test_an_inline_list_naming_one_text_exactly_twice_warns(load_policy: LoadPolicy) -> None:
+    (warning,) = load_policy(rule('name in ["丙", "丙"]')).warnings
+    assert warning.message == "`丙` is listed twice"

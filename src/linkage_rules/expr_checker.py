@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from . import model as m
 from . import nodes as n
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .dtypes import (
     BOOL,
     DATE,
@@ -35,6 +35,9 @@ Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 
 class ExprError(Exception):
     """Raised inside the checker to abandon one expression after reporting its problem."""
+
+
+WARNING = Severity.WARNING
 
 
 def _with(dtype: DType, optional: bool) -> DType:
@@ -288,7 +291,15 @@ class ExprChecker:
         list_type = DType(Kind.LIST, False, None, element_type or NULL)
         if element_type is not None and element_type.kind is Kind.TEXT:
             # compared in the runtime's one normalised form; the first spelling is the entry
-            entries = {text_key(v): v for v in reversed(values)}
+            entries: dict[object, object] = {}
+            for const in items:
+                key = text_key(const.value)
+                if key not in entries:
+                    entries[key] = const.value
+                    continue
+                message = f"`{const.value}` is listed twice"
+                help = f"it is the same name as `{entries[key]}` when compared"
+                self.report(Diagnostic("duplicate", message, const.span, help, WARNING))
             keys = frozenset(entries)
             return m.ListConst(None, None, keys, values, list_type, node.span, entries=entries)
         return m.ListConst(None, None, frozenset(values), values, list_type, node.span)
