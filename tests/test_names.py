@@ -443,3 +443,18 @@ def test_an_inline_list_naming_one_text_twice_warns(load_policy: LoadPolicy) -> 
 def test_an_inline_list_naming_one_text_exactly_twice_warns(load_policy: LoadPolicy) -> None:
     (warning,) = load_policy(rule('name in ["丙", "丙"]')).warnings
     assert warning.message == "`丙` is listed twice"
+
+
+def test_a_list_built_without_keys_keys_its_entries_itself() -> None:
+    from linkage_rules import model as m
+    from linkage_rules.dtypes import DType, Kind
+
+    lst = m.ReferenceList("U", None, DType(Kind.TEXT), ("甲（乙）", "丙"), None, None)  # type: ignore[arg-type]
+    assert dict(lst.keys) == {"甲(乙)": "甲（乙）", "丙": "丙"}
+    assert (lst.entries, lst.names) == (2, 2)
+
+
+def test_an_inline_text_list_declaration_matches_any_width(load_policy: LoadPolicy) -> None:
+    policy = load_policy('list U: text = ["甲（乙）", "丙"]\n' + rule("name in U"))
+    assert policy.model.lists[0].items == ("甲（乙）", "丙")
+    assert held(policy, org(" 甲(乙)\u3000"))

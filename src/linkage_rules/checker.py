@@ -451,9 +451,8 @@ class Checker:
             if not isinstance(expr, m.ListConst):
                 return
             items = tuple(check_value(element, v) for v in expr.items)
-            keys = dict(expr.entries) if expr.entries is not None else {v: v for v in items}
             self.lists[decl.name.text] = m.ReferenceList(
-                decl.name.text, decl.label, element, items, None, decl.span, keys=keys
+                decl.name.text, decl.label, element, items, None, decl.span
             )
             return
         loaded = self._load_list_file(file, decl, element)
@@ -529,7 +528,7 @@ class Checker:
         assert file.base_dir is not None  # checked by the caller
         relative = meta_path_of(decl.path.value)
         candidate = file.base_dir / relative
-        if not (candidate.exists() or candidate.is_symlink()):
+        if relative == decl.path.value or not (candidate.exists() or candidate.is_symlink()):
             return ListMeta()
         path = resolve_inside(file.base_dir, relative)
         if path is None or not path.is_file():

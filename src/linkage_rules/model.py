@@ -12,7 +12,8 @@ from typing import TypeAlias
 
 import attrs
 
-from .dtypes import DType, EnumType
+from .dtypes import DType, EnumType, Kind
+from .runtime import text_key
 from .source import Span
 
 
@@ -282,11 +283,18 @@ class Example:
     span: Span = _span()
 
 
+def _keys_of(element: DType, items: tuple[object, ...]) -> dict[object, object]:
+    """Each entry under its compared form (text normalised, anything else as it is)."""
+    if element.kind is Kind.TEXT:
+        return {text_key(item): item for item in reversed(items)}
+    return {item: item for item in items}
+
+
 @attrs.frozen(slots=True)
 class ReferenceList:
     """A declared list. `items` are its entries (one per institution, as written);
     `aliases` pairs each further name of an entry (a former name, 曾用名) with that
-    entry, so that a policy owner counts institutions, not spellings. `names` maps
+    entry, so that a policy owner counts institutions, not spellings. `keys` maps
     every name in its compared form (`runtime.text_key` for text) to its entry.
     `source`, `as_of` and `sample` come from the list's `.meta` file, if it has one.
     """
@@ -301,7 +309,11 @@ class ReferenceList:
     source: str | None = None
     as_of: dt.date | None = None
     sample: bool = False
-    keys: Mapping[object, object] = attrs.field(factory=dict, eq=False, repr=False)
+    keys: Mapping[object, object] = attrs.field(
+        default=attrs.Factory(lambda self: _keys_of(self.element, self.items), takes_self=True),
+        eq=False,
+        repr=False,
+    )
 
     @property
     def entries(self) -> int:
