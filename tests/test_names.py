@@ -458,3 +458,16 @@ def test_an_inline_text_list_declaration_matches_any_width(load_policy: LoadPoli
     policy = load_policy('list U: text = ["甲（乙）", "丙"]\n' + rule("name in U"))
     assert policy.model.lists[0].items == ("甲（乙）", "丙")
     assert held(policy, org(" 甲(乙)\u3000"))
+
+
+@pytest.mark.parametrize("separator", ["；", ";", "、", "，", "｜"])
+def test_aliases_separated_otherwise_than_by_a_bar_are_an_error(
+    policy_error: PolicyErrorOf, separator: str
+) -> None:
+    error = policy_error(
+        'list U: text from "u.csv" column "name"\n' + rule("name in U"),
+        files={"u.csv": f'name,aliases\n甲,"乙{separator}丙"\n'},
+    )
+    (d,) = [e for e in error.errors if e.file == "u.csv"]
+    assert d.message == f"row 2: the alias `乙{separator}丙` looks like several names"
+    assert d.help == "separate an entry's aliases with `|`"

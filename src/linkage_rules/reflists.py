@@ -39,6 +39,8 @@ def resolve_inside(base_dir: Path, relative: str) -> Path | None:
 
 ALIASES_COLUMN = "aliases"
 ALIAS_SEPARATOR = "|"
+# What a person might type between names instead; no institution's name holds one.
+_OTHER_SEPARATORS = ("；", ";", "、", "，", "｜")
 
 
 @attrs.frozen(slots=True)
@@ -128,6 +130,13 @@ def load_list_file(
             parts = [part.strip() for part in row[aliases_at].split(ALIAS_SEPARATOR)]
             if not all(parts):
                 message = f"row {number}: an alias of `{value}` is empty (`{row[aliases_at]}`)"
+                help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
+                report(Diagnostic("list-row", message, span, help))
+                ok = False
+                continue
+            mixed = next((p for p in parts if any(mark in p for mark in _OTHER_SEPARATORS)), None)
+            if mixed is not None:
+                message = f"row {number}: the alias `{mixed}` looks like several names"
                 help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
                 report(Diagnostic("list-row", message, span, help))
                 ok = False
