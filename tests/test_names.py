@@ -471,3 +471,24 @@ def test_aliases_separated_otherwise_than_by_a_bar_are_an_error(
     (d,) = [e for e in error.errors if e.file == "u.csv"]
     assert d.message == f"row 2: the alias `乙{separator}丙` looks like several names"
     assert d.help == "separate an entry's aliases with `|`"
+
+
+def test_computed_text_operands_are_compared_in_the_same_form(load_policy: LoadPolicy) -> None:
+    # an operand that is neither a field nor a constant takes the value-mode code path
+    either = '(if code == "x" then null else name)'
+    member = listed(load_policy, f"{either} in U")
+    assert held(member, org("中国石油大学(北京)\u3000"))
+    assert not held(member, org("中国石油大学(北京)", code="x"))  # null: not true
+    equal = load_policy(rule(f'{either} == "甲（乙）"'))
+    assert held(equal, org(" 甲(乙)"))
+    unequal = load_policy(rule(f'{either} != "甲（乙）"'))
+    assert not held(unequal, org(" 甲(乙)"))
+    assert held(unequal, org("丙"))
+
+
+def test_text_between_compares_the_same_form(load_policy: LoadPolicy) -> None:
+    policy = load_policy(rule('name between "Ａ" and "Ｃ "'))
+    assert held(policy, org("B"))
+    assert held(policy, org("Ｃ"))
+    assert not held(policy, org("D"))
+    assert not held(load_policy(rule('not (name between "Ａ" and "Ｃ")')), org("Ｂ\u3000"))
