@@ -492,3 +492,32 @@ def test_text_between_compares_the_same_form(load_policy: LoadPolicy) -> None:
     assert held(policy, org("Ｃ"))
     assert not held(policy, org("D"))
     assert not held(load_policy(rule('not (name between "Ａ" and "Ｃ")')), org("Ｂ\u3000"))
+
+
+# ---- enum values typed with other widths or padding ---------------------------------------
+
+_ENUM_POLICY = (
+    'enum Kind { school "学校（中学）", other "其他" }\n'
+    "entity Org {\n  id: text\n  kind: Kind\n}\n"
+    "segment s for Org { rule r: kind == school }\n"
+)
+
+
+@pytest.mark.parametrize(
+    "typed", ["school ", "\u3000school", "学校（中学）\u3000", "学校(中学)", "ｓｃｈｏｏｌ"]
+)
+def test_an_enum_value_typed_otherwise_reads_the_same_from_a_dict_and_a_row(
+    load_policy: LoadPolicy, typed: str
+) -> None:
+    policy = load_policy(_ENUM_POLICY)
+    schema = policy.schema("Org")
+    assert schema.validate({"id": "o1", "kind": typed})["kind"] == "school"
+    assert schema.from_text({"id": "o1", "kind": typed})["kind"] == "school"
+    assert schema.from_json({"id": "o1", "kind": typed})["kind"] == "school"
+    assert policy.classify({"id": "o1", "kind": typed}).matches == {"s": ("r",)}
+
+
+def test_an_enum_value_that_is_not_one_stays_an_error(load_policy: LoadPolicy) -> None:
+    schema = load_policy(_ENUM_POLICY).schema("Org")
+    with pytest.raises(lr.RecordError, match="is not a value of enum `Kind`"):
+        schema.validate({"id": "o1", "kind": "学校"})
