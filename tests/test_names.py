@@ -521,3 +521,13 @@ def test_an_enum_value_that_is_not_one_stays_an_error(load_policy: LoadPolicy) -
     schema = load_policy(_ENUM_POLICY).schema("Org")
     with pytest.raises(lr.RecordError, match="is not a value of enum `Kind`"):
         schema.validate({"id": "o1", "kind": "学校"})
+
+
+def test_a_meta_file_saved_by_a_windows_editor_reads_the_same(load_policy: LoadPolicy) -> None:
+    meta = "\ufeff# 来源\r\nsource: http://www.moe.gov.cn/ 教育部\r\nas_of: 2024-01-01\r\n"
+    policy = load_policy(
+        'list U: text from "u.csv"\n' + rule("name in U"),
+        files={"u.csv": "name\nx\n", "u.meta": meta.encode()},
+    )
+    (lst,) = policy.model.lists
+    assert (lst.source, lst.as_of) == ("http://www.moe.gov.cn/ 教育部", dt.date(2024, 1, 1))
