@@ -16,14 +16,7 @@ from .diagnostics import Diagnostic, Severity
 from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
 from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
-from .reflists import (
-    ListMeta,
-    LoadedList,
-    load_list_file,
-    load_list_meta,
-    meta_path_of,
-    resolve_inside,
-)
+from .reflists import ListMeta, LoadedList, load_list_file, load_meta_beside, resolve_inside
 from .scoring_checker import ScoringChecker
 from .source import Source, Span
 from .suggest import did_you_mean
@@ -517,38 +510,19 @@ class Checker:
                 )
             return None
         self.data_parts.append((decl.path.value.replace("\\", "/"), loaded.data))
-        meta = self._load_list_meta(file, decl)
-        if meta is None:
+        found = load_meta_beside(
+            file.base_dir,
+            decl.path.value,
+            file.source.name,
+            decl.path.span,
+            self.diagnostics.append,
+        )
+        if found is None:
             return None
+        meta, part = found
+        if part is not None:
+            self.data_parts.append(part)  # what a list's meta file says is data too
         return loaded, meta
-
-    def _load_list_meta(self, file: ParsedFile, decl: n.FileListDecl) -> ListMeta | None:
-        """The `.meta` file beside a list file (source, as-of date, sample), if there is
-        one; its bytes join the fingerprint, since they say which data produced a result."""
-        assert file.base_dir is not None  # checked by the caller
-        relative = meta_path_of(decl.path.value)
-        candidate = file.base_dir / relative
-        if relative == decl.path.value or not (candidate.exists() or candidate.is_symlink()):
-            return ListMeta()
-        path = resolve_inside(file.base_dir, relative)
-        if path is None or not path.is_file():
-            self.error(
-                "list-meta",
-                f"`{relative}` is outside the policy folder or not a file",
-                decl.path.span,
-                "a list's meta file must be a file beside it in the policy's folder",
-            )
-            return None
-        display = str(Path(file.source.name).parent / relative).replace("\\", "/")
-        before = len(self.diagnostics)
-        loaded = load_list_meta(path, display, self.diagnostics.append)
-        if loaded is None:
-            if len(self.diagnostics) == before:  # pragma: no cover - load always reports
-                self.error("list-meta", "the meta file could not be read", decl.path.span)
-            return None
-        meta, data = loaded
-        self.data_parts.append((relative, data))
-        return meta
 
     # ---- segments and tables
 

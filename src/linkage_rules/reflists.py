@@ -199,6 +199,35 @@ def meta_path_of(list_path: str) -> str:
     return str(PurePosixPath(list_path.replace("\\", "/")).with_suffix(".meta"))
 
 
+def load_meta_beside(
+    base_dir: Path,
+    list_path: str,
+    rules_file: str,
+    at: Span,
+    report: Callable[[Diagnostic], None],
+) -> tuple[ListMeta, tuple[str, bytes] | None] | None:
+    """What the `.meta` file beside the list file `list_path` (relative to the policy
+    folder `base_dir`, named in `rules_file` at `at`) says, and its bytes under its path
+    for the fingerprint; an empty ListMeta when there is none. A meta file outside the
+    folder (a symlink out) is refused before it is read, as a list file is."""
+    relative = meta_path_of(list_path)
+    candidate = base_dir / relative
+    if relative == list_path or not (candidate.exists() or candidate.is_symlink()):
+        return ListMeta(), None
+    path = resolve_inside(base_dir, relative)
+    if path is None or not path.is_file():
+        message = f"`{relative}` is outside the policy folder or not a file"
+        help = "a list's meta file must be a file beside it in the policy's folder"
+        report(Diagnostic("list-meta", message, at, help))
+        return None
+    display = str(Path(rules_file).parent / relative).replace("\\", "/")
+    loaded = load_list_meta(path, display, report)
+    if loaded is None:
+        return None
+    meta, data = loaded
+    return meta, (relative, data)
+
+
 def load_list_meta(
     path: Path, display_name: str, report: Callable[[Diagnostic], None]
 ) -> tuple[ListMeta, bytes] | None:
