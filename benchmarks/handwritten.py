@@ -3,8 +3,9 @@
 This is how a competent developer would code DOMAIN.md section A (第九条) and the
 retail tiers of section C directly in Python, without the rules engine: plain `if`s,
 local variables, frozensets for the reference lists (read once from the same CSV files
-the policy reads). It was written from the domain text and the seed's wording, not
-generated from the policy; only the rule names (so results can be compared) and the
+the policy reads, former names included; names compared width- and padding-blind).
+It was written from the domain text and the seed's wording, not generated from the
+policy; only the rule names (so results can be compared) and the
 threshold values were taken from the policy.
 
 It doubles as an independent second reading of the rules: the tests check that the
@@ -17,6 +18,7 @@ Records are mappings holding Python values (as `RecordSchema.validate` returns t
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -25,11 +27,20 @@ from typing import Any
 LISTS = Path(__file__).resolve().parent.parent / "policies" / "cross_selling" / "lists"
 
 
+def _name(text: str | None) -> str | None:
+    """A name as a bank clerk would match it: full- and half-width forms folded (NFKC),
+    spaces of any width around it dropped."""
+    return None if text is None else unicodedata.normalize("NFKC", text).strip()
+
+
 def _column(file_name: str, column: str) -> frozenset[str]:
+    """Every name the file gives in `column`, and the former names in its `aliases` cells."""
+    names: set[str] = set()
     with (LISTS / file_name).open(encoding="utf-8-sig", newline="") as handle:
-        return frozenset(
-            value for value in (row[column].strip() for row in csv.DictReader(handle)) if value
-        )
+        for row in csv.DictReader(handle):
+            names.add(row[column])
+            names.update((row.get("aliases") or "").split("|"))
+    return frozenset(key for key in map(_name, names) if key)
 
 
 UNIVERSITIES_211 = _column("universities_211.csv", "name")
@@ -83,7 +94,7 @@ def _corporate(r: Mapping[str, Any]) -> list[str]:
         hits.append("top_foreign_trade")
     if quality and r["county_enterprise"] and r["county_category"] in COUNTY_CATEGORIES:
         hits.append("county_quality")
-    if r["client_id"] in COMMITTEE_PICKS:
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
         hits.append("committee_pick")
     return hits
 
@@ -91,7 +102,7 @@ def _corporate(r: Mapping[str, Any]) -> list[str]:
 def _education_health_tourism(r: Mapping[str, Any], kind: str | None) -> bool:
     if kind == "university":
         return bool(
-            r["university_name"] in UNIVERSITIES_211
+            _name(r["university_name"]) in UNIVERSITIES_211
             or r["provincial_key"]
             or r["national_model_vocational"]
         )
@@ -119,7 +130,7 @@ def _institutional(r: Mapping[str, Any]) -> list[str]:
         hits.append("education_health_tourism")
     if quality and r["gov_platform_level"] in PLATFORM_LEVELS:
         hits.append("gov_platform")
-    if r["client_id"] in COMMITTEE_PICKS:
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
         hits.append("committee_pick")
     return hits
 
@@ -135,7 +146,7 @@ def _real_estate(r: Mapping[str, Any]) -> list[str]:
         hits.append("gov_platform")
     if r["operating_property"] and r["in_quality_directory"]:
         hits.append("directory_property")
-    if r["client_id"] in COMMITTEE_PICKS:
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
         hits.append("committee_pick")
     return hits
 

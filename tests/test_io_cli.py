@@ -324,18 +324,22 @@ def test_check_counts_the_entries_of_each_list_and_catalog(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     loaded = lr.load(SHIPPED)
-    universities = len(next(x for x in loaded.model.lists if x.name == "UNIVERSITIES_211").items)
-    assert universities > 100
+    universities = next(x for x in loaded.model.lists if x.name == "UNIVERSITIES_211")
+    assert (universities.entries, universities.names) == (115, 119)
     code, out, _ = run(capsys, "check", SHIPPED)
     assert code == 0
     assert (
-        f"UNIVERSITIES_211 211工程大学名单: {universities} entries (lists/universities_211.csv)"
-        in out
+        "UNIVERSITIES_211 211工程大学名单: 115 entries, 119 names counting aliases "
+        "(lists/universities_211.csv), as of " in out
     )
-    assert "PRODUCTS 产品目录: " in out
+    assert "COMMITTEE_PICKS 委员会认定名单: 6 entries (lists/committee_picks.csv)" in out
+    assert "a SAMPLE list, not real data" in out.split("COMMITTEE_PICKS")[1].splitlines()[0]
+    assert "PRODUCTS 产品目录: 22 entries (products.csv)" in out
     code, out, _ = run(capsys, "--format", "json", "check", SHIPPED)
-    lists = {d["name"]: d["entries"] for d in json.loads(out)["policy"]["reference_data"]}
-    assert lists["UNIVERSITIES_211"] == universities
+    lists = {d["name"]: d for d in json.loads(out)["policy"]["reference_data"]}
+    assert (lists["UNIVERSITIES_211"]["entries"], lists["UNIVERSITIES_211"]["names"]) == (115, 119)
+    assert lists["COMMITTEE_PICKS"]["sample"] is True
+    assert lists["UNIVERSITIES_211"]["sample"] is False
 
 
 def test_explain_takes_an_encoding(

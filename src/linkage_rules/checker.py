@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, Severity
 from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
 from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
-from .reflists import load_list_file, resolve_inside
+from .reflists import ListMeta, LoadedList, load_list_file, load_meta_beside, resolve_inside
 from .scoring_checker import ScoringChecker
 from .source import Source, Span
 from .suggest import did_you_mean
@@ -324,7 +324,13 @@ class Checker:
         for lst in self.lists.values():
             ltype = DType(Kind.LIST, False, None, lst.element)
             scope[lst.name] = m.ListConst(
-                lst.name, lst.label, frozenset(lst.items), lst.items, ltype, lst.span
+                lst.name,
+                lst.label,
+                frozenset(lst.keys),
+                lst.items,
+                ltype,
+                lst.span,
+                entries=lst.keys,
             )
         return scope
 
@@ -438,19 +444,31 @@ class Checker:
             if not isinstance(expr, m.ListConst):
                 return
             items = tuple(check_value(element, v) for v in expr.items)
-            path = None
-        else:
-            loaded = self._load_list_file(file, decl, element)
-            if loaded is None:
-                return
-            items, path = loaded
+            self.lists[decl.name.text] = m.ReferenceList(
+                decl.name.text, decl.label, element, items, None, decl.span
+            )
+            return
+        loaded = self._load_list_file(file, decl, element)
+        if loaded is None:
+            return
+        content, meta = loaded
         self.lists[decl.name.text] = m.ReferenceList(
-            decl.name.text, decl.label, element, items, path, decl.span
+            decl.name.text,
+            decl.label,
+            element,
+            content.items,
+            decl.path.value,
+            decl.span,
+            aliases=content.aliases,
+            source=meta.source,
+            as_of=meta.as_of,
+            sample=meta.sample,
+            keys=content.keys,
         )
 
     def _load_list_file(
         self, file: ParsedFile, decl: n.FileListDecl, element: DType
-    ) -> tuple[tuple[object, ...], str] | None:
+    ) -> tuple[LoadedList, ListMeta] | None:
         if file.base_dir is None:
             self.error(
                 "list-file",
@@ -491,9 +509,20 @@ class Checker:
                     f"they are reported at their rows in `{display}`",
                 )
             return None
-        items, data = loaded
-        self.data_parts.append((decl.path.value.replace("\\", "/"), data))
-        return items, decl.path.value
+        self.data_parts.append((decl.path.value.replace("\\", "/"), loaded.data))
+        found = load_meta_beside(
+            file.base_dir,
+            decl.path.value,
+            file.source.name,
+            decl.path.span,
+            self.diagnostics.append,
+        )
+        if found is None:
+            return None
+        meta, part = found
+        if part is not None:
+            self.data_parts.append(part)  # what a list's meta file says is data too
+        return loaded, meta
 
     # ---- segments and tables
 

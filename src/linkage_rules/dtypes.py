@@ -10,6 +10,8 @@ from enum import Enum
 
 import attrs
 
+from .runtime import text_key
+
 
 class Kind(Enum):
     BOOL = "bool"
@@ -158,6 +160,9 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
         labels = enum_labels if enum_labels is not None else dtype.enum.by_label()
         if value in labels:
             return labels[value]
+        member = _enum_member_as_typed(dtype.enum, labels, value)
+        if member is not None:
+            return member
         raise ValueError(
             f"`{value}` is not a value of enum `{dtype.enum.name}` "
             f"(one of: {', '.join(dtype.enum.members)})"
@@ -165,6 +170,19 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
     elif kind is Kind.SHARES and dtype.enum is not None:
         return check_shares(dtype.enum, value)
     raise ValueError(f"{describe_python_value(value)} is not {dtype.required().a()}")
+
+
+def _enum_member_as_typed(enum: EnumType, labels: dict[str, str], value: str) -> str | None:
+    """The member `value` names when compared as text is (`runtime.text_key`): a label
+    or name typed with other widths or padded, as a spreadsheet cell is trimmed."""
+    key = text_key(value)
+    for name in enum.members:
+        if text_key(name) == key:
+            return name
+    for label, name in labels.items():
+        if text_key(label) == key:
+            return name
+    return None
 
 
 Shares = tuple[tuple[str, "Decimal | None"], ...]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from . import model as m
 from . import nodes as n
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .dtypes import (
     BOOL,
     DATE,
@@ -24,6 +24,7 @@ from .dtypes import (
     EnumType,
     Kind,
 )
+from .runtime import text_key
 from .source import Span
 from .suggest import did_you_mean
 
@@ -34,6 +35,9 @@ Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 
 class ExprError(Exception):
     """Raised inside the checker to abandon one expression after reporting its problem."""
+
+
+WARNING = Severity.WARNING
 
 
 def _with(dtype: DType, optional: bool) -> DType:
@@ -193,7 +197,13 @@ class ExprChecker:
             return m.Const(found.value, found.type, node.span, found.name, found.label)
         if isinstance(found, m.ListConst):
             return m.ListConst(
-                found.name, found.label, found.values, found.items, found.type, node.span
+                found.name,
+                found.label,
+                found.values,
+                found.items,
+                found.type,
+                node.span,
+                entries=found.entries,
             )
         if name in self.broken:  # its declaration was reported; its uses would only echo that
             raise ExprError(name)
@@ -279,6 +289,19 @@ class ExprChecker:
             items.append(checked)
         values = tuple(c.value for c in items)
         list_type = DType(Kind.LIST, False, None, element_type or NULL)
+        if element_type is not None and element_type.kind is Kind.TEXT:
+            # compared in the runtime's one normalised form; the first spelling is the entry
+            entries: dict[object, object] = {}
+            for const in items:
+                key = text_key(const.value)
+                if key not in entries:
+                    entries[key] = const.value
+                    continue
+                message = f"`{const.value}` is listed twice"
+                help = f"it is the same name as `{entries[key]}` when compared"
+                self.report(Diagnostic("duplicate", message, const.span, help, WARNING))
+            keys = frozenset(entries)
+            return m.ListConst(None, None, keys, values, list_type, node.span, entries=entries)
         return m.ListConst(None, None, frozenset(values), values, list_type, node.span)
 
     def _fits(self, actual: DType, target: DType) -> bool:

@@ -25,6 +25,11 @@ from .explanation import (
 )
 
 
+def _keyed(expr: m.TExpr, value: object) -> object:
+    """A value as it is compared: text in the runtime's one normalised form."""
+    return rt.text_key(value) if expr.type.kind is Kind.TEXT else value
+
+
 def describe_value(dtype: DType, value: object) -> str:
     """A value as an explanation shows it: enum values with their label, round amounts
     of money also in 万/亿 (`150000000（1.5亿）`), since long figures are hard to read."""
@@ -86,8 +91,8 @@ class Tracer:
     def _ListConst(self, expr: m.ListConst) -> Step:
         if expr.name is not None:
             reading = f"{expr.label or expr.name} ({len(expr.items)} items)"
-            return Step(expr.span.text, reading, expr.values)
-        return Step(expr.span.text, expr.span.text, expr.values)
+            return Step(expr.span.text, reading, expr.items)  # the entries as written, in order
+        return Step(expr.span.text, expr.span.text, expr.items)
 
     def _compound(self, text: str, reading: str, value: object, *parts: Step) -> Step:
         """Keep only operand steps with steps of their own: a leaf's value is already in
@@ -110,23 +115,31 @@ class Tracer:
 
     def _Cmp(self, expr: m.Cmp) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
-        value = rt.compare(expr.op, left.value, right.value)
+        value = rt.compare(expr.op, _keyed(expr.left, left.value), _keyed(expr.right, right.value))
         reading = f"{left.reading} {expr.op} {right.reading}"
         return self._compound(expr.span.text, reading, value, left, right)
 
     def _Member(self, expr: m.Member) -> Step:
         operand = self.step(expr.operand)
         options = self.step(expr.options)
-        value = rt.member(operand.value, expr.options.values, expr.negated)
+        key = _keyed(expr.operand, operand.value)
+        value = rt.member(key, expr.options.values, expr.negated)
         word = "not in" if expr.negated else "in"
-        listed = operand.value in expr.options.values if operand.value is not None else None
+        listed = key in expr.options.values if key is not None else None
         note = "" if listed is None else " (listed)" if listed else " (not listed)"
+        entry = expr.options.entries.get(key) if listed and expr.options.entries else None
+        if entry is not None and entry != operand.value:
+            note = f" (listed as `{format_value(entry)}`)"  # another spelling, or a former name
         reading = f"{operand.reading} {word} {options.reading}{note}"
         return self._compound(expr.span.text, reading, value, operand)
 
     def _Range(self, expr: m.Range) -> Step:
         operand, low, high = self.step(expr.operand), self.step(expr.low), self.step(expr.high)
-        value = rt.between(operand.value, low.value, high.value)
+        value = rt.between(
+            _keyed(expr.operand, operand.value),
+            _keyed(expr.low, low.value),
+            _keyed(expr.high, high.value),
+        )
         reading = f"{operand.reading} between {low.reading} and {high.reading}"
         return self._compound(expr.span.text, reading, value, operand, low, high)
 

@@ -6,12 +6,14 @@ Backends (the compiler, the tracing interpreter) read only this model, never syn
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeAlias
 
 import attrs
 
-from .dtypes import DType, EnumType
+from .dtypes import DType, EnumType, Kind
+from .runtime import text_key
 from .source import Span
 
 
@@ -53,7 +55,12 @@ class FieldRef:
 
 @attrs.frozen(slots=True)
 class ListConst:
-    """A reference list (from a file or inline): a set for membership, the items in order."""
+    """A reference list (from a file or inline): a set for membership, the items in order.
+
+    For text, `values` holds every name in the runtime's normalised form (`text_key`,
+    aliases included) and `entries` maps each back to the entry it names, for
+    explanations; `items` are the entries as written.
+    """
 
     name: str | None
     label: str | None
@@ -62,6 +69,7 @@ class ListConst:
     type: DType
     span: Span = _span()
     nullable: bool = False
+    entries: Mapping[object, object] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(slots=True)
@@ -275,14 +283,47 @@ class Example:
     span: Span = _span()
 
 
+def _keys_of(element: DType, items: tuple[object, ...]) -> dict[object, object]:
+    """Each entry under its compared form (text normalised, anything else as it is)."""
+    if element.kind is Kind.TEXT:
+        return {text_key(item): item for item in reversed(items)}
+    return {item: item for item in items}
+
+
 @attrs.frozen(slots=True)
 class ReferenceList:
+    """A declared list. `items` are its entries (one per institution, as written);
+    `aliases` pairs each further name of an entry (a former name, 曾用名) with that
+    entry, so that a policy owner counts institutions, not spellings. `keys` maps
+    every name in its compared form (`runtime.text_key` for text) to its entry.
+    `source`, `as_of` and `sample` come from the list's `.meta` file, if it has one.
+    """
+
     name: str
     label: str | None
     element: DType
     items: tuple[object, ...]
     path: str | None
     span: Span = _span()
+    aliases: tuple[tuple[object, object], ...] = ()
+    source: str | None = None
+    as_of: dt.date | None = None
+    sample: bool = False
+    keys: Mapping[object, object] = attrs.field(
+        default=attrs.Factory(lambda self: _keys_of(self.element, self.items), takes_self=True),
+        eq=False,
+        repr=False,
+    )
+
+    @property
+    def entries(self) -> int:
+        """How many entries (institutions) the list holds, whatever their aliases."""
+        return len(self.items)
+
+    @property
+    def names(self) -> int:
+        """How many names match: every entry's own name and each of its aliases."""
+        return len(self.items) + len(self.aliases)
 
 
 @attrs.frozen(slots=True)

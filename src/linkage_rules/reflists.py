@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+import attrs
 
 from .diagnostics import Diagnostic, Severity
-from .dtypes import DType, parse_text
+from .dtypes import DType, Kind, parse_text
 from .io import CsvTable, TextDecodeError, csv_text, decode_text
+from .runtime import text_key
 from .source import Source, Span
+from .suggest import did_you_mean
 
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:
@@ -23,17 +28,37 @@ def resolve_inside(base_dir: Path, relative: str) -> Path | None:
     return path
 
 
+ALIASES_COLUMN = "aliases"
+ALIAS_SEPARATOR = "|"
+# What a person might type between names instead; no institution's name holds one.
+_OTHER_SEPARATORS = ("；", ";", "、", "，", "｜")
+
+
+@attrs.frozen(slots=True)
+class LoadedList:
+    """A list file's content: `items` are the entries in file order (duplicates dropped),
+    `aliases` each further name with its entry, `keys` every name in its compared form
+    (`text_key` for text) with the entry it names, `data` the raw bytes (fingerprinted)."""
+
+    items: tuple[object, ...]
+    aliases: tuple[tuple[object, object], ...]
+    keys: dict[object, object] = attrs.field(eq=False, repr=False)
+    data: bytes = attrs.field(eq=False, repr=False)
+
+
 def load_list_file(
     path: Path,
     display_name: str,
     element: DType,
     column: str | None,
     report: Callable[[Diagnostic], None],
-) -> tuple[tuple[object, ...], bytes] | None:
+) -> LoadedList | None:
     """Read one column of a CSV file as values of `element`; report every bad row.
 
-    Returns the values (in file order, duplicates removed) and the raw bytes (which
-    go into the policy's fingerprint), or None when the file could not be used.
+    A text entry is compared in the runtime's normalised form, so two rows equal in that
+    form (`（北京）` and `(北京)`) are one entry listed twice. An `aliases` column, if the
+    file has one, gives an entry's further names (former names) separated by `|`.
+    None when the file could not be used.
     """
     read = _read_csv(path, display_name, report)
     if read is None:
@@ -49,8 +74,18 @@ def load_list_file(
             report(_header_problem(source, message, f"its columns are: {', '.join(header)}"))
             return None
         index = header.index(column)
-    values: list[object] = []
-    seen: set[object] = set()
+    aliases_at: int | None = None
+    if ALIASES_COLUMN in header and header.index(ALIASES_COLUMN) != index:
+        if element.kind is not Kind.TEXT:
+            message = f"an `{ALIASES_COLUMN}` column is only for lists of text"
+            report(_header_problem(source, message, "rename the column, or drop it"))
+            return None
+        aliases_at = header.index(ALIASES_COLUMN)
+    compared = text_key if element.kind is Kind.TEXT else _same  # enum members stay as named
+    items: list[object] = []
+    aliases: list[tuple[object, object]] = []
+    keys: dict[object, object] = {}
+    first_row: dict[object, int] = {}  # compared form -> the row that first named it
     ok = True
     for number, row in numbered[1:]:
         start = line_starts[number - 1] if number - 1 < len(line_starts) else len(text)
@@ -81,19 +116,175 @@ def load_list_file(
             )
             ok = False
             continue
-        if value in seen:
-            report(
-                Diagnostic(
-                    "list-row",
-                    f"row {number}: `{cell.strip()}` is listed twice",
-                    span,
-                    severity=Severity.WARNING,
+        names = [value]
+        if aliases_at is not None and aliases_at < len(row) and row[aliases_at].strip():
+            parts = [part.strip() for part in row[aliases_at].split(ALIAS_SEPARATOR)]
+            if not all(parts):
+                message = f"row {number}: an alias of `{value}` is empty (`{row[aliases_at]}`)"
+                help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
+                report(Diagnostic("list-row", message, span, help))
+                ok = False
+                continue
+            mixed = next((p for p in parts if any(mark in p for mark in _OTHER_SEPARATORS)), None)
+            if mixed is not None:
+                message = f"row {number}: the alias `{mixed}` looks like several names"
+                help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
+                report(Diagnostic("list-row", message, span, help))
+                ok = False
+                continue
+            names.extend(parts)
+        key = compared(value)
+        if key in first_row:
+            other = keys[key]
+            if compared(other) == key:
+                message = f"row {number}: `{cell.strip()}` is listed twice"
+                help = f"it is first listed on row {first_row[key]}"
+                report(Diagnostic("list-row", message, span, help, Severity.WARNING))
+            else:
+                message = (
+                    f"row {number}: `{value}` is already a name of `{other}` (row {first_row[key]})"
                 )
-            )
+                report(Diagnostic("list-row", message, span, "keep one row per entry"))
+                ok = False
             continue
-        seen.add(value)
-        values.append(value)
-    return (tuple(values), data) if ok else None
+        items.append(value)
+        for position, name in enumerate(names):
+            name_key = compared(name)
+            if name_key in first_row:
+                if keys[name_key] != value:
+                    message = (
+                        f"row {number}: `{name}` is already a name of `{keys[name_key]}` "
+                        f"(row {first_row[name_key]})"
+                    )
+                    report(Diagnostic("list-row", message, span, "keep one row per entry"))
+                    ok = False
+                continue  # an alias repeating the entry's own name adds nothing
+            first_row[name_key] = number
+            keys[name_key] = value
+            if position:
+                aliases.append((name, value))
+    return LoadedList(tuple(items), tuple(aliases), keys, data) if ok else None
+
+
+def _same(value: object) -> object:
+    return value
+
+
+@attrs.frozen(slots=True)
+class ListMeta:
+    """What a list's `.meta` file states: where the list comes from, as of when, and
+    whether it is only a sample (made-up entries for a tutorial or a test)."""
+
+    source: str | None = None
+    as_of: dt.date | None = None
+    sample: bool = False
+    note: str | None = None
+
+
+META_KEYS = ("source", "as_of", "sample", "note")
+
+
+def meta_path_of(list_path: str) -> str:
+    """The `.meta` file beside a list file: `lists/universities_211.csv` ->
+    `lists/universities_211.meta`."""
+    return str(PurePosixPath(list_path.replace("\\", "/")).with_suffix(".meta"))
+
+
+def load_meta_beside(
+    base_dir: Path,
+    list_path: str,
+    rules_file: str,
+    at: Span,
+    report: Callable[[Diagnostic], None],
+) -> tuple[ListMeta, tuple[str, bytes] | None] | None:
+    """What the `.meta` file beside the list file `list_path` (relative to the policy
+    folder `base_dir`, named in `rules_file` at `at`) says, and its bytes under its path
+    for the fingerprint; an empty ListMeta when there is none. A meta file outside the
+    folder (a symlink out) is refused before it is read, as a list file is."""
+    relative = meta_path_of(list_path)
+    candidate = base_dir / relative
+    if relative == list_path or not (candidate.exists() or candidate.is_symlink()):
+        return ListMeta(), None
+    path = resolve_inside(base_dir, relative)
+    if path is None or not path.is_file():
+        message = f"`{relative}` is outside the policy folder or not a file"
+        help = "a list's meta file must be a file beside it in the policy's folder"
+        report(Diagnostic("list-meta", message, at, help))
+        return None
+    display = str(Path(rules_file).parent / relative).replace("\\", "/")
+    loaded = load_list_meta(path, display, report)
+    if loaded is None:
+        return None
+    meta, data = loaded
+    return meta, (relative, data)
+
+
+def load_list_meta(
+    path: Path, display_name: str, report: Callable[[Diagnostic], None]
+) -> tuple[ListMeta, bytes] | None:
+    """Read a list's `.meta` file: `key: value` lines, `#` comments, each key once.
+
+    The keys are `source` (where the list comes from), `as_of` (the date it was
+    checked against that source), `sample` (yes for made-up lists) and `note`.
+    None, with every problem reported at its line, when the file has a mistake.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report(Diagnostic("list-meta", "the file is not UTF-8 text", None, file_name=display_name))
+        return None
+    source = Source(display_name, text)
+    found: dict[str, str] = {}
+    meta: dict[str, object] = {}
+    ok = True
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        body = line.rstrip("\r\n")
+        if not body.strip() or body.lstrip().startswith("#"):
+            continue
+        whole = Span(source, start, start + len(body))
+        key, colon, raw = body.partition(":")
+        key = key.strip()
+        if not colon:
+            message = "a line here is `key: value`"
+            report(Diagnostic("list-meta", message, whole, f"the keys are: {', '.join(META_KEYS)}"))
+            ok = False
+            continue
+        if key not in META_KEYS:
+            hint = did_you_mean(key, META_KEYS) or f"the keys are: {', '.join(META_KEYS)}"
+            report(Diagnostic("list-meta", f"unknown key `{key}`", whole, hint))
+            ok = False
+            continue
+        if key in found:
+            message = f"`{key}` is given twice"
+            report(
+                Diagnostic("list-meta", message, whole, f"it is first given on line {found[key]}")
+            )
+            ok = False
+            continue
+        found[key] = str(source.line_col(start)[0])
+        value = raw.strip()
+        at = start + body.index(":") + 1 + (len(raw) - len(raw.lstrip()))
+        value_span = Span(source, at, at + len(value))
+        if not value:
+            report(Diagnostic("list-meta", f"`{key}` is empty", whole))
+            ok = False
+            continue
+        try:
+            if key == "as_of":
+                meta[key] = parse_text(DType(Kind.DATE), value)
+            elif key == "sample":
+                meta[key] = parse_text(DType(Kind.BOOL), value)
+            else:
+                meta[key] = value
+        except ValueError as error:
+            report(Diagnostic("list-meta", str(error), value_span))
+            ok = False
+    if not ok:
+        return None
+    return ListMeta(**meta), data  # type: ignore[arg-type]
 
 
 def load_table_file(

@@ -31,6 +31,7 @@ _INVERSE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _RUNTIME_NAMES: dict[str, Any] = {
     "_compare": rt.compare,
     "_member": rt.member,
+    "_text_key": rt.text_key,
     "_between": rt.between,
     "_not3": rt.not3,
     "_and3": rt.and3,
@@ -148,13 +149,13 @@ class ExprCompiler:
                 f"else {self.value(expr.otherwise)})"
             )
         if isinstance(expr, m.Cmp):
-            return f"_compare({expr.op!r}, {self.value(expr.left)}, {self.value(expr.right)})"
+            left, right = self._keyed(expr.left), self._keyed(expr.right)
+            return f"_compare({expr.op!r}, {left}, {right})"
         if isinstance(expr, m.Member):
-            return (
-                f"_member({self.value(expr.operand)}, {self.value(expr.options)}, {expr.negated!r})"
-            )
+            operand = self._keyed(expr.operand)
+            return f"_member({operand}, {self.value(expr.options)}, {expr.negated!r})"
         if isinstance(expr, m.Range):
-            args = ", ".join(self.value(e) for e in (expr.operand, expr.low, expr.high))
+            args = ", ".join(self._keyed(e) for e in (expr.operand, expr.low, expr.high))
             return f"_between({args})"
         if isinstance(expr, m.NullTest):
             if isinstance(expr.operand, m.Const):  # `"a" is None` would warn at compile time
@@ -214,14 +215,24 @@ class ExprCompiler:
     # dropped: `None == 'x'` and `None in {...}` are False, as SQL's null is not true.
     # (A list never holds null, and `==` against a non-null operand cannot hold.)
 
+    def _keyed(self, expr: m.TExpr, code: str | None = None) -> str:
+        """`expr`'s value as it is compared: text in its normalised form (`rt.text_key`),
+        a text constant normalised here once; anything else as it is."""
+        if expr.type.kind is not Kind.TEXT:
+            return self.value(expr) if code is None else code
+        if isinstance(expr, m.Const) and isinstance(expr.value, str):
+            return self.emitter.const(rt.text_key(expr.value))
+        return f"_text_key({self.value(expr) if code is None else code})"
+
     def _compare(self, expr: m.Cmp, want: bool) -> str:
         left, right = self._simple(expr.left), self._simple(expr.right)
         if left is None or right is None:
             if not expr.left.nullable and not expr.right.nullable:
-                left, right = self.value(expr.left), self.value(expr.right)
+                left, right = self._keyed(expr.left), self._keyed(expr.right)
                 op = expr.op if want else _INVERSE[expr.op]
                 return f"({left} {op} {right})"
             return f"({self.value(expr)} is {want!r})"
+        left, right = self._keyed(expr.left, left), self._keyed(expr.right, right)
         op = expr.op if want else _INVERSE[expr.op]
         if op == "==" and not (expr.left.nullable and expr.right.nullable):
             return f"({left} == {right})"
@@ -234,8 +245,8 @@ class ExprCompiler:
         if operand is None:
             if expr.operand.nullable:
                 return f"({self.value(expr)} is {want!r})"
-            operand = self.value(expr.operand)
-            return f"({operand} {word} {options})"
+            return f"({self._keyed(expr.operand)} {word} {options})"
+        operand = self._keyed(expr.operand, operand)  # `_text_key(None)` is None: not in
         if word == "in":
             return f"({operand} in {options})"
         return self._guarded([expr.operand], f"{operand} {word} {options}")
@@ -244,6 +255,10 @@ class ExprCompiler:
         x, low, high = (self._simple(e) for e in (expr.operand, expr.low, expr.high))
         if x is None or low is None or high is None:
             return f"({self.value(expr)} is {want!r})"
+        x, low, high = (
+            self._keyed(e, code)
+            for e, code in zip((expr.operand, expr.low, expr.high), (x, low, high), strict=True)
+        )
         if want:
             return self._guarded([expr.operand, expr.low, expr.high], f"{low} <= {x} <= {high}")
         below = self._guarded([expr.operand, expr.low], f"{x} < {low}")

@@ -46,7 +46,17 @@ def reference_data(policy: Policy) -> list[dict[str, Any]]:
     """
     model = policy.model
     found: list[dict[str, Any]] = [
-        {"kind": "list", "name": x.name, "label": x.label, "entries": len(x.items), "file": x.path}
+        {
+            "kind": "list",
+            "name": x.name,
+            "label": x.label,
+            "entries": x.entries,
+            "names": x.names,
+            "file": x.path,
+            "source": x.source,
+            "as_of": x.as_of.isoformat() if x.as_of is not None else None,
+            "sample": x.sample,
+        }
         for x in model.lists
         if x.path is not None
     ]
@@ -64,12 +74,22 @@ def reference_data(policy: Policy) -> list[dict[str, Any]]:
 
 
 def reference_lines(policy: Policy) -> list[str]:
-    """`UNIVERSITIES_211 211工程大学名单: 118 entries (lists/universities_211.csv)`, one a file."""
-    return [
-        f"{d['name']}{' ' + d['label'] if d['label'] else ''}: "
-        f"{d['entries']} {'entry' if d['entries'] == 1 else 'entries'} ({d['file']})"
-        for d in reference_data(policy)
-    ]
+    """`UNIVERSITIES_211 211工程大学名单: 115 entries, 119 names (lists/...csv), as of ...`."""
+    return [_reference_line(d) for d in reference_data(policy)]
+
+
+def _reference_line(d: dict[str, Any]) -> str:
+    entries = d["entries"]
+    line = f"{d['name']}{' ' + d['label'] if d['label'] else ''}: "
+    line += f"{entries} {'entry' if entries == 1 else 'entries'}"
+    if d.get("names", entries) != entries:
+        line += f", {d['names']} names counting aliases"
+    line += f" ({d['file']})"
+    if d.get("as_of"):
+        line += f", as of {d['as_of']}"
+    if d.get("sample"):
+        line += " — a SAMPLE list, not real data"
+    return line
 
 
 def describe(policy: Policy) -> dict[str, Any]:
