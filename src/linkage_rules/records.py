@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import model as m
-from .dtypes import Kind, check_value, parse_number_text, parse_text, text_reader
+from .dtypes import (
+    Kind,
+    check_value,
+    describe_python_value,
+    parse_number_text,
+    parse_text,
+    text_reader,
+)
 from .errors import RecordError
 from .suggest import did_you_mean
 
@@ -110,7 +117,14 @@ class RecordSchema:
         self, row: Mapping[str, str | None], where: str | None = None
     ) -> dict[str, object]:
         """Convert a text row (a CSV line) by the schema; empty cells are null."""
-        unknown = [k for k in row if k is not None and k not in self.names]
+        if not isinstance(row, Mapping):
+            raise self._error(
+                "a text row must be a mapping of column names to cell texts",
+                None,
+                None,
+                where=where,
+            )
+        unknown = [str(k) for k in row if k is not None and k not in self.names]
         if unknown:
             hint = did_you_mean(unknown[0], self.names)
             raise self._error(
@@ -127,6 +141,16 @@ class RecordSchema:
                     out[name] = None
                     continue
                 raise self._error("is missing (no such column)", None, name, where=where)
+            if type(text) is not str and not isinstance(text, str):
+                raise self._error(
+                    f"the cell is {describe_python_value(text)}, not text; `from_text` reads "
+                    "cells as a CSV holds them (pass the record itself to `classify`, "
+                    "or use `from_json`)",
+                    None,
+                    name,
+                    text,
+                    where=where,
+                )
             try:
                 out[name] = read(text)
             except ValueError as error:

@@ -28,6 +28,7 @@ from .common import (
     input_path,
     load_policy,
     record_reason,
+    same_file,
     usage_error,
 )
 from .io import (
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
 def _check_target(target: Path, data_path: Path) -> None:
     kind_of(target, OUTPUT_KINDS, "output file")
     for path in (target, rejected_path(target)):
-        if path.exists() and path.resolve() == data_path.resolve():
+        if path.exists() and same_file(path, data_path):
             raise usage_error(
                 "the output would overwrite the input file",
                 file=str(path),

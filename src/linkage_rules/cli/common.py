@@ -119,3 +119,12 @@ def plural(count: int, word: str) -> str:
 def record_reason(error: RecordError) -> str:
     """A RecordError without its record prefix (the caller names the row): field and why."""
     return (f"field `{error.field}`: " if error.field else "") + error.message
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file under two names: one path, a symlink, or a hard link (a path
+    comparison alone lets `-o` truncate an input that is hard-linked into place)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()

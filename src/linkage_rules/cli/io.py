@@ -24,6 +24,7 @@ from ..io import (
     decode_text,
     duplicate_key,
     lone_surrogate,
+    printable,
 )
 from ..io import open_csv as open_csv
 from ..io import parse_json as parse_json
@@ -265,6 +266,7 @@ def unfilled_warnings(data: DataSet, fields: Sequence[str]) -> list[Diagnostic]:
 
 def read_data(path: Path, display: str, kind: str, encoding: str = "auto") -> DataSet:
     """Read every row of an input file; rows that cannot be read carry their problem."""
+    display = printable(display)
     if kind == "json":
         return _read_json_list(path, display, encoding)
     text = decode(path, display, encoding)

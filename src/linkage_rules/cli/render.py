@@ -12,6 +12,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, render_human, render_plain
 from ..dtypes import format_value
+from ..io import printable
 
 FORMATS = ("human", "plain", "json")
 
@@ -26,8 +27,15 @@ def json_default(value: object) -> object:
 
 
 def to_json(document: object, *, indent: int | None = None, ascii_only: bool = False) -> str:
-    """JSON text with Chinese kept readable (unless `ascii_only`) and every amount exact."""
-    return json.dumps(document, ensure_ascii=ascii_only, default=json_default, indent=indent)
+    """JSON text with Chinese kept readable (unless `ascii_only`) and every amount exact.
+
+    Text that no UTF-8 stream can hold (half a surrogate pair) is written as its JSON
+    escape instead, so that printing or saving the document cannot fail half-way.
+    """
+    text = json.dumps(document, ensure_ascii=ascii_only, default=json_default, indent=indent)
+    if not ascii_only and printable(text) is not text:
+        return json.dumps(document, ensure_ascii=True, default=json_default, indent=indent)
+    return text
 
 
 def cell_text(value: object) -> str:
@@ -77,7 +85,7 @@ class Output:
 
     def line(self, text: str = "", *, err: bool = False) -> None:
         stream = self.stderr if err else self.stdout
-        stream.write(text + "\n")
+        stream.write(printable(text) + "\n")
 
     def json(self, document: object, *, err: bool = False, indent: int | None = 2) -> None:
         self.line(to_json(document, indent=indent), err=err)

@@ -25,6 +25,7 @@ from .. import model as m
 from ..diagnostics import Diagnostic, Severity
 from ..dtypes import Kind, format_value, parse_number_text
 from ..errors import RecordError
+from ..io import printable
 from ..policy import Policy
 from ..records import RecordSchema
 from ..score_interpreter import SaleExplanation
@@ -39,6 +40,7 @@ from .common import (
     load_policy,
     plural,
     record_reason,
+    same_file,
     usage_error,
 )
 from .io import (
@@ -255,7 +257,7 @@ def _month(text: str | None) -> Month | None:
 def _input_file(name: str, what: str, encoding: str) -> InputFile:
     """A named input that must exist and whose format its name tells (else a usage error)."""
     path = input_path(name, what)
-    return InputFile(path, name, kind_of(path, DATA_KINDS, what), encoding)
+    return InputFile(path, printable(name), kind_of(path, DATA_KINDS, what), encoding)
 
 
 def _named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
@@ -286,7 +288,7 @@ def _output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
         raise usage_error("the output must be a folder", file=name)
     for output in OUTPUTS:
         target = folder / output
-        if target.exists() and any(target.resolve() == file.path.resolve() for file in inputs):
+        if target.exists() and any(same_file(target, file.path) for file in inputs):
             raise usage_error(
                 f"the output {output} would overwrite an input file",
                 file=str(target),

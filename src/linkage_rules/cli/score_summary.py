@@ -22,6 +22,7 @@ from rich.text import Text
 from ..dtypes import format_value
 from ..group_exprs import field_types
 from ..interpreter import describe_value
+from ..io import printable
 from ..policy import Policy
 from ..scoring import Allocation, ScoreSheet
 from .common import plural
@@ -91,9 +92,9 @@ def summary_document(
         "pool": allocation.pool if allocation is not None else None,
         "allocated": allocated,
         "departments": department_rows(sheet, allocation),
-        "output": str(folder),
+        "output": printable(str(folder)),
         "files": files_written(allocation is not None),
-        "rejected_file": str(folder / REJECTED),
+        "rejected_file": printable(str(folder / REJECTED)),
         "rejected_rows": bad_rows_document(bad),
     }
 

@@ -13,7 +13,7 @@ from .csv_reader import (
 )
 from .csv_writer import CsvWriter, cell, neutralise, open_csv, restore
 from .json_text import duplicate_key, lone_surrogate, parse_json
-from .text import ENCODINGS, TextDecodeError, decode_text
+from .text import ENCODINGS, TextDecodeError, decode_text, printable
 
 __all__ = [
     "ENCODINGS",
@@ -32,6 +32,7 @@ __all__ = [
     "neutralise",
     "open_csv",
     "parse_json",
+    "printable",
     "read_csv_text",
     "restore",
 ]

@@ -9,6 +9,8 @@ because decoding it either way would silently change some of its names.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 ENCODINGS = ("auto", "utf-8", "gb18030")
@@ -153,3 +155,19 @@ def _mixed(data: bytes, first_bad: int, utf8_line: str) -> None:
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(name: str) -> str:
+    """A file name (or any text) that every UTF-8 stream can hold: bytes that were not UTF-8
+    shown as `\\xff`, as Python keeps them in a name (surrogate escapes), never written raw."""
+    if name.isascii() or not _SURROGATE.search(name):
+        return name
+    return _SURROGATE.sub(_escape, name)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
