@@ -3,6 +3,7 @@ and cells that are not text where text was promised."""
 
 from __future__ import annotations
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -109,3 +110,69 @@ def test_from_text_refuses_a_row_that_is_not_a_mapping(row: object) -> None:
     with pytest.raises(lr.RecordError) as caught:
         DEMO.schema("Org").from_text(row)  # type: ignore[arg-type]
     assert "mapping" in caught.value.message or "column names" in caught.value.message
+
+
+# ---- control characters never reach the terminal raw ----------------------------------------
+
+ESCAPES = ["\x1b[2J\x1b[32mok: nothing rejected\x1b[0m", "a\rb", "\u202eevil\u202c", "x\x9b2J"]
+
+
+@pytest.mark.parametrize("cell", ESCAPES)
+@pytest.mark.parametrize("style", ["human", "plain"])
+def test_a_cell_with_control_characters_is_shown_escaped(
+    cell: str, style: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(tmp_path / "demo.rules", POLICY)
+    quoted = '"' + cell.replace('"', '""') + '"'
+    data = write(tmp_path / "orgs.csv", CSV_HEADER + f"c1,{quoted},公司业务部,1\n")
+    code, out, err = run(capsys, "--format", style, "classify", policy, data, "-o", "o.csv")
+    assert code == 1
+    shown = out + err
+    assert not any(ch in shown for ch in "\x1b\r\u202e\u202c\x9b"), shown
+    assert "orgs.csv:2" in err
+    assert "\\x1b[2J" in err or "\\r" in err or "\\u202e" in err or "\\x9b" in err
+
+
+def test_rule_text_with_control_characters_is_echoed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rule = 'rule top200 "省内利税排名前200名": tax_rank <= 200'
+    text = POLICY.replace(rule, "rule top200: \x1b[31m")
+    policy = write(tmp_path / "bad.rules", text)
+    code, out, err = run(capsys, "check", policy)
+    assert code == 1
+    assert "\x1b" not in out + err and "\\x1b" in out
+    # the caret stands under the escape, as wide as it is shown
+    lines = out.splitlines()
+    source = next(i for i, line in enumerate(lines) if "\\x1b[31m" in line)
+    assert lines[source + 1].index("^") == lines[source].index("\\x1b")
+    assert lines[source + 1].count("^") == len("\\x1b")
+
+
+def test_json_output_escapes_what_a_terminal_would_obey(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(tmp_path / "demo.rules", POLICY)
+    data = write(tmp_path / "orgs.csv", CSV_HEADER + 'c1,"x\x9b\u202e",公司业务部,1\n')
+    code, out, _err = run(capsys, "--format", "json", "classify", policy, data, "-o", "o.csv")
+    assert code == 1
+    assert "\x9b" not in out and "\u202e" not in out
+    assert json.loads(out)  # still valid JSON
+
+
+def test_score_summary_tables_show_data_with_its_controls_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = "P\x1b[2J1"
+    sale = GOOD["S3"].replace(",P1,", f',"{project}",')
+    write(tmp_path / "sales.csv", HEADER + sale)
+    write(
+        tmp_path / "projects.csv",
+        PROJECTS.splitlines()[0] + f'\n"{project}",true,100%,100,10\n',  # under the floor
+    )
+    write(tmp_path / "targets.csv", TARGETS)
+    argv = ["score", SHIPPED, "--sales", "sales.csv", "--projects", "projects.csv"]
+    code, out, err = run(capsys, *argv, "--targets", "targets.csv", "-o", "so")
+    assert code == 0, err
+    assert "\x1b" not in out + err
+    assert "P\\x1b[2J1" in out  # the failed gate names its project, escaped

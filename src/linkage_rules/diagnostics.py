@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from enum import Enum
@@ -69,6 +70,32 @@ class Diagnostic:
         }
 
 
+# What a terminal obeys instead of showing: C0 and C1 controls (ESC starts a sequence that
+# can clear the screen or fake a verdict, CR overwrites a line), and the bidirectional
+# overrides and isolates that reorder what is shown ("Trojan Source"). Tab is shown as spaces.
+_BEYOND_ASCII_CONTROLS = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_OBEYED = re.compile(rf"[\x00-\x08\x0a-\x1f{_BEYOND_ASCII_CONTROLS}]")
+OBEYED_BEYOND_ASCII = re.compile(f"[{_BEYOND_ASCII_CONTROLS}]")
+"""The controls a terminal obeys that JSON leaves raw (json.dumps escapes C0 itself)."""
+
+
+def shown(text: str) -> str:
+    """Text as a terminal can show it without obeying it: `\\x1b`, `\\r`, `\\u202e`."""
+    if text.isprintable() or not _OBEYED.search(text):
+        return text
+    return _OBEYED.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\r":
+        return "\\r"
+    if char == "\n":
+        return "\\n"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _display_width(text: str) -> int:
     """Terminal columns a text takes: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -76,8 +103,9 @@ def _display_width(text: str) -> int:
 
 def render_plain(diagnostic: Diagnostic) -> str:
     """One line a diagnostic, for grep and editors: `file:line:col: error[code]: message`."""
-    return f"{diagnostic.location()}: {diagnostic.severity.value}[{diagnostic.code}]: " + (
-        diagnostic.message
+    return shown(
+        f"{diagnostic.location()}: {diagnostic.severity.value}[{diagnostic.code}]: "
+        + diagnostic.message
     )
 
 
@@ -92,16 +120,23 @@ def render_human(diagnostic: Diagnostic) -> str:
         stop = end_column if end_line == line else len(text) + 1
         gutter = " " * len(str(line))
         lines.append(f"{gutter} |")
-        # a tab becomes four spaces in the shown line and under it, so the caret stays put
-        lines.append(f"{line} | {text.replace(chr(9), '    ')}")
-        pad = _display_width(text[: column - 1].replace("\t", "    "))
-        width = max(1, _display_width(text[column - 1 : stop - 1].replace("\t", "    ")))
+        # a tab becomes four spaces and a control character its escape, in the shown line
+        # and under it, so the caret stays under what it points at
+        before = _line_shown(text[: column - 1])
+        under = _line_shown(text[column - 1 : stop - 1])
+        lines.append(f"{line} | {before}{under}{_line_shown(text[stop - 1 :])}")
+        pad = _display_width(before)
+        width = max(1, _display_width(under))
         lines.append(f"{gutter} | {' ' * pad}{'^' * width}")
     if diagnostic.help:
         # `=` lines up with the `|` of the gutter, as in rustc's messages
         indent = " " * len(str(span.line)) if span is not None else " "
-        lines.append(f"{indent} = help: {diagnostic.help}")
+        lines.append(f"{indent} = help: {shown(diagnostic.help)}")
     return "\n".join(lines)
+
+
+def _line_shown(text: str) -> str:
+    return shown(text.replace("\t", "    "))
 
 
 def render_all(diagnostics: Iterable[Diagnostic], style: str = "human") -> str:

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 import attrs
+from rich.text import Text
 
-from ..diagnostics import Diagnostic, render_human, render_plain
+from ..diagnostics import OBEYED_BEYOND_ASCII, Diagnostic, render_human, render_plain, shown
 from ..dtypes import format_value
 from ..io import printable
 
@@ -26,16 +27,34 @@ def json_default(value: object) -> object:
     return str(value)
 
 
-def to_json(document: object, *, indent: int | None = None, ascii_only: bool = False) -> str:
+def to_json(
+    document: object,
+    *,
+    indent: int | None = None,
+    ascii_only: bool = False,
+    escape_controls: bool = False,
+) -> str:
     """JSON text with Chinese kept readable (unless `ascii_only`) and every amount exact.
 
     Text that no UTF-8 stream can hold (half a surrogate pair) is written as its JSON
-    escape instead, so that printing or saving the document cannot fail half-way.
+    escape instead, so that printing or saving the document cannot fail half-way. With
+    `escape_controls` (for a terminal), the controls JSON leaves raw — C1 and the
+    bidirectional ones — are escaped too; only strings can hold them, so it stays JSON.
     """
     text = json.dumps(document, ensure_ascii=ascii_only, default=json_default, indent=indent)
     if not ascii_only and printable(text) is not text:
-        return json.dumps(document, ensure_ascii=True, default=json_default, indent=indent)
+        text = json.dumps(document, ensure_ascii=True, default=json_default, indent=indent)
+    if escape_controls and not text.isascii():
+        text = OBEYED_BEYOND_ASCII.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
+
+
+def terminal_text(text: str) -> str:
+    """Text for a terminal: each line as `shown` makes it, the line breaks kept."""
+    text = printable(text)
+    if text.isprintable():
+        return text
+    return "\n".join(shown(line) for line in text.split("\n"))
 
 
 def cell_text(value: object) -> str:
@@ -85,10 +104,10 @@ class Output:
 
     def line(self, text: str = "", *, err: bool = False) -> None:
         stream = self.stderr if err else self.stdout
-        stream.write(printable(text) + "\n")
+        stream.write(terminal_text(text) + "\n")
 
     def json(self, document: object, *, err: bool = False, indent: int | None = 2) -> None:
-        self.line(to_json(document, indent=indent), err=err)
+        self.line(to_json(document, indent=indent, escape_controls=True), err=err)
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic], *, err: bool) -> None:
         """Print diagnostics as text (human or plain); json callers build their own document."""
@@ -102,3 +121,9 @@ class Output:
             self.json(diagnostics_document(diagnostics))
         else:
             self.diagnostics(diagnostics, err=True)
+
+
+def shown_text(text: str, style: str = "") -> Text:
+    """A rich `Text` of data or rule text, its control characters escaped: rich passes
+    ESC through, and a cell must not be able to restyle or clear the clerk's screen."""
+    return Text(shown(text), style=style)

@@ -17,7 +17,6 @@ import attrs
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
-from rich.text import Text
 
 from ..dtypes import format_value
 from ..group_exprs import field_types
@@ -26,7 +25,7 @@ from ..io import printable
 from ..policy import Policy
 from ..scoring import Allocation, ScoreSheet
 from .common import plural
-from .render import Output, cell_text
+from .render import Output, cell_text, shown_text
 from .score_output import (
     REJECTED,
     BadRow,
@@ -278,19 +277,21 @@ def _plain_lines(report: _Report) -> list[str]:
 def _print_human(out: Output, report: _Report) -> None:
     """Rich tables for departments and products; the failed gates as a list (long values)."""
     console = Console(file=out.stdout, highlight=False)
-    console.print(Text(report.heading[0], style="bold"))
+    console.print(shown_text(report.heading[0], style="bold"))
     for line in report.heading[1:]:
-        console.print(Text(line))
+        console.print(shown_text(line))
     console.print(_departments_table(report))
     if report.failed:
         console.print(
-            Text(f"failed gates 未通过的门槛 ({len(report.failed)} of {report.decisions} groups)")
+            shown_text(
+                f"failed gates 未通过的门槛 ({len(report.failed)} of {report.decisions} groups)"
+            )
         )
         for what, group, zeroed, measured in report.failed:
-            console.print(Padding(Text(f"✗ {what} · {group}"), (0, 0, 0, 2)))
-            console.print(Padding(Text(f"{zeroed}: {measured}", style="dim"), (0, 0, 0, 4)))
+            console.print(Padding(shown_text(f"✗ {what} · {group}"), (0, 0, 0, 2)))
+            console.print(Padding(shown_text(f"{zeroed}: {measured}", style="dim"), (0, 0, 0, 4)))
     else:
-        console.print(Text(f"every gate passed ({plural(report.decisions, 'group')})"))
+        console.print(shown_text(f"every gate passed ({plural(report.decisions, 'group')})"))
     if report.below:
         grid = Table(title="products below the gate 未达完成率的产品", title_justify="left")
         for header in ("product", "name"):
@@ -298,15 +299,15 @@ def _print_human(out: Output, report: _Report) -> None:
         for header in ("units", "target", "completion"):
             grid.add_column(header, justify="right")
         for product in report.below:
-            grid.add_row(*(Text(c) for c in product))
+            grid.add_row(*(shown_text(c) for c in product))
         console.print(grid)
     if report.penalties:
-        console.print(Text("penalties 扣分"))
+        console.print(shown_text("penalties 扣分"))
         for taken in report.penalties:
-            console.print(Padding(Text(taken), (0, 0, 0, 2)))
+            console.print(Padding(shown_text(taken), (0, 0, 0, 2)))
     if report.pool_check:
-        console.print(Text(report.pool_check))
-    console.print(Text(report.written))
+        console.print(shown_text(report.pool_check))
+    console.print(shown_text(report.written))
 
 
 def _departments_table(report: _Report) -> Table:
@@ -324,9 +325,9 @@ def _departments_table(report: _Report) -> Table:
         cells.append(_percent(points, report.total))
         if paid:
             cells.append(_amount(row["amount"]))
-        grid.add_row(*(Text(c) for c in cells))
+        grid.add_row(*(shown_text(c) for c in cells))
     totals = ["total", "", cell_text(report.total), "100.00%" if report.total else ""]
     if paid:
         totals.append(_amount(report.allocated))
-    grid.add_row(*(Text(c, style="bold") for c in totals))
+    grid.add_row(*(shown_text(c, style="bold") for c in totals))
     return grid

@@ -7,14 +7,13 @@ from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from .. import model as m
 from ..classification import Classification
 from ..dtypes import Kind, as_percent
 from ..io import LineCount
 from .common import plural
-from .render import cell_text
+from .render import cell_text, shown_text
 
 NO_OUTPUT = "(none)"
 
@@ -147,9 +146,9 @@ class Tally:
     def print_human(self, stream: TextIO) -> None:
         """Rich tables: one for segments and their rules, one for table outputs."""
         console = Console(file=stream, highlight=False)
-        console.print(Text(self.headline()))
+        console.print(shown_text(self.headline()))
         for line in self._lines():
-            console.print(Text(line))
+            console.print(shown_text(line))
         if self.segments:
             grid = Table(title="segments", title_justify="left")
             grid.add_column("segment / rule")
@@ -157,15 +156,15 @@ class Tally:
             grid.add_column("rows", justify="right")
             for s in self.segments:
                 grid.add_row(
-                    Text(s.name, style="bold"),
-                    Text(s.label or ""),
-                    Text(str(self.members[s.name]), style="bold"),
+                    shown_text(s.name, style="bold"),
+                    shown_text(s.label or ""),
+                    shown_text(str(self.members[s.name]), style="bold"),
                 )
                 for r in s.rules:
                     grid.add_row(
-                        Text(f"  {r.name}"),
-                        Text(r.label or ""),
-                        Text(str(self.held[(s.name, r.name)])),
+                        shown_text(f"  {r.name}"),
+                        shown_text(r.label or ""),
+                        shown_text(str(self.held[(s.name, r.name)])),
                     )
             console.print(grid)
         if self.tables:
@@ -179,6 +178,9 @@ class Tally:
                 for i, (output, label, n) in enumerate(self._outputs(t)):
                     shown = as_percent(output) if percent and output != NO_OUTPUT else output
                     grid.add_row(
-                        Text(name if i == 0 else ""), Text(shown), Text(label or ""), Text(str(n))
+                        shown_text(name if i == 0 else ""),
+                        shown_text(shown),
+                        shown_text(label or ""),
+                        shown_text(str(n)),
                     )
             console.print(grid)
