@@ -55,9 +55,10 @@ def _in_wan_or_yi(amount: Decimal) -> str | None:
 class Tracer:
     """Evaluates expressions against one validated record, remembering the fields read."""
 
-    def __init__(self, record: Mapping[str, object]) -> None:
+    def __init__(self, record: Mapping[str, object], arithmetic: rt.Arithmetic = rt.ENGINE) -> None:
         self.record = record
         self.fields_read: dict[str, FieldReading] = {}
+        self.arithmetic = arithmetic
 
     def step(self, expr: m.TExpr) -> Step:
         method = getattr(self, "_" + type(expr).__name__)
@@ -97,13 +98,13 @@ class Tracer:
 
     def _Arith(self, expr: m.Arith) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
-        value = rt.ARITHMETIC[expr.op](left.value, right.value)
+        value = self.arithmetic.operators[expr.op](left.value, right.value)
         reading = f"{left.reading} {expr.op} {right.reading} = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, left, right)
 
     def _Neg(self, expr: m.Neg) -> Step:
         operand = self.step(expr.operand)
-        value = rt.neg(operand.value)  # type: ignore[arg-type]
+        value = self.arithmetic.neg(operand.value)
         return self._compound(
             expr.span.text, f"-({operand.reading}) = {format_value(value)}", value, operand
         )
@@ -160,7 +161,7 @@ class Tracer:
 
     def _FuncCall(self, expr: m.FuncCall) -> Step:
         args = tuple(self.step(a) for a in expr.args)
-        value = rt.FUNCTIONS[expr.function](*(a.value for a in args))
+        value = self.arithmetic.functions[expr.function](*(a.value for a in args))
         inner = ", ".join(a.reading for a in args)
         reading = f"{expr.function}({inner}) = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, *args)
