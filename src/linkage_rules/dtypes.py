@@ -352,6 +352,8 @@ def format_value(value: object) -> str:
     if value is False:
         return "false"
     if isinstance(value, Decimal):
+        if value.is_finite() and not -_LONG < value.as_tuple().exponent < _LONG:  # type: ignore[operator]
+            return str(value)  # 1E+999999 as written: a million zeros help nobody
         return format(value, "f")
     if isinstance(value, int):
         # Python refuses str() of ints past 4300 digits; a Decimal prints any size
@@ -362,12 +364,15 @@ def format_value(value: object) -> str:
 
 
 _HUGE = 10**4000
+_LONG = 200  # an exponent past this shows in scientific notation
 
 
 def as_percent(text: str) -> str:
     """`0.10` -> `10%`: a share as a person reads it (the text of an exact Decimal)."""
-    value = Decimal(text).scaleb(2)
-    return format(value.normalize() if value == value.to_integral_value() else value, "f") + "%"
+    value = Decimal(text).scaleb(2, EXACT)
+    if value == value.to_integral_value(context=EXACT):
+        value = value.normalize(EXACT)
+    return format_value(value) + "%"
 
 
 # ---- fast text readers ------------------------------------------------------------------

@@ -41,14 +41,28 @@ def describe_value(dtype: DType, value: object) -> str:
     return text
 
 
+_WAN_YI = (("亿", 8, Decimal("1E+8")), ("万", 4, Decimal("1E+4")))
+
+
 def _in_wan_or_yi(amount: Decimal) -> str | None:
-    """`1.5亿` or `50万` when that is exact with at most two decimals, else None."""
-    for unit, scale in (("亿", 8), ("万", 4)):
-        if abs(amount) >= Decimal(1).scaleb(scale):
-            scaled = amount.scaleb(-scale)
-            if scaled == scaled.quantize(Decimal("0.01")):
-                return format(scaled.normalize(), "f") + unit
-            return None
+    """`1.5亿` or `50万` when that is exact with at most two decimals, else None.
+
+    Worked on the digits and the exponent alone (no arithmetic, so no context, and no
+    limit on the exponent); past 40 digits the plain figure says it better.
+    """
+    if not amount.is_finite():
+        return None
+    for unit, scale, threshold in _WAN_YI:
+        if amount.copy_abs() >= threshold:
+            sign, digits, exponent = amount.as_tuple()
+            assert isinstance(exponent, int)
+            while len(digits) > 1 and digits[-1] == 0:  # 150000000 -> 15E+7
+                digits, exponent = digits[:-1], exponent + 1
+            exponent -= scale
+            if exponent < -2 or len(digits) + max(exponent, 0) > 40:
+                return None
+            scaled = Decimal((sign, digits, exponent))
+            return format_value(scaled) + unit
     return None
 
 

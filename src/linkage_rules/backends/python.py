@@ -55,6 +55,9 @@ _BUILTINS: dict[str, Any] = {
     "_KeyError": KeyError,
     "_TypeError": TypeError,
     "_AttributeError": AttributeError,
+    "_ArithmeticError": ArithmeticError,
+    "_INF": Decimal("Infinity"),
+    "_NINF": Decimal("-Infinity"),
     "_Classification": Classification,
 }
 
@@ -307,10 +310,24 @@ class EntityCompiler:
         # vouched for but got wrong still ends in a RecordError, never a traceback.
         body = ["    try:", *("    " + line for line in e.lines)]
         body += [
-            "    except (_KeyError, _TypeError, _AttributeError) as _e:",
+            "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
             "        raise _bad_record(_r, _e) from None",
         ]
+        finite = _finite_tests(self.entity)
         e.lines = []
+        # A trusted record is still refused when an amount the rules read is NaN or
+        # infinite: those compare without an error (or not, as the caller's context has
+        # it), so only a test tells. The full check then names the field.
+        trusted = []
+        if finite:
+            trusted = [
+                "    try:",
+                f"        _ok = {' and '.join(finite)}",
+                "    except (_KeyError, _TypeError, _ArithmeticError):",
+                "        _ok = False",
+                "    if not _ok:",
+                "        _r = _validate(_r)",
+            ]
         check = ["    try:", "        _ok = ("]
         for index, test in enumerate(_validity_tests(self.entity, e)):
             check.append("            " + ("and " if index else "") + test)
@@ -321,8 +338,8 @@ class EntityCompiler:
             "    if not _ok:",
             "        _r = _validate(_r)",
         ]
-        e.emit(0, f"def classify(_r{builtin_bindings(body)}):")
-        e.lines.extend(body)
+        e.emit(0, f"def classify(_r{builtin_bindings(trusted + body)}):")
+        e.lines.extend(trusted + body)
         e.emit(0, "")
         e.emit(0, f"def classify_checked(_r{builtin_bindings(check + body)}):")
         e.lines.extend(check + body)
@@ -530,6 +547,24 @@ def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
     if dtype.optional:
         return f"({get} is None or {test})"
     return test
+
+
+def _finite_tests(entity: m.Entity) -> list[str]:
+    """Tests that the entity's number fields are finite (ints pass; None where optional).
+
+    `_NINF < v < _INF` holds for every int and finite Decimal, is false for ±Infinity, and
+    for NaN either raises or is false, whatever the context's traps: never true.
+    """
+    tests = []
+    for field in entity.fields:
+        if field.type.kind not in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
+            continue
+        get = f"_r[{safe_literal(field.name)}]"
+        if field.type.optional:
+            tests.append(f"((_v := {get}) is None or _NINF < _v < _INF)")
+        else:
+            tests.append(f"_NINF < {get} < _INF")
+    return tests
 
 
 def _validity_tests(entity: m.Entity, emitter: Emitter) -> list[str]:
