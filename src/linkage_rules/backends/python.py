@@ -62,16 +62,17 @@ _BUILTINS: dict[str, Any] = {
 }
 
 
+_WORD = re.compile(r"\w+")
+
+
 def builtin_bindings(lines: list[str]) -> str:
     """Default arguments binding the builtins that `lines` use, so the code reads locals.
 
     Only those used, and not the exceptions (read only when something fails): every
     default is copied into the frame on each call.
     """
-    text = "\n".join(lines)
-    used = [
-        name for name in _BUILTINS if not name.endswith("Error") and re.search(rf"\b{name}\b", text)
-    ]
+    words = set(_WORD.findall("\n".join(lines)))  # one pass: the code may be megabytes long
+    used = [name for name in _BUILTINS if not name.endswith("Error") and name in words]
     return "".join(f", {name}={name}" for name in used)
 
 
@@ -353,8 +354,22 @@ class EntityCompiler:
         scopes = [self.exprs.truth(s.scope) if s.scope is not None else "" for s in segments]
         scopes, known = self._bind(1, scopes, frozenset())
         chained = _exclusive_scopes(segments)
+        # A run of exclusive scopes is one `while True:` block of flat `if … break`s rather
+        # than an `elif` chain, which Python nests (3,000 of them exceed its recursion limit).
+        runs: list[list[tuple[m.Segment, str]]] = []
         for segment, scope, in_chain in zip(segments, scopes, chained, strict=True):
-            self._segment(segment, scope, known, in_chain)
+            if in_chain:
+                runs[-1].append((segment, scope))
+            else:
+                runs.append([(segment, scope)])
+        for run in runs:
+            if len(run) == 1:
+                self._segment(run[0][0], run[0][1], known, 1)
+                continue
+            e.emit(1, "while True:")
+            for segment, scope in run:
+                self._segment(segment, scope, known, 2, leave=True)
+            e.emit(2, "break")
         if tables:
             rows = [self.exprs.truth(r.condition) for t in tables for r in t.rows if r.condition]
             _, known = self._bind(1, rows, known)
@@ -368,13 +383,15 @@ class EntityCompiler:
         e.emit(1, f"return _new(_Classification, ({entity}, _m, {tables_name}))")
 
     def _segment(
-        self, segment: m.Segment, scope: str, known: frozenset[str], chained: bool
+        self, segment: m.Segment, scope: str, known: frozenset[str], at: int, leave: bool = False
     ) -> None:
+        """A segment's rules at depth `at`, under its scope if it has one; `leave` ends the
+        scope's block with `break` (a run of exclusive scopes: no later one can hold)."""
         e = self.emitter
-        depth = 1
+        depth = at
         if segment.scope is not None:
-            e.emit(1, f"{'elif' if chained else 'if'} {scope}:")
-            depth = 2
+            e.emit(at, f"if {scope}:")
+            depth = at + 1
         rules = [self.exprs.truth(r.condition) for r in segment.rules]
         rules, _ = self._bind(depth, rules, known)
         e.emit(depth, "_h = []")
@@ -383,6 +400,8 @@ class EntityCompiler:
             e.emit(depth + 1, f"_h.append({safe_literal(rule.name)})")
         e.emit(depth, "if _h:")
         e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = _tuple(_h)")
+        if leave:
+            e.emit(depth, "break")
 
     def _table(self, table: m.Table, known: frozenset[str]) -> None:
         e = self.emitter
@@ -393,12 +412,16 @@ class EntityCompiler:
         otherwise = next((row for row in table.rows if row.condition is None), None)
         fallback = e.const(otherwise.output) if otherwise is not None else "None"
         if table.hit == "first":
+            # flat `if … break`s in a `while True:` (no cost: a jump), not a nesting `elif`
             e.emit(1, f"_t[{key}] = {fallback}")
-            for position, ((_, row), condition) in enumerate(
-                zip(numbered, conditions, strict=True)
-            ):
-                e.emit(1, f"{'elif' if position else 'if'} {condition}:")
-                e.emit(2, f"_t[{key}] = {e.const(row.output)}")
+            if not numbered:
+                return
+            e.emit(1, "while True:")
+            for (_, row), condition in zip(numbered, conditions, strict=True):
+                e.emit(2, f"if {condition}:")
+                e.emit(3, f"_t[{key}] = {e.const(row.output)}")
+                e.emit(3, "break")
+            e.emit(2, "break")
             return
         e.emit(1, "_o = []")
         for (number, row), condition in zip(numbered, conditions, strict=True):
