@@ -298,3 +298,22 @@ def test_a_special_in_a_sale_names_the_sale_and_the_field(field: str, value: Dec
                 assert (caught.value.record, caught.value.field) == ("S2", field)
             [(index, error)] = SHIPPED.sale_problems(sales, projects=[], targets=targets)
             assert (index, error.field) == (1, field)
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [(5, False), (D("5"), False), ("5", True), (1.5, True), (True, True), (None, True)],
+)
+def test_validate_false_checks_amounts_exactly(value: object, refused: bool) -> None:
+    record = {**base_record(), "m1": value}
+    if refused:
+        for validate in (True, False):
+            with pytest.raises(lr.RecordError) as caught:
+                R.classify(record, validate=validate)
+            assert caught.value.field == "m1"
+    else:
+        assert R.classify(record, validate=False) == R.classify(record) == R.interpret(record)
+    missing = {k: v for k, v in base_record().items() if k != "m1"}
+    with pytest.raises(lr.RecordError) as caught:
+        R.classify(missing, validate=False)
+    assert caught.value.field == "m1"

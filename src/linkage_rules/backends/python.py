@@ -56,8 +56,6 @@ _BUILTINS: dict[str, Any] = {
     "_TypeError": TypeError,
     "_AttributeError": AttributeError,
     "_ArithmeticError": ArithmeticError,
-    "_INF": Decimal("Infinity"),
-    "_NINF": Decimal("-Infinity"),
     "_Classification": Classification,
 }
 
@@ -314,20 +312,27 @@ class EntityCompiler:
             "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
             "        raise _bad_record(_r, _e) from None",
         ]
-        finite = _finite_tests(self.entity)
+        numbers = [
+            f for f in self.entity.fields if f.type.kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT)
+        ]
         e.lines = []
-        # A trusted record is still refused when an amount the rules read is NaN or
-        # infinite: those compare without an error (or not, as the caller's context has
-        # it), so only a test tells. The full check then names the field.
-        trusted = []
-        if finite:
+        # A trusted record is still refused when an amount is NaN or infinite: those
+        # compare without an error (or not, as the caller's context has it), so only a
+        # test tells, and the full check then names the field. `is_finite()` is the quick
+        # test for Decimals (what the schema makes); an int has no such method, so a
+        # record holding one takes the exact test, the one the validating path makes.
+        trusted: list[str] = []
+        if numbers:
+            quick = [_finite_test(f.type, f.name) for f in numbers]
             trusted = [
                 "    try:",
-                f"        _ok = {' and '.join(finite)}",
-                "    except (_KeyError, _TypeError, _ArithmeticError):",
-                "        _ok = False",
+                f"        _ok = {' and '.join(quick)}",
+                "    except _AttributeError:",
+                f"        _ok = {e.const(numbers_check(numbers))}(_r)",
+                "    except (_KeyError, _TypeError) as _e:",
+                "        raise _bad_record(_r, _e) from None",
                 "    if not _ok:",
-                "        _r = _validate(_r)",
+                "        raise _bad_record(_r, None)",
             ]
         check = ["    try:", "        _ok = ("]
         for index, test in enumerate(_validity_tests(self.entity, e)):
@@ -572,22 +577,36 @@ def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
     return test
 
 
-def _finite_tests(entity: m.Entity) -> list[str]:
-    """Tests that the entity's number fields are finite (ints pass; None where optional).
+def numbers_check(fields: list[m.Field]) -> Callable[[Any], bool]:
+    """The exact test of a record's number fields: each an int or a finite Decimal (or
+    None, where optional); False for anything else, a missing field included."""
+    checks = tuple((f.name, f.type.optional) for f in fields)
 
-    `_NINF < v < _INF` holds for every int and finite Decimal, is false for ±Infinity, and
-    for NaN either raises or is false, whatever the context's traps: never true.
-    """
-    tests = []
-    for field in entity.fields:
-        if field.type.kind not in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
-            continue
-        get = f"_r[{safe_literal(field.name)}]"
-        if field.type.optional:
-            tests.append(f"((_v := {get}) is None or _NINF < _v < _INF)")
-        else:
-            tests.append(f"_NINF < {get} < _INF")
-    return tests
+    def numbers_ok(record: Any) -> bool:
+        try:
+            for name, optional in checks:
+                value = record[name]
+                kind = type(value)
+                if not (
+                    kind is int
+                    or (kind is Decimal and value.is_finite())
+                    or (value is None and optional)
+                ):
+                    return False
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    return numbers_ok
+
+
+def _finite_test(dtype: DType, key: str) -> str:
+    """Holds when field `key` of `_r` is a finite Decimal (or None, where optional);
+    raises AttributeError for an int, which then takes the exact test."""
+    get = f"_r[{safe_literal(key)}]"
+    if dtype.optional:
+        return f"((_v := {get}) is None or _v.is_finite())"
+    return f"{get}.is_finite()"
 
 
 def _validity_tests(entity: m.Entity, emitter: Emitter) -> list[str]:
