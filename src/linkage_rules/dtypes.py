@@ -317,14 +317,14 @@ def parse_text(dtype: DType, text: str) -> object:
         raise ValueError(f"`{text}` is not a yes/no value (true/false, 1/0, 是/否)")
     if kind is Kind.INT:
         value = parse_number_text(stripped)
-        if value != value.to_integral_value():
+        if value != value.to_integral_value(context=EXACT):
             raise ValueError(f"`{text}` is not a whole number")
         return int(value)
     if kind in (Kind.DECIMAL, Kind.MONEY):
         return parse_number_text(stripped)
     if kind is Kind.PERCENT:
         value = parse_number_text(stripped)
-        if not stripped.endswith(("%", "％")) and abs(value) > 1:
+        if not stripped.endswith(("%", "％")) and value.copy_abs() > 1:
             # `85` might mean 85% or 8500%: a payroll figure must not guess.
             raise ValueError(
                 f"`{text}` is ambiguous for a percent: write `{stripped}%` or a share like 0.85"

@@ -269,7 +269,7 @@ def split_sale(
         if dept == host:
             problems.host_shared(record, str(host))
         share = rt.div(pool, len(shares)) if ratio is None else rt.mul(pool, ratio)
-        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN))
+        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN, rt.CONTEXT))
     host_part = points
     for part in parts:
         host_part = rt.sub(host_part, part)

@@ -254,6 +254,7 @@ class ExprCompiler:
 
 
 _PLACEHOLDER = "\x00"
+_FEW_RULES = 32
 
 
 def field_placeholder(name: str) -> str:
@@ -326,13 +327,13 @@ class EntityCompiler:
             quick = [_finite_test(f.type, f.name) for f in numbers]
             trusted = [
                 "    try:",
-                f"        _ok = {' and '.join(quick)}",
+                f"        if not ({' and '.join(quick)}):",
+                "            raise _bad_record(_r, None)",
                 "    except _AttributeError:",
-                f"        _ok = {e.const(numbers_check(numbers))}(_r)",
+                f"        if not {e.const(numbers_check(numbers))}(_r):",
+                "            raise _bad_record(_r, None)",
                 "    except (_KeyError, _TypeError) as _e:",
                 "        raise _bad_record(_r, _e) from None",
-                "    if not _ok:",
-                "        raise _bad_record(_r, None)",
             ]
         check = ["    try:", "        _ok = ("]
         for index, test in enumerate(_validity_tests(self.entity, e)):
@@ -399,12 +400,16 @@ class EntityCompiler:
             depth = at + 1
         rules = [self.exprs.truth(r.condition) for r in segment.rules]
         rules, _ = self._bind(depth, rules, known)
-        e.emit(depth, "_h = []")
+        # The rules that hold, as a tuple grown by `+=` (cheaper than a list and `tuple()`
+        # for the few a record meets); a long segment uses a list, which grows linearly.
+        few = len(segment.rules) <= _FEW_RULES
+        e.emit(depth, "_h = ()" if few else "_h = []")
         for rule, condition in zip(segment.rules, rules, strict=True):
             e.emit(depth, f"if {condition}:")
-            e.emit(depth + 1, f"_h.append({safe_literal(rule.name)})")
+            name = safe_literal(rule.name)
+            e.emit(depth + 1, f"_h += ({name},)" if few else f"_h.append({name})")
         e.emit(depth, "if _h:")
-        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = _tuple(_h)")
+        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = {'_h' if few else '_tuple(_h)'}")
         if leave:
             e.emit(depth, "break")
 
