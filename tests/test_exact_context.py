@@ -162,3 +162,17 @@ def test_points_past_what_the_ledger_adds_up_exactly_are_a_record_error() -> Non
     for interpret in (False, True):
         with pytest.raises(lr.RecordError, match="adds up exactly"):
             POLICY.score(sales, projects=[], targets=targets, interpret=interpret)
+
+
+def test_the_interpreter_shares_out_the_same_amounts() -> None:
+    sales = [
+        sale("B", "credit_card", 5, ["corporate"]),
+        sale("A", "corporate_deposit", 1, ["personal"]),
+        sale("C", "fund_agency", 7, ["card"]),
+    ]
+    targets = [target(p, 0) for p in sorted({s["product"] for s in sales})]
+    traced = POLICY.score(sales, projects=[], targets=targets, interpret=True)
+    for pool in (FEN, D("1000000.00"), D(10) ** 29 + FEN, LARGEST_POOL):
+        with localcontext(EVERY_TRAP):
+            assert dict(traced.allocate(pool)) == dict(SHEET.allocate(pool))
+            assert traced.allocate(pool).quotas == SHEET.allocate(pool).quotas
