@@ -176,3 +176,26 @@ def test_the_interpreter_shares_out_the_same_amounts() -> None:
         with localcontext(EVERY_TRAP):
             assert dict(traced.allocate(pool)) == dict(SHEET.allocate(pool))
             assert traced.allocate(pool).quotas == SHEET.allocate(pool).quotas
+
+
+def test_a_penalty_past_34_digits_is_a_record_error_not_a_nan(tmp_path: Any) -> None:
+    import shutil
+
+    folder = tmp_path / "policy"
+    shutil.copytree(ss.POLICY_DIR, folder)
+    rules = folder / "scoring.rules"
+    huge = "1" + "0" * 40
+    penalty = (
+        '  penalty far_below "远低于目标的部门扣减积分" clause "第四条"\n'
+        f"    per dept: if sum(points) < 20 then {huge} else 0\n\n"
+        '  credit "产品定价'
+    )
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace('  credit "产品定价', penalty), encoding="utf-8"
+    )
+    policy = lr.load(folder)
+    sales = [sale("A", "corporate_deposit", 1, ["personal"])]
+    for interpret in (False, True):
+        with pytest.raises(lr.RecordError, match="far_below"):
+            policy.score(sales, projects=[], targets=[target("corporate_deposit", 0)],
+                         interpret=interpret)  # fmt: skip

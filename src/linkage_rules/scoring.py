@@ -477,7 +477,15 @@ def _line_level(
             if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
                 continue
             dept = str(values[DEPT])
-            taken = min(Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP), totals[dept])
+            amount = Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP, CONTEXT)
+            if not amount.is_finite():  # past 34 digits quantize gives NaN: never subtract it
+                raise RecordError(
+                    f"penalty `{penalty.name}` comes to more than 34 digits of points for "
+                    f"`{dept}`; the engine takes away only what it can count exactly",
+                    field=DEPT,
+                    entity=scoring.entity.name,
+                )
+            taken = min(amount, totals[dept])
             totals[dept] -= taken
             clause, name = penalty.clause, penalty.name
             penalties.append(LedgerLine(None, dept, "penalty", -taken, True, None, clause, name))
