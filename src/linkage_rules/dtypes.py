@@ -344,14 +344,14 @@ def parse_text(dtype: DType, text: str) -> object:
         raise ValueError(f"`{text}` is not a yes/no value (true/false, 1/0, 是/否)")
     if kind is Kind.INT:
         value = parse_number_text(stripped)
-        if value != value.to_integral_value():
+        if value != value.to_integral_value(context=EXACT):
             raise ValueError(f"`{text}` is not a whole number")
         return int(value)
     if kind in (Kind.DECIMAL, Kind.MONEY):
         return parse_number_text(stripped)
     if kind is Kind.PERCENT:
         value = parse_number_text(stripped)
-        if not stripped.endswith(("%", "％")) and abs(value) > 1:
+        if not stripped.endswith(("%", "％")) and value.copy_abs() > 1:
             # `85` might mean 85% or 8500%: a payroll figure must not guess.
             raise ValueError(
                 f"`{text}` is ambiguous for a percent: write `{stripped}%` or a share like 0.85"
@@ -379,6 +379,8 @@ def format_value(value: object) -> str:
     if value is False:
         return "false"
     if isinstance(value, Decimal):
+        if value.is_finite() and not -_LONG < value.as_tuple().exponent < _LONG:  # type: ignore[operator]
+            return str(value)  # 1E+999999 as written: a million zeros help nobody
         return format(value, "f")
     if isinstance(value, int):
         # Python refuses str() of ints past 4300 digits; a Decimal prints any size
@@ -389,12 +391,15 @@ def format_value(value: object) -> str:
 
 
 _HUGE = 10**4000
+_LONG = 200  # an exponent past this shows in scientific notation
 
 
 def as_percent(text: str) -> str:
     """`0.10` -> `10%`: a share as a person reads it (the text of an exact Decimal)."""
-    value = Decimal(text).scaleb(2)
-    return format(value.normalize() if value == value.to_integral_value() else value, "f") + "%"
+    value = Decimal(text).scaleb(2, EXACT)
+    if value == value.to_integral_value(context=EXACT):
+        value = value.normalize(EXACT)
+    return format_value(value) + "%"
 
 
 # ---- fast text readers ------------------------------------------------------------------

@@ -46,23 +46,38 @@ def describe_value(dtype: DType, value: object) -> str:
     return text
 
 
+_WAN_YI = (("亿", 8, Decimal("1E+8")), ("万", 4, Decimal("1E+4")))
+
+
 def _in_wan_or_yi(amount: Decimal) -> str | None:
-    """`1.5亿` or `50万` when that is exact with at most two decimals, else None."""
-    for unit, scale in (("亿", 8), ("万", 4)):
-        if abs(amount) >= Decimal(1).scaleb(scale):
-            scaled = amount.scaleb(-scale)
-            if scaled == scaled.quantize(Decimal("0.01")):
-                return format(scaled.normalize(), "f") + unit
-            return None
+    """`1.5亿` or `50万` when that is exact with at most two decimals, else None.
+
+    Worked on the digits and the exponent alone (no arithmetic, so no context, and no
+    limit on the exponent); past 40 digits the plain figure says it better.
+    """
+    if not amount.is_finite():
+        return None
+    for unit, scale, threshold in _WAN_YI:
+        if amount.copy_abs() >= threshold:
+            sign, digits, exponent = amount.as_tuple()
+            assert isinstance(exponent, int)
+            while len(digits) > 1 and digits[-1] == 0:  # 150000000 -> 15E+7
+                digits, exponent = digits[:-1], exponent + 1
+            exponent -= scale
+            if exponent < -2 or len(digits) + max(exponent, 0) > 40:
+                return None
+            scaled = Decimal((sign, digits, exponent))
+            return format_value(scaled) + unit
     return None
 
 
 class Tracer:
     """Evaluates expressions against one validated record, remembering the fields read."""
 
-    def __init__(self, record: Mapping[str, object]) -> None:
+    def __init__(self, record: Mapping[str, object], arithmetic: rt.Arithmetic = rt.ENGINE) -> None:
         self.record = record
         self.fields_read: dict[str, FieldReading] = {}
+        self.arithmetic = arithmetic
 
     def step(self, expr: m.TExpr) -> Step:
         method = getattr(self, "_" + type(expr).__name__)
@@ -102,13 +117,13 @@ class Tracer:
 
     def _Arith(self, expr: m.Arith) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
-        value = rt.ARITHMETIC[expr.op](left.value, right.value)
+        value = self.arithmetic.operators[expr.op](left.value, right.value)
         reading = f"{left.reading} {expr.op} {right.reading} = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, left, right)
 
     def _Neg(self, expr: m.Neg) -> Step:
         operand = self.step(expr.operand)
-        value = rt.neg(operand.value)  # type: ignore[arg-type]
+        value = self.arithmetic.neg(operand.value)
         return self._compound(
             expr.span.text, f"-({operand.reading}) = {format_value(value)}", value, operand
         )
@@ -173,7 +188,7 @@ class Tracer:
 
     def _FuncCall(self, expr: m.FuncCall) -> Step:
         args = tuple(self.step(a) for a in expr.args)
-        value = rt.FUNCTIONS[expr.function](*(a.value for a in args))
+        value = self.arithmetic.functions[expr.function](*(a.value for a in args))
         inner = ", ".join(a.reading for a in args)
         reading = f"{expr.function}({inner}) = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, *args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import localcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .explanation import Explanation
 from .interpreter import explain as trace_explain
 from .parser import parse
 from .records import RecordSchema
+from .runtime import CONTEXT
 from .scorer import Scorer
 from .scoring import ScoreSheet
 from .source import Source
@@ -190,9 +192,10 @@ class Policy:
         """Evaluate a record with the tracing interpreter and say why, rule by rule."""
         compiled = self._compiled(entity, record)
         valid = compiled.schema.validate(record)
-        return trace_explain(
-            self.model, compiled.schema.entity, valid, compiled.schema.record_id(valid)
-        )
+        with localcontext(CONTEXT):  # the engine's arithmetic, whatever the caller's context
+            return trace_explain(
+                self.model, compiled.schema.entity, valid, compiled.schema.record_id(valid)
+            )
 
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""

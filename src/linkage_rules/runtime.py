@@ -22,6 +22,8 @@ from decimal import (
 )
 from typing import Any
 
+import attrs
+
 # One context for all arithmetic, independent of the caller's thread context:
 # 34 significant digits (IEEE decimal128), exponents wide enough never to overflow.
 CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
@@ -38,44 +40,116 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def add(a: Number | None, b: Number | None) -> Number | None:
-    if a is None or b is None:
-        return None
-    if type(a) is int and type(b) is int:
-        return a + b
-    return CONTEXT.add(a, b)
+@attrs.frozen(slots=True)
+class Arithmetic:
+    """The arithmetic of one decimal context, as the compiled code and the interpreter
+    call it: `operators` (`+ - * /`), `neg`, and the functions that compute (`abs`,
+    `round`). Every operation names its context, so the caller's thread context (its
+    precision, rounding or traps) never touches a result."""
+
+    context: Context
+    operators: dict[str, Callable[[Any, Any], Any]] = attrs.field(eq=False)
+    neg: Callable[[Any], Any] = attrs.field(eq=False)
+    functions: dict[str, Callable[..., Any]] = attrs.field(eq=False)
 
 
-def sub(a: Number | None, b: Number | None) -> Number | None:
-    if a is None or b is None:
-        return None
-    if type(a) is int and type(b) is int:
-        return a - b
-    return CONTEXT.subtract(a, b)
+def arithmetic_in(context: Context) -> Arithmetic:
+    """The engine's arithmetic carried out in `context` (null in, null out; ints stay ints)."""
+    strict = context.copy()
+    strict.traps[InvalidOperation] = True
+
+    def add(a: Number | None, b: Number | None) -> Number | None:
+        if a is None or b is None:
+            return None
+        if type(a) is int and type(b) is int:
+            return a + b
+        return context.add(a, b)
+
+    def sub(a: Number | None, b: Number | None) -> Number | None:
+        if a is None or b is None:
+            return None
+        if type(a) is int and type(b) is int:
+            return a - b
+        return context.subtract(a, b)
+
+    def mul(a: Number | None, b: Number | None) -> Number | None:
+        if a is None or b is None:
+            return None
+        if type(a) is int and type(b) is int:
+            return a * b
+        return context.multiply(a, b)
+
+    def div(a: Number | None, b: Number | None) -> Decimal | None:
+        """Exact-as-possible division; dividing by zero gives null, as in DuckDB."""
+        if a is None or b is None or b == 0:
+            return None
+        return context.divide(a, b)
+
+    def neg(a: Number | None) -> Number | None:
+        if a is None:
+            return None
+        return -a if type(a) is int else context.minus(a)
+
+    def fn_abs(value: Number | None) -> Number | None:
+        if value is None:
+            return None
+        return abs(value) if type(value) is int else context.abs(value)
+
+    def fn_round(value: Number | None, digits: int = 0) -> Number | None:
+        """Round half away from zero (四舍五入), keeping ints ints."""
+        if value is None:
+            return None
+        if isinstance(value, int):
+            if digits >= 0:
+                return value
+            step = 10 ** (-digits)
+            quotient, remainder = divmod(abs(value), step)
+            rounded: int = (quotient + (1 if remainder * 2 >= step else 0)) * step
+            return rounded if value >= 0 else -rounded
+        exponent = Decimal(f"1E{-digits}")  # exact, read without a context
+        try:
+            result = value.quantize(exponent, rounding=ROUND_HALF_UP, context=strict)
+        except InvalidOperation:
+            return value  # already coarser than asked, or past the precision: nothing to round
+        return Decimal(format(result, "f")) if digits < 0 else result
+
+    functions: dict[str, Callable[..., Any]] = {
+        "min": fn_min,
+        "max": fn_max,
+        "abs": fn_abs,
+        "round": fn_round,
+        "len": fn_len,
+    }
+    operators: dict[str, Callable[[Any, Any], Any]] = {"+": add, "-": sub, "*": mul, "/": div}
+    return Arithmetic(context, operators, neg, functions)
 
 
-def mul(a: Number | None, b: Number | None) -> Number | None:
-    if a is None or b is None:
-        return None
-    if type(a) is int and type(b) is int:
-        return a * b
-    return CONTEXT.multiply(a, b)
+# ---- functions -----------------------------------------------------------------------
+# min and max skip nulls, like SQL's LEAST/GREATEST in DuckDB and PostgreSQL.
 
 
-def div(a: Number | None, b: Number | None) -> Decimal | None:
-    """Exact-as-possible division; dividing by zero gives null, as in DuckDB."""
-    if a is None or b is None or b == 0:
-        return None
-    return CONTEXT.divide(a, b)
+def fn_min(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
 
 
-def neg(a: Number | None) -> Number | None:
-    if a is None:
-        return None
-    return -a if type(a) is int else CONTEXT.minus(a)
+def fn_max(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
 
 
-ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {"+": add, "-": sub, "*": mul, "/": div}
+def fn_len(value: Any) -> int | None:
+    return None if value is None else len(value)
+
+
+ENGINE = arithmetic_in(CONTEXT)
+"""Classification and scoring: 34 digits."""
+
+ARITHMETIC = ENGINE.operators
+add, sub, mul, div = (ARITHMETIC[op] for op in "+-*/")
+neg = ENGINE.neg
+FUNCTIONS = ENGINE.functions
+fn_abs, fn_round = FUNCTIONS["abs"], FUNCTIONS["round"]
 
 
 def compare(op: str, a: object, b: object) -> bool | None:
@@ -146,61 +220,6 @@ def or3(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             result = None
     return result
-
-
-# ---- functions -----------------------------------------------------------------------
-# min and max skip nulls, like SQL's LEAST/GREATEST in DuckDB and PostgreSQL.
-
-
-def fn_min(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    return min(present) if present else None
-
-
-def fn_max(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
-
-
-def fn_abs(value: Number | None) -> Number | None:
-    if value is None:
-        return None
-    return abs(value) if type(value) is int else CONTEXT.abs(value)
-
-
-def fn_round(value: Number | None, digits: int = 0) -> Number | None:
-    """Round half away from zero (四舍五入), keeping ints ints."""
-    if value is None:
-        return None
-    if isinstance(value, int):
-        if digits >= 0:
-            return value
-        step = 10 ** (-digits)
-        quotient, remainder = divmod(abs(value), step)
-        rounded: int = (quotient + (1 if remainder * 2 >= step else 0)) * step
-        return rounded if value >= 0 else -rounded
-    exponent = Decimal(1).scaleb(-digits)
-    try:
-        result = value.quantize(exponent, rounding=ROUND_HALF_UP, context=_STRICT)
-    except InvalidOperation:
-        return value  # already coarser than asked, or beyond 34 digits: nothing to round
-    return Decimal(format(result, "f")) if digits < 0 else result
-
-
-_STRICT = Context(prec=34, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation])
-
-
-def fn_len(value: Any) -> int | None:
-    return None if value is None else len(value)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "min": fn_min,
-    "max": fn_max,
-    "abs": fn_abs,
-    "round": fn_round,
-    "len": fn_len,
-}
 
 
 # ---- aggregates over a group ---------------------------------------------------------------

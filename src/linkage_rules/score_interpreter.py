@@ -247,7 +247,7 @@ def priced(
         if bonus.where is None or Tracer(values).value(bonus.where) is True:
             value = Tracer(values).step(bonus.value)
             bonuses.append(BonusTrace(bonus.name, bonus.label, bonus.clause, value))
-            points = quantize(rt.add(points, value.value), record)  # type: ignore[arg-type]
+            points = quantize(rt.add(points, value.value), record)
     values[POINTS] = points
     return step, bonuses, points
 
@@ -269,10 +269,10 @@ def split_sale(
         if dept == host:
             problems.host_shared(record, str(host))
         share = rt.div(pool, len(shares)) if ratio is None else rt.mul(pool, ratio)
-        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN))  # type: ignore[arg-type]
+        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN, rt.CONTEXT))
     host_part = points
     for part in parts:
-        host_part = rt.sub(host_part, part)  # type: ignore[assignment]
+        host_part = rt.sub(host_part, part)
     entry: list[Any] = [record[scoring.id_field], record, host, host_part]
     for (dept, _), part in zip(shares, parts, strict=True):
         entry += (dept, part)
@@ -303,8 +303,10 @@ def _combine(aggregate: m.Aggregate, current: Any, values: dict[str, object]) ->
     return rt.aggregate_step(aggregate.function, current, value)
 
 
-def evaluate_traced(expr: m.TExpr, values: dict[str, object]) -> object:
-    return Tracer(values).value(expr)
+def evaluate_traced(
+    expr: m.TExpr, values: dict[str, object], arithmetic: rt.Arithmetic = rt.ENGINE
+) -> object:
+    return Tracer(values, arithmetic).value(expr)
 
 
 # ---- the explanation of one sale ----------------------------------------------------------

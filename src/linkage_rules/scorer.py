@@ -28,7 +28,7 @@ from .score_interpreter import (
     lookup_rows,
     prepare_traced,
 )
-from .scoring import ScoreSheet, finish, key_rows, key_values, quantizer
+from .scoring import ALLOCATION, ScoreSheet, finish, key_rows, key_values, quantizer
 from .scoring_checker import COMPLETION, TARGET
 
 
@@ -57,6 +57,9 @@ class Scorer:
         self._tests: dict[int, Callable[[dict[str, object]], object]] = {}
         for expr in self._group_exprs():
             self._tests[id(expr)] = compile_group_test(expr, unit)
+        self._reward: Callable[[dict[str, object]], object] | None = None
+        if scoring.reward is not None:
+            self._reward = compile_group_test(scoring.reward.value, unit, ALLOCATION)
 
     def _group_exprs(self) -> list[m.TExpr]:
         s = self.scoring
@@ -64,9 +67,16 @@ class Scorer:
         if s.target is not None:
             exprs.append(s.target.group.value)
         exprs.extend(p.group.value for p in s.penalties)
-        if s.reward is not None:
-            exprs.append(s.reward.value)
         return exprs
+
+    def _evaluate_reward(self, expr: m.TExpr, values: dict[str, object]) -> object:
+        """The reward formula, compiled, in the allocation's context."""
+        assert self._reward is not None
+        return self._reward(values)
+
+    @staticmethod
+    def _interpret_reward(expr: m.TExpr, values: dict[str, object]) -> object:
+        return evaluate_traced(expr, values, ALLOCATION)
 
     def _evaluate(self, expr: m.TExpr, values: dict[str, object]) -> object:
         test = self._tests.get(id(expr))
@@ -117,7 +127,7 @@ class Scorer:
                     totals,
                     credits,
                 )
-                evaluate = evaluate_traced
+                evaluate: Callable[[m.TExpr, dict[str, object]], object] = evaluate_traced
             else:
                 accumulators = [{} for _ in groupings]
                 entries = self.prepare(sales, *tables, *accumulators, totals, credits, set())
@@ -129,8 +139,17 @@ class Scorer:
         def explainer(sheet: ScoreSheet, sale_id: str) -> SaleExplanation:
             return self.explain(sheet, tables, sale_id)
 
+        reward = self._interpret_reward if interpret else self._evaluate_reward
         return finish(
-            self.scoring, entries, accumulators, totals, credits, evaluate, rows_of, explainer
+            self.scoring,
+            entries,
+            accumulators,
+            totals,
+            credits,
+            evaluate,
+            rows_of,
+            explainer,
+            reward,
         )
 
     def find_problems(

@@ -12,7 +12,16 @@ up to the pool exactly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    localcontext,
+)
 from typing import Any, overload
 
 import attrs
@@ -22,7 +31,7 @@ from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
 from .errors import LinkageRulesError, RecordError
 from .group_exprs import field_refs
-from .runtime import CONTEXT, aggregate_step
+from .runtime import CONTEXT, aggregate_step, arithmetic_in
 from .score_interpreter import SaleExplanation, line_values
 from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
 
@@ -185,6 +194,11 @@ class Allocation(Mapping[str, Decimal]):
     def __len__(self) -> int:
         return len(self.amounts)
 
+    @property
+    def total(self) -> Decimal:
+        """The amounts added up exactly (whatever the caller's context): the pool."""
+        return _exact_sum(self.amounts.values())
+
 
 class ScoringError(LinkageRulesError, ValueError):
     """A scoring result cannot be used as asked: a bad pool, nothing to allocate by."""
@@ -206,7 +220,8 @@ class ScoreSheet:
 
     @property
     def total_points(self) -> Decimal:
-        return sum(self.departments.values(), Decimal(0))
+        """The departments' points added up exactly, whatever the caller's context."""
+        return _exact_sum(self.departments.values())
 
     def explain(self, sale_id: str) -> SaleExplanation:
         """How one sale was scored: its points, shares, groups and the gates' verdicts."""
@@ -462,7 +477,15 @@ def _line_level(
             if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
                 continue
             dept = str(values[DEPT])
-            taken = min(Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP), totals[dept])
+            amount = Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP, CONTEXT)
+            if not amount.is_finite():  # past 34 digits quantize gives NaN: never subtract it
+                raise RecordError(
+                    f"penalty `{penalty.name}` comes to more than 34 digits of points for "
+                    f"`{dept}`; the engine takes away only what it can count exactly",
+                    field=DEPT,
+                    entity=scoring.entity.name,
+                )
+            taken = min(amount, totals[dept])
             totals[dept] -= taken
             clause, name = penalty.clause, penalty.name
             penalties.append(LedgerLine(None, dept, "penalty", -taken, True, None, clause, name))
@@ -499,25 +522,44 @@ def aggregate_over(
 # ---- the reward pool --------------------------------------------------------------------
 
 
+# The pool is shared out in a context of its own, wide enough that `pool × points` is exact
+# for any pool below MAX_POOL and any points the ledger can hold (34 digits), and that a
+# quota's fen and its remainder come out as they would in exact arithmetic.
+ALLOCATION_CONTEXT = Context(
+    prec=160, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]
+)
+ALLOCATION = arithmetic_in(ALLOCATION_CONTEXT)
+MAX_POOL = Decimal("1E+30")
+"""Pools are below 10^30 yuan (30 digits of yuan, 32 of fen)."""
+_REMAINDER_STEP = Decimal("1E-60")  # remainders compared to 60 decimals: past any rounding
+
+
 def pool_amount(pool: Decimal | int | str) -> Decimal:
+    """The pool as an amount in whole fen, or a ScoringError saying why it cannot be one."""
     if isinstance(pool, bool) or not isinstance(pool, (Decimal, int, str)):
         raise ScoringError(
             f"the pool is an amount in yuan as a Decimal, an int or text, not {type(pool).__name__}"
         )
-    try:
-        amount = Decimal(pool.replace(",", "").strip() if isinstance(pool, str) else pool)
-    except ArithmeticError:
-        raise ScoringError(f"the pool `{pool}` is not an amount of money") from None
-    if not amount.is_finite():
-        raise ScoringError(f"the pool `{pool}` is not an amount of money")
-    if amount < 0:
-        raise ScoringError(f"the pool is {format_value(amount)} yuan; it cannot be negative")
-    if amount != amount.quantize(FEN, context=CONTEXT):
-        raise ScoringError(
-            f"the pool is {format_value(amount)} yuan, finer than a fen (0.01 yuan); "
-            "money is paid in whole fen"
-        )
-    return amount.quantize(FEN, context=CONTEXT)
+    with localcontext(ALLOCATION_CONTEXT):  # reading text must not depend on the caller
+        try:
+            amount = Decimal(pool.replace(",", "").strip() if isinstance(pool, str) else pool)
+        except ArithmeticError:
+            raise ScoringError(f"the pool `{pool}` is not an amount of money") from None
+        if not amount.is_finite():
+            raise ScoringError(f"the pool `{pool}` is not an amount of money")
+        if amount < 0:
+            raise ScoringError(f"the pool is {format_value(amount)} yuan; it cannot be negative")
+        if amount >= MAX_POOL:
+            raise ScoringError(
+                f"the pool is {format_value(amount)} yuan; the largest pool the engine "
+                f"shares out exactly is below {format_value(MAX_POOL)} yuan (10^30)"
+            )
+        if amount != amount.quantize(FEN):
+            raise ScoringError(
+                f"the pool is {format_value(amount)} yuan, finer than a fen (0.01 yuan); "
+                "money is paid in whole fen"
+            )
+        return (amount + 0).quantize(FEN)  # `+ 0`: a pool of -0 is 0
 
 
 def allocate(sheet: ScoreSheet, pool: Decimal | int | str) -> Allocation:
@@ -529,45 +571,92 @@ def allocate(sheet: ScoreSheet, pool: Decimal | int | str) -> Allocation:
             f"scoring `{scoring.name}` declares no `reward`, so it shares out no pool"
         )
     members = scoring.split.departments.members
-    total = sheet.total_points
-    if amount == 0:
-        zero = Decimal("0.00")
-        return Allocation(amount, {d: zero for d in members}, {d: zero for d in members})
-    if total <= 0:
-        raise ScoringError("no department has points, so there is nothing to share the pool by")
-    quotas: dict[str, Decimal] = {}
-    for dept in members:
-        points = sheet.departments[dept]
-        values = {POOL: amount, POINTS: points, TOTAL_POINTS: total, DEPT: dept}
-        quota = sheet._reward(reward.value, values)
-        if quota is None or not isinstance(quota, (int, Decimal)) or quota < 0:
-            raise ScoringError(
-                f"the reward formula gives {format_value(quota)} to `{dept}`; "
-                "it must give each department an amount of at least 0"
-            )
-        quotas[dept] = Decimal(quota)
-    return Allocation(amount, largest_remainder(amount, quotas, members), quotas)
+    with localcontext(ALLOCATION_CONTEXT):
+        total = sheet.total_points
+        if amount == 0:
+            zero = Decimal("0.00")
+            return Allocation(amount, {d: zero for d in members}, {d: zero for d in members})
+        if total <= 0:
+            raise ScoringError("no department has points, so there is nothing to share the pool by")
+        quotas: dict[str, Decimal] = {}
+        for dept in members:
+            points = sheet.departments[dept]
+            values = {POOL: amount, POINTS: points, TOTAL_POINTS: total, DEPT: dept}
+            quota = sheet._reward(reward.value, values)
+            if (
+                not isinstance(quota, (int, Decimal))
+                or isinstance(quota, bool)
+                or not Decimal(quota).is_finite()
+                or quota < 0
+                or quota > amount
+            ):
+                raise ScoringError(
+                    f"the reward formula gives {format_value(quota)} to `{dept}`; "
+                    "it must give each department an amount from 0 to the whole pool"
+                )
+            quotas[dept] = Decimal(quota)
+        amounts = largest_remainder(amount, quotas, members)
+    # shown to 34 digits, as every other figure of the engine; the fen come from the exact ones
+    shown = {d: CONTEXT.plus(q) for d, q in quotas.items()}
+    return Allocation(amount, amounts, shown)
 
 
 def largest_remainder(
     pool: Decimal, quotas: dict[str, Decimal], order: Sequence[str]
 ) -> dict[str, Decimal]:
     """Round each quota down to the fen, then give the fen left over, one each, to the
-    largest remainders (ties: in declared order). Never a fen to a zero quota."""
-    floors = {d: quotas[d].quantize(FEN, ROUND_DOWN, CONTEXT) for d in order}
-    left = int((pool - sum(floors.values())) / FEN)
+    largest remainders (ties: in declared order). Never a fen to a zero quota.
+
+    Carried out in the allocation context, where every step on amounts in fen is exact;
+    the result is checked to add up to the pool before it is returned.
+    """
+    context = ALLOCATION_CONTEXT
+    floors = {d: quotas[d].quantize(FEN, ROUND_DOWN, context) for d in order}
+    left_over = context.subtract(pool, _exact_sum(floors.values()))
+    left = int(context.scaleb(left_over, 2))
+    remainders = {
+        d: context.subtract(quotas[d], floors[d]).quantize(_REMAINDER_STEP, context=context)
+        for d in order
+    }
     ranked = sorted(
         (d for d in order if quotas[d] > floors[d]),
-        key=lambda d: (-(quotas[d] - floors[d]), order.index(d)),
+        key=lambda d: (-remainders[d], order.index(d)),
     )
     if left < 0 or left > len(ranked):
         raise ScoringError(
-            f"the reward formula shares out {format_value(sum(quotas.values()))} yuan, "
+            f"the reward formula shares out {format_value(_exact_sum(quotas.values()))} yuan, "
             f"not the pool of {format_value(pool)}"
         )
     for dept in ranked[:left]:
-        floors[dept] += FEN
+        floors[dept] = context.add(floors[dept], FEN)
+    if _exact_sum(floors.values()) != pool or any(
+        a.as_tuple().exponent != -2 for a in floors.values()
+    ):  # pragma: no cover - the steps above are exact; this guards the promise itself
+        raise ScoringError(f"the amounts do not add up to the pool of {format_value(pool)}")
     return floors
+
+
+def _exact_sum(amounts: Iterable[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for amount in amounts:
+        total = ALLOCATION_CONTEXT.add(total, amount)
+    return total
+
+
+def _within_exact_range(scoring: m.Scoring, totals: Mapping[str, Decimal]) -> None:
+    """Refuse totals past what 34 digits hold at the policy's precision (10^32 points at
+    0.01). Every part added is at least 0, so a total below the limit was added up exactly."""
+    exponent = scoring.precision.as_tuple().exponent
+    assert isinstance(exponent, int)
+    limit = Decimal(f"1E{34 + exponent}")
+    for dept, total in totals.items():
+        if total >= limit:
+            raise RecordError(
+                f"department `{dept}` has {format_value(total)} points or more, past the "
+                f"{format_value(limit)} that the engine adds up exactly",
+                field=POINTS,
+                entity=scoring.entity.name,
+            )
 
 
 def finish(
@@ -579,8 +668,12 @@ def finish(
     evaluate: Evaluate,
     rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
     explainer: Callable[[ScoreSheet, str], SaleExplanation],
+    reward: Evaluate,
 ) -> ScoreSheet:
-    """Decide every group, zero what failed, apply penalties: the sheet of a period."""
+    """Decide every group, zero what failed, apply penalties: the sheet of a period.
+
+    `reward` evaluates the reward formula in the allocation's wider context."""
+    _within_exact_range(scoring, totals)
     with localcontext(CONTEXT):
         products, decisions, targets = decide_groups(scoring, accumulators, evaluate)
         zeroed = zero_failed(scoring, entries, accumulators, totals)
@@ -600,7 +693,7 @@ def finish(
         credits,
         len(entries),
         explainer,
-        evaluate,
+        reward,
     )
 
 

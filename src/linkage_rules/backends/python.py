@@ -56,8 +56,12 @@ _BUILTINS: dict[str, Any] = {
     "_KeyError": KeyError,
     "_TypeError": TypeError,
     "_AttributeError": AttributeError,
+    "_ArithmeticError": ArithmeticError,
     "_Classification": Classification,
 }
+
+
+_WORD = re.compile(r"\w+")
 
 
 def builtin_bindings(lines: list[str]) -> str:
@@ -66,10 +70,8 @@ def builtin_bindings(lines: list[str]) -> str:
     Only those used, and not the exceptions (read only when something fails): every
     default is copied into the frame on each call.
     """
-    text = "\n".join(lines)
-    used = [
-        name for name in _BUILTINS if not name.endswith("Error") and re.search(rf"\b{name}\b", text)
-    ]
+    words = set(_WORD.findall("\n".join(lines)))  # one pass: the code may be megabytes long
+    used = [name for name in _BUILTINS if not name.endswith("Error") and name in words]
     return "".join(f", {name}={name}" for name in used)
 
 
@@ -267,6 +269,7 @@ class ExprCompiler:
 
 
 _PLACEHOLDER = "\x00"
+_FEW_RULES = 32
 
 
 def field_placeholder(name: str) -> str:
@@ -322,10 +325,31 @@ class EntityCompiler:
         # vouched for but got wrong still ends in a RecordError, never a traceback.
         body = ["    try:", *("    " + line for line in e.lines)]
         body += [
-            "    except (_KeyError, _TypeError, _AttributeError) as _e:",
+            "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
             "        raise _bad_record(_r, _e) from None",
         ]
+        numbers = [
+            f for f in self.entity.fields if f.type.kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT)
+        ]
         e.lines = []
+        # A trusted record is still refused when an amount is NaN or infinite: those
+        # compare without an error (or not, as the caller's context has it), so only a
+        # test tells, and the full check then names the field. `is_finite()` is the quick
+        # test for Decimals (what the schema makes); an int has no such method, so a
+        # record holding one takes the exact test, the one the validating path makes.
+        trusted: list[str] = []
+        if numbers:
+            quick = [_finite_test(f.type, f.name) for f in numbers]
+            trusted = [
+                "    try:",
+                f"        if not ({' and '.join(quick)}):",
+                "            raise _bad_record(_r, None)",
+                "    except _AttributeError:",
+                f"        if not {e.const(numbers_check(numbers))}(_r):",
+                "            raise _bad_record(_r, None)",
+                "    except (_KeyError, _TypeError) as _e:",
+                "        raise _bad_record(_r, _e) from None",
+            ]
         check = ["    try:", "        _ok = ("]
         for index, test in enumerate(_validity_tests(self.entity, e)):
             check.append("            " + ("and " if index else "") + test)
@@ -336,8 +360,8 @@ class EntityCompiler:
             "    if not _ok:",
             "        _r = _validate(_r)",
         ]
-        e.emit(0, f"def classify(_r{builtin_bindings(body)}):")
-        e.lines.extend(body)
+        e.emit(0, f"def classify(_r{builtin_bindings(trusted + body)}):")
+        e.lines.extend(trusted + body)
         e.emit(0, "")
         e.emit(0, f"def classify_checked(_r{builtin_bindings(check + body)}):")
         e.lines.extend(check + body)
@@ -351,8 +375,22 @@ class EntityCompiler:
         scopes = [self.exprs.truth(s.scope) if s.scope is not None else "" for s in segments]
         scopes, known = self._bind(1, scopes, frozenset())
         chained = _exclusive_scopes(segments)
+        # A run of exclusive scopes is one `while True:` block of flat `if … break`s rather
+        # than an `elif` chain, which Python nests (3,000 of them exceed its recursion limit).
+        runs: list[list[tuple[m.Segment, str]]] = []
         for segment, scope, in_chain in zip(segments, scopes, chained, strict=True):
-            self._segment(segment, scope, known, in_chain)
+            if in_chain:
+                runs[-1].append((segment, scope))
+            else:
+                runs.append([(segment, scope)])
+        for run in runs:
+            if len(run) == 1:
+                self._segment(run[0][0], run[0][1], known, 1)
+                continue
+            e.emit(1, "while True:")
+            for segment, scope in run:
+                self._segment(segment, scope, known, 2, leave=True)
+            e.emit(2, "break")
         if tables:
             rows = [self.exprs.truth(r.condition) for t in tables for r in t.rows if r.condition]
             _, known = self._bind(1, rows, known)
@@ -366,21 +404,29 @@ class EntityCompiler:
         e.emit(1, f"return _new(_Classification, ({entity}, _m, {tables_name}))")
 
     def _segment(
-        self, segment: m.Segment, scope: str, known: frozenset[str], chained: bool
+        self, segment: m.Segment, scope: str, known: frozenset[str], at: int, leave: bool = False
     ) -> None:
+        """A segment's rules at depth `at`, under its scope if it has one; `leave` ends the
+        scope's block with `break` (a run of exclusive scopes: no later one can hold)."""
         e = self.emitter
-        depth = 1
+        depth = at
         if segment.scope is not None:
-            e.emit(1, f"{'elif' if chained else 'if'} {scope}:")
-            depth = 2
+            e.emit(at, f"if {scope}:")
+            depth = at + 1
         rules = [self.exprs.truth(r.condition) for r in segment.rules]
         rules, _ = self._bind(depth, rules, known)
-        e.emit(depth, "_h = []")
+        # The rules that hold, as a tuple grown by `+=` (cheaper than a list and `tuple()`
+        # for the few a record meets); a long segment uses a list, which grows linearly.
+        few = len(segment.rules) <= _FEW_RULES
+        e.emit(depth, "_h = ()" if few else "_h = []")
         for rule, condition in zip(segment.rules, rules, strict=True):
             e.emit(depth, f"if {condition}:")
-            e.emit(depth + 1, f"_h.append({safe_literal(rule.name)})")
+            name = safe_literal(rule.name)
+            e.emit(depth + 1, f"_h += ({name},)" if few else f"_h.append({name})")
         e.emit(depth, "if _h:")
-        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = _tuple(_h)")
+        e.emit(depth + 1, f"_m[{safe_literal(segment.name)}] = {'_h' if few else '_tuple(_h)'}")
+        if leave:
+            e.emit(depth, "break")
 
     def _table(self, table: m.Table, known: frozenset[str]) -> None:
         e = self.emitter
@@ -391,12 +437,16 @@ class EntityCompiler:
         otherwise = next((row for row in table.rows if row.condition is None), None)
         fallback = e.const(otherwise.output) if otherwise is not None else "None"
         if table.hit == "first":
+            # flat `if … break`s in a `while True:` (no cost: a jump), not a nesting `elif`
             e.emit(1, f"_t[{key}] = {fallback}")
-            for position, ((_, row), condition) in enumerate(
-                zip(numbered, conditions, strict=True)
-            ):
-                e.emit(1, f"{'elif' if position else 'if'} {condition}:")
-                e.emit(2, f"_t[{key}] = {e.const(row.output)}")
+            if not numbered:
+                return
+            e.emit(1, "while True:")
+            for (_, row), condition in zip(numbered, conditions, strict=True):
+                e.emit(2, f"if {condition}:")
+                e.emit(3, f"_t[{key}] = {e.const(row.output)}")
+                e.emit(3, "break")
+            e.emit(2, "break")
             return
         e.emit(1, "_o = []")
         for (number, row), condition in zip(numbered, conditions, strict=True):
@@ -545,6 +595,38 @@ def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
     if dtype.optional:
         return f"({get} is None or {test})"
     return test
+
+
+def numbers_check(fields: list[m.Field]) -> Callable[[Any], bool]:
+    """The exact test of a record's number fields: each an int or a finite Decimal (or
+    None, where optional); False for anything else, a missing field included."""
+    checks = tuple((f.name, f.type.optional) for f in fields)
+
+    def numbers_ok(record: Any) -> bool:
+        try:
+            for name, optional in checks:
+                value = record[name]
+                kind = type(value)
+                if not (
+                    kind is int
+                    or (kind is Decimal and value.is_finite())
+                    or (value is None and optional)
+                ):
+                    return False
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    return numbers_ok
+
+
+def _finite_test(dtype: DType, key: str) -> str:
+    """Holds when field `key` of `_r` is a finite Decimal (or None, where optional);
+    raises AttributeError for an int, which then takes the exact test."""
+    get = f"_r[{safe_literal(key)}]"
+    if dtype.optional:
+        return f"((_v := {get}) is None or _v.is_finite())"
+    return f"{get}.is_finite()"
 
 
 def _validity_tests(entity: m.Entity, emitter: Emitter) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from .. import model as m
+from .. import runtime as rt
 from ..dtypes import DECIMAL, INT, DType, Kind
 from ..scoring_checker import POINTS
 from .python import (
@@ -275,13 +276,17 @@ def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple
     return namespace["prepare"], source
 
 
-def compile_group_test(expr: m.TExpr, unit: str) -> Callable[[dict[str, object]], object]:
-    """A group's test or value as a function of the group's values by name."""
+def compile_group_test(
+    expr: m.TExpr, unit: str, arithmetic: rt.Arithmetic = rt.ENGINE
+) -> Callable[[dict[str, object]], object]:
+    """A group's test or value as a function of the group's values by name, computed
+    in `arithmetic`'s context (the reward formula has a wider one than the rest)."""
     emitter = Emitter()
     text = ExprCompiler(emitter).value(expr)
     for name in placeholders(text):
         text = text.replace(field_placeholder(name), f"_g[{safe_literal(name)}]")
     source = f"def evaluate(_g):\n    return {text}\n"
-    namespace = run_source(source, emitter.constants, unit)
+    bindings = {"_arith": arithmetic.operators, "_neg": arithmetic.neg, "_fn": arithmetic.functions}
+    namespace = run_source(source, {**emitter.constants, **bindings}, unit)
     function: Callable[[dict[str, object]], object] = namespace["evaluate"]
     return function

@@ -537,9 +537,16 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
     if pool is None:
         return None
     try:
-        return sheet.allocate(pool)
+        allocation = sheet.allocate(pool)
     except ScoringError as error:
         raise data_error(f"cannot share out the pool: {error}", PROG) from None
+    if allocation.total != allocation.pool:  # checked before any file is written
+        raise data_error(  # pragma: no cover - allocate() itself refuses such amounts
+            f"cannot share out the pool: the amounts add up to {allocation.total}, "
+            f"not {allocation.pool}; nothing was written",
+            PROG,
+        )
+    return allocation
 
 
 # ---- reporting bad input ------------------------------------------------------------------

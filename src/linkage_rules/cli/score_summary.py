@@ -57,7 +57,7 @@ def summary_document(
     check is there so that the statement shows it was made).
     """
     scoring = sheet.scoring
-    allocated = sum(allocation.values(), Decimal(0)) if allocation is not None else None
+    allocated = allocation.total if allocation is not None else None
     return {
         "ok": not bad and (allocation is None or allocated == allocation.pool),
         "policy": policy.name,
