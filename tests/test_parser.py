@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import lark
 import pytest
 from conftest import HEADER, PolicyErrorOf
 
@@ -676,3 +677,60 @@ def test_parsing_in_many_threads_keeps_each_file_its_own_spans() -> None:
     for i, (file, line) in enumerate(results):
         assert file == f"file{i}.rules"
         assert f"E{i}" in line
+
+
+# ---- the shipped parse tables ---------------------------------------------------------------
+
+
+def test_the_shipped_parse_tables_are_current_for_the_grammar() -> None:
+    """grammar_tables.json is what `python3 scripts/dev.py grammar` makes of grammar.lark
+    today: edit the grammar without regenerating it and this fails (loading stays right,
+    building the parser from the grammar, but slow)."""
+    import json
+    from importlib import resources
+
+    from linkage_rules import parser as p
+
+    package = resources.files("linkage_rules")
+    grammar = package.joinpath("grammar.lark").read_text(encoding="utf-8")
+    shipped = json.loads(package.joinpath("grammar_tables.json").read_text(encoding="utf-8"))
+    assert shipped["grammar_sha256"] == p.grammar_digest(grammar), "run scripts/dev.py grammar"
+    fresh = p.tables_document(p.build_from_grammar(grammar), grammar)
+    assert json.loads(json.dumps(fresh)) == shipped
+
+
+def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does() -> None:
+    from pathlib import Path
+
+    from linkage_rules import parser as p
+
+    p._lark.cache_clear()
+    assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
+    from_grammar = p.build_from_grammar()
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "policies").rglob("*.rules")) + sorted(root.glob("tests/**/*.rules"))
+    assert files
+    for path in files:
+        source = Source(path.name, path.read_text(encoding="utf-8"))
+        text = normalize_input_method(source.text)
+        outcomes = []
+        for parser in (p._lark(), from_grammar):
+            with p._PARSE_LOCK:
+                p._LOWERING.source = source
+                try:
+                    outcomes.append(parser.parse(text))
+                except lark.exceptions.UnexpectedInput as error:  # the broken examples
+                    outcomes.append((type(error), error.pos_in_stream))
+        assert outcomes[0] == outcomes[1], path
+
+
+def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> None:
+    from importlib import resources
+
+    from linkage_rules import parser as p
+
+    tables = resources.files("linkage_rules").joinpath("grammar_tables.json")
+    text = tables.read_text(encoding="utf-8")
+    grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text("utf-8")
+    assert p._from_tables(text, grammar) is not None
+    assert p._from_tables(text, grammar + "\n// edited\n") is None

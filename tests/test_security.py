@@ -335,3 +335,90 @@ def test_the_core_library_needs_only_lark_and_attrs() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# ---- no code from outside the package: the parse tables ------------------------------------
+
+
+_PLANTED_PICKLE_LOAD = r"""
+import hashlib, os, pickle, sys, tempfile
+
+import lark
+
+sentinel = sys.argv[1]
+seen = []
+
+
+def audit(event, args):
+    if event == "pickle.find_class":
+        seen.append(f"pickle.find_class {args!r}")
+    elif event == "open" and isinstance(args[0], str) and args[0].startswith(
+        tempfile.gettempdir()
+    ):
+        seen.append(f"open {args[0]}")
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, (f"touch {sentinel}",))
+
+
+# Where lark's `cache=True` looks: its name is predictable from the grammar and the options.
+from importlib import resources
+
+grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text(encoding="utf-8")
+options = "parserlalrlexercontextualkeep_all_tokensTruemaybe_placeholdersTruecacheTrue"
+digest = hashlib.sha256(
+    (grammar + options + lark.__version__ + str(sys.version_info[:2])).encode("utf8")
+).hexdigest()
+import getpass
+
+path = tempfile.gettempdir() + "/.lark_cache_%s_%s_%s_%s.tmp" % (
+    getpass.getuser(), digest, *sys.version_info[:2]
+)
+with open(path, "wb") as planted:
+    planted.write(digest.encode("utf8") + b"\n")
+    pickle.dump(Payload(), planted)
+sys.addaudithook(audit)
+
+import linkage_rules
+
+policy = linkage_rules.loads(
+    'policy p "p" { version "1" effective 2024-01-01 }\n'
+    "entity E { x: int }\n"
+    "segment s for E { rule r: x > 1 }\n"
+)
+assert policy.classify({"x": 2}).segments
+print("\n".join(seen))
+"""
+
+
+def test_a_pickle_planted_in_the_temp_folder_is_never_loaded(tmp_path: Path) -> None:
+    """Another local user can write the temp folder: nothing there may be unpickled.
+
+    The parser once cached lark's tables as a pickle under a predictable name there; a
+    pickle planted at that name ran `os.system` during `loads`.
+    """
+    import os
+    import subprocess
+    import sys
+
+    sentinel = tmp_path / "ran"
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = tmp_path / "plant.py"
+    script.write_text(_PLANTED_PICKLE_LOAD, encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
+    src = Path(lr.__file__).resolve().parent.parent
+    env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, str(script), str(sentinel)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not sentinel.exists(), "the planted pickle ran"
+    assert done.stdout.strip() == "", f"the load touched the temp folder: {done.stdout}"
+    assert len(list(temp.iterdir())) == 1  # the planted file; nothing written there either

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 from decimal import Decimal
@@ -11,7 +13,10 @@ from typing import Any
 
 import attrs
 import lark
+import lark.grammar
+import lark.lexer
 from lark import Token
+from lark.lark import _LOAD_ALLOWED_OPTIONS as _LOAD_TIME_OPTIONS  # set when loading
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -107,23 +112,134 @@ def normalize_input_method(text: str) -> str:
     return _STRING_COMMENT_OR_WIDE.sub(_map_match, text)
 
 
+_GRAMMAR = "grammar.lark"
+_TABLES = "grammar_tables.json"
+"""lark's LALR tables for grammar.lark, as JSON data made by `python3 scripts/dev.py grammar`:
+building them from the grammar takes a third of a second, reading them a few ms. Data,
+not a pickle, and inside the package: nothing another user can write is ever loaded."""
+
+# Options that shape the tables; the transformer is given again when they are loaded.
+_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "keep_all_tokens": True,
+    "maybe_placeholders": True,
+}
+_ITEMS = "@items"  # a dict whose keys are not all strings, in JSON: {"@items": [[k, v], ...]}
+
+
+def _grammar_text() -> str:
+    return resources.files(__package__).joinpath(_GRAMMAR).read_text(encoding="utf-8")
+
+
+def grammar_digest(grammar: str) -> str:
+    """The SHA-256 of the grammar's text, which the shipped tables must have been made from."""
+    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+
+
+def build_from_grammar(grammar: str | None = None) -> lark.Lark:
+    """The parser built by lark from the grammar itself: slow, and always right."""
+    text = _grammar_text() if grammar is None else grammar
+    return lark.Lark(text, transformer=_LOWERING, **_OPTIONS)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if all(type(key) is str for key in value):
+            return {key: _to_json(item) for key, item in value.items()}
+        return {_ITEMS: [[_to_json(key), _to_json(item)] for key, item in value.items()]}
+    if isinstance(value, list | tuple):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def _from_json(value: dict[str, Any]) -> dict[Any, Any]:
+    items = value.get(_ITEMS)
+    if items is not None and len(value) == 1:
+        return {_hashable(key): item for key, item in items}
+    return value
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(map(_hashable, key)) if isinstance(key, list) else key
+
+
+def tables_document(parser: lark.Lark, grammar: str) -> dict[str, Any]:
+    """The JSON document of a parser's tables, stamped with the grammar and lark they fit."""
+    data, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    options = {k: v for k, v in data["options"].items() if k not in _LOAD_TIME_OPTIONS}
+    frontend = data["parser"]
+    frontend["parser"] = _canonical_table(frontend["parser"])
+    return {
+        "grammar_sha256": grammar_digest(grammar),
+        "lark": lark.__version__,
+        "data": _to_json({**data, "options": options}),
+        "memo": _to_json(memo),
+    }
+
+
+def _from_tables(text: str, grammar: str) -> lark.Lark | None:
+    """The parser rebuilt from the shipped tables, or None if they are not for this grammar
+    (a developer edited grammar.lark) or not for this version of lark."""
+    document = json.loads(text, object_hook=_from_json)
+    if document.get("grammar_sha256") != grammar_digest(grammar):
+        return None
+    if document.get("lark") != lark.__version__:
+        return None
+    parser: lark.Lark = lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
+        document["data"], document["memo"], transformer=_LOWERING
+    )
+    return parser
+
+
+def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
+    """A serialised LALR table with its tokens in name order and its states numbered in
+    the order they are reached: lark numbers both by the order of sets of objects, which
+    differs from run to run, and the committed file should change only with the grammar."""
+    names: dict[int, str] = table["tokens"]
+    token_index = {name: index for index, name in enumerate(sorted(names.values()))}
+    states: dict[int, dict[int, tuple[int, Any]]] = table["states"]
+    number: dict[int, int] = {}
+    queue = [table["start_states"][start] for start in sorted(table["start_states"])]
+    while queue:
+        state = queue.pop(0)
+        if state in number:
+            continue
+        number[state] = len(number)
+        for token in sorted(states[state], key=names.__getitem__):
+            action, argument = states[state][token]
+            if action == 0:  # a shift: `argument` is the next state
+                queue.append(argument)
+    assert len(number) == len(states), "every state is reached from a start state"
+    return {
+        "tokens": {index: name for name, index in token_index.items()},
+        "states": {
+            number[state]: {
+                token_index[names[token]]: (action, number[arg] if action == 0 else arg)
+                for token, (action, arg) in sorted(actions.items(), key=lambda item: names[item[0]])
+            }
+            for state, actions in sorted(states.items(), key=lambda item: number[item[0]])
+        },
+        "start_states": {k: number[v] for k, v in sorted(table["start_states"].items())},
+        "end_states": {k: number[v] for k, v in sorted(table["end_states"].items())},
+    }
+
+
 @cache
 def _lark() -> lark.Lark:
     """The parser, lowering to nodes as it reduces (no parse tree is ever built).
 
     Every token is kept, so that a node's span runs from its first token to its last:
-    cheaper than lark's position propagation, and the keywords count.
+    cheaper than lark's position propagation, and the keywords count. The tables come
+    from the package's own data file when it fits the grammar, else from the grammar.
     """
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        keep_all_tokens=True,
-        maybe_placeholders=True,
-        transformer=_LOWERING,
-        cache=True,  # a pickled parse table in the temp folder: loads in ms, not 200 ms
-    )
+    grammar = _grammar_text()
+    shipped = resources.files(__package__).joinpath(_TABLES)
+    if shipped.is_file():
+        parser = _from_tables(shipped.read_text(encoding="utf-8"), grammar)
+        if parser is not None:
+            return parser
+    return build_from_grammar(grammar)
 
 
 # The lowering callbacks need the source being parsed; one parse at a time has it.
