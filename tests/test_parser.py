@@ -734,3 +734,47 @@ def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> Non
     grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text("utf-8")
     assert p._from_tables(text, grammar) is not None
     assert p._from_tables(text, grammar + "\n// edited\n") is None
+
+
+# ---- long chains: work linear in their length -----------------------------------------------
+
+
+def test_a_long_or_chain_is_one_node_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain of n terms must cost n steps: the parser once built a BoolOp at every `or`,
+    copying all operands so far (10,000 terms took 2 s, 100,000 took two minutes)."""
+    built: list[int] = []
+
+    class CountingBoolOp(n.BoolOp):
+        def __init__(self, op: str, operands: tuple[n.Expr, ...], span: Span) -> None:
+            built.append(len(operands))
+            super().__init__(op, operands, span)
+
+    monkeypatch.setattr(n, "BoolOp", CountingBoolOp)
+    terms = 20_000
+    condition = expr(" or ".join(f"x == {i}" for i in range(terms)))
+    assert isinstance(condition, n.BoolOp) and condition.op == "or"
+    assert [c.right.value for c in condition.operands] == list(range(terms))  # type: ignore[attr-defined]
+    assert sum(built) <= 2 * terms, f"{len(built)} nodes built, {sum(built):,} operands copied"
+
+
+def test_chains_flatten_through_parentheses_and_keep_their_spans() -> None:
+    text = "(a or b) or c and (d and e) or (f or (g or h))"
+    condition = expr(text)
+    assert condition == N.BoolOp(
+        "or",
+        (
+            name("a"),
+            name("b"),
+            N.BoolOp("and", (name("c"), name("d"), name("e"))),
+            name("f"),
+            name("g"),
+            name("h"),
+        ),
+    )
+    assert isinstance(condition, n.BoolOp)
+    assert [o.span.text for o in condition.operands if isinstance(o, n.NameRef)] == list("abfgh")
+    assert condition.span.text == text[1:-2]  # from the first operand to the last
+    not_chain = expr("not (a and b) or c")
+    assert isinstance(not_chain, n.BoolOp)
+    first = not_chain.operands[0]
+    assert isinstance(first, n.Not) and first.operand.span.text == "a and b"

@@ -494,9 +494,33 @@ class _Carried:
     span: Span
 
 
+class _Chain:
+    """An `and` or `or` chain while the parser is still reducing it: one list that each
+    further operand is appended to, so that a chain of n terms costs n steps, not n²
+    (a node's operands are a tuple, and extending a tuple copies it). It becomes a
+    BoolOp when a rule other than the chain and parentheses takes it as a child."""
+
+    __slots__ = ("end", "op", "operands", "start")
+
+    def __init__(self, op: str, start: int) -> None:
+        self.op = op
+        self.operands: list[n.Expr] = []
+        self.start = start
+        self.end = start
+
+    def node(self, source: Source) -> n.BoolOp:
+        return n.BoolOp(self.op, tuple(self.operands), Span(source, self.start, self.end))
+
+
+_KEEPS_CHAINS = frozenset({"or_op", "and_op", "parenthesized"})
+
+
 def _bounds(item: object) -> tuple[int, int] | None:
-    if isinstance(item, Token):
-        return item.start_pos or 0, item.end_pos or 0
+    kind = type(item)
+    if kind is Token:
+        return item.start_pos or 0, item.end_pos or 0  # type: ignore[attr-defined]
+    if kind is _Chain:
+        return item.start, item.end  # type: ignore[attr-defined]
     span = getattr(item, "span", None)
     if isinstance(span, Span):
         return span.start, span.end
@@ -515,18 +539,34 @@ class _Lowering:
         self.source = Source("<policy>", "")
         for name in dir(type(self)):
             if not name.startswith("_"):
-                setattr(self, name, self._lowering(getattr(self, name)))
+                setattr(self, name, self._lowering(getattr(self, name), name in _KEEPS_CHAINS))
 
-    def _lowering(self, method: Any) -> Any:
+    def _lowering(self, method: Any, keeps_chains: bool) -> Any:
         def lower(children: list[Any]) -> Any:
-            bounds = [b for b in map(_bounds, children) if b is not None]
-            start, end = (bounds[0][0], bounds[-1][1]) if bounds else (0, 0)
-            span = Span(self.source, start, end)
-            kept = [
-                c.value if isinstance(c, _Carried) else c
-                for c in children
-                if not (isinstance(c, Token) and c.type not in _MEANINGFUL)
-            ]
+            # This runs at every reduction: the first and last child with a position
+            # bound the span, and each child is looked at once.
+            first = last = None
+            for child in children:
+                first = _bounds(child)
+                if first is not None:
+                    break
+            for child in reversed(children):
+                last = _bounds(child)
+                if last is not None:
+                    break
+            span = Span(self.source, *(first[0], last[1]) if first and last else (0, 0))
+            kept = []
+            for child in children:
+                kind = type(child)
+                if kind is Token:
+                    if child.type in _MEANINGFUL:
+                        kept.append(child)
+                elif kind is _Carried:
+                    kept.append(child.value)
+                elif kind is _Chain and not keeps_chains:
+                    kept.append(child.node(self.source))
+                else:
+                    kept.append(child)
             result = method(span, kept)
             if isinstance(result, (str, tuple)):
                 return _Carried(result, span)
@@ -797,19 +837,32 @@ class _Lowering:
     def if_expr(self, span: Span, items: list[Any]) -> n.IfThenElse:
         return n.IfThenElse(items[0], items[1], items[2], span)
 
-    def _bool_op(self, op: str, span: Span, items: list[Any]) -> n.BoolOp:
-        operands: list[n.Expr] = []
-        for item in items:
-            if isinstance(item, n.BoolOp) and item.op == op:
-                operands.extend(item.operands)
-            else:
-                operands.append(item)
-        return n.BoolOp(op, tuple(operands), span)
+    def _bool_op(self, op: str, span: Span, items: list[Any]) -> _Chain:
+        """`a or b or c` (and `(a or b) or c`) is one `or` of three operands."""
+        left, right = items
+        chain = left if isinstance(left, _Chain) and left.op == op else None
+        if chain is None:
+            chain = _Chain(op, span.start)
+            self._add_operand(chain, left)
+        self._add_operand(chain, right)
+        chain.start, chain.end = span.start, span.end
+        return chain
 
-    def or_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+    def _add_operand(self, chain: _Chain, item: Any) -> None:
+        if isinstance(item, _Chain):
+            if item.op == chain.op:
+                chain.operands.extend(item.operands)
+                return
+            item = item.node(self.source)
+        if isinstance(item, n.BoolOp) and item.op == chain.op:
+            chain.operands.extend(item.operands)
+        else:
+            chain.operands.append(item)
+
+    def or_op(self, span: Span, items: list[Any]) -> _Chain:
         return self._bool_op("or", span, items)
 
-    def and_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+    def and_op(self, span: Span, items: list[Any]) -> _Chain:
         return self._bool_op("and", span, items)
 
     def not_op(self, span: Span, items: list[Any]) -> n.Not:
@@ -874,8 +927,8 @@ class _Lowering:
         function, *args = items
         return n.Call(self._name(function), tuple(a for a in args if a is not None), span)
 
-    def parenthesized(self, span: Span, items: list[Any]) -> n.Expr:
-        return items[0]  # type: ignore[no-any-return]
+    def parenthesized(self, span: Span, items: list[Any]) -> n.Expr | _Chain:
+        return items[0]  # type: ignore[no-any-return]  # a chain goes on growing
 
     def list_literal(self, span: Span, items: list[Any]) -> n.ListLit:
         return n.ListLit(tuple(i for i in items if i is not None), span)

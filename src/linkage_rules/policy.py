@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -308,7 +310,30 @@ def _read_rule_file(path: Path, display: str) -> Source:
     return Source(display, text)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a policy is built, as `timeit` does.
+
+    A load makes nodes, types and code by the hundred thousand and keeps them all; each
+    collection walks every object made so far, which made checking and compiling a
+    10,000-rule policy three times slower. A load makes no garbage cycles to speak of;
+    the collector runs again as soon as it is done (unless it was off before).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _build(files: Sequence[tuple[Source, Path | None]]) -> Policy:
+    with _collector_paused():
+        return _build_policy(files)
+
+
+def _build_policy(files: Sequence[tuple[Source, Path | None]]) -> Policy:
     parsed: list[ParsedFile] = []
     syntax_errors: list[Diagnostic] = []
     for source, base_dir in files:
