@@ -9,7 +9,7 @@ import threading
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import lark
@@ -17,6 +17,9 @@ import lark.grammar
 import lark.lexer
 from lark import Token
 from lark.lark import _LOAD_ALLOWED_OPTIONS as _LOAD_TIME_OPTIONS  # set when loading
+from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -225,6 +228,81 @@ def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _QuickState(ParserState):  # type: ignore[type-arg]
+    """lark's LALR loop, with what each reduction needs (its length, its callback, the
+    rule it makes) looked up once per table instead of through the rule's attributes at
+    every step, and a rule that only passes its single child on (the `?` rules between
+    `expr` and `atom`: eight of them under every operand) done without a call.
+
+    The tables and the outcome are lark's; on a syntax error lark's own loop runs again
+    from the same state to say what was expected (see `accepts`)."""
+
+    __slots__ = ()
+    quick: ClassVar[dict[Any, dict[str, tuple[Any, ...]]]] = {}
+
+    def feed_token(self, token: Token, is_end: bool = False) -> Any:
+        conf = self.parse_conf
+        callbacks = conf.callbacks
+        if not callbacks:  # lark's `accepts` probes without callbacks: its own loop
+            return super().feed_token(token, is_end)
+        state_stack = self.state_stack
+        value_stack = self.value_stack
+        quick = self.quick
+        end_state = conf.end_state
+        while True:
+            try:
+                action = quick[state_stack[-1]][token.type]
+            except KeyError:
+                return super().feed_token(token, is_end)  # raises lark's UnexpectedToken
+            if action[0]:  # shift
+                state_stack.append(action[1])
+                kind = token.type
+                value_stack.append(token if kind not in callbacks else callbacks[kind](token))
+                return None
+            _, size, callback, origin, passes_child = action
+            if passes_child:
+                del state_stack[-1]
+            elif size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+                value_stack.append(callback(children))
+            else:
+                value_stack.append(callback([]))
+            state_stack.append(quick[state_stack[-1]][origin][1])
+            if is_end and state_stack[-1] == end_state:
+                return value_stack[-1]
+
+
+def _quicken(parser: lark.Lark) -> lark.Lark:
+    """`parser` with its LALR loop replaced by `_QuickState`'s (same tables, same nodes)."""
+    inner = parser.parser.parser.parser  # frontend -> LALR_Parser -> _Parser
+    callbacks = inner.callbacks
+    quick: dict[Any, dict[str, tuple[Any, ...]]] = {}
+    for state, actions in inner.parse_table.states.items():
+        row: dict[str, tuple[Any, ...]] = {}
+        for symbol, (action, argument) in actions.items():
+            if action is Shift:
+                row[symbol] = (True, argument)
+                continue
+            callback = callbacks[argument]
+            size = len(argument.expansion)
+            passes_child = size == 1 and isinstance(callback, ExpandSingleChild)
+            row[symbol] = (False, size, callback, argument.origin.name, passes_child)
+        quick[state] = row
+    state_class = type("_QuickStateOf", (_QuickState,), {"__slots__": (), "quick": quick})
+
+    class _QuickParser(type(inner)):  # type: ignore[misc]
+        def parse(self, lexer: Any, start: str, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs:
+                return super().parse(lexer, start, *args, **kwargs)
+            conf = ParseConf(self.parse_table, self.callbacks, start)
+            return self.parse_from_state(state_class(conf, lexer))
+
+    parser.parser.parser.parser = _QuickParser(inner.parse_table, callbacks, inner.debug)
+    return parser
+
+
 @cache
 def _lark() -> lark.Lark:
     """The parser, lowering to nodes as it reduces (no parse tree is ever built).
@@ -238,8 +316,8 @@ def _lark() -> lark.Lark:
     if shipped.is_file():
         parser = _from_tables(shipped.read_text(encoding="utf-8"), grammar)
         if parser is not None:
-            return parser
-    return build_from_grammar(grammar)
+            return _quicken(parser)
+    return _quicken(build_from_grammar(grammar))
 
 
 # The lowering callbacks need the source being parsed; one parse at a time has it.
