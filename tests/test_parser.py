@@ -695,17 +695,25 @@ def test_the_shipped_parse_tables_are_current_for_the_grammar() -> None:
     grammar = package.joinpath("grammar.lark").read_text(encoding="utf-8")
     shipped = json.loads(package.joinpath("grammar_tables.json").read_text(encoding="utf-8"))
     assert shipped["grammar_sha256"] == p.grammar_digest(grammar), "run scripts/dev.py grammar"
+    if shipped["lark"] != lark.__version__:  # loading builds from the grammar: slow, right
+        pytest.skip(f"the tables are for lark {shipped['lark']}, this is {lark.__version__}")
     fresh = p.tables_document(p.build_from_grammar(grammar), grammar)
     assert json.loads(json.dumps(fresh)) == shipped
 
 
 def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does() -> None:
+    import json
+    from importlib import resources
     from pathlib import Path
 
     from linkage_rules import parser as p
 
     p._lark.cache_clear()
-    assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
+    shipped = json.loads(
+        resources.files("linkage_rules").joinpath("grammar_tables.json").read_text("utf-8")
+    )
+    if shipped["lark"] == lark.__version__:
+        assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
     from_grammar = p.build_from_grammar()
     root = Path(__file__).resolve().parent.parent
     files = sorted((root / "policies").rglob("*.rules")) + sorted(root.glob("tests/**/*.rules"))
