@@ -1,4 +1,5 @@
-"""Set up the project's environment and run its two jobs: the sample run and the test suite.
+"""Set up the project's environment and run its jobs: the sample run, the test suite, and
+regenerating the parse tables after an edit of grammar.lark.
 
 Only the standard library is used here, so a fresh machine with Python 3.11+ can run it.
 """
@@ -86,8 +87,13 @@ def test() -> None:
     run(tool("mkdocs"), "build", "--strict", "--site-dir", str(ROOT / "site"))
 
 
+def grammar() -> None:
+    """Write the parse tables of grammar.lark into the package (commit the result)."""
+    run(tool("python"), "scripts/build_parser.py")
+
+
 def main() -> None:
-    jobs = {"sample": sample, "test": test}
+    jobs = {"sample": sample, "test": test, "grammar": grammar}
     if len(sys.argv) != 2 or sys.argv[1] not in jobs:
         sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join(jobs)}}}")
     ensure_environment()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import lark
 import pytest
 from conftest import HEADER, PolicyErrorOf
 
@@ -676,3 +677,136 @@ def test_parsing_in_many_threads_keeps_each_file_its_own_spans() -> None:
     for i, (file, line) in enumerate(results):
         assert file == f"file{i}.rules"
         assert f"E{i}" in line
+
+
+# ---- the shipped parse tables ---------------------------------------------------------------
+
+
+def test_the_shipped_parse_tables_are_current_for_the_grammar() -> None:
+    """grammar_tables.json is what `python3 scripts/dev.py grammar` makes of grammar.lark
+    today: edit the grammar without regenerating it and this fails (loading stays right,
+    building the parser from the grammar, but slow)."""
+    import json
+    from importlib import resources
+
+    from linkage_rules import parser as p
+
+    package = resources.files("linkage_rules")
+    grammar = package.joinpath("grammar.lark").read_text(encoding="utf-8")
+    shipped = json.loads(package.joinpath("grammar_tables.json").read_text(encoding="utf-8"))
+    assert shipped["grammar_sha256"] == p.grammar_digest(grammar), "run scripts/dev.py grammar"
+    if shipped["lark"] != lark.__version__:  # loading builds from the grammar: slow, right
+        pytest.skip(f"the tables are for lark {shipped['lark']}, this is {lark.__version__}")
+    fresh = p.tables_document(p.build_from_grammar(grammar), grammar)
+    assert json.loads(json.dumps(fresh)) == shipped
+
+
+def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does() -> None:
+    import json
+    from importlib import resources
+    from pathlib import Path
+
+    from linkage_rules import parser as p
+
+    p._lark.cache_clear()
+    shipped = json.loads(
+        resources.files("linkage_rules").joinpath("grammar_tables.json").read_text("utf-8")
+    )
+    if shipped["lark"] == lark.__version__:
+        assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
+    from_grammar = p.build_from_grammar()
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "policies").rglob("*.rules")) + sorted(root.glob("tests/**/*.rules"))
+    assert files
+    for path in files:
+        source = Source(path.name, path.read_text(encoding="utf-8"))
+        text = normalize_input_method(source.text)
+        outcomes = []
+        for parser in (p._lark(), from_grammar):
+            with p._PARSE_LOCK:
+                p._LOWERING.source = source
+                try:
+                    outcomes.append(parser.parse(text))
+                except lark.exceptions.UnexpectedInput as error:  # the broken examples
+                    outcomes.append((type(error), error.pos_in_stream))
+        assert outcomes[0] == outcomes[1], path
+
+
+def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> None:
+    from importlib import resources
+
+    from linkage_rules import parser as p
+
+    tables = resources.files("linkage_rules").joinpath("grammar_tables.json")
+    text = tables.read_text(encoding="utf-8")
+    grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text("utf-8")
+    assert p._from_tables(text, grammar) is not None
+    assert p._from_tables(text, grammar + "\n// edited\n") is None
+
+
+# ---- long chains: work linear in their length -----------------------------------------------
+
+
+def test_a_long_or_chain_is_one_node_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain of n terms must cost n steps: the parser once built a BoolOp at every `or`,
+    copying all operands so far (10,000 terms took 2 s, 100,000 took two minutes)."""
+    built: list[int] = []
+
+    class CountingBoolOp(n.BoolOp):
+        def __init__(self, op: str, operands: tuple[n.Expr, ...], span: Span) -> None:
+            built.append(len(operands))
+            super().__init__(op, operands, span)
+
+    monkeypatch.setattr(n, "BoolOp", CountingBoolOp)
+    terms = 20_000
+    condition = expr(" or ".join(f"x == {i}" for i in range(terms)))
+    assert isinstance(condition, n.BoolOp) and condition.op == "or"
+    assert [c.right.value for c in condition.operands] == list(range(terms))  # type: ignore[attr-defined]
+    assert sum(built) <= 2 * terms, f"{len(built)} nodes built, {sum(built):,} operands copied"
+
+
+def test_chains_flatten_through_parentheses_and_keep_their_spans() -> None:
+    text = "(a or b) or c and (d and e) or (f or (g or h))"
+    condition = expr(text)
+    assert condition == N.BoolOp(
+        "or",
+        (
+            name("a"),
+            name("b"),
+            N.BoolOp("and", (name("c"), name("d"), name("e"))),
+            name("f"),
+            name("g"),
+            name("h"),
+        ),
+    )
+    assert isinstance(condition, n.BoolOp)
+    assert [o.span.text for o in condition.operands if isinstance(o, n.NameRef)] == list("abfgh")
+    assert condition.span.text == text[1:-2]  # from the first operand to the last
+    not_chain = expr("not (a and b) or c")
+    assert isinstance(not_chain, n.BoolOp)
+    first = not_chain.operands[0]
+    assert isinstance(first, n.Not) and first.operand.span.text == "a and b"
+
+
+def test_many_params_are_checked_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each param's value was checked against a scope rebuilt from every param so far:
+    n params made n²/2 constants (2,000 took 3 s, 8,000 took 50 s)."""
+    from linkage_rules import model as m
+
+    made = [0]
+
+    class CountingConst(m.Const):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made[0] += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(m, "Const", CountingConst)
+    count = 1000
+    params = "".join(f"param P{i}: int = {i}\n" for i in range(count))
+    params += f"param LAST: int = P{count - 1}\n"
+    policy = lr.loads(
+        HEADER + "entity E { x: int }\n" + params + "segment s for E { rule r: x > LAST }\n"
+    )
+    assert policy.classify({"x": count}).segments == {"s"}
+    assert policy.classify({"x": count - 1}).segments == frozenset()
+    assert made[0] <= 10 * count, f"{made[0]:,} constants made for {count:,} params"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -335,3 +337,247 @@ def test_the_core_library_needs_only_lark_and_attrs() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# ---- no code from outside the package: the parse tables ------------------------------------
+
+
+_PLANTED_PICKLE_LOAD = r"""
+import hashlib, os, pickle, sys, tempfile
+
+import lark
+
+sentinel = sys.argv[1]
+seen = []
+
+
+def audit(event, args):
+    if event == "pickle.find_class":
+        seen.append(f"pickle.find_class {args!r}")
+    elif event == "open" and isinstance(args[0], str) and args[0].startswith(
+        tempfile.gettempdir()
+    ):
+        seen.append(f"open {args[0]}")
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, (f"touch {sentinel}",))
+
+
+# Where lark's `cache=True` looks: its name is predictable from the grammar and the options.
+from importlib import resources
+
+grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text(encoding="utf-8")
+options = "parserlalrlexercontextualkeep_all_tokensTruemaybe_placeholdersTruecacheTrue"
+digest = hashlib.sha256(
+    (grammar + options + lark.__version__ + str(sys.version_info[:2])).encode("utf8")
+).hexdigest()
+import getpass
+
+path = tempfile.gettempdir() + "/.lark_cache_%s_%s_%s_%s.tmp" % (
+    getpass.getuser(), digest, *sys.version_info[:2]
+)
+with open(path, "wb") as planted:
+    planted.write(digest.encode("utf8") + b"\n")
+    pickle.dump(Payload(), planted)
+sys.addaudithook(audit)
+
+import linkage_rules
+
+policy = linkage_rules.loads(
+    'policy p "p" { version "1" effective 2024-01-01 }\n'
+    "entity E { x: int }\n"
+    "segment s for E { rule r: x > 1 }\n"
+)
+assert policy.classify({"x": 2}).segments
+print("\n".join(seen))
+"""
+
+
+def test_a_pickle_planted_in_the_temp_folder_is_never_loaded(tmp_path: Path) -> None:
+    """Another local user can write the temp folder: nothing there may be unpickled.
+
+    The parser once cached lark's tables as a pickle under a predictable name there; a
+    pickle planted at that name ran `os.system` during `loads`.
+    """
+    import os
+    import subprocess
+    import sys
+
+    sentinel = tmp_path / "ran"
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = tmp_path / "plant.py"
+    script.write_text(_PLANTED_PICKLE_LOAD, encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
+    src = Path(lr.__file__).resolve().parent.parent
+    env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, str(script), str(sentinel)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not sentinel.exists(), "the planted pickle ran"
+    assert done.stdout.strip() == "", f"the load touched the temp folder: {done.stdout}"
+    assert len(list(temp.iterdir())) == 1  # the planted file; nothing written there either
+
+
+# ---- the edges of loading: a clear PolicyError, never a traceback --------------------------
+
+_EDGE = HEADER + "entity E { x: int  t: text }\nsegment s for E { rule r: x > 1 }\n"
+
+
+def _printable(error: lr.PolicyError) -> str:
+    """The error as the CLI prints it: it must encode as UTF-8 (no lone surrogates)."""
+    text = error.render("human") + "\n" + str(error)
+    text.encode("utf-8")
+    return text
+
+
+@pytest.mark.skipif(os.name == "nt" or sys.platform == "darwin", reason="needs bytes file names")
+def test_a_rule_file_whose_name_is_not_utf8_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "ok.rules").write_text(_EDGE, encoding="utf-8")
+    with open(os.path.join(os.fsencode(tmp_path), b"\xff\xfe.rules"), "wb") as file:
+        file.write(b"# a rule file with a Latin-1 name\n")
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path)
+    (error,) = caught.value.errors
+    assert error.code == "encoding"
+    assert error.message == "the file name `\\xff\\xfe.rules` is not UTF-8"
+    assert "\\xff\\xfe.rules" in _printable(caught.value)
+
+
+@pytest.mark.parametrize("where", ["string", "label", "comment", "code"])
+def test_a_lone_surrogate_in_loads_text_is_refused_at_its_place(where: str) -> None:
+    bad = "\ud800"
+    text = {
+        "string": f'segment s for E {{ rule r: t == "a{bad}b" }}\n',
+        "label": f'segment s "{bad}" for E {{ rule r: x > 1 }}\n',
+        "comment": f"# {bad}\nsegment s for E {{ rule r: x > 1 }}\n",
+        "code": f"segment s for E {{ rule r: t == {bad} }}\n",
+    }[where]
+    source = HEADER + "entity E { x: int  t: text }\n" + text
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(source, name="p.rules")
+    (error,) = caught.value.errors
+    assert error.code == "encoding"
+    assert error.message == "`\\ud800` is not a character (a lone surrogate)"
+    line = source.count("\n", 0, source.index(bad)) + 1
+    assert (error.file, error.line) == ("p.rules", line)
+    assert error.column == source.index(bad) - source.rfind("\n", 0, source.index(bad))
+    _printable(caught.value)
+
+
+def test_a_lone_surrogate_in_the_name_given_to_loads_is_refused() -> None:
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(_EDGE, name="p\udcff.rules")
+    (error,) = caught.value.errors
+    assert error.message == "the name `p\\udcff.rules` is not text (it holds a lone surrogate)"
+    _printable(caught.value)
+
+
+@pytest.mark.parametrize("path", ["a\x00b.csv", "lists/\x00", "\x00"])
+def test_a_nul_in_a_list_path_is_refused(tmp_path: Path, path: str) -> None:
+    text = _EDGE + f'list L: text from "{path}"\n'
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text, name="p.rules", base_dir=tmp_path)
+    (error,) = caught.value.errors
+    assert error.code == "list-file" and error.line == 4
+    _printable(caught.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_rule_file_linked_from_outside_the_policy_folder_is_refused_unread(
+    tmp_path: Path,
+) -> None:
+    """Rule files get the confinement of list files: a link out of the folder is not read,
+    and nothing of what it points at is echoed (it was `/etc/passwd` line 1)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:do-not-echo\n", encoding="utf-8")
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "main.rules").write_text(_EDGE, encoding="utf-8")
+    (folder / "evil.rules").symlink_to(secret)
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(folder)
+    (error,) = caught.value.errors
+    assert error.code == "io" and error.file.endswith("evil.rules")
+    assert error.message == "this rule file is a link to a file outside the policy folder"
+    assert "do-not-echo" not in _printable(caught.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_rule_file_linked_inside_the_policy_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "main.txt").write_text(_EDGE, encoding="utf-8")
+    (tmp_path / "main.rules").symlink_to(tmp_path / "rules" / "main.txt")
+    assert lr.load(tmp_path).classify({"x": 2, "t": ""}).segments == {"s"}
+
+
+def test_a_rules_entry_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "main.rules").write_text(_EDGE, encoding="utf-8")
+    (tmp_path / "more.rules").mkdir()
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path)
+    (error,) = caught.value.errors
+    assert error.message == "this is not a regular file" and error.file.endswith("more.rules")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_rules_entry_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "main.rules").write_text(_EDGE, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.rules")
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path)
+    (error,) = caught.value.errors
+    assert error.message == "this is not a regular file" and error.file.endswith("pipe.rules")
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path / "pipe.rules")
+    assert caught.value.errors[0].message == "this is not a regular file"
+
+
+def test_an_unreadable_rule_file_is_a_policy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "main.rules").write_text(_EDGE, encoding="utf-8")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path)
+    assert caught.value.errors[0].message == "cannot read the rule file: permission denied"
+
+
+def test_a_huge_rule_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkage_rules import policy
+
+    monkeypatch.setattr(policy, "MAX_RULE_FILE_BYTES", 1000)
+    (tmp_path / "main.rules").write_text(_EDGE + "#" * 2000 + "\n", encoding="utf-8")
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load(tmp_path / "main.rules")
+    assert caught.value.errors[0].message.startswith("the rule file is larger than")
+
+
+@pytest.mark.parametrize("function", ["min", "max"])
+@pytest.mark.parametrize("count", [2, 99, 100, 1000])
+def test_min_and_max_take_any_number_of_arguments(function: str, count: int) -> None:
+    args = ", ".join(f"x + {i}" for i in range(count))
+    value = 5 + (count - 1 if function == "max" else 0)
+    text = f"entity E {{ x: int }}\nsegment s for E {{ rule r: {function}({args}) == {value} }}\n"
+    policy = lr.loads(HEADER + text)
+    assert policy.classify({"x": 5}).segments == {"s"}
+    assert policy.classify({"x": 6}).segments == frozenset()
+
+
+def test_min_with_one_argument_says_how_many_it_takes() -> None:
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(HEADER + "entity E { x: int }\nsegment s for E { rule r: min(x) > 1 }\n")
+    assert caught.value.errors[0].message == "`min` takes 2 or more arguments, got 1"

@@ -322,9 +322,12 @@ class ExprChecker:
         args = tuple(self.check(a) for a in node.args)
         return getattr(self, "_call_" + name)(node, args)  # type: ignore[no-any-return]
 
-    def _arity(self, node: n.Call, args: tuple[m.TExpr, ...], low: int, high: int) -> None:
-        if not low <= len(args) <= high:
-            want = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low}+"
+    def _arity(self, node: n.Call, args: tuple[m.TExpr, ...], low: int, high: int | None) -> None:
+        """`high` None: as many as are written (Python and SQL set no limit that matters)."""
+        if not low <= len(args) <= (len(args) if high is None else high):
+            want = f"{low} to {high}" if high is not None and high != low else str(low)
+            if high is None:
+                want += " or more"
             raise self._fail(
                 f"`{node.function.text}` takes {want} arguments, got {len(args)}", node.span
             )
@@ -334,7 +337,7 @@ class ExprChecker:
             raise self._fail(f"`{node.function.text}` needs a number, got {arg.type.a()}", arg.span)
 
     def _call_min(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 2, 99)
+        self._arity(node, args, 2, None)
         result: DType | None = None
         for arg in args:
             if arg.type.kind is Kind.NULL:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import lark
+import lark.grammar
+import lark.lexer
 from lark import Token
+from lark.lark import _LOAD_ALLOWED_OPTIONS as _LOAD_TIME_OPTIONS  # set when loading
+from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -107,23 +115,209 @@ def normalize_input_method(text: str) -> str:
     return _STRING_COMMENT_OR_WIDE.sub(_map_match, text)
 
 
+_GRAMMAR = "grammar.lark"
+_TABLES = "grammar_tables.json"
+"""lark's LALR tables for grammar.lark, as JSON data made by `python3 scripts/dev.py grammar`:
+building them from the grammar takes a third of a second, reading them a few ms. Data,
+not a pickle, and inside the package: nothing another user can write is ever loaded."""
+
+# Options that shape the tables; the transformer is given again when they are loaded.
+_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "keep_all_tokens": True,
+    "maybe_placeholders": True,
+}
+_ITEMS = "@items"  # a dict whose keys are not all strings, in JSON: {"@items": [[k, v], ...]}
+
+
+def _grammar_text() -> str:
+    return resources.files(__package__).joinpath(_GRAMMAR).read_text(encoding="utf-8")
+
+
+def grammar_digest(grammar: str) -> str:
+    """The SHA-256 of the grammar's text, which the shipped tables must have been made from."""
+    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+
+
+def build_from_grammar(grammar: str | None = None) -> lark.Lark:
+    """The parser built by lark from the grammar itself: slow, and always right."""
+    text = _grammar_text() if grammar is None else grammar
+    return lark.Lark(text, transformer=_LOWERING, **_OPTIONS)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if all(type(key) is str for key in value):
+            return {key: _to_json(item) for key, item in value.items()}
+        return {_ITEMS: [[_to_json(key), _to_json(item)] for key, item in value.items()]}
+    if isinstance(value, list | tuple):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def _from_json(value: dict[str, Any]) -> dict[Any, Any]:
+    items = value.get(_ITEMS)
+    if items is not None and len(value) == 1:
+        return {_hashable(key): item for key, item in items}
+    return value
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(map(_hashable, key)) if isinstance(key, list) else key
+
+
+def tables_document(parser: lark.Lark, grammar: str) -> dict[str, Any]:
+    """The JSON document of a parser's tables, stamped with the grammar and lark they fit."""
+    data, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    options = {k: v for k, v in data["options"].items() if k not in _LOAD_TIME_OPTIONS}
+    frontend = data["parser"]
+    frontend["parser"] = _canonical_table(frontend["parser"])
+    return {
+        "grammar_sha256": grammar_digest(grammar),
+        "lark": lark.__version__,
+        "data": _to_json({**data, "options": options}),
+        "memo": _to_json(memo),
+    }
+
+
+def _from_tables(text: str, grammar: str) -> lark.Lark | None:
+    """The parser rebuilt from the shipped tables, or None if they are not for this grammar
+    (a developer edited grammar.lark) or not for this version of lark."""
+    document = json.loads(text, object_hook=_from_json)
+    if document.get("grammar_sha256") != grammar_digest(grammar):
+        return None
+    if document.get("lark") != lark.__version__:
+        return None
+    parser: lark.Lark = lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
+        document["data"], document["memo"], transformer=_LOWERING
+    )
+    return parser
+
+
+def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
+    """A serialised LALR table with its tokens in name order and its states numbered in
+    the order they are reached: lark numbers both by the order of sets of objects, which
+    differs from run to run, and the committed file should change only with the grammar."""
+    names: dict[int, str] = table["tokens"]
+    token_index = {name: index for index, name in enumerate(sorted(names.values()))}
+    states: dict[int, dict[int, tuple[int, Any]]] = table["states"]
+    number: dict[int, int] = {}
+    queue = [table["start_states"][start] for start in sorted(table["start_states"])]
+    while queue:
+        state = queue.pop(0)
+        if state in number:
+            continue
+        number[state] = len(number)
+        for token in sorted(states[state], key=names.__getitem__):
+            action, argument = states[state][token]
+            if action == 0:  # a shift: `argument` is the next state
+                queue.append(argument)
+    assert len(number) == len(states), "every state is reached from a start state"
+    return {
+        "tokens": {index: name for name, index in token_index.items()},
+        "states": {
+            number[state]: {
+                token_index[names[token]]: (action, number[arg] if action == 0 else arg)
+                for token, (action, arg) in sorted(actions.items(), key=lambda item: names[item[0]])
+            }
+            for state, actions in sorted(states.items(), key=lambda item: number[item[0]])
+        },
+        "start_states": {k: number[v] for k, v in sorted(table["start_states"].items())},
+        "end_states": {k: number[v] for k, v in sorted(table["end_states"].items())},
+    }
+
+
+class _QuickState(ParserState):  # type: ignore[type-arg]
+    """lark's LALR loop, with what each reduction needs (its length, its callback, the
+    rule it makes) looked up once per table instead of through the rule's attributes at
+    every step, and a rule that only passes its single child on (the `?` rules between
+    `expr` and `atom`: eight of them under every operand) done without a call.
+
+    The tables and the outcome are lark's; on a syntax error lark's own loop runs again
+    from the same state to say what was expected (see `accepts`)."""
+
+    __slots__ = ()
+    quick: ClassVar[dict[Any, dict[str, tuple[Any, ...]]]] = {}
+
+    def feed_token(self, token: Token, is_end: bool = False) -> Any:
+        conf = self.parse_conf
+        callbacks = conf.callbacks
+        if not callbacks:  # lark's `accepts` probes without callbacks: its own loop
+            return super().feed_token(token, is_end)
+        state_stack = self.state_stack
+        value_stack = self.value_stack
+        quick = self.quick
+        end_state = conf.end_state
+        while True:
+            try:
+                action = quick[state_stack[-1]][token.type]
+            except KeyError:
+                return super().feed_token(token, is_end)  # raises lark's UnexpectedToken
+            if action[0]:  # shift
+                state_stack.append(action[1])
+                kind = token.type
+                value_stack.append(token if kind not in callbacks else callbacks[kind](token))
+                return None
+            _, size, callback, origin, passes_child = action
+            if passes_child:
+                del state_stack[-1]
+            elif size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+                value_stack.append(callback(children))
+            else:
+                value_stack.append(callback([]))
+            state_stack.append(quick[state_stack[-1]][origin][1])
+            if is_end and state_stack[-1] == end_state:
+                return value_stack[-1]
+
+
+def _quicken(parser: lark.Lark) -> lark.Lark:
+    """`parser` with its LALR loop replaced by `_QuickState`'s (same tables, same nodes)."""
+    inner = parser.parser.parser.parser  # frontend -> LALR_Parser -> _Parser
+    callbacks = inner.callbacks
+    quick: dict[Any, dict[str, tuple[Any, ...]]] = {}
+    for state, actions in inner.parse_table.states.items():
+        row: dict[str, tuple[Any, ...]] = {}
+        for symbol, (action, argument) in actions.items():
+            if action is Shift:
+                row[symbol] = (True, argument)
+                continue
+            callback = callbacks[argument]
+            size = len(argument.expansion)
+            passes_child = size == 1 and isinstance(callback, ExpandSingleChild)
+            row[symbol] = (False, size, callback, argument.origin.name, passes_child)
+        quick[state] = row
+    state_class = type("_QuickStateOf", (_QuickState,), {"__slots__": (), "quick": quick})
+
+    class _QuickParser(type(inner)):  # type: ignore[misc]
+        def parse(self, lexer: Any, start: str, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs:
+                return super().parse(lexer, start, *args, **kwargs)
+            conf = ParseConf(self.parse_table, self.callbacks, start)
+            return self.parse_from_state(state_class(conf, lexer))
+
+    parser.parser.parser.parser = _QuickParser(inner.parse_table, callbacks, inner.debug)
+    return parser
+
+
 @cache
 def _lark() -> lark.Lark:
     """The parser, lowering to nodes as it reduces (no parse tree is ever built).
 
     Every token is kept, so that a node's span runs from its first token to its last:
-    cheaper than lark's position propagation, and the keywords count.
+    cheaper than lark's position propagation, and the keywords count. The tables come
+    from the package's own data file when it fits the grammar, else from the grammar.
     """
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        keep_all_tokens=True,
-        maybe_placeholders=True,
-        transformer=_LOWERING,
-        cache=True,  # a pickled parse table in the temp folder: loads in ms, not 200 ms
-    )
+    grammar = _grammar_text()
+    shipped = resources.files(__package__).joinpath(_TABLES)
+    if shipped.is_file():
+        parser = _from_tables(shipped.read_text(encoding="utf-8"), grammar)
+        if parser is not None:
+            return _quicken(parser)
+    return _quicken(build_from_grammar(grammar))
 
 
 # The lowering callbacks need the source being parsed; one parse at a time has it.
@@ -378,9 +572,33 @@ class _Carried:
     span: Span
 
 
+class _Chain:
+    """An `and` or `or` chain while the parser is still reducing it: one list that each
+    further operand is appended to, so that a chain of n terms costs n steps, not n²
+    (a node's operands are a tuple, and extending a tuple copies it). It becomes a
+    BoolOp when a rule other than the chain and parentheses takes it as a child."""
+
+    __slots__ = ("end", "op", "operands", "start")
+
+    def __init__(self, op: str, start: int) -> None:
+        self.op = op
+        self.operands: list[n.Expr] = []
+        self.start = start
+        self.end = start
+
+    def node(self, source: Source) -> n.BoolOp:
+        return n.BoolOp(self.op, tuple(self.operands), Span(source, self.start, self.end))
+
+
+_KEEPS_CHAINS = frozenset({"or_op", "and_op", "parenthesized"})
+
+
 def _bounds(item: object) -> tuple[int, int] | None:
-    if isinstance(item, Token):
-        return item.start_pos or 0, item.end_pos or 0
+    kind = type(item)
+    if kind is Token:
+        return item.start_pos or 0, item.end_pos or 0  # type: ignore[attr-defined]
+    if kind is _Chain:
+        return item.start, item.end  # type: ignore[attr-defined]
     span = getattr(item, "span", None)
     if isinstance(span, Span):
         return span.start, span.end
@@ -399,18 +617,34 @@ class _Lowering:
         self.source = Source("<policy>", "")
         for name in dir(type(self)):
             if not name.startswith("_"):
-                setattr(self, name, self._lowering(getattr(self, name)))
+                setattr(self, name, self._lowering(getattr(self, name), name in _KEEPS_CHAINS))
 
-    def _lowering(self, method: Any) -> Any:
+    def _lowering(self, method: Any, keeps_chains: bool) -> Any:
         def lower(children: list[Any]) -> Any:
-            bounds = [b for b in map(_bounds, children) if b is not None]
-            start, end = (bounds[0][0], bounds[-1][1]) if bounds else (0, 0)
-            span = Span(self.source, start, end)
-            kept = [
-                c.value if isinstance(c, _Carried) else c
-                for c in children
-                if not (isinstance(c, Token) and c.type not in _MEANINGFUL)
-            ]
+            # This runs at every reduction: the first and last child with a position
+            # bound the span, and each child is looked at once.
+            first = last = None
+            for child in children:
+                first = _bounds(child)
+                if first is not None:
+                    break
+            for child in reversed(children):
+                last = _bounds(child)
+                if last is not None:
+                    break
+            span = Span(self.source, *(first[0], last[1]) if first and last else (0, 0))
+            kept = []
+            for child in children:
+                kind = type(child)
+                if kind is Token:
+                    if child.type in _MEANINGFUL:
+                        kept.append(child)
+                elif kind is _Carried:
+                    kept.append(child.value)
+                elif kind is _Chain and not keeps_chains:
+                    kept.append(child.node(self.source))
+                else:
+                    kept.append(child)
             result = method(span, kept)
             if isinstance(result, (str, tuple)):
                 return _Carried(result, span)
@@ -681,19 +915,32 @@ class _Lowering:
     def if_expr(self, span: Span, items: list[Any]) -> n.IfThenElse:
         return n.IfThenElse(items[0], items[1], items[2], span)
 
-    def _bool_op(self, op: str, span: Span, items: list[Any]) -> n.BoolOp:
-        operands: list[n.Expr] = []
-        for item in items:
-            if isinstance(item, n.BoolOp) and item.op == op:
-                operands.extend(item.operands)
-            else:
-                operands.append(item)
-        return n.BoolOp(op, tuple(operands), span)
+    def _bool_op(self, op: str, span: Span, items: list[Any]) -> _Chain:
+        """`a or b or c` (and `(a or b) or c`) is one `or` of three operands."""
+        left, right = items
+        chain = left if isinstance(left, _Chain) and left.op == op else None
+        if chain is None:
+            chain = _Chain(op, span.start)
+            self._add_operand(chain, left)
+        self._add_operand(chain, right)
+        chain.start, chain.end = span.start, span.end
+        return chain
 
-    def or_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+    def _add_operand(self, chain: _Chain, item: Any) -> None:
+        if isinstance(item, _Chain):
+            if item.op == chain.op:
+                chain.operands.extend(item.operands)
+                return
+            item = item.node(self.source)
+        if isinstance(item, n.BoolOp) and item.op == chain.op:
+            chain.operands.extend(item.operands)
+        else:
+            chain.operands.append(item)
+
+    def or_op(self, span: Span, items: list[Any]) -> _Chain:
         return self._bool_op("or", span, items)
 
-    def and_op(self, span: Span, items: list[Any]) -> n.BoolOp:
+    def and_op(self, span: Span, items: list[Any]) -> _Chain:
         return self._bool_op("and", span, items)
 
     def not_op(self, span: Span, items: list[Any]) -> n.Not:
@@ -758,8 +1005,8 @@ class _Lowering:
         function, *args = items
         return n.Call(self._name(function), tuple(a for a in args if a is not None), span)
 
-    def parenthesized(self, span: Span, items: list[Any]) -> n.Expr:
-        return items[0]  # type: ignore[no-any-return]
+    def parenthesized(self, span: Span, items: list[Any]) -> n.Expr | _Chain:
+        return items[0]  # type: ignore[no-any-return]  # a chain goes on growing
 
     def list_literal(self, span: Span, items: list[Any]) -> n.ListLit:
         return n.ListLit(tuple(i for i in items if i is not None), span)

@@ -18,11 +18,16 @@ from .suggest import did_you_mean
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:
     """The file `relative` names inside `base_dir`, or None if it would leave that folder."""
+    if "\0" in relative:  # no file has such a name; resolving it would raise
+        return None
     candidate = Path(relative)
     if candidate.is_absolute():
         return None
-    root = base_dir.resolve()
-    path = (root / candidate).resolve()
+    try:
+        root = base_dir.resolve()
+        path = (root / candidate).resolve()
+    except (OSError, ValueError, RuntimeError):  # a loop of links, a name the OS refuses
+        return None
     if path != root and root not in path.parents:
         return None
     return path

@@ -1,0 +1,32 @@
+"""Write the parse tables of grammar.lark into the package, as JSON data.
+
+Run it (or `python3 scripts/dev.py grammar`) after editing grammar.lark and commit the
+result; a test fails while the tables are stale. Until then the parser is built from the
+grammar at every start of a process (a third of a second), so a stale file is slow,
+never wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from linkage_rules import parser  # noqa: E402 - the package of this checkout, not another
+
+TABLES = ROOT / "src" / "linkage_rules" / "grammar_tables.json"
+
+
+def main() -> None:
+    grammar = (ROOT / "src" / "linkage_rules" / "grammar.lark").read_text(encoding="utf-8")
+    document = parser.tables_document(parser.build_from_grammar(grammar), grammar)
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    TABLES.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {TABLES.relative_to(ROOT)} ({len(text):,} characters)")
+
+
+if __name__ == "__main__":
+    main()
