@@ -16,7 +16,13 @@ from .diagnostics import Diagnostic, Severity
 from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
 from .example_checker import ExampleChecker
 from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
-from .reflists import ListMeta, LoadedList, load_list_file, load_meta_beside, resolve_inside
+from .reflists import (
+    ListMeta,
+    LoadedList,
+    load_list_file,
+    load_meta_beside,
+    locate_reference_file,
+)
 from .scoring_checker import ScoringChecker
 from .source import Source, Span
 from .suggest import did_you_mean
@@ -477,22 +483,14 @@ class Checker:
                 "pass `base_dir=` to `loads`, or load the policy from its folder",
             )
             return None
-        path = resolve_inside(file.base_dir, decl.path.value)
-        if path is None:
-            self.error(
-                "list-file",
-                f"`{decl.path.value}` is outside the policy folder",
-                decl.path.span,
-                "list files must live in the policy's folder",
+        path = locate_reference_file(file.base_dir, decl.path.value, "list file")
+        if isinstance(path, str):
+            help = (
+                f"looked for {decl.path.value} next to {file.source.name}"
+                if path.endswith("not found")
+                else "list files must live in the policy's folder"
             )
-            return None
-        if not path.is_file():
-            self.error(
-                "list-file",
-                f"list file `{decl.path.value}` not found",
-                decl.path.span,
-                f"looked for {decl.path.value} next to {file.source.name}",
-            )
+            self.error("list-file", path, decl.path.span, help)
             return None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         before = len(self.diagnostics)

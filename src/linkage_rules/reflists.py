@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import attrs
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, shown
 from .dtypes import DType, Kind, parse_text
 from .io import CsvTable, TextDecodeError, csv_text, decode_text
 from .runtime import text_key
@@ -31,6 +32,38 @@ def resolve_inside(base_dir: Path, relative: str) -> Path | None:
     if path != root and root not in path.parents:
         return None
     return path
+
+
+def locate_reference_file(base_dir: Path, relative: str, what: str) -> Path | str:
+    """The regular file `relative` names inside `base_dir`, or why it cannot be one.
+
+    Lists, catalogs and `.meta` files are found by these rules alike. A folder or a
+    named pipe is refused before it is opened (reading a pipe would block the load).
+    """
+    if "\0" in relative:
+        return f"the file name `{shown(relative)}` holds a NUL character"
+    path = resolve_inside(base_dir, relative)
+    if path is None:
+        return f"`{relative}` is outside the policy folder"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"{what} `{relative}` not found"
+    except OSError as error:
+        return f"`{relative}` cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(mode):
+        return f"`{relative}` is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return f"`{relative}` is not a regular file"
+    return path
+
+
+def read_reference_bytes(path: Path, relative: str) -> bytes | str:
+    """The bytes of a located reference file, or why the system would not give them."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return f"`{relative}` cannot be read: {error.strerror or error}"
 
 
 ALIASES_COLUMN = "aliases"
@@ -210,11 +243,10 @@ def load_meta_beside(
     candidate = base_dir / relative
     if relative == list_path or not (candidate.exists() or candidate.is_symlink()):
         return ListMeta(), None
-    path = resolve_inside(base_dir, relative)
-    if path is None or not path.is_file():
-        message = f"`{relative}` is outside the policy folder or not a file"
+    path = locate_reference_file(base_dir, relative, "meta file")
+    if isinstance(path, str):
         help = "a list's meta file must be a file beside it in the policy's folder"
-        report(Diagnostic("list-meta", message, at, help))
+        report(Diagnostic("list-meta", path, at, help))
         return None
     display = str(Path(rules_file).parent / relative).replace("\\", "/")
     loaded = load_list_meta(path, display, report)
@@ -233,7 +265,10 @@ def load_list_meta(
     checked against that source), `sample` (yes for made-up lists) and `note`.
     None, with every problem reported at its line, when the file has a mistake.
     """
-    data = path.read_bytes()
+    data = read_reference_bytes(path, display_name)
+    if isinstance(data, str):
+        report(Diagnostic("list-meta", data, None, file_name=display_name))
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -375,7 +410,10 @@ def _read_csv(
     as strict as policy text: a row that cannot be read is an error at its line, never
     a list that silently shrinks.
     """
-    data = path.read_bytes()
+    data = read_reference_bytes(path, display_name)
+    if isinstance(data, str):
+        report(Diagnostic("list-file", data, None, file_name=display_name))
+        return None
     try:
         text = decode_text(data)
     except TextDecodeError as error:

@@ -12,7 +12,7 @@ from . import nodes as n
 from .dtypes import DECIMAL, MONEY, NUMERIC, PLAIN_NUMBER, DType, EnumType, Kind
 from .expr_checker import ExprChecker, Scope
 from .group_exprs import GroupExprChecker, field_refs
-from .reflists import load_table_file, resolve_inside
+from .reflists import load_table_file, locate_reference_file
 from .source import Span
 from .suggest import did_you_mean
 
@@ -76,10 +76,9 @@ class ScoringChecker:
                 "pass `base_dir=` to `loads`, or load the policy from its folder",
             )
             return
-        path = resolve_inside(file.base_dir, decl.path.value)
-        if path is None or not path.is_file():
-            where = "is outside the policy folder" if path is None else "was not found"
-            self.c.error("list-file", f"`{decl.path.value}` {where}", decl.path.span)
+        path = locate_reference_file(file.base_dir, decl.path.value, "catalog file")
+        if isinstance(path, str):
+            self.c.error("list-file", path, decl.path.span)
             return
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         fields = [(f.name, f.type) for f in entity.fields]
