@@ -460,3 +460,22 @@ def test_half_a_surrogate_pair_in_a_sale_is_a_bad_sale(
     )  # fmt: skip
     assert code == 1 and "half of a UTF-16 pair" in err and "Traceback" not in err
     assert not (tmp_path / "so").exists()
+
+
+@pytest.mark.parametrize("amount", ["1e1000000000000000000", "-1E+99999999999999999999"])
+def test_an_exponent_no_decimal_can_hold_is_a_bad_json_row(
+    amount: str, policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        f'{{"client_id": "j1", "dept": "corporate", "credit": {amount}}}',
+        '{"client_id": "j2", "dept": "corporate", "credit": 5}',
+    ]
+    data = write(tmp_path / "orgs.jsonl", "\n".join(lines) + "\n")
+    code, _out, err = run(capsys, "--format", "plain", "classify", policy, data, "-o", "o.csv")
+    assert code == 1 and "Traceback" not in err
+    assert "orgs.jsonl:1:1: error[rejected-row]: the line is not valid JSON: " in err
+    assert f"`{amount}`" in err
+    assert [r["row"] for r in read_dicts(tmp_path / "o.csv")] == ["2"]
+    listed = write(tmp_path / "orgs.json", "[" + ", ".join(lines) + "]")
+    code, _out, err = run(capsys, "--format", "plain", "classify", policy, listed, "-o", "l.csv")
+    assert code == 1 and "Traceback" not in err and f"`{amount}`" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 
 class _Repeated(dict[str, object]):
@@ -17,6 +17,14 @@ class _Repeated(dict[str, object]):
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"`{name}` is not a number JSON allows")
+
+
+def _exact_number(text: str) -> Decimal:
+    """A JSON fraction as a Decimal; an exponent past what a Decimal holds is a bad number."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"`{text}` is a number too large or too small to hold exactly") from None
 
 
 def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -37,7 +45,7 @@ def parse_json(text: str) -> object:
     that a JSON list can name the item it is in.
     """
     return json.loads(
-        text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
+        text, parse_float=_exact_number, parse_constant=_no_constant, object_pairs_hook=_pairs
     )
 
 
