@@ -18,6 +18,7 @@ from decimal import (
     ROUND_HALF_UP,
     Context,
     Decimal,
+    Inexact,
     InvalidOperation,
 )
 from typing import Any
@@ -29,6 +30,29 @@ import attrs
 CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 Number = int | Decimal
+
+TOTALS_DIGITS = 68
+TOTALS = Context(
+    prec=TOTALS_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, InvalidOperation]
+)
+"""Sums of amounts as they were given (credits to an outlet, `sum()` over a group): the
+amounts may have any number of decimals, so a sum is kept to 68 digits and is exact, or
+`total_add` raises `decimal.Inexact` — never a total silently rounded."""
+
+
+def total_add(total: Number, amount: Number) -> Number:
+    """`total + amount` exactly (ints stay ints); `decimal.Inexact` when 68 digits cannot
+    hold the sum (amounts of wildly different sizes), which the scorer turns into a
+    RecordError."""
+    if type(total) is int and type(amount) is int:
+        return total + amount
+    return TOTALS.add(total, amount)
+
+
+INEXACT_TOTAL = (
+    "the amounts summed here differ so much in size that their total needs more than "
+    f"{TOTALS_DIGITS} digits; the engine adds up exactly or not at all"
+)
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -235,7 +259,7 @@ def aggregate_step(function: str, current: Any, value: Any) -> Any:
     if current is None:
         return value
     if function == "sum":
-        return add(current, value)
+        return total_add(current, value)
     if function == "min":
         return value if value < current else current
     return value if value > current else current

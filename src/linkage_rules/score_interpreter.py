@@ -226,8 +226,10 @@ def prepare_traced(
                 record[credit.to], {a: Decimal("0.00") for a in credit.amounts}
             )
             for amount in credit.amounts:
-                if record[amount] is not None:
-                    credited[amount] += record[amount]  # type: ignore[operator]
+                value = record[amount]
+                if value is not None:
+                    assert isinstance(value, (int, Decimal))
+                    credited[amount] = Decimal(rt.total_add(credited[amount], value))
     return entries, accumulators
 
 

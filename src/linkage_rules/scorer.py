@@ -6,8 +6,9 @@ interpreter instead of the generated loop, and is the oracle tests hold it again
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, localcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
 from . import model as m
@@ -19,7 +20,7 @@ from .backends.scoring_python import (
 )
 from .errors import RecordError
 from .records import RecordSchema
-from .runtime import CONTEXT
+from .runtime import CONTEXT, INEXACT_TOTAL
 from .score_interpreter import (
     SaleExplanation,
     SaleProblems,
@@ -115,7 +116,7 @@ class Scorer:
         zero = Decimal(0).quantize(self.scoring.precision)
         totals = {d: zero for d in self.scoring.split.departments.members}
         credits: dict[object, dict[str, Decimal]] = {}
-        with localcontext(CONTEXT):
+        with localcontext(CONTEXT), self._exact_totals():
             if interpret:
                 entries, accumulators = prepare_traced(
                     self.scoring,
@@ -140,17 +141,26 @@ class Scorer:
             return self.explain(sheet, tables, sale_id)
 
         reward = self._interpret_reward if interpret else self._evaluate_reward
-        return finish(
-            self.scoring,
-            entries,
-            accumulators,
-            totals,
-            credits,
-            evaluate,
-            rows_of,
-            explainer,
-            reward,
-        )
+        with self._exact_totals():
+            return finish(
+                self.scoring,
+                entries,
+                accumulators,
+                totals,
+                credits,
+                evaluate,
+                rows_of,
+                explainer,
+                reward,
+            )
+
+    @contextmanager
+    def _exact_totals(self) -> Iterator[None]:
+        """A total that the runtime could not add up exactly stops the run, named."""
+        try:
+            yield
+        except Inexact:
+            raise RecordError(INEXACT_TOTAL, entity=self.scoring.entity.name) from None
 
     def find_problems(
         self,
@@ -170,7 +180,10 @@ class Scorer:
         with localcontext(CONTEXT):
             for index, sale in enumerate(sales):
                 try:
-                    self.prepare((sale,), *tables, *({} for _ in range(count)), totals, {}, seen)
+                    with self._exact_totals():
+                        self.prepare(
+                            (sale,), *tables, *({} for _ in range(count)), totals, {}, seen
+                        )
                 except RecordError as error:
                     found.append((index, error))
         return found

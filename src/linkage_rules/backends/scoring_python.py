@@ -206,7 +206,7 @@ class _ScoringCompiler:
         )
         for amount in credit.amounts:
             e.emit(2, f"if (_v := {self.reads[amount]}) is not None:")
-            e.emit(3, f"_c[{safe_literal(amount)}] += _v")
+            e.emit(3, f"_c[{safe_literal(amount)}] = _total_add(_c[{safe_literal(amount)}], _v)")
 
     def _group(self, index: int, group: m.Grouped, rows: str, *, with_members: bool) -> None:
         """Add the sale to its group, a list:
@@ -240,7 +240,7 @@ class _ScoringCompiler:
             return
         self.emit(depth, f"_v = {value}")
         if aggregate.function == "sum":
-            combine = f"_v if {slot} is None else {slot} + _v"
+            combine = f"_v if {slot} is None else _total_add({slot}, _v)"
         else:
             op = "<" if aggregate.function == "min" else ">"
             combine = f"_v if {slot} is None or _v {op} {slot} else {slot}"
@@ -271,6 +271,7 @@ def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple
         "_HALF_UP": ROUND_HALF_UP,
         "_DOWN": ROUND_DOWN,
         "_ZERO": Decimal("0.00"),  # money: credited amounts read in yuan and fen
+        "_total_add": rt.total_add,
     }
     namespace = run_source(source, constants, unit)
     return namespace["prepare"], source
