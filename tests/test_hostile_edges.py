@@ -176,3 +176,32 @@ def test_score_summary_tables_show_data_with_its_controls_escaped(
     assert code == 0, err
     assert "\x1b" not in out + err
     assert "P\\x1b[2J1" in out  # the failed gate names its project, escaped
+
+
+# ---- the loading API given the wrong kind of argument ---------------------------------------
+
+
+def test_load_of_an_empty_path_is_refused_not_the_current_folder(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "stray.rules", POLICY)  # what the current folder happens to hold
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.load("")
+    assert "empty" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: lr.loads(None), "policy text as a str"),  # type: ignore[arg-type]
+        (lambda: lr.loads(b"policy p {}"), "decode"),  # type: ignore[arg-type]
+        (lambda: lr.load(5), "a path"),  # type: ignore[arg-type]
+        (lambda: lr.loads("x", name=5), "name"),  # type: ignore[arg-type]
+    ],
+)
+def test_the_wrong_kind_of_argument_is_a_type_error_that_says_what_to_pass(
+    call: object, words: str
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        call()  # type: ignore[operator]
+    assert words in str(caught.value)

@@ -441,6 +441,14 @@ def load(path: str | os.PathLike[str]) -> Policy:
     List files named by the policy are read relative to the rule file that names them.
     Raises PolicyError with every problem found.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"load() takes a path (a str or a pathlib.Path), not {type(path).__name__}"
+            + ("; pass os.fsdecode(path)" if isinstance(path, bytes) else "")
+        )
+    if os.fspath(path) == "":
+        # Path("") is the current folder: an empty setting must not load whatever is there
+        raise _io_error("the path is empty; name a .rules file or a policy folder", "<empty>")
     root = Path(path)
     if root.is_dir():
         paths = sorted(root.glob("*.rules"))
@@ -465,5 +473,10 @@ def loads(
     text: str, *, name: str = "<policy>", base_dir: str | os.PathLike[str] | None = None
 ) -> Policy:
     """Load a policy from text; list files are read relative to `base_dir` if given."""
+    if not isinstance(text, str):
+        hint = "; decode it first, e.g. data.decode('utf-8')" if isinstance(text, bytes) else ""
+        raise TypeError(f"loads() takes the policy text as a str, not {type(text).__name__}{hint}")
+    if not isinstance(name, str):
+        raise TypeError(f"loads() takes the name as a str, not {type(name).__name__}")
     source = _text_source(name, text)
     return _build([(source, Path(base_dir) if base_dir is not None else None)])
