@@ -429,3 +429,22 @@ def test_from_text_dates_in_foreign_digits_are_refused(cell: str) -> None:
 
 def test_from_text_dates_in_full_width_digits() -> None:
     assert from_text(opened="２０２４-０１-０１")["opened"] == dt.date(2024, 1, 1)
+
+
+def test_an_int_subclass_is_an_int_and_a_bool_is_not() -> None:
+    import enum
+
+    class Rank(enum.IntEnum):
+        TOP = 5
+
+    class Count(int):
+        pass
+
+    checked = SCHEMA.validate({**from_text(), "staff": Rank.TOP, "credit_line": Count(7)})
+    assert checked["staff"] == 5 and type(checked["staff"]) is int
+    assert checked["credit_line"] == 7 and type(checked["credit_line"]) is int
+    assert POLICY.classify({**from_text(), "staff": Count(3)}).segments == POLICY.classify(
+        {**from_text(), "staff": 3}
+    ).segments
+    with pytest.raises(lr.RecordError):
+        SCHEMA.validate({**from_text(), "staff": True})

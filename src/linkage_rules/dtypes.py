@@ -136,9 +136,13 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
     elif kind is Kind.INT:
         if type(value) is int:
             return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(value)  # an IntEnum or another int subclass: held as the int it is
     elif kind in (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT):
         if type(value) is int:
             return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(value)
         if isinstance(value, Decimal):
             if not value.is_finite():
                 raise ValueError(f"`{value}` is not a finite number")
