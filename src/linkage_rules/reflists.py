@@ -385,18 +385,19 @@ def load_table_file(
                 report(Diagnostic("list-row", f"row {number}, column `{column}`: {error}", span))
                 ok = False
         value = record[key]
-        if value in key_rows:
+        compared = text_key(value)  # keyed as a sale's key is looked up
+        if compared in key_rows:
             report(
                 Diagnostic(
                     "list-row",
-                    f"row {number}: `{key}` {value} is already on row {key_rows[value]}",
+                    f"row {number}: `{key}` {value} is already on row {key_rows[compared]}",
                     span,
                 )
             )
             ok = False
             continue
-        key_rows[value] = number
-        rows[value] = record
+        key_rows[compared] = number
+        rows[compared] = record
     return (rows, data) if ok else None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
@@ -214,6 +214,12 @@ def text_key(text: object) -> object:
 
 
 _TEXT_KEYS: dict[str, str] = {}
+
+
+def group_key(values: Mapping[str, object], names: Sequence[str]) -> tuple[object, ...]:
+    """The key of a record's group, a row it looks up or the outlet it credits: its values
+    in their compared form, so `P1` and `P1　` are one project, as they are in a rule."""
+    return tuple(text_key(values[name]) for name in names)
 _CACHED_KEYS = 4096
 _CACHED_LENGTH = 64
 

@@ -199,7 +199,7 @@ def prepare_traced(
         for index, ((_, grouping), groups) in enumerate(zip(groupings, accumulators, strict=True)):
             if grouping.where is not None and Tracer(values).value(grouping.where) is not True:
                 continue
-            key = tuple(values[k] for k in grouping.keys)
+            key = rt.group_key(values, grouping.keys)
             acc = groups.get(key)
             if acc is None:
                 initial = [0 if a.function == "count" else None for a in grouping.aggregates]
@@ -223,7 +223,7 @@ def prepare_traced(
         if scoring.credit is not None:
             credit = scoring.credit
             credited = credits.setdefault(
-                record[credit.to], {a: Decimal("0.00") for a in credit.amounts}
+                rt.text_key(record[credit.to]), {a: Decimal("0.00") for a in credit.amounts}
             )
             for amount in credit.amounts:
                 value = record[amount]
@@ -293,7 +293,7 @@ def lookup_rows(
         if key is None:
             rows.append({f.name: None for f in lookup.entity.fields})
             continue
-        row = tables[index].get(key)
+        row = tables[index].get(rt.text_key(key))
         if row is None:
             problems.missing(index, record)
         rows.append(row)
@@ -460,7 +460,7 @@ def explain_sale(
             where = gate.group.where
             if where is not None and Tracer(scope).value(where) is not True:
                 continue
-            key = tuple(scope[k] for k in gate.group.keys)
+            key = rt.group_key(scope, gate.group.keys)
             group = group_values(gate, key)
             if group is None:  # pragma: no cover - every group of a scored sale is decided
                 continue

@@ -31,7 +31,7 @@ from .backends.scoring_python import grouped_items, measure_aggregate
 from .dtypes import format_value
 from .errors import LinkageRulesError, RecordError
 from .group_exprs import field_refs
-from .runtime import CONTEXT, aggregate_step, arithmetic_in
+from .runtime import CONTEXT, aggregate_step, arithmetic_in, group_key, text_key
 from .score_interpreter import SaleExplanation, line_values
 from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
 
@@ -246,7 +246,7 @@ def key_rows(
     keyed: dict[object, dict[str, object]] = {}
     for row in rows:
         record = validate(row, None)
-        key = record[entity.key]
+        key = text_key(record[entity.key])  # as a sale's key is looked up
         if key in keyed:
             raise RecordError(
                 f"{entity.name} `{key}` is supplied twice",
@@ -444,7 +444,7 @@ def _line_level(
             where = gate.group.where
             if where is not None and evaluate(where, item[2]) is not True:
                 continue
-            groups.setdefault(tuple(item[2][k] for k in gate.group.keys), []).append(item)
+            groups.setdefault(group_key(item[2], gate.group.keys), []).append(item)
         for key in sorted(groups, key=_sort_key):
             members = groups[key]
             extra = _target_values(scoring, gate.group, key, targets)
@@ -469,7 +469,7 @@ def _line_level(
             index, position, values = item
             if index in zeroed or (index, position) in line_zeroed:
                 continue
-            groups.setdefault(tuple(values[k] for k in penalty.group.keys), []).append(item)
+            groups.setdefault(group_key(values, penalty.group.keys), []).append(item)
         for key in sorted(groups, key=_sort_key):
             extra = _target_values(scoring, penalty.group, key, targets)
             values = _line_group_values(penalty.group, key, groups[key], evaluate, extra)

@@ -82,6 +82,13 @@ class _ScoringCompiler:
                 self.reads[f"{lookup.name}.{f.name}"] = f"_b{index}[{safe_literal(f.name)}]"
         self.reads[POINTS] = "_p"
 
+    def key_read(self, name: str) -> str:
+        """A field read as a key (`runtime.group_key`): text in its compared form."""
+        field = self.scoring.entity.field(name)
+        if field is not None and field.type.kind is Kind.TEXT:
+            return f"_text_key({self.reads[name]})"
+        return self.reads[name]
+
     def resolve(self, text: str) -> str:
         for name in placeholders(text):
             text = text.replace(field_placeholder(name), self.reads[name])
@@ -142,7 +149,7 @@ class _ScoringCompiler:
         e.emit(2, "_seen_add(_sid)")
         e.emit(2, f"_s = _shares(_r[{safe_literal(s.split.participants)}], _r)")
         for index, lookup in enumerate(s.lookups):
-            key = self.reads[lookup.key]
+            key = self.key_read(lookup.key)
             field = s.entity.field(lookup.key)
             assert field is not None
             if field.type.optional:
@@ -199,7 +206,7 @@ class _ScoringCompiler:
 
     def _credit(self, credit: m.Credit) -> None:
         e = self.emitter
-        e.emit(2, f"_c = _C.get(_o := {self.reads[credit.to]})")
+        e.emit(2, f"_c = _C.get(_o := {self.key_read(credit.to)})")
         e.emit(2, "if _c is None:")
         e.emit(
             3, f"_c = _C[_o] = {{{', '.join(f'{safe_literal(a)}: _ZERO' for a in credit.amounts)}}}"
@@ -216,7 +223,7 @@ class _ScoringCompiler:
         if group.where is not None:
             self.emit(2, f"if {self.exprs.truth(group.where)}:")
             depth = 3
-        key = "(" + "".join(f"{self.reads[k]}, " for k in group.keys) + ")"
+        key = "(" + "".join(f"{self.key_read(k)}, " for k in group.keys) + ")"
         e.emit(depth, f"_a = _G{index}.get(_key := {key})")
         initial = "".join(f", {_initial(a)}" for a in group.aggregates)
         members = "[]" if with_members else "None"
