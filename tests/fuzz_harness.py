@@ -283,14 +283,16 @@ def mutated_file(draw: st.DrawFn, base: CsvFile, *, max_mutations: int = 3) -> C
     rows = list(base.rows)
     quote_opened = False
     for _ in range(draw(st.integers(1, max_mutations))):
+        if not rows:
+            break
         index = draw(st.integers(0, len(rows) - 1))
         row = rows[index]
         action = draw(
             st.sampled_from(["cell", "cell", "cell", "cell", "blank", "extra-cell", "drop-cell",
                              "duplicate", "commas"])
         )  # fmt: skip
-        if len(row.lines) != 1:
-            continue  # already holds a multi-line cell: leave it as it is
+        if len(row.lines) != 1 or row.blank:
+            continue  # already blank, or holds a multi-line cell: leave it as it is
         line = row.lines[0]
         parts = cells(line)
         if action == "blank":
@@ -425,7 +427,9 @@ class Escape(AssertionError):
 def run_cli(*argv: str | Path) -> CliRun:
     """Run `linkage-rules argv` in this process; an exception out of `main` is an escape."""
     args = tuple(str(a) for a in argv)
-    out, err = io.StringIO(), io.StringIO()
+    # streams that encode as a terminal's do, so that text no terminal can show fails here too
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(args))
@@ -434,13 +438,19 @@ def run_cli(*argv: str | Path) -> CliRun:
             f"`linkage-rules {' '.join(args)}` raised {type(error).__name__}: "
             f"{_short(str(error))}\n{_short(traceback.format_exc(), 3000)}"
         ) from error
-    run = CliRun(args, code, out.getvalue(), err.getvalue())
+    run = CliRun(args, code, _written(out), _written(err))
     if code not in EXIT_CODES:
         raise Escape(f"exit code {code}, not one of {sorted(EXIT_CODES)}: {_tail(run)}")
     for stream in (run.out, run.err):
         if "Traceback (most recent call last)" in stream:
             raise Escape(f"a traceback was printed: {_tail(run)}")
     return run
+
+
+def _written(stream: io.TextIOWrapper) -> str:
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8")
 
 
 def _short(text: str, limit: int = 300) -> str:
