@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 from hypothesis import settings
@@ -105,6 +106,10 @@ class CsvFile:
             f"ending={self.ending!r}, final_newline={self.final_newline}, "
             f"encoding={self.encoding}, touched={touched})"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints examples with its own pretty printer: show the changes there too."""
+        printer.text(repr(self))
 
     def to_bytes(self) -> bytes:
         lines = [self.header, *(line for row in self.rows for line in row.lines)]
