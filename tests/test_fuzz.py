@@ -931,3 +931,35 @@ def test_misplaced_separators_in_numbers_are_refused(field: str, text: str) -> N
     row[field] = text
     with pytest.raises(lr.RecordError):
         SHIPPED.schema("Sale").from_text(row)
+
+
+CONTROL = "\x1b[2J\x1b[32mok: nothing rejected\x1b[0m\r"
+"""What a cell may hold to clear a clerk's terminal and print a fake verdict over the real one."""
+
+
+@pytest.mark.xfail(reason="found by the fuzzer: control characters in data reach the terminal")
+@pytest.mark.parametrize("style", ["human", "plain"])
+def test_control_characters_in_a_cell_are_not_echoed_raw(tmp_path: Path, style: str) -> None:
+    rows = list(PERSONS.rows[:3])
+    cells = rows[1].lines[0].split(b",")
+    cells[2] = b'"' + CONTROL.encode() + b'"'
+    rows[1] = Row((b",".join(cells),), touched=True)
+    source = tmp_path / "persons.csv"
+    source.write_bytes(attrs.evolve(PERSONS, rows=tuple(rows)).to_bytes())
+    run = run_cli("--format", style, "classify", POLICY, source, "-o", tmp_path / "out.csv")
+    assert run.code == 1
+    assert "persons.csv:3" in run.err
+    assert "\x1b" not in run.err + run.out and "\r" not in run.err + run.out, run.err
+
+
+@pytest.mark.xfail(reason="found by the fuzzer: control characters in rule text reach the terminal")
+def test_control_characters_in_rule_text_are_not_echoed_raw(tmp_path: Path) -> None:
+    rules = tmp_path / "odd.rules"
+    rules.write_text(
+        'policy t "t" { version "1" effective 2024-01-01 }\n'
+        f"entity E {{ a: int }}\nsegment s for E {{ rule r: a > 1 }} {CONTROL}\n",
+        "utf-8",
+    )
+    run = run_cli("check", rules)
+    assert run.code == 1
+    assert "\x1b" not in run.err + run.out and "\r" not in run.err + run.out, run.err
