@@ -42,6 +42,10 @@ EXIT_CODES = frozenset({0, 1, 2})
 SMUGGLED = "SMUGGLED"
 """The id prefix of rows written inside another row's cell: they must never be scored."""
 
+SMUGGLE = b"<the rest of the row>"
+"""Where a smuggling cell takes the rest of its own row's line, so that the row it hides is
+as valid as the row it is hidden in."""
+
 
 def fuzz_settings(examples: int) -> settings:
     """`examples` examples (no shrinking) in a normal run; the `fuzz` profile's under it.
@@ -270,9 +274,10 @@ def hostile_cell(draw: st.DrawFn, original: bytes) -> Cell:
         text = original.decode("utf-8", "replace") + (ending + "续") * breaks
         return Cell(_quoted(text), kind, newlines=breaks)
     if kind == "smuggling-cell":
-        # A quoted cell past the csv module's field limit, with a whole row inside it.
+        # A quoted cell past the csv module's field limit with a whole row inside it: the
+        # row's own line under another id (`mutated_file` puts that line in for SMUGGLE).
         ident = f"{SMUGGLED}{draw(st.integers(1, 99))}"
-        inner = b"x" * 140_000 + b"\n" + ident.encode() + b"," + b"\n"
+        inner = b"x" * 140_000 + b"\n" + ident.encode() + SMUGGLE + b"\n"
         return Cell(b'"' + inner + b'"', kind, newlines=2, hidden_ids=(ident,), exact=False)
     if kind == "nul":
         return Cell(original + b"\x00", kind)
@@ -326,7 +331,7 @@ def mutated_file(draw: st.DrawFn, base: CsvFile, *, max_mutations: int = 3) -> C
         if cell.unbalanced and any(b'"' in ln for r in rows[index:] for ln in r.lines):
             continue
         quote_opened = quote_opened or cell.unbalanced
-        parts[column] = cell.data
+        parts[column] = cell.data.replace(SMUGGLE, line[line.find(b","):] if b"," in line else b"")
         joined = b",".join(parts)
         rows[index] = Row(
             tuple(joined.split(b"\n")) if cell.newlines else (joined,),
