@@ -76,11 +76,6 @@ UNIVERSITIES = sample_file(POLICY / "lists" / "universities_211.csv", 200)
 SHIPPED = lr.load(POLICY)
 
 
-@pytest.fixture(scope="module")
-def shipped() -> lr.Policy:
-    return SHIPPED
-
-
 def _folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="fuzz-")
 
@@ -588,6 +583,12 @@ def _on_211_list(policy: lr.Policy, name: str) -> bool:
     return "education_health_tourism" in result.matches.get("institutional_targets", ())
 
 
+def _picked(policy: lr.Policy, client_id: str) -> bool:
+    base = next(r for r in CLIENT_RECORDS if r["managing_dept"] == "corporate")
+    result = policy.classify({**base, "client_id": client_id}, "OrgClient")
+    return "committee_pick" in result.matches.get("corporate_targets", ())
+
+
 @pytest.mark.xfail(reason="issue 8 items 3, 7: list files, odd policy text", strict=False)
 @fuzz_settings(12)
 @given(data=st.data())
@@ -614,12 +615,18 @@ def test_mutated_policy_loads_or_says_why(data: st.DataObject) -> None:
                 assert (run.code == 0) == (policy is not None and command == "check") or (
                     command == "test"
                 ), f"`{command}` exit {run.code} disagrees with load"
+        if mutated is not None and mutated.mixed_encoding:
+            assert policy is None, f"`{target}` of mixed encodings was read"
         if policy is None:
             return
         policy.run_examples()
-        if target == "lists/universities_211.csv" and mutated is not None:
-            for start, name in _untouched_ids(mutated).items():
+        if mutated is None:
+            return
+        for start, name in _untouched_ids(mutated).items():
+            if target == "lists/universities_211.csv":
                 assert _on_211_list(policy, name), f"line {start} `{name}` fell off the list"
+            elif target == "lists/committee_picks.csv":
+                assert _picked(policy, name), f"line {start} `{name}` fell off the list"
 
 
 @pytest.mark.xfail(reason="issue 8 item 7: text `loads` cannot take", strict=False)
