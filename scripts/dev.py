@@ -166,7 +166,9 @@ def main() -> None:
         try:
             minutes = float(sys.argv[2]) if len(sys.argv) == 3 else 10.0
         except ValueError:
-            sys.exit("usage: python3 scripts/dev.py fuzz [MINUTES]")
+            minutes = 0
+        if not 0 < minutes < 10_000:
+            sys.exit("usage: python3 scripts/dev.py fuzz [MINUTES] (a number of minutes, default 10)")
         ensure_environment()
         fuzz(minutes)
         return
