@@ -168,7 +168,7 @@ def main() -> None:
         except ValueError:
             minutes = 0
         if not 0 < minutes < 10_000:
-            sys.exit("usage: python3 scripts/dev.py fuzz [MINUTES] (a number of minutes, default 10)")
+            sys.exit("usage: python3 scripts/dev.py fuzz [MINUTES] (minutes, default 10)")
         ensure_environment()
         fuzz(minutes)
         return
