@@ -1045,7 +1045,7 @@ def test_outlet_credits_are_exact_or_refused() -> None:
     assert credited == exact_sum([income] * len(sales)) and credited.as_tuple().exponent == -2
 
 
-@pytest.mark.xfail(reason="issue 8 item 7 (explain of huge amounts), reached from a rule file alone")
+@pytest.mark.xfail(reason="issue 8 item 7 (explaining huge amounts), from a rule file alone")
 def test_examples_with_huge_amounts_run(tmp_path: Path) -> None:
     """`check` accepts a rule file whose example holds 10^50 yuan; `test` must run it."""
     rules = tmp_path / "big.rules"
