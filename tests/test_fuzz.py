@@ -649,7 +649,9 @@ def test_loads_any_text_only_policy_errors(data: st.DataObject) -> None:
     target = data.draw(st.sampled_from(RULE_FILES))
     text = data.draw(mutated_rules_text((POLICY / target).read_text("utf-8")))
     if data.draw(st.booleans()):
-        at = data.draw(st.integers(0, len(text)))
+        # anywhere, or just inside a string literal (where the parser lets it through)
+        quotes = [i + 1 for i, c in enumerate(text) if c == '"']
+        at = data.draw(st.sampled_from(quotes) if quotes else st.integers(0, len(text)))
         odd = data.draw(st.sampled_from(["\ud800", "\udfff", "\x00", "\ufffe"]))
         text = text[:at] + odd + text[at:]
     name = data.draw(st.sampled_from(["policy.rules", "\ud800.rules", "a\x00b.rules", "x" * 5000]))
