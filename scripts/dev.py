@@ -155,9 +155,21 @@ def _failures(output: str) -> list[tuple[str, str]]:
     return found
 
 
-def _tail(output: str, lines: int = 40) -> str:
-    """The end of a failing run's report: the falsifying example and the error."""
-    return "\n".join(output.splitlines()[-lines:])
+def _tail(output: str, context: int = 8) -> str:
+    """What a failing run found: each error line and each failing example with what it
+    drew (several when hypothesis found distinct failures), without the tracebacks."""
+    lines = output.splitlines()
+    kept: list[str] = []
+    error = re.compile(r"^(E|\s+\|)\s+(\w+\.)*\w*(Error|Escape|Exception|Group)\b")
+    draw = re.compile(r"^(E|\s+\|)\s+Draw \d+")  # what `st.data()` drew for the example
+    for i, line in enumerate(lines):
+        if error.match(line) or draw.match(line):
+            kept.append(line[:300])
+        elif "Failing test case" in line or "Falsifying example" in line:
+            block = lines[i : i + context]
+            end = next((j for j, b in enumerate(block) if b.strip(" |E") == ")"), context - 1)
+            kept.extend(b[:300] for b in block[: end + 1])
+    return "\n".join(kept) or "\n".join(lines[-40:])
 
 
 def main() -> None:
