@@ -1,5 +1,5 @@
-"""Set up the project's environment and run its jobs: the sample run, the test suite, and
-regenerating the parse tables after an edit of grammar.lark.
+"""Set up the project's environment and run its jobs: the sample run, the test suite, the
+fuzzer, and regenerating the parse tables after an edit of grammar.lark.
 
 Only the standard library is used here, so a fresh machine with Python 3.11+ can run it.
 """
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -92,10 +94,104 @@ def grammar() -> None:
     run(tool("python"), "scripts/build_parser.py")
 
 
+FUZZ_TESTS = "tests/test_fuzz.py"
+
+
+def fuzz(minutes: float = 10) -> None:
+    """Run each fuzz test in turn under the `fuzz` profile, with ever more examples, for
+    `minutes`; print what escaped as it is found, then all of it once more at the end.
+
+    Each run is one pytest process for one test, with a fresh seed and `--runxfail` (so
+    that the tests marked as known failures are fuzzed too). A test that finished its
+    examples quickly gets twice as many the next time round. Exit 1 if anything escaped.
+    """
+    deadline = time.monotonic() + minutes * 60
+    tests = _fuzz_tests()
+    examples = dict.fromkeys(tests, 50)
+    escapes: dict[str, str] = {}
+    runs = 0
+    while (left := deadline - time.monotonic()) > 5:
+        test = tests[runs % len(tests)]
+        runs += 1
+        seed = int.from_bytes(os.urandom(4), "big")
+        command = [
+            tool("pytest"), test, "--hypothesis-profile=fuzz", f"--hypothesis-seed={seed}",
+            "--runxfail", "-p", "no:cacheprovider", "-q", "--tb=short", "-rf",
+        ]  # fmt: skip
+        env = {**os.environ, "LINKAGE_FUZZ_EXAMPLES": str(examples[test]), "COLUMNS": "300"}
+        started = time.monotonic()
+        try:
+            result = subprocess.run(
+                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=left
+            )
+        except subprocess.TimeoutExpired:
+            break
+        took = time.monotonic() - started
+        print(f"-- {test}: {examples[test]} examples, seed {seed}, {took:.0f} s", flush=True)
+        if took < 60:
+            examples[test] *= 2
+        for failed, reason in _failures(result.stdout + result.stderr):
+            if failed not in escapes:
+                print(f"ESCAPED in {failed}: {reason}", flush=True)
+                print(_tail(result.stdout), flush=True)
+            escapes.setdefault(failed, reason)
+    print(f"fuzzed for {minutes:g} minutes, {runs} runs: ", end="")
+    if not escapes:
+        print("nothing escaped")
+        return
+    print(f"{len(escapes)} tests found escapes:")
+    for failed, reason in escapes.items():
+        print(f"  {failed}: {reason}")
+    sys.exit(1)
+
+
+def _fuzz_tests() -> list[str]:
+    listed = subprocess.run(
+        [tool("pytest"), FUZZ_TESTS, "--collect-only", "-p", "no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [line for line in listed.stdout.splitlines() if "::" in line]
+
+
+def _failures(output: str) -> list[tuple[str, str]]:
+    """(test, the reason's first line) for each `FAILED` line of pytest's summary."""
+    found = []
+    for match in re.finditer(r"^FAILED (\S+)(?: - (.*))?$", output, re.MULTILINE):
+        found.append((match.group(1), match.group(2) or "(see the output above)"))
+    return found
+
+
+def _tail(output: str, context: int = 8) -> str:
+    """What a failing run found: each error line and each failing example with what it
+    drew (several when hypothesis found distinct failures), without the tracebacks."""
+    lines = output.splitlines()
+    kept: list[str] = []
+    error = re.compile(r"^(E|\s+\|)\s+(\w+\.)*\w*(Error|Escape|Exception|Group)\b")
+    draw = re.compile(r"^(E|\s+\|)\s+Draw \d+")  # what `st.data()` drew for the example
+    for i, line in enumerate(lines):
+        if error.match(line) or draw.match(line):
+            kept.append(line[:300])
+        elif "Failing test case" in line or "Falsifying example" in line:
+            block = lines[i : i + context]
+            end = next((j for j, b in enumerate(block) if b.strip(" |E") == ")"), context - 1)
+            kept.extend(b[:300] for b in block[: end + 1])
+    return "\n".join(kept) or "\n".join(lines[-40:])
+
+
 def main() -> None:
     jobs = {"sample": sample, "test": test, "grammar": grammar}
+    if len(sys.argv) >= 2 and sys.argv[1] == "fuzz" and len(sys.argv) <= 3:
+        try:
+            minutes = float(sys.argv[2]) if len(sys.argv) == 3 else 10.0
+        except ValueError:
+            minutes = 0
+        if not 0 < minutes < 10_000:
+            sys.exit("usage: python3 scripts/dev.py fuzz [MINUTES] (minutes, default 10)")
+        ensure_environment()
+        fuzz(minutes)
+        return
     if len(sys.argv) != 2 or sys.argv[1] not in jobs:
-        sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join(jobs)}}}")
+        sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join(jobs)}|fuzz [MINUTES]}}")
     ensure_environment()
     jobs[sys.argv[1]]()
 

@@ -13,6 +13,9 @@ import linkage_rules as lr
 # `default` keeps a local run quick; CI runs `pytest --hypothesis-profile=ci`.
 settings.register_profile("default", max_examples=60, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None)
+# `python3 scripts/dev.py fuzz MINUTES` runs tests/test_fuzz.py under this one; under the
+# two above, the fuzz tests try only a few examples each (see `fuzz_harness.fuzz_settings`).
+settings.register_profile("fuzz", max_examples=100_000, deadline=None, print_blob=True)
 
 HEADER = 'policy test "测试政策" { version "1" effective 2024-01-01 }\n'
 
