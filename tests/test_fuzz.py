@@ -12,8 +12,8 @@ through the API or the command line, checking the promises of the docs:
   context, and the parts of a sale sum to its points.
 
 A normal test run tries a few examples of each (no shrinking); `python3 scripts/dev.py
-fuzz MINUTES` runs them under the `fuzz` profile for as long as it is told. The tests
-that today's engine fails are marked `xfail` with the issue item that fixes them.
+fuzz MINUTES` runs them under the `fuzz` profile for as long as it is told. Each test
+named after a finding is an escape the fuzzer found and the engine no longer lets out.
 """
 
 from __future__ import annotations
@@ -117,7 +117,6 @@ def assert_no_formula(*paths: Path) -> None:
 # ---- classify on the command line --------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="issue 8 items 1, 2, 6: rows lost, mojibake, formulas", strict=False)
 @pytest.mark.parametrize(
     ("entity", "base", "id_field"),
     [("OrgClient", CLIENTS, "client_id"), ("Person", PERSONS, "customer_id")],
@@ -241,7 +240,6 @@ def assert_sale_points(file: CsvFile, ledger: list[dict[str, str]]) -> None:
         assert exact_sum(parts[cells[0]]) == expected, f"sale {cells[0]}: {parts[cells[0]]}"
 
 
-@pytest.mark.xfail(reason="issue 8 items 1, 2, 5, 6: rows lost or smuggled, money", strict=False)
 @fuzz_settings(8)
 @given(data=st.data())
 def test_score_accounts_for_every_sale_and_fen(data: st.DataObject) -> None:
@@ -361,7 +359,6 @@ def _classify_outcome(policy: lr.Policy, record: Mapping[str, object], entity: s
         return error
 
 
-@pytest.mark.xfail(reason="issue 8 items 5, 7: decimal errors escape explain and validate=False")
 @fuzz_settings(25)
 @given(
     which=st.sampled_from([("OrgClient", CLIENT_RECORDS), ("Person", PERSON_RECORDS)]),
@@ -393,7 +390,6 @@ def test_classify_explain_only_record_errors(
                 policy.classify(record, entity, validate=False)
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: from_text of special numbers", strict=False)
 @fuzz_settings(40)
 @given(
     entity_field=st.sampled_from(
@@ -460,7 +456,6 @@ def _points(record: Mapping[str, object]) -> Decimal:
         return (units * UNIT_POINTS[str(record["product"])]).quantize(FEN)
 
 
-@pytest.mark.xfail(reason="issue 8 item 5: the caller's decimal context leaks in", strict=False)
 @fuzz_settings(25)
 @given(
     context=caller_context(),
@@ -509,7 +504,6 @@ def test_score_and_allocate_exact_under_any_context(
     assert exact_sum(amounts) == pool, f"{exact_sum(amounts)} != pool {pool} under {context}"
 
 
-@pytest.mark.xfail(reason="issue 8 item 5: large pools", strict=False)
 @fuzz_settings(40)
 @given(pool=pools)
 def test_allocate_exact_for_any_pool(pool: Decimal) -> None:
@@ -606,7 +600,6 @@ def _picked(policy: lr.Policy, client_id: str) -> bool:
     return "committee_pick" in result.matches.get("corporate_targets", ())
 
 
-@pytest.mark.xfail(reason="issue 8 items 3, 7: list files, odd policy text", strict=False)
 @fuzz_settings(12)
 @given(data=st.data())
 def test_mutated_policy_loads_or_says_why(data: st.DataObject) -> None:
@@ -646,7 +639,6 @@ def test_mutated_policy_loads_or_says_why(data: st.DataObject) -> None:
                 assert _picked(policy, name), f"line {start} `{name}` fell off the list"
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: text `loads` cannot take", strict=False)
 @fuzz_settings(25)
 @given(data=st.data())
 def test_loads_any_text_only_policy_errors(data: st.DataObject) -> None:
@@ -671,7 +663,6 @@ def test_loads_any_text_only_policy_errors(data: st.DataObject) -> None:
 SECRET = "SECRET-LINE-3f9c: root:x:0:0"
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: rule-file symlinks are not confined", strict=False)
 @fuzz_settings(12)
 @given(
     replaced=st.sampled_from([*RULE_FILES, "products.csv", "lists/universities_211.csv", "lists",
@@ -721,7 +712,6 @@ def test_symlinks_out_of_the_policy_are_refused(replaced: str, target: str) -> N
             assert SECRET not in run.out + run.err, f"`{command}` echoed a file outside"
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: a rule file name that is not UTF-8", strict=False)
 def test_rule_file_named_in_bytes_not_utf8() -> None:
     """A rule file whose name is not UTF-8 (it happens on Linux) is loaded or refused."""
     with _folder() as tmp:
@@ -771,7 +761,6 @@ def mutated_json_line(draw: st.DrawFn, record: Mapping[str, object]) -> str:
     return line
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: duplicate keys, odd JSON values", strict=False)
 @fuzz_settings(20)
 @given(data=st.data())
 def test_explain_json_record(data: st.DataObject) -> None:
@@ -784,7 +773,6 @@ def test_explain_json_record(data: st.DataObject) -> None:
             run_cli("--format", style, "explain", POLICY, path)
 
 
-@pytest.mark.xfail(reason="issue 8 items 1, 7: JSON Lines rows", strict=False)
 @fuzz_settings(8)
 @given(data=st.data())
 def test_classify_json_lines_accounts_for_every_line(data: st.DataObject) -> None:
@@ -809,7 +797,6 @@ def test_classify_json_lines_accounts_for_every_line(data: st.DataObject) -> Non
         assert_no_formula(output, rejected_path)
 
 
-@pytest.mark.xfail(reason="issue 8 item 7: duplicate JSON keys silently keep the last")
 def test_duplicate_json_keys_are_refused() -> None:
     record = _json_line(CLIENT_RECORDS[0])
     doubled = record[:-1] + ', "client_id": "OTHER"}'
@@ -850,7 +837,6 @@ PERSON_LINE = (
 )
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a JSON \\ud800 escape cannot be written out")
 @pytest.mark.parametrize(
     ("style", "to_file"),
     [("human", True), ("human", False), ("json", True)],
@@ -870,7 +856,6 @@ def test_lone_surrogate_in_json_records_is_a_rejected_row(
     assert run.code == 1, run
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a JSON \\ud800 escape stops `explain`")
 def test_lone_surrogate_in_a_json_record_to_explain(tmp_path: Path) -> None:
     record = tmp_path / "record.json"
     record.write_text((PERSON_LINE % "1000").replace('"P1"', '"P\\ud800"'), "utf-8")
@@ -879,7 +864,6 @@ def test_lone_surrogate_in_a_json_record_to_explain(tmp_path: Path) -> None:
         assert run.code in (0, 1), run
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a JSON \\ud800 escape in a sale half-writes")
 def test_lone_surrogate_in_json_sales_writes_nothing_half(tmp_path: Path) -> None:
     """A sale whose outlet is `"\\udfff"`: refused, or scored with every file whole —
     never a crash that leaves a ledger without its summary."""
@@ -900,7 +884,6 @@ def test_lone_surrogate_in_json_sales_writes_nothing_half(tmp_path: Path) -> Non
         assert not (out / "ledger.csv").exists(), "a refused run left a ledger behind"
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a name that is not UTF-8 breaks summary.json")
 def test_sales_file_named_in_bytes_not_utf8(tmp_path: Path) -> None:
     """Linux file names are bytes; the summary names the input, so it must still be written."""
     sales = tmp_path / os.fsdecode(b"sales-\xff.csv")
@@ -913,7 +896,6 @@ def test_sales_file_named_in_bytes_not_utf8(tmp_path: Path) -> None:
     json.loads((out / "summary.json").read_text("utf-8"))
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a lone CR in a quoted cell shifts row numbers")
 def test_carriage_return_inside_a_quoted_cell_keeps_line_numbers(tmp_path: Path) -> None:
     """A CR alone is not a line break (only LF and CR LF are): the bad row on line 5 is
     reported as line 5, whatever a quoted cell on line 3 holds."""
@@ -929,7 +911,6 @@ def test_carriage_return_inside_a_quoted_cell_keeps_line_numbers(tmp_path: Path)
     assert "persons.csv:5:" in run.err, run.err
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: an output hard-linked to the input overwrites it")
 def test_output_hard_linked_to_the_input_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "persons.csv"
     source.write_bytes(PERSONS.to_bytes())
@@ -945,11 +926,11 @@ def test_output_hard_linked_to_the_input_is_refused(tmp_path: Path) -> None:
     assert run.code == 2
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: separators in the wrong place are read as digits")
 @pytest.mark.parametrize(
     ("field", "text"),
-    [("income", "1,2,3"), ("income", "1,,000"), ("income", "1_000"), ("units", "1,0"),
-     ("units", "1_0"), ("income", "1,5")],
+    # `1_000` stays a number: an underscore between digits groups them as in the policy's
+    # own literals, and cannot be read two ways as `1,5` can
+    [("income", "1,2,3"), ("income", "1,,000"), ("units", "1,0"), ("income", "1,5")],
 )  # fmt: skip
 def test_misplaced_separators_in_numbers_are_refused(field: str, text: str) -> None:
     """`1,5` is 1.5 to a European clerk and 15 to the reader; `1_000` is Python's grouping:
@@ -964,7 +945,6 @@ CONTROL = "\x1b[2J\x1b[32mok: nothing rejected\x1b[0m\r"
 """What a cell may hold to clear a clerk's terminal and print a fake verdict over the real one."""
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: control characters in data reach the terminal")
 @pytest.mark.parametrize("style", ["human", "plain"])
 def test_control_characters_in_a_cell_are_not_echoed_raw(tmp_path: Path, style: str) -> None:
     rows = list(PERSONS.rows[:3])
@@ -979,7 +959,6 @@ def test_control_characters_in_a_cell_are_not_echoed_raw(tmp_path: Path, style: 
     assert "\x1b" not in run.err + run.out and "\r" not in run.err + run.out, run.err
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: control characters in rule text reach the terminal")
 def test_control_characters_in_rule_text_are_not_echoed_raw(tmp_path: Path) -> None:
     rules = tmp_path / "odd.rules"
     rules.write_text(
@@ -992,7 +971,6 @@ def test_control_characters_in_rule_text_are_not_echoed_raw(tmp_path: Path) -> N
     assert "\x1b" not in run.err + run.out and "\r" not in run.err + run.out, run.err
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: a folder named *.rules escapes `load` raw")
 def test_a_folder_named_like_a_rule_file_is_a_policy_error(tmp_path: Path) -> None:
     folder = _copy_policy(tmp_path)
     (folder / "extra.rules").mkdir()
@@ -1001,7 +979,6 @@ def test_a_folder_named_like_a_rule_file_is_a_policy_error(tmp_path: Path) -> No
     assert "extra.rules" in str(caught.value)
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: from_text of a cell that is not text")
 @pytest.mark.parametrize("cell", [Decimal(1), 1, True], ids=["decimal", "int", "bool"])
 def test_from_text_of_a_cell_that_is_not_text(cell: object) -> None:
     """A row from a data-frame holds numbers, not text: converted, or a RecordError."""
@@ -1013,7 +990,6 @@ def test_from_text_of_a_cell_that_is_not_text(cell: object) -> None:
         SHIPPED.schema("Person").from_text(row)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: department totals past 34 digits are rounded")
 def test_department_totals_are_exact_or_refused() -> None:
     """Each sale's points fit in 34 digits, but 480 of them need 36: the totals are the
     exact sums of the ledger, or the scoring stops with a ScoringError — never rounded."""
@@ -1033,7 +1009,6 @@ def test_department_totals_are_exact_or_refused() -> None:
         assert total == exact_sum(lines), f"{dept}: {total} != {exact_sum(lines)}"
 
 
-@pytest.mark.xfail(reason="found by the fuzzer: an outlet's credited income is rounded")
 def test_outlet_credits_are_exact_or_refused() -> None:
     """Incomes of 10^32 yuan each fit in 34 digits; 1,200 of them credited to one outlet
     do not: the credit is their exact sum, in fen, or a ScoringError."""
@@ -1051,7 +1026,6 @@ def test_outlet_credits_are_exact_or_refused() -> None:
     assert credited == exact_sum([income] * len(sales)) and credited.as_tuple().exponent == -2
 
 
-@pytest.mark.xfail(reason="issue 8 item 7 (explaining huge amounts), from a rule file alone")
 def test_examples_with_huge_amounts_run(tmp_path: Path) -> None:
     """`check` accepts a rule file whose example holds 10^50 yuan; `test` must run it."""
     rules = tmp_path / "big.rules"
