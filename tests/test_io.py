@@ -265,3 +265,24 @@ def test_many_open_quotes_are_read_in_linear_time(monkeypatch: pytest.MonkeyPatc
     assert len(rows) == 4_000 and count.reconciles
     assert sum(r.problem is not None for r in rows) == 2_000
     assert scans < 3 * 4_000
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [
+        ("utf-16", "UTF-16"),  # with its byte order mark: what Excel's "Unicode Text" saves
+        ("utf-16-le", "UTF-16 or UTF-32"),  # without one, every other byte is NUL
+        ("utf-16-be", "UTF-16 or UTF-32"),
+        ("utf-32", "UTF-32"),
+    ],
+)
+def test_a_utf16_file_is_named_as_such(encoding: str, words: str) -> None:
+    data = "client_id,name\nc1,清华大学\nc2,北京大学\n".encode(encoding)
+    with pytest.raises(TextDecodeError) as caught:
+        decode_text(data)
+    assert words in caught.value.message and "UTF-8" in caught.value.message
+    assert caught.value.line == 1
+
+
+def test_one_nul_byte_in_a_cell_is_not_taken_for_utf16() -> None:
+    assert decode_text(b"client_id,name\nc1,a\x00b\n") == "client_id,name\nc1,a\x00b\n"

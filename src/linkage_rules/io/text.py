@@ -54,6 +54,7 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
         TextDecodeError: the bytes are not valid in that encoding, or (`auto`) in either,
             or they mix UTF-8 with another encoding; it names the first offending line.
     """
+    _refuse_wide_unicode(data)
     if encoding == "utf-8":
         return _utf8(data, "the file is not valid UTF-8")
     if encoding == "gb18030":
@@ -78,6 +79,34 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
             line,
             first_bad + 1,
         ) from None
+
+
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"
+
+
+def _refuse_wide_unicode(data: bytes) -> None:
+    """Refuse UTF-16 and UTF-32 by name (Excel's "Unicode Text" is UTF-16): read as UTF-8
+    or GB18030 they would be refused as garbage, or worse, read with a NUL in every cell.
+    Without a byte order mark they show as NUL bytes between most characters; one NUL
+    in a cell is no such pattern and is left to the reader."""
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            message = f"the file is {name}, not UTF-8 or GB18030; {_SAVE_AS_UTF8}"
+            raise TextDecodeError(message, 1, 1)
+    head = data[:4096]
+    if head.count(0) * 4 >= len(head) > 0:
+        raise TextDecodeError(
+            "the file looks like UTF-16 or UTF-32 without a byte order mark (a NUL byte "
+            f"between its characters), not UTF-8 or GB18030; {_SAVE_AS_UTF8}",
+            1,
+            head.index(0) + 1,
+        )
 
 
 def _utf8(data: bytes, message: str) -> str:
