@@ -77,3 +77,24 @@ def test_credits_are_the_exact_sum_or_refused(incomes: list[Decimal]) -> None:
         return
     assert compiled == exact
     assert credited(*incomes, interpret=True)["income"] == exact
+
+
+def one_sale_sheet() -> lr.ScoreSheet:
+    targets = [target("credit_card", 0)]
+    return POLICY.score([sale("S1", "credit_card")], projects=[], targets=targets)
+
+
+@pytest.mark.parametrize("pool", ["1,5", "1,0,0", "1e6", "50%", "٣", "NaN", ""])
+def test_a_pool_given_as_text_reads_one_way_or_is_refused(pool: str) -> None:
+    sheet = one_sale_sheet()
+    with pytest.raises(lr.ScoringError) as caught:
+        sheet.allocate(pool)
+    assert "not an amount of money" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("pool", "amount"), [("1,000,000", "1000000.00"), ("100万", "1000000.00")]
+)
+def test_a_pool_given_as_text_is_read_as_people_write_it(pool: str, amount: str) -> None:
+    sheet = one_sale_sheet()
+    assert sheet.allocate(pool).total == D(amount)

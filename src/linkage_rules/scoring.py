@@ -28,7 +28,7 @@ import attrs
 
 from . import model as m
 from .backends.scoring_python import grouped_items, measure_aggregate
-from .dtypes import format_value
+from .dtypes import format_value, parse_number_text
 from .errors import LinkageRulesError, RecordError
 from .group_exprs import field_refs
 from .runtime import CONTEXT, aggregate_step, arithmetic_in, group_key, text_key
@@ -542,8 +542,8 @@ def pool_amount(pool: Decimal | int | str) -> Decimal:
         )
     with localcontext(ALLOCATION_CONTEXT):  # reading text must not depend on the caller
         try:
-            amount = Decimal(pool.replace(",", "").strip() if isinstance(pool, str) else pool)
-        except ArithmeticError:
+            amount = _pool_text(pool) if isinstance(pool, str) else Decimal(pool)
+        except (ArithmeticError, ValueError):
             raise ScoringError(f"the pool `{pool}` is not an amount of money") from None
         if not amount.is_finite():
             raise ScoringError(f"the pool `{pool}` is not an amount of money")
@@ -560,6 +560,14 @@ def pool_amount(pool: Decimal | int | str) -> Decimal:
                 "money is paid in whole fen"
             )
         return (amount + 0).quantize(FEN)  # `+ 0`: a pool of -0 is 0
+
+
+def _pool_text(text: str) -> Decimal:
+    """A pool written as text, read as a data cell is (`1,000,000`, `100万`): one reading
+    or none, so `1,5` is refused rather than paid as 15 yuan, and a percent is no amount."""
+    if text.strip().endswith(("%", "％")):
+        raise ValueError(f"`{text}` is a percent")
+    return parse_number_text(text)
 
 
 def allocate(sheet: ScoreSheet, pool: Decimal | int | str) -> Allocation:
