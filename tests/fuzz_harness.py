@@ -78,11 +78,21 @@ class Row:
     blank: bool = False
     hidden_ids: tuple[str, ...] = ()
     """Ids written inside one of its cells, that a reader must not take for rows."""
-    foreign: bool = False
-    """It holds bytes that are not UTF-8."""
     exact: bool = True
     """False when how many rows a reader makes of it is a matter of policy (an
     over-long quoted cell holding newlines): only the untouched rows are then counted."""
+
+    @property
+    def foreign(self) -> bool:
+        """It holds bytes that are not UTF-8: read from the bytes, not tracked through
+        the mutations (a GBK cell later emptied is UTF-8 again; one kept by a later
+        mutation of the same row is still foreign)."""
+        try:
+            for line in self.lines:
+                line.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
 
 
 @attrs.frozen(slots=True, repr=False)
@@ -219,8 +229,6 @@ class Cell:
     """An opening quote that does not close on its line."""
     hidden_ids: tuple[str, ...] = ()
     exact: bool = True
-    foreign: bool = False
-    """Bytes that are not UTF-8 (a GBK cell, invalid bytes)."""
 
 
 def _quoted(text: str) -> bytes:
@@ -261,10 +269,10 @@ def hostile_cell(draw: st.DrawFn, original: bytes) -> Cell:
         return Cell(b'""' + original, kind)
     if kind == "gbk-cell":
         text = draw(st.sampled_from(["清华大学", "青岛市北支行", "北京"]))
-        return Cell(text.encode("gbk"), kind, foreign=True)
+        return Cell(text.encode("gbk"), kind)
     if kind == "invalid-bytes":
         junk = draw(st.sampled_from([b"\xff", b"\xfe\xff", b"\x80", b"\xed\xa0\x80", b"\xc0\xaf"]))
-        return Cell(original + junk, kind, foreign=True)
+        return Cell(original + junk, kind)
     if kind == "long-cell":
         size = draw(st.sampled_from([5_000, 131_073, 200_000]))
         return Cell(original + b"9" * size, kind)
@@ -338,7 +346,6 @@ def mutated_file(draw: st.DrawFn, base: CsvFile, *, max_mutations: int = 3) -> C
             touched=True,
             hidden_ids=cell.hidden_ids,
             exact=cell.exact,
-            foreign=cell.foreign or row.foreign,
         )
         if cell.newlines and len(rows[index].lines) != cell.newlines + 1:
             rows[index] = attrs.evolve(rows[index], exact=False)
