@@ -479,3 +479,32 @@ def test_an_exponent_no_decimal_can_hold_is_a_bad_json_row(
     listed = write(tmp_path / "orgs.json", "[" + ", ".join(lines) + "]")
     code, _out, err = run(capsys, "--format", "plain", "classify", policy, listed, "-o", "l.csv")
     assert code == 1 and "Traceback" not in err and f"`{amount}`" in err
+
+
+def test_classify_and_score_say_rows_read_written_and_rejected(
+    policy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = org_rows(10)
+    rows[2] = 'c3,150,"公司业务部,1000\n'  # line 4: an open quote
+    rows[6] = "c7,abc,公司业务部,1000\n"  # line 8: not a rank
+    write(tmp_path / "orgs.csv", CSV_HEADER + "".join(rows))
+    code, out, _err = run(capsys, "classify", policy, "orgs.csv", "-o", "out.csv")
+    assert code == 1
+    assert "rows of orgs.csv: 10 read = 8 written + 2 rejected" in out
+    code, summary = classify_json(capsys, policy, "orgs.csv", "-o", "out2.csv")
+    assert summary["rows"] == {"read": 10, "written": 8, "rejected": 2}
+    assert len(read_csv(tmp_path / "out2.csv")) - 1 == summary["rows"]["written"]
+    assert len(read_csv(rejected_path(tmp_path / "out2.csv"))) - 1 == summary["rows"]["rejected"]
+
+    sales = HEADER + GOOD["S1"] + 'S9,"2026-11-02,credit_card,1,,,,,personal\n' + GOOD["S2"]
+    write(tmp_path / "sales.csv", sales)
+    write(tmp_path / "projects.csv", PROJECTS)
+    write(tmp_path / "targets.csv", TARGETS)
+    argv = ["score", SHIPPED, "--sales", "sales.csv", "--projects", "projects.csv"]
+    code, out, _err = run(
+        capsys, *argv, "--targets", "targets.csv", "-o", "so", "--skip-invalid"
+    )
+    assert "rows of sales.csv: 3 read = 2 written + 1 rejected" in out
+    summary_json = read_json(tmp_path / "so" / "summary.json")
+    assert isinstance(summary_json, dict)
+    assert summary_json["rows"] == {"read": 3, "written": 2, "rejected": 1}

@@ -114,6 +114,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     tally.blank = data.blank
     tally.lines = data.lines
     tally.file = data.display if data.by_line else None
+    tally.source = data.display
     _print_summary(out, tally, policy, args, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 

@@ -21,7 +21,7 @@ from rich.table import Table
 from ..dtypes import format_value
 from ..group_exprs import field_types
 from ..interpreter import describe_value
-from ..io import printable
+from ..io import RowCount, printable
 from ..policy import Policy
 from ..scoring import Allocation, ScoreSheet
 from .common import plural
@@ -73,6 +73,7 @@ def summary_document(
         "sales_scored": sheet.sales,
         "sales_skipped": len(bad),
         "blank_rows_skipped": blank_rows,
+        "rows": RowCount(sheet.sales, len(bad)).to_dict(),
         "lines": dict(lines) if lines is not None else None,
         "ledger_lines": len(sheet.ledger),
         "total_points": sheet.total_points,
@@ -161,6 +162,8 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
         f"policy {policy}{period} · fingerprint {summary['fingerprint'][:12]}",
         counts,
     ]
+    rows = summary["rows"]
+    heading.append(RowCount(rows["written"], rows["rejected"]).describe(summary["sales_file"]))
     lines = summary["lines"]
     if lines:
         heading.append(

@@ -11,7 +11,7 @@ from rich.table import Table
 from .. import model as m
 from ..classification import Classification
 from ..dtypes import Kind, as_percent
-from ..io import LineCount
+from ..io import LineCount, RowCount
 from .common import plural
 from .render import cell_text, shown_text
 
@@ -32,6 +32,9 @@ class Tally:
         self.blank = 0
         self.lines = LineCount()
         self.file: str | None = None
+        """The data file when it has lines (CSV, JSON Lines); None for a JSON list."""
+        self.source = ""
+        """The data file as messages name it, whatever its kind."""
         self.members: Counter[str] = Counter()
         self.held: Counter[tuple[str, str]] = Counter()
         self.outputs: dict[str, Counter[str]] = {t.name: Counter() for t in self.tables}
@@ -81,11 +84,17 @@ class Tally:
             line += f" ({plural(self.blank, 'blank row')} skipped)"
         return line
 
+    @property
+    def rows(self) -> RowCount:
+        return RowCount(self.classified, len(self.rejected))
+
     def _lines(self) -> list[str]:
-        """How the file's lines were spent (CSV and JSON Lines; a JSON list has no lines)."""
-        if self.file is None or not self.lines.total:
-            return []
-        return [self.lines.describe(self.file)]
+        """Where the rows went, and how the file's lines were spent (CSV and JSON Lines;
+        a JSON list has no lines)."""
+        found = [self.rows.describe(self.source)] if self.source else []
+        if self.file is not None and self.lines.total:
+            found.append(self.lines.describe(self.file))
+        return found
 
     # ---- renderings
 
@@ -96,6 +105,7 @@ class Tally:
             "classified": self.classified,
             "rejected": len(self.rejected),
             "blank_rows_skipped": self.blank,
+            "rows": self.rows.to_dict(),
             "lines": self.lines.to_dict() if self.file is not None else None,
             "segments": [
                 {

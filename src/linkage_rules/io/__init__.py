@@ -8,6 +8,7 @@ from .csv_reader import (
     CsvRow,
     CsvTable,
     LineCount,
+    RowCount,
     csv_text,
     read_csv_text,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "CsvTable",
     "CsvWriter",
     "LineCount",
+    "RowCount",
     "TextDecodeError",
     "cell",
     "csv_text",

@@ -81,6 +81,29 @@ class LineCount:
         }
 
 
+@attrs.frozen(slots=True)
+class RowCount:
+    """Where the rows of a data file went: each was written (to the results) or rejected
+    (to the rejected-rows file, with its reason), so `read == written + rejected`."""
+
+    written: int
+    rejected: int
+
+    @property
+    def read(self) -> int:
+        return self.written + self.rejected
+
+    def describe(self, file: str) -> str:
+        """`rows of a.csv: 7 read = 6 written + 1 rejected`, for the end-of-run summary."""
+        return (
+            f"rows of {file}: {self.read} read = {self.written} written"
+            f" + {self.rejected} rejected"
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"read": self.read, "written": self.written, "rejected": self.rejected}
+
+
 def csv_text(text: str) -> str:
     """The text with `\\n` ending its lines, also when only `\\r` did (old Mac Excel).
 
