@@ -341,11 +341,15 @@ def mutated_file(draw: st.DrawFn, base: CsvFile, *, max_mutations: int = 3) -> C
         quote_opened = quote_opened or cell.unbalanced
         parts[column] = cell.data.replace(SMUGGLE, line[line.find(b","):] if b"," in line else b"")
         joined = b",".join(parts)
+        # A multi-line cell in a row of the wrong width (an extra or a dropped cell) is,
+        # by the reader's rule, a bad first line and a next line read on its own: how many
+        # rows that makes is the reader's policy, so only the untouched rows are counted.
+        widened = cell.newlines and len(parts) != len(cells(base.header))
         rows[index] = Row(
             tuple(joined.split(b"\n")) if cell.newlines else (joined,),
             touched=True,
             hidden_ids=cell.hidden_ids,
-            exact=cell.exact,
+            exact=cell.exact and not widened,
         )
         if cell.newlines and len(rows[index].lines) != cell.newlines + 1:
             rows[index] = attrs.evolve(rows[index], exact=False)
