@@ -41,6 +41,13 @@ def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
 
 
 @pytest.fixture
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in the test's folder, so that messages name files as `demo.rules`, not by a
+    temporary path (CLI tests use it for the whole module, through `pytestmark`)."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
 def load_policy(tmp_path: Path) -> LoadPolicy:
     """`load_policy(text, files={...}, header=True)`: `lr.loads` with the test header.
 

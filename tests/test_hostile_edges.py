@@ -20,9 +20,7 @@ SHIPPED = ROOT / "policies" / "cross_selling"
 NOT_UTF8 = os.fsdecode(b"s\xff.csv")  # what argv holds for a name that is not UTF-8
 
 
-@pytest.fixture(autouse=True)
-def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
 
 
 @pytest.fixture

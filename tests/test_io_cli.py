@@ -28,9 +28,7 @@ csv.field_size_limit(1 << 24)  # the helpers read back rows that hold a 140 KB c
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1+2", "-5", "@SUM(A1)", "\t=1", "\r=1")
 
 
-@pytest.fixture(autouse=True)
-def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
 
 
 @pytest.fixture

@@ -20,10 +20,7 @@ CATALOG = (
 )
 
 
-@pytest.fixture(autouse=True)
-def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run in the test's folder, so that messages name files as `p.rules`."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
 
 
 def refusal(tmp_path: Path, template: str, path: str) -> lr.Diagnostic:
