@@ -24,13 +24,12 @@ from ..dtypes import format_value
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""
 
+_STARTS = "[" + re.escape("".join(FORMULA_STARTS)) + "]"
 # a text that starts with quotes and then one of those characters: one quote is added,
 # so that a text that already started with `'=` comes back unchanged from `restore`
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
-_ADDED_QUOTE = re.compile(r"'+[=+\-@\t\r]")
-
-
-_FIRST = frozenset("=+-@\t\r'")
+_NEEDS_QUOTE = re.compile("'*" + _STARTS)
+_ADDED_QUOTE = re.compile("'+" + _STARTS)
+_FIRST = frozenset((*FORMULA_STARTS, "'"))  # a cheap test before the expressions
 
 
 def neutralise(text: str) -> str:
