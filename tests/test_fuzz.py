@@ -715,18 +715,17 @@ def test_symlinks_out_of_the_policy_are_refused(replaced: str, target: str) -> N
 
 
 def test_rule_file_named_in_bytes_not_utf8() -> None:
-    """A rule file whose name is not UTF-8 (it happens on Linux) is loaded or refused."""
+    """A rule file whose name is not UTF-8 (it happens on Linux) is refused, by name."""
     with _folder() as tmp:
         folder = _copy_policy(Path(tmp))
         name = os.fsdecode(b"\xff\xfe-extra.rules")
         (folder / name).write_text("# nothing but a comment\n", "utf-8")
-        try:
-            policy = lr.load(folder)
-        except lr.PolicyError as error:
-            error.render("human")
-            return
-        str(policy)
-        run_cli("check", folder)
+        with pytest.raises(lr.PolicyError) as caught:
+            lr.load(folder)
+        shown = caught.value.render("plain")
+        assert "\\xff\\xfe-extra.rules" in shown and "not UTF-8" in shown, shown
+        run = run_cli("check", folder)
+        assert run.code == 1 and "\\xff\\xfe-extra.rules" in run.out + run.err, run
 
 
 # ---- JSON records: explain and classify --------------------------------------------------
@@ -983,13 +982,14 @@ def test_a_folder_named_like_a_rule_file_is_a_policy_error(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("cell", [Decimal(1), 1, True], ids=["decimal", "int", "bool"])
 def test_from_text_of_a_cell_that_is_not_text(cell: object) -> None:
-    """A row from a data-frame holds numbers, not text: converted, or a RecordError."""
+    """A row from a data-frame holds numbers, not text: a RecordError naming the field."""
     row: dict[str, object] = {
         k: "" if v is None else to_text(v) for k, v in PERSON_RECORDS[0].items()
     }
     row["daily_avg_assets"] = cell
-    with contextlib.suppress(lr.RecordError):
+    with pytest.raises(lr.RecordError) as caught:
         SHIPPED.schema("Person").from_text(row)  # type: ignore[arg-type]
+    assert caught.value.field == "daily_avg_assets" and "not text" in caught.value.message
 
 
 def test_department_totals_are_exact_or_refused() -> None:
