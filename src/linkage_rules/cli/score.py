@@ -5,16 +5,14 @@ clean: every bad row is listed with its row number, the sale and the field, and 
 command stops before writing anything (a half-scored payout is worse than none). With
 `--skip-invalid` the bad rows go to `rejected_sales.csv` instead and the rest is scored.
 
-This module reads the arguments and the inputs, collects the bad rows and calls the
-engine; `score_output` writes the files and `score_summary` says what was done.
+This module reads the inputs, collects the bad rows and calls the engine; `score_args`
+checks the arguments, `score_output` writes the files and `score_summary` says what was
+done.
 """
 
 from __future__ import annotations
 
 import argparse
-import calendar
-import datetime as dt
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -23,41 +21,44 @@ import attrs
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity
-from ..dtypes import Kind, format_value, parse_number_text
+from ..dtypes import Kind, format_value
 from ..errors import RecordError
-from ..io import printable
 from ..policy import Policy
 from ..records import RecordSchema
 from ..score_interpreter import SaleExplanation
-from ..scoring import Allocation, ScoreSheet, ScoringError, pool_amount
+from ..scoring import Allocation, ScoreSheet, ScoringError
 from ..suggest import did_you_mean
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     PROG,
     data_error,
-    input_path,
     load_policy,
     plural,
     record_reason,
-    same_file,
     usage_error,
 )
 from .io import (
-    DATA_KINDS,
     DataSet,
     InputRow,
     add_encoding_option,
-    kind_of,
     read_data,
     unfilled_warnings,
 )
 from .render import Output, diagnostics_document, to_json
-from .score_output import OUTPUTS, REJECTED, BadRow, bad_rows_document, write_outputs
+from .score_args import (
+    SHORTCUTS,
+    InputFile,
+    Month,
+    input_file,
+    month_argument,
+    named_inputs,
+    not_the_policy_folder,
+    output_folder,
+    pool_argument,
+)
+from .score_output import REJECTED, BadRow, bad_rows_document, write_outputs
 from .score_summary import print_summary, summary_document
-
-SHORTCUTS = ("projects", "targets")
-"""Inputs with an option of their own; any other goes by `--input NAME=FILE`."""
 
 
 def add_parser(
@@ -110,28 +111,6 @@ def add_parser(
     p.set_defaults(run=run)
 
 
-@attrs.frozen(slots=True)
-class Month:
-    """The statement month: sales must be dated from `first` to `last`, both included."""
-
-    text: str
-    first: dt.date
-    last: dt.date
-
-    def holds(self, value: object) -> bool:
-        return isinstance(value, dt.date) and self.first <= value <= self.last
-
-
-@attrs.frozen(slots=True)
-class InputFile:
-    """An input file as the user named it (`shown`, for messages) and its format."""
-
-    path: Path
-    shown: str
-    kind: str
-    encoding: str = "auto"
-
-
 @attrs.define(slots=True)
 class Sales:
     """The sales read: the good records with their row numbers, and the bad rows.
@@ -149,12 +128,12 @@ class Sales:
 def run(args: argparse.Namespace, out: Output) -> int:
     """Score the sales, write the files, print the summary; exit 1 if any sale was bad."""
     # usage errors first, before the work
-    pool = _pool(args.pool)
-    month = _month(args.month)
-    sales_file = _input_file(args.sales, "sales file", args.encoding)
-    named = _named_inputs(args)
-    folder = _output_folder(args.output, [sales_file, *named.values()])
-    _not_the_policy_folder(folder, Path(args.policy))
+    pool = pool_argument(args.pool)
+    month = month_argument(args.month)
+    sales_file = input_file(args.sales, "sales file", args.encoding)
+    named = named_inputs(args)
+    folder = output_folder(args.output, [sales_file, *named.values()])
+    not_the_policy_folder(folder, Path(args.policy))
     policy = load_policy(args.policy)
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
@@ -216,97 +195,6 @@ def _explanations(
             out.line(f"linkage-rules: error[explain]: {record_reason(error)}", err=True)
             unknown.append(sale_id)
     return explained, unknown
-
-
-# ---- the arguments ------------------------------------------------------------------------
-
-
-def _pool(text: str | None) -> Decimal | None:
-    """`--pool`: yuan, as a person writes it (`1,000,000`, `100万`), whole fen, not negative."""
-    if text is None:
-        return None
-    if text.strip().endswith(("%", "％")):
-        raise usage_error(
-            f"--pool: `{text}` is a percent, not an amount of money",
-            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
-        )
-    try:
-        amount = parse_number_text(text)
-    except ValueError:
-        raise usage_error(
-            f"--pool: `{text}` is not an amount of money",
-            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
-        ) from None
-    try:
-        return pool_amount(amount)
-    except ScoringError as error:
-        raise usage_error(f"--pool: {error}") from None
-
-
-def _month(text: str | None) -> Month | None:
-    if text is None:
-        return None
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-        raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM")
-    year, month = int(match[1]), int(match[2])
-    days = calendar.monthrange(year, month)[1]
-    return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, days))
-
-
-def _input_file(name: str, what: str, encoding: str) -> InputFile:
-    """A named input that must exist and whose format its name tells (else a usage error)."""
-    path = input_path(name, what)
-    return InputFile(path, printable(name), kind_of(path, DATA_KINDS, what), encoding)
-
-
-def _named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
-    """The input files by the keyword name `Policy.score` takes them under."""
-    given: list[tuple[str, str]] = [
-        (name, getattr(args, name)) for name in SHORTCUTS if getattr(args, name) is not None
-    ]
-    for item in args.input:
-        name, sep, file = str(item).partition("=")
-        if not sep or not name.strip() or not file.strip():
-            raise usage_error(
-                f"--input `{item}`: write it as NAME=FILE",
-                help="for example --input projects=p.csv",
-            )
-        given.append((name.strip(), file.strip()))
-    named: dict[str, InputFile] = {}
-    for name, file in given:
-        if name in named:
-            raise usage_error(f"the input `{name}` is given twice")
-        named[name] = _input_file(file, f"{name} file", args.encoding)
-    return named
-
-
-def _output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
-    """`-o DIR`: a folder (it may not exist yet) none of whose outputs is an input file."""
-    folder = Path(name)
-    if folder.exists() and not folder.is_dir():
-        raise usage_error("the output must be a folder", file=name)
-    for output in OUTPUTS:
-        target = folder / output
-        if target.exists() and any(same_file(target, file.path) for file in inputs):
-            raise usage_error(
-                f"the output {output} would overwrite an input file",
-                file=str(target),
-                help="choose another folder with -o",
-            )
-    return folder
-
-
-def _not_the_policy_folder(folder: Path, policy: Path) -> None:
-    """Outputs never go into the policy's folder: `products.csv` is its catalogue."""
-    home = policy if policy.is_dir() else policy.parent
-    if folder.resolve() == home.resolve():
-        raise usage_error(
-            "the output folder is the policy's folder, whose files (the product catalogue "
-            "among them) the outputs would overwrite",
-            file=str(folder),
-            help="choose another folder with -o",
-        )
 
 
 def _choose_scoring(policy: Policy, requested: str | None) -> m.Scoring:

@@ -1,0 +1,134 @@
+"""The arguments of `linkage-rules score`, read and checked before anything is read or
+written: the pool, the statement month, the input files and the output folder."""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+from ..dtypes import parse_number_text
+from ..io import printable
+from ..scoring import ScoringError, pool_amount
+from .common import input_path, same_file, usage_error
+from .io import DATA_KINDS, kind_of
+from .score_output import OUTPUTS
+
+SHORTCUTS = ("projects", "targets")
+"""Inputs with an option of their own; any other goes by `--input NAME=FILE`."""
+
+
+@attrs.frozen(slots=True)
+class Month:
+    """The statement month: sales must be dated from `first` to `last`, both included."""
+
+    text: str
+    first: dt.date
+    last: dt.date
+
+    def holds(self, value: object) -> bool:
+        return isinstance(value, dt.date) and self.first <= value <= self.last
+
+
+@attrs.frozen(slots=True)
+class InputFile:
+    """An input file as the user named it (`shown`, for messages) and its format."""
+
+    path: Path
+    shown: str
+    kind: str
+    encoding: str = "auto"
+
+
+def pool_argument(text: str | None) -> Decimal | None:
+    """`--pool`: yuan, as a person writes it (`1,000,000`, `100万`), whole fen, not negative."""
+    if text is None:
+        return None
+    if text.strip().endswith(("%", "％")):
+        raise usage_error(
+            f"--pool: `{text}` is a percent, not an amount of money",
+            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
+        )
+    try:
+        amount = parse_number_text(text)
+    except ValueError:
+        raise usage_error(
+            f"--pool: `{text}` is not an amount of money",
+            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
+        ) from None
+    try:
+        return pool_amount(amount)
+    except ScoringError as error:
+        raise usage_error(f"--pool: {error}") from None
+
+
+def month_argument(text: str | None) -> Month | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM")
+    year, month = int(match[1]), int(match[2])
+    days = calendar.monthrange(year, month)[1]
+    return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, days))
+
+
+def input_file(name: str, what: str, encoding: str) -> InputFile:
+    """A named input that must exist and whose format its name tells (else a usage error)."""
+    path = input_path(name, what)
+    return InputFile(path, printable(name), kind_of(path, DATA_KINDS, what), encoding)
+
+
+def named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
+    """The input files by the keyword name `Policy.score` takes them under."""
+    given: list[tuple[str, str]] = [
+        (name, getattr(args, name)) for name in SHORTCUTS if getattr(args, name) is not None
+    ]
+    for item in args.input:
+        name, sep, file = str(item).partition("=")
+        if not sep or not name.strip() or not file.strip():
+            raise usage_error(
+                f"--input `{item}`: write it as NAME=FILE",
+                help="for example --input projects=p.csv",
+            )
+        given.append((name.strip(), file.strip()))
+    named: dict[str, InputFile] = {}
+    for name, file in given:
+        if name in named:
+            raise usage_error(f"the input `{name}` is given twice")
+        named[name] = input_file(file, f"{name} file", args.encoding)
+    return named
+
+
+def output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
+    """`-o DIR`: a folder (it may not exist yet) none of whose outputs is an input file."""
+    folder = Path(name)
+    if folder.exists() and not folder.is_dir():
+        raise usage_error("the output must be a folder", file=name)
+    for output in OUTPUTS:
+        target = folder / output
+        if target.exists() and any(same_file(target, file.path) for file in inputs):
+            raise usage_error(
+                f"the output {output} would overwrite an input file",
+                file=str(target),
+                help="choose another folder with -o",
+            )
+    return folder
+
+
+def not_the_policy_folder(folder: Path, policy: Path) -> None:
+    """Outputs never go into the policy's folder: `products.csv` is its catalogue."""
+    home = policy if policy.is_dir() else policy.parent
+    if folder.resolve() == home.resolve():
+        raise usage_error(
+            "the output folder is the policy's folder, whose files (the product catalogue "
+            "among them) the outputs would overwrite",
+            file=str(folder),
+            help="choose another folder with -o",
+        )
