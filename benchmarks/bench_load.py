@@ -19,9 +19,9 @@ import statistics
 import time
 
 import linkage_rules as lr
-from linkage_rules import parser
-from linkage_rules.checker import ParsedFile, check
-from linkage_rules.source import Source
+from linkage_rules.checking.checker import ParsedFile, check
+from linkage_rules.language import parser
+from linkage_rules.language.source import Source
 
 HEADER = 'policy big "生成的政策" { version "1" effective 2024-01-01 }\n'
 ENTITY = (

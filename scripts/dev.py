@@ -65,17 +65,37 @@ def sample() -> None:
     policy = "policies/cross_selling"
     run(tool("linkage-rules"), "test", policy)
     run(
-        tool("linkage-rules"), "classify", policy, "examples/clients.csv",
-        "-o", "out/clients_classified.csv",
+        tool("linkage-rules"),
+        "classify",
+        policy,
+        "examples/clients.csv",
+        "-o",
+        "out/clients_classified.csv",
     )
     run(
-        tool("linkage-rules"), "classify", policy, "examples/persons.csv",
-        "-o", "out/persons_classified.csv",
+        tool("linkage-rules"),
+        "classify",
+        policy,
+        "examples/persons.csv",
+        "-o",
+        "out/persons_classified.csv",
     )
     run(
-        tool("linkage-rules"), "score", policy, "--sales", "examples/sales.csv",
-        "--projects", "examples/projects.csv", "--targets", "examples/targets.csv",
-        "--pool", "1000000", "--month", "2026-11", "-o", "out/score",
+        tool("linkage-rules"),
+        "score",
+        policy,
+        "--sales",
+        "examples/sales.csv",
+        "--projects",
+        "examples/projects.csv",
+        "--targets",
+        "examples/targets.csv",
+        "--pool",
+        "1000000",
+        "--month",
+        "2026-11",
+        "-o",
+        "out/score",
     )
 
 

@@ -339,7 +339,7 @@ def mutated_file(draw: st.DrawFn, base: CsvFile, *, max_mutations: int = 3) -> C
         if cell.unbalanced and any(b'"' in ln for r in rows[index:] for ln in r.lines):
             continue
         quote_opened = quote_opened or cell.unbalanced
-        parts[column] = cell.data.replace(SMUGGLE, line[line.find(b","):] if b"," in line else b"")
+        parts[column] = cell.data.replace(SMUGGLE, line[line.find(b",") :] if b"," in line else b"")
         joined = b",".join(parts)
         # A multi-line cell in a row of the wrong width (an extra or a dropped cell) is,
         # by the reader's rule, a bad first line and a next line read on its own: how many
@@ -386,12 +386,29 @@ SPECIAL_DECIMALS = [
 ]  # fmt: skip
 
 SPECIAL_INTS: list[object] = [
-    0, -1, 2**31, 2**63, -(2**63) - 1, 10**40, 10**4000, True, False,
+    0,
+    -1,
+    2**31,
+    2**63,
+    -(2**63) - 1,
+    10**40,
+    10**4000,
+    True,
+    False,
 ]
 
 SPECIAL_STRINGS = [
-    *SPECIAL_TEXTS, "\ud800", "a\udcff", "\udfff\ud800", "x" * 200_000, "\x00" * 3, "",
-    " ", "\u3000", "corporate\x00", "\ud83c\udfe6",
+    *SPECIAL_TEXTS,
+    "\ud800",
+    "a\udcff",
+    "\udfff\ud800",
+    "x" * 200_000,
+    "\x00" * 3,
+    "",
+    " ",
+    "\u3000",
+    "corporate\x00",
+    "\ud83c\udfe6",
 ]
 
 special_value = st.one_of(

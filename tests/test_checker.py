@@ -141,8 +141,14 @@ def test_percent_compared_with_int_field(policy_error: PolicyErrorOf) -> None:
 
 def org(**values: object) -> dict[str, object]:
     record: dict[str, object] = {
-        "id": "O1", "credit_line": 0, "tax_rank": None, "name": "n", "share": 0, "count": 0,
-        "dept": "corporate", "opened": None,
+        "id": "O1",
+        "credit_line": 0,
+        "tax_rank": None,
+        "name": "n",
+        "share": 0,
+        "count": 0,
+        "dept": "corporate",
+        "opened": None,
     }
     return record | values
 

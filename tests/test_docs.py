@@ -73,13 +73,18 @@ def blocks_of(path: Path) -> list[Block]:
         end = index + 1
         while end < len(lines) and lines[end].strip() != fence:
             line = lines[end]
-            body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
+            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
             end += 1
         title = _TITLE.search(info)
-        blocks.append(Block(
-            path.name, index + 1, info.split()[0] if info else "",
-            title["title"] if title else None, "\n".join(body) + "\n",
-        ))
+        blocks.append(
+            Block(
+                path.name,
+                index + 1,
+                info.split()[0] if info else "",
+                title["title"] if title else None,
+                "\n".join(body) + "\n",
+            )
+        )
         index = end + 1
     return blocks
 
@@ -91,7 +96,8 @@ SCORING_RULES = [b for b in LOOSE_RULES if _CATALOG.search(b.body)]
 FOLDERS = sorted({str(Path(b.title).parent) for b in RULES if b.title is not None})
 ERRORS = [b for b in ALL_BLOCKS if b.lang == "rules-error"]
 SESSIONS = [
-    b for b in ALL_BLOCKS
+    b
+    for b in ALL_BLOCKS
     if b.lang == "console" and b.body.startswith(("$ linkage-rules ", "$ cat "))
 ]
 
@@ -165,8 +171,15 @@ def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_nav_names_every_page_in_order() -> None:
     nav = re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?(\S+\.md)\s*$", MKDOCS_YML.read_text("utf-8"), re.M)
     assert nav == [
-        "index.md", "tutorial.md", "language.md", "scoring.md", "api.md", "cli.md",
-        "cookbook.md", "performance.md", "design.md",
+        "index.md",
+        "tutorial.md",
+        "language.md",
+        "scoring.md",
+        "api.md",
+        "cli.md",
+        "cookbook.md",
+        "performance.md",
+        "design.md",
     ]
     for page in nav:
         assert (DOCS / page).is_file(), page

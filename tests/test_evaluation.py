@@ -12,9 +12,9 @@ import pytest
 from conftest import HEADER
 
 import linkage_rules as lr
-from linkage_rules import model as m
-from linkage_rules import runtime as rt
-from linkage_rules.interpreter import Tracer
+from linkage_rules.backends import runtime as rt
+from linkage_rules.backends.interpreter.classify import Tracer
+from linkage_rules.language import model as m
 
 ENTITY = (
     'enum Dept { corporate "公司业务部", institutional "机构业务部" }\n'
@@ -576,8 +576,12 @@ def test_fingerprint_of_a_folder(tmp_path: Path) -> None:
 def test_classifier_is_the_function_behind_classify() -> None:
     policy = lr.load("policies/cross_selling")
     person = {
-        "customer_id": "P1", "daily_avg_assets": Decimal("60000"), "has_demand_account": True,
-        "has_time_deposit": False, "other_services": 0, "payroll_client": False,
+        "customer_id": "P1",
+        "daily_avg_assets": Decimal("60000"),
+        "has_demand_account": True,
+        "has_time_deposit": False,
+        "other_services": 0,
+        "payroll_client": False,
     }
     for validate in (True, False):
         fast = policy.classifier("Person", validate=validate)
@@ -593,8 +597,12 @@ def test_a_trusted_record_that_is_broken_still_gives_a_record_error() -> None:
     assert missing.value.record == "P2"
     assert missing.value.field == "daily_avg_assets"
     broken = {
-        "customer_id": "P3", "daily_avg_assets": "lots", "has_demand_account": True,
-        "has_time_deposit": False, "other_services": 0, "payroll_client": False,
+        "customer_id": "P3",
+        "daily_avg_assets": "lots",
+        "has_demand_account": True,
+        "has_time_deposit": False,
+        "other_services": 0,
+        "payroll_client": False,
     }
     with pytest.raises(lr.RecordError) as wrong:
         fast(broken)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scoring_strategies import sale, target
 
 import linkage_rules as lr
-from linkage_rules.scoring import MAX_POOL, ScoreSheet, ScoringError
+from linkage_rules.scoring.sheet import MAX_POOL, ScoreSheet, ScoringError
 
 D = Decimal
 FEN = D("0.01")
@@ -43,7 +43,7 @@ def three_departments() -> ScoreSheet:
 SHEET = three_departments()
 
 
-def paid_in_fen(allocation: lr.scoring.Allocation, pool: Decimal) -> None:
+def paid_in_fen(allocation: lr.Allocation, pool: Decimal) -> None:
     amounts = list(allocation.values())
     assert all(a.as_tuple().exponent == -2 for a in amounts), amounts
     total = sum((int(a.scaleb(2, WIDE)) for a in amounts), 0)

@@ -92,9 +92,7 @@ def test_a_pool_given_as_text_reads_one_way_or_is_refused(pool: str) -> None:
     assert "not an amount of money" in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    ("pool", "amount"), [("1,000,000", "1000000.00"), ("100万", "1000000.00")]
-)
+@pytest.mark.parametrize(("pool", "amount"), [("1,000,000", "1000000.00"), ("100万", "1000000.00")])
 def test_a_pool_given_as_text_is_read_as_people_write_it(pool: str, amount: str) -> None:
     sheet = one_sale_sheet()
     assert sheet.allocate(pool).total == D(amount)

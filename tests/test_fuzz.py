@@ -439,10 +439,12 @@ def to_text(value: object) -> str:
 
 # ---- the API: score and allocate under the caller's context -------------------------------
 
+
 @functools.cache
 def base_sheet() -> lr.ScoreSheet:
     """The unbroken sample sales, scored (once, when a test first needs them)."""
     return SHIPPED.score(SALE_RECORDS, projects=PROJECT_RECORDS, targets=TARGET_RECORDS)
+
 
 pools = st.one_of(
     st.decimals(min_value=0, max_value=Decimal(10) ** 12, places=2, allow_nan=False),

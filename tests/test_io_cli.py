@@ -499,9 +499,7 @@ def test_classify_and_score_say_rows_read_written_and_rejected(
     write(tmp_path / "projects.csv", PROJECTS)
     write(tmp_path / "targets.csv", TARGETS)
     argv = ["score", SHIPPED, "--sales", "sales.csv", "--projects", "projects.csv"]
-    code, out, _err = run(
-        capsys, *argv, "--targets", "targets.csv", "-o", "so", "--skip-invalid"
-    )
+    code, out, _err = run(capsys, *argv, "--targets", "targets.csv", "-o", "so", "--skip-invalid")
     assert "rows of sales.csv: 3 read = 2 written + 1 rejected" in out
     summary_json = read_json(tmp_path / "so" / "summary.json")
     assert isinstance(summary_json, dict)

@@ -9,9 +9,9 @@ import pytest
 from conftest import LoadPolicy, PolicyErrorOf
 
 import linkage_rules as lr
-from linkage_rules import model as m
-from linkage_rules.diagnostics import Severity
-from linkage_rules.dtypes import DType, Kind
+from linkage_rules.language import model as m
+from linkage_rules.language.diagnostics import Severity
+from linkage_rules.language.dtypes import DType, Kind
 
 ENTITY = "entity Org {\n  id: text\n  name: text?\n  code: text\n}\n"
 

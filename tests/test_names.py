@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import linkage_rules as lr
-from linkage_rules import runtime as rt
-from linkage_rules.diagnostics import Severity
+from linkage_rules.backends import runtime as rt
+from linkage_rules.language import values
+from linkage_rules.language.diagnostics import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "policies" / "cross_selling"
@@ -273,12 +274,12 @@ def test_shipped_211_names_match_however_typed(shipped: lr.Policy, name: str) ->
 
 
 def test_text_keys_of_repeated_names_are_cached_within_bounds() -> None:
-    for number in range(rt._CACHED_KEYS + 10):
-        assert rt.text_key(f"院校{number}\u3000") == f"院校{number}"
-    assert len(rt._TEXT_KEYS) <= rt._CACHED_KEYS
-    long_name = "院" * (rt._CACHED_LENGTH + 1)
-    assert rt.text_key(long_name + " ") == long_name
-    assert long_name + " " not in rt._TEXT_KEYS
+    for number in range(values._CACHED_KEYS + 10):
+        assert values.text_key(f"院校{number}\u3000") == f"院校{number}"
+    assert len(values._TEXT_KEYS) <= values._CACHED_KEYS
+    long_name = "院" * (values._CACHED_LENGTH + 1)
+    assert values.text_key(long_name + " ") == long_name
+    assert long_name + " " not in values._TEXT_KEYS
 
 
 def test_an_inline_list_naming_one_text_twice_warns(load_policy: LoadPolicy) -> None:

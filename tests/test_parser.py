@@ -11,9 +11,9 @@ import pytest
 from conftest import HEADER, PolicyErrorOf
 
 import linkage_rules as lr
-from linkage_rules import nodes as n
-from linkage_rules.parser import normalize_input_method, number_value, parse
-from linkage_rules.source import Source, Span
+from linkage_rules.language import syntax as n
+from linkage_rules.language.parser import normalize_input_method, number_value, parse
+from linkage_rules.language.source import Source, Span
 
 _NOWHERE = Span(Source("<test>", ""), 0, 0)
 
@@ -689,9 +689,9 @@ def test_the_shipped_parse_tables_are_current_for_the_grammar() -> None:
     import json
     from importlib import resources
 
-    from linkage_rules import parser as p
+    from linkage_rules.language import parser as p
 
-    package = resources.files("linkage_rules")
+    package = resources.files("linkage_rules.language")
     grammar = package.joinpath("grammar.lark").read_text(encoding="utf-8")
     shipped = json.loads(package.joinpath("grammar_tables.json").read_text(encoding="utf-8"))
     assert shipped["grammar_sha256"] == p.grammar_digest(grammar), "run scripts/dev.py grammar"
@@ -706,11 +706,11 @@ def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does
     from importlib import resources
     from pathlib import Path
 
-    from linkage_rules import parser as p
+    from linkage_rules.language import parser as p
 
     p._lark.cache_clear()
     shipped = json.loads(
-        resources.files("linkage_rules").joinpath("grammar_tables.json").read_text("utf-8")
+        resources.files("linkage_rules.language").joinpath("grammar_tables.json").read_text("utf-8")
     )
     if shipped["lark"] == lark.__version__:
         assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
@@ -735,11 +735,11 @@ def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does
 def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> None:
     from importlib import resources
 
-    from linkage_rules import parser as p
+    from linkage_rules.language import parser as p
 
-    tables = resources.files("linkage_rules").joinpath("grammar_tables.json")
+    tables = resources.files("linkage_rules.language").joinpath("grammar_tables.json")
     text = tables.read_text(encoding="utf-8")
-    grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text("utf-8")
+    grammar = resources.files("linkage_rules.language").joinpath("grammar.lark").read_text("utf-8")
     assert p._from_tables(text, grammar) is not None
     assert p._from_tables(text, grammar + "\n// edited\n") is None
 
@@ -791,7 +791,7 @@ def test_chains_flatten_through_parentheses_and_keep_their_spans() -> None:
 def test_many_params_are_checked_in_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each param's value was checked against a scope rebuilt from every param so far:
     n params made n²/2 constants (2,000 took 3 s, 8,000 took 50 s)."""
-    from linkage_rules import model as m
+    from linkage_rules.language import model as m
 
     made = [0]
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
-from linkage_rules.dtypes import DType, EnumType, Kind, parse_text, text_reader
-from linkage_rules.parser import normalize_input_method
+from linkage_rules.language.dtypes import DType, EnumType, Kind, parse_text, text_reader
+from linkage_rules.language.parser import normalize_input_method
 
 SLOW_GENERATION = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -218,8 +218,10 @@ _READER_TYPES = [
     DType(kind, optional)
     for kind in (Kind.TEXT, Kind.BOOL, Kind.INT, Kind.DECIMAL, Kind.MONEY, Kind.PERCENT, Kind.DATE)
     for optional in (False, True)
-] + [DType(Kind.ENUM, optional, EnumType("Dept", None, ("corporate", "retail"), ("公司", None)))
-     for optional in (False, True)]
+] + [
+    DType(Kind.ENUM, optional, EnumType("Dept", None, ("corporate", "retail"), ("公司", None)))
+    for optional in (False, True)
+]
 
 _CELLS = st.one_of(
     st.text(max_size=12),

@@ -359,7 +359,7 @@ def test_from_json_errors() -> None:
     [("0.01", "1%"), ("0.10", "10%"), ("1.00", "100%"), ("0.125", "12.5%"), ("1.5", "150%")],
 )
 def test_a_share_is_shown_as_a_percent(share: str, shown: str) -> None:
-    from linkage_rules.dtypes import as_percent
+    from linkage_rules.language.dtypes import as_percent
 
     assert as_percent(share) == shown
 
@@ -443,8 +443,9 @@ def test_an_int_subclass_is_an_int_and_a_bool_is_not() -> None:
     checked = SCHEMA.validate({**from_text(), "staff": Rank.TOP, "credit_line": Count(7)})
     assert checked["staff"] == 5 and type(checked["staff"]) is int
     assert checked["credit_line"] == 7 and type(checked["credit_line"]) is int
-    assert POLICY.classify({**from_text(), "staff": Count(3)}).segments == POLICY.classify(
-        {**from_text(), "staff": 3}
-    ).segments
+    assert (
+        POLICY.classify({**from_text(), "staff": Count(3)}).segments
+        == POLICY.classify({**from_text(), "staff": 3}).segments
+    )
     with pytest.raises(lr.RecordError):
         SCHEMA.validate({**from_text(), "staff": True})

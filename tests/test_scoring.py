@@ -15,7 +15,7 @@ import scoring_strategies as ss
 from scoring_strategies import project, sale, target
 
 import linkage_rules as lr
-from linkage_rules.scoring import ScoreSheet, ScoringError
+from linkage_rules.scoring.sheet import ScoreSheet, ScoringError
 
 D = Decimal
 Record = dict[str, Any]
@@ -434,7 +434,7 @@ def test_pool_may_be_decimal_int_or_text(policy: lr.Policy, pool: object, amount
 )
 def test_bad_pools_are_refused(policy: lr.Policy, pool: object) -> None:
     sheet = score(policy, three_equal_departments())
-    with pytest.raises(lr.scoring.ScoringError):
+    with pytest.raises(lr.ScoringError):
         sheet.allocate(pool)  # type: ignore[arg-type]
 
 

@@ -42,9 +42,11 @@ def test_padded_and_full_width_keys_score_as_the_plain_ones(interpret: bool) -> 
     plain = POLICY.score(plain_sales(), projects=PROJECTS, targets=TARGETS, interpret=interpret)
     padded = POLICY.score(padded_sales(), projects=PROJECTS, targets=TARGETS, interpret=interpret)
     assert padded.departments == plain.departments
-    assert padded.outlets == plain.outlets == {
-        "青岛市北支行": {"income": Decimal("15.00"), "new_deposits": Decimal("0.00")}
-    }
+    assert (
+        padded.outlets
+        == plain.outlets
+        == {"青岛市北支行": {"income": Decimal("15.00"), "new_deposits": Decimal("0.00")}}
+    )
     assert {k: (r.units, r.target) for k, r in padded.products.items()} == {
         k: (r.units, r.target) for k, r in plain.products.items()
     }

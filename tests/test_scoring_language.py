@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
-from linkage_rules.dtypes import parse_text, text_reader
+from linkage_rules.language.dtypes import parse_text, text_reader
 
 PRODUCTS_CSV = "code,host,unit\nloan,b,10\ncard,c,2.5\n"
 

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
-from linkage_rules.scoring import ScoreSheet, ScoringError
+from linkage_rules.scoring.sheet import ScoreSheet, ScoringError
 
 Inputs = ss.Inputs
 FEN = Decimal("0.01")

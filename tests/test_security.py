@@ -368,7 +368,7 @@ class Payload:
 # Where lark's `cache=True` looks: its name is predictable from the grammar and the options.
 from importlib import resources
 
-grammar = resources.files("linkage_rules").joinpath("grammar.lark").read_text(encoding="utf-8")
+grammar = resources.files("linkage_rules.language").joinpath("grammar.lark").read_text(encoding="utf-8")
 options = "parserlalrlexercontextualkeep_all_tokensTruemaybe_placeholdersTruecacheTrue"
 digest = hashlib.sha256(
     (grammar + options + lark.__version__ + str(sys.version_info[:2])).encode("utf8")
@@ -557,7 +557,7 @@ def test_an_unreadable_rule_file_is_a_policy_error(
 def test_a_huge_rule_file_is_refused_before_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from linkage_rules import policy
+    from linkage_rules import api as policy
 
     monkeypatch.setattr(policy, "MAX_RULE_FILE_BYTES", 1000)
     (tmp_path / "main.rules").write_text(_EDGE + "#" * 2000 + "\n", encoding="utf-8")

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
-from linkage_rules.dtypes import MONEY, PERCENT
-from linkage_rules.interpreter import describe_value
+from linkage_rules.backends.interpreter.classify import describe_value
+from linkage_rules.language.dtypes import MONEY, PERCENT
 
 SLOW = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 D = Decimal

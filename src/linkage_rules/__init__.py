@@ -1,14 +1,14 @@
 """linkage_rules: a rules engine for corporate-retail cross-selling policies."""
 
-from .classification import Classification
-from .diagnostics import Diagnostic, Severity
-from .errors import LinkageRulesError, PolicyError, RecordError
+from .api import Policy, load, loads
+from .backends.classification import Classification
+from .backends.interpreter.scoring import SaleExplanation
+from .backends.records import RecordSchema
 from .examples import ExampleReport, ExampleResult
-from .explanation import Explanation
-from .policy import Policy, load, loads
-from .records import RecordSchema
-from .score_interpreter import SaleExplanation
-from .scoring import (
+from .explain.explanation import Explanation
+from .language.diagnostics import Diagnostic, Severity
+from .language.errors import LinkageRulesError, PolicyError, RecordError
+from .scoring.sheet import (
     Allocation,
     GateDecision,
     Ledger,

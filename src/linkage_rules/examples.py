@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 import attrs
 
-from . import model as m
-from .classification import Classification, classification_of
-from .dtypes import format_value
-from .errors import RecordError
-from .source import Span
+from .backends.classification import Classification, classification_of
+from .explain.explanation import Explanation
+from .language import model as m
+from .language.dtypes import format_value
+from .language.errors import RecordError
+from .language.source import Span
+from .scoring.sheet import ScoreSheet
 
-if TYPE_CHECKING:
-    from .policy import Policy
+
+class Policy(Protocol):
+    """What running the examples needs of a loaded policy (the facade in `api` is one):
+    the model, and the compiled and traced answers to hold against each other."""
+
+    @property
+    def model(self) -> m.PolicyModel: ...
+
+    def classify(
+        self, record: Mapping[str, object], entity: str | None = None
+    ) -> Classification: ...
+
+    def explain(self, record: Mapping[str, object], entity: str | None = None) -> Explanation: ...
+
+    def score(
+        self,
+        sales: Iterable[Mapping[str, object]],
+        *,
+        scoring: str | None = None,
+        interpret: bool = False,
+        **inputs: Iterable[Mapping[str, object]],
+    ) -> ScoreSheet: ...
 
 
 @attrs.frozen(slots=True)

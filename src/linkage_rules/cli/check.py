@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import PolicyError
-from ..policy import Policy
+from ..api import Policy
+from ..language.errors import PolicyError
 from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
 from .render import Output, diagnostics_document
 

@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..classification import Classification
-from ..diagnostics import Diagnostic
-from ..errors import RecordError
-from ..policy import Policy
-from ..records import RecordSchema
+from ..api import Policy
+from ..backends.classification import Classification
+from ..backends.records import RecordSchema
+from ..language.diagnostics import Diagnostic
+from ..language.errors import RecordError
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,

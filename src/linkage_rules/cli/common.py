@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
-from ..errors import RecordError
-from ..policy import Policy, load
-from ..suggest import did_you_mean
+from ..api import Policy, load
+from ..language.diagnostics import Diagnostic
+from ..language.errors import RecordError
+from ..language.suggest import did_you_mean
 
 EXIT_OK = 0
 """The command did what was asked and found nothing wrong."""

@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
-from ..errors import RecordError
-from ..policy import Policy
+from ..api import Policy
+from ..language.diagnostics import Diagnostic
+from ..language.errors import RecordError
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,

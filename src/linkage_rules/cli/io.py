@@ -12,8 +12,8 @@ from typing import TextIO
 
 import attrs
 
-from ..classification import Classification
-from ..diagnostics import Diagnostic, Severity
+from ..backends.classification import Classification
+from ..backends.records import RecordSchema
 from ..io import (
     ENCODINGS,
     CsvTable,
@@ -28,9 +28,9 @@ from ..io import (
 )
 from ..io import open_csv as open_csv
 from ..io import parse_json as parse_json
-from ..records import RecordSchema
-from ..source import Source, Span
-from ..suggest import did_you_mean
+from ..language.diagnostics import Diagnostic, Severity
+from ..language.source import Source, Span
+from ..language.suggest import did_you_mean
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
 from .render import to_json
 

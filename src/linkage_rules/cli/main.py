@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..diagnostics import Diagnostic
-from ..errors import PolicyError, RecordError
+from ..language.diagnostics import Diagnostic
+from ..language.errors import PolicyError, RecordError
 from . import check, classify, explain, score, testing
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output

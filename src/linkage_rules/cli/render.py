@@ -11,9 +11,15 @@ from typing import Any, TextIO
 import attrs
 from rich.text import Text
 
-from ..diagnostics import OBEYED_BEYOND_ASCII, Diagnostic, render_human, render_plain, shown
-from ..dtypes import format_value
 from ..io import printable
+from ..language.diagnostics import (
+    OBEYED_BEYOND_ASCII,
+    Diagnostic,
+    render_human,
+    render_plain,
+    shown,
+)
+from ..language.dtypes import format_value
 
 FORMATS = ("human", "plain", "json")
 

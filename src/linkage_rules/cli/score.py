@@ -19,15 +19,15 @@ from pathlib import Path
 
 import attrs
 
-from .. import model as m
-from ..diagnostics import Diagnostic, Severity
-from ..dtypes import Kind, format_value
-from ..errors import RecordError
-from ..policy import Policy
-from ..records import RecordSchema
-from ..score_interpreter import SaleExplanation
-from ..scoring import Allocation, ScoreSheet, ScoringError
-from ..suggest import did_you_mean
+from ..api import Policy
+from ..backends.interpreter.scoring import SaleExplanation
+from ..backends.records import RecordSchema
+from ..language import model as m
+from ..language.diagnostics import Diagnostic, Severity
+from ..language.dtypes import Kind, format_value
+from ..language.errors import RecordError
+from ..language.suggest import did_you_mean
+from ..scoring.sheet import Allocation, ScoreSheet, ScoringError
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import attrs
 
-from ..dtypes import parse_number_text
 from ..io import printable
-from ..scoring import ScoringError, pool_amount
+from ..language.dtypes import parse_number_text
+from ..scoring.sheet import ScoringError, pool_amount
 from .common import input_path, same_file, usage_error
 from .io import DATA_KINDS, kind_of
 from .score_output import OUTPUTS

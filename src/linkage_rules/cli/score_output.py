@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
-from .. import model as m
 from ..io import CsvWriter, cell
-from ..scoring import Allocation, ScoreSheet
+from ..language import model as m
+from ..scoring.sheet import Allocation, ScoreSheet
 from .io import DataSet, RejectedWriter, open_csv
 from .render import to_json
 

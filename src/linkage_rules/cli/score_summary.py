@@ -18,12 +18,12 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 
-from ..dtypes import format_value
-from ..group_exprs import field_types
-from ..interpreter import describe_value
+from ..api import Policy
+from ..backends.interpreter.classify import describe_value
 from ..io import RowCount, printable
-from ..policy import Policy
-from ..scoring import Allocation, ScoreSheet
+from ..language.dtypes import format_value
+from ..language.walk import field_types
+from ..scoring.sheet import Allocation, ScoreSheet
 from .common import plural
 from .render import Output, cell_text, shown_text
 from .score_output import (

@@ -8,10 +8,10 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from .. import model as m
-from ..classification import Classification
-from ..dtypes import Kind, as_percent
+from ..backends.classification import Classification
 from ..io import LineCount, RowCount
+from ..language import model as m
+from ..language.dtypes import Kind, as_percent
 from .common import plural
 from .render import cell_text, shown_text
 

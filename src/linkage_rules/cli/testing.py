@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity
+from ..api import Policy
 from ..examples import ExampleReport, ExampleResult
-from ..policy import Policy
-from ..source import Span
+from ..language.diagnostics import Diagnostic, Severity
+from ..language.source import Span
 from .common import EXIT_OK, EXIT_PROBLEMS, load_policy
 from .render import Output
 

@@ -96,8 +96,7 @@ class RowCount:
     def describe(self, file: str) -> str:
         """`rows of a.csv: 7 read = 6 written + 1 rejected`, for the end-of-run summary."""
         return (
-            f"rows of {file}: {self.read} read = {self.written} written"
-            f" + {self.rejected} rejected"
+            f"rows of {file}: {self.read} read = {self.written} written + {self.rejected} rejected"
         )
 
     def to_dict(self) -> dict[str, int]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
-from ..dtypes import format_value
+from ..language.dtypes import format_value
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import model as m
-from . import nodes as n
-from .dtypes import Kind, check_value
-from .expr_checker import constant_value
-from .suggest import did_you_mean
+from ..language import model as m
+from ..language import syntax as n
+from ..language.dtypes import Kind, check_value
+from ..language.suggest import did_you_mean
+from .expressions import constant_value
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -10,11 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from . import model as m
-from . import runtime as rt
-from .dtypes import DType, Kind, as_percent, format_value
-from .errors import RecordError
-from .explanation import (
+from ...explain.explanation import (
     Explanation,
     FieldReading,
     RowExplanation,
@@ -23,6 +19,10 @@ from .explanation import (
     Step,
     TableExplanation,
 )
+from ...language import model as m
+from ...language.dtypes import DType, Kind, as_percent, format_value
+from ...language.errors import RecordError
+from .. import runtime as rt
 
 
 def _keyed(expr: m.TExpr, value: object) -> object:

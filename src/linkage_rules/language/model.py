@@ -13,8 +13,8 @@ from typing import TypeAlias
 import attrs
 
 from .dtypes import DType, EnumType, Kind
-from .runtime import text_key
 from .source import Span
+from .values import text_key
 
 
 def _span() -> Span:

@@ -9,7 +9,6 @@ Kleene's, and a rule holds only when its condition is true.
 from __future__ import annotations
 
 import operator
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import (
     MAX_EMAX,
@@ -24,6 +23,8 @@ from decimal import (
 from typing import Any
 
 import attrs
+
+from ..language.values import text_key as text_key
 
 # One context for all arithmetic, independent of the caller's thread context:
 # 34 significant digits (IEEE decimal128), exponents wide enough never to overflow.
@@ -188,40 +189,10 @@ def member(value: object, options: frozenset[object], negated: bool) -> bool | N
     return (value in options) != negated
 
 
-def text_key(text: object) -> object:
-    """The one form in which text is compared: Unicode NFKC, surrounding white space trimmed.
-
-    A name is typed with full- or half-width parentheses, digits and letters, and padded
-    with spaces of any width (U+3000 from a Chinese input method, U+00A0 from a web page);
-    NFKC folds the width variants into one character and `strip` drops the padding, so
-    `中国石油大学(北京)　` and `中国石油大学（北京）` are the same name. List entries are
-    stored in this form once, at load; the value a record holds is keyed at each test and
-    never rewritten. Null stays null.
-    """
-    if type(text) is not str:
-        return text  # null, and in a record passed unvalidated whatever else, as it is
-    if text.isascii():  # ASCII is NFKC already: the common case costs a scan and a strip
-        return text.strip()
-    key = _TEXT_KEYS.get(text)
-    if key is None:
-        normal = text if unicodedata.is_normalized("NFKC", text) else None
-        key = (normal or unicodedata.normalize("NFKC", text)).strip()
-        if len(text) <= _CACHED_LENGTH:  # names recur from row to row; long cells do not
-            if len(_TEXT_KEYS) >= _CACHED_KEYS:
-                _TEXT_KEYS.clear()  # bounded; a dict's clear and set are atomic under threads
-            _TEXT_KEYS[text] = key
-    return key
-
-
-_TEXT_KEYS: dict[str, str] = {}
-
-
 def group_key(values: Mapping[str, object], names: Sequence[str]) -> tuple[object, ...]:
     """The key of a record's group, a row it looks up or the outlet it credits: its values
     in their compared form, so `P1` and `P1　` are one project, as they are in a rule."""
     return tuple(text_key(values[name]) for name in names)
-_CACHED_KEYS = 4096
-_CACHED_LENGTH = 64
 
 
 def between(value: object, low: object, high: object) -> bool | None:

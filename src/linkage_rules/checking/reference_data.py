@@ -9,12 +9,12 @@ from pathlib import Path, PurePosixPath
 
 import attrs
 
-from .diagnostics import Diagnostic, Severity, shown
-from .dtypes import DType, Kind, parse_text
-from .io import CsvTable, TextDecodeError, csv_text, decode_text
-from .runtime import text_key
-from .source import Source, Span
-from .suggest import did_you_mean
+from ..io import CsvTable, TextDecodeError, csv_text, decode_text
+from ..language.diagnostics import Diagnostic, Severity, shown
+from ..language.dtypes import DType, Kind, parse_text
+from ..language.source import Source, Span
+from ..language.suggest import did_you_mean
+from ..language.values import text_key
 
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:

@@ -11,17 +11,7 @@ from contextlib import contextmanager
 from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
-from . import model as m
-from .backends.scoring_python import (
-    ScoringHooks,
-    compile_group_test,
-    compile_scoring,
-    grouped_items,
-)
-from .errors import RecordError
-from .records import RecordSchema
-from .runtime import CONTEXT, INEXACT_TOTAL
-from .score_interpreter import (
+from ..backends.interpreter.scoring import (
     SaleExplanation,
     SaleProblems,
     evaluate_traced,
@@ -29,8 +19,18 @@ from .score_interpreter import (
     lookup_rows,
     prepare_traced,
 )
-from .scoring import ALLOCATION, ScoreSheet, finish, key_rows, key_values, quantizer
-from .scoring_checker import COMPLETION, TARGET
+from ..backends.python.scoring import (
+    ScoringHooks,
+    compile_group_test,
+    compile_scoring,
+    grouped_items,
+)
+from ..backends.records import RecordSchema
+from ..backends.runtime import CONTEXT, INEXACT_TOTAL
+from ..language import model as m
+from ..language.errors import RecordError
+from ..language.names import COMPLETION, TARGET
+from .sheet import ALLOCATION, ScoreSheet, finish, key_rows, key_values, quantizer
 
 
 class Scorer:

@@ -26,14 +26,14 @@ from typing import Any, overload
 
 import attrs
 
-from . import model as m
-from .backends.scoring_python import grouped_items, measure_aggregate
-from .dtypes import format_value, parse_number_text
-from .errors import LinkageRulesError, RecordError
-from .group_exprs import field_refs
-from .runtime import CONTEXT, aggregate_step, arithmetic_in, group_key, text_key
-from .score_interpreter import SaleExplanation, line_values
-from .scoring_checker import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
+from ..backends.interpreter.scoring import SaleExplanation, line_values
+from ..backends.python.scoring import grouped_items, measure_aggregate
+from ..backends.runtime import CONTEXT, aggregate_step, arithmetic_in, group_key, text_key
+from ..language import model as m
+from ..language.dtypes import format_value, parse_number_text
+from ..language.errors import LinkageRulesError, RecordError
+from ..language.names import COMPLETION, DEPT, POINTS, POOL, TARGET, TOTAL_POINTS
+from ..language.walk import field_refs
 
 FEN = Decimal("0.01")
 

@@ -5,48 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 
-from . import model as m
-from . import nodes as n
-from .diagnostics import Diagnostic
-from .dtypes import INT, NUMERIC, DType, EnumType, Kind
-from .expr_checker import FUNCTIONS, ExprChecker, ExprError, Scope
-from .source import Span
-from .suggest import did_you_mean
-
-
-def _children(expr: m.TExpr) -> tuple[m.TExpr, ...]:
-    if isinstance(expr, (m.Arith, m.Cmp)):
-        return (expr.left, expr.right)
-    if isinstance(expr, (m.Neg, m.Negation, m.NullTest, m.Member)):
-        return (expr.operand,)
-    if isinstance(expr, m.Range):
-        return (expr.operand, expr.low, expr.high)
-    if isinstance(expr, m.Logic):
-        return expr.operands
-    if isinstance(expr, m.Conditional):
-        return (expr.condition, expr.then, expr.otherwise)
-    if isinstance(expr, m.FuncCall):
-        return expr.args
-    return ()
-
-
-def field_refs(expr: m.TExpr) -> list[str]:
-    """The names of every FieldRef in `expr`, each once, in order."""
-    return list(field_types(expr))
-
-
-def field_types(expr: m.TExpr) -> dict[str, DType]:
-    """The type of every FieldRef in `expr` by name, in order: how to show its value."""
-    types: dict[str, DType] = {}
-
-    def walk(e: m.TExpr) -> None:
-        if isinstance(e, m.FieldRef):
-            types.setdefault(e.name, e.type)
-        for child in _children(e):
-            walk(child)
-
-    walk(expr)
-    return types
+from ..language import model as m
+from ..language import syntax as n
+from ..language.diagnostics import Diagnostic
+from ..language.dtypes import INT, NUMERIC, DType, EnumType, Kind
+from ..language.source import Span
+from ..language.suggest import did_you_mean
+from .expressions import FUNCTIONS, ExprChecker, ExprError, Scope
 
 
 class GroupExprChecker(ExprChecker):

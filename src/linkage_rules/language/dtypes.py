@@ -10,7 +10,7 @@ from enum import Enum
 
 import attrs
 
-from .runtime import text_key
+from .values import text_key
 
 
 class Kind(Enum):

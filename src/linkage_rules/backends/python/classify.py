@@ -18,11 +18,11 @@ from typing import Any
 
 import attrs
 
-from .. import model as m
+from ...language import model as m
+from ...language.dtypes import DType, Kind
 from .. import runtime as rt
 from ..classification import Classification
-from ..dtypes import DType, Kind
-from ..interpreter import unique_conflict
+from ..interpreter.classify import unique_conflict
 
 Classifier = Callable[[Any], Classification]
 

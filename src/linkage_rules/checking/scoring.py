@@ -7,22 +7,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import model as m
-from . import nodes as n
-from .dtypes import DECIMAL, MONEY, NUMERIC, PLAIN_NUMBER, DType, EnumType, Kind
-from .expr_checker import ExprChecker, Scope
-from .group_exprs import GroupExprChecker, field_refs
-from .reflists import load_table_file, locate_reference_file
-from .source import Span
-from .suggest import did_you_mean
+from ..language import model as m
+from ..language import syntax as n
+from ..language.dtypes import DECIMAL, MONEY, NUMERIC, PLAIN_NUMBER, DType, EnumType, Kind
+from ..language.names import COMPLETION, DEPT, POINTS, POOL, ROLE, ROLE_NAME, TARGET, TOTAL_POINTS
+from ..language.source import Span
+from ..language.suggest import did_you_mean
+from ..language.walk import field_refs
+from .expressions import ExprChecker, Scope
+from .groups import GroupExprChecker
+from .reference_data import load_table_file, locate_reference_file
 
 if TYPE_CHECKING:
     from .checker import Checker, ParsedFile
 
-ROLE = EnumType("role", None, ("host", "participant"), ("主办部门", "参与部门"))
-# Names the engine gives meaning to inside a scoring declaration.
-POINTS, DEPT, ROLE_NAME, TARGET, COMPLETION = "points", "dept", "role", "target", "completion"
-POOL, TOTAL_POINTS = "pool", "total_points"
 _SINGLE = {
     n.PointsClause: "points",
     n.PrecisionClause: "precision",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .explanation import Explanation, json_value
+from ..explain.explanation import Explanation, json_value
 
 
 class Classification(NamedTuple):

@@ -10,22 +10,22 @@ from typing import Any, TypeVar
 
 import attrs
 
-from . import model as m
-from . import nodes as n
-from .diagnostics import Diagnostic, Severity
-from .dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
-from .example_checker import ExampleChecker
-from .expr_checker import ExprChecker, Scope, constant_value, unify_numeric
-from .reflists import (
+from ..language import model as m
+from ..language import syntax as n
+from ..language.diagnostics import Diagnostic, Severity
+from ..language.dtypes import NUMERIC, SCALAR_TYPE_NAMES, SYMBOL, DType, EnumType, Kind, check_value
+from ..language.source import Source, Span
+from ..language.suggest import did_you_mean
+from .examples import ExampleChecker
+from .expressions import ExprChecker, Scope, constant_value, unify_numeric
+from .reference_data import (
     ListMeta,
     LoadedList,
     load_list_file,
     load_meta_beside,
     locate_reference_file,
 )
-from .scoring_checker import ScoringChecker
-from .source import Source, Span
-from .suggest import did_you_mean
+from .scoring import ScoringChecker
 
 POLICY_PROPS = ("version", "effective")
 

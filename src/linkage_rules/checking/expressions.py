@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 
-from . import model as m
-from . import nodes as n
-from .diagnostics import Diagnostic, Severity
-from .dtypes import (
+from ..language import model as m
+from ..language import syntax as n
+from ..language.diagnostics import Diagnostic, Severity
+from ..language.dtypes import (
     BOOL,
     DATE,
     DECIMAL,
@@ -24,9 +24,9 @@ from .dtypes import (
     EnumType,
     Kind,
 )
-from .runtime import text_key
-from .source import Span
-from .suggest import did_you_mean
+from ..language.source import Span
+from ..language.suggest import did_you_mean
+from ..language.values import text_key
 
 FUNCTIONS = ("min", "max", "abs", "round", "len")
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import attrs
 
-from .. import model as m
+from ...language import model as m
+from ...language.dtypes import DECIMAL, INT, DType, Kind
+from ...language.names import POINTS
 from .. import runtime as rt
-from ..dtypes import DECIMAL, INT, DType, Kind
-from ..scoring_checker import POINTS
-from .python import (
+from .classify import (
     Emitter,
     ExprCompiler,
     builtin_bindings,

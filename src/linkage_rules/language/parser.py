@@ -21,7 +21,7 @@ from lark.parse_tree_builder import ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
-from . import nodes as n
+from . import syntax as n
 from .diagnostics import Diagnostic
 from .dtypes import EXACT
 from .errors import PolicyError

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from .dtypes import format_value
+from ..language.dtypes import format_value
 
 
 def truth_mark(value: object) -> str:

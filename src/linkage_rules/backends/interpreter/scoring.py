@@ -13,14 +13,14 @@ from typing import Any, NoReturn
 
 import attrs
 
-from . import model as m
-from . import runtime as rt
-from .backends.scoring_python import grouped_items
-from .dtypes import check_shares, format_shares, format_value
-from .errors import RecordError
-from .explanation import Step, json_value
-from .interpreter import Tracer
-from .scoring_checker import DEPT, POINTS, ROLE_NAME
+from ...explain.explanation import Step, json_value
+from ...language import model as m
+from ...language.dtypes import check_shares, format_shares, format_value
+from ...language.errors import RecordError
+from ...language.names import DEPT, POINTS, ROLE_NAME
+from .. import runtime as rt
+from ..python.scoring import grouped_items
+from .classify import Tracer
 
 Row = dict[str, object]
 _NO_RATIO = object()

@@ -15,22 +15,22 @@ from typing import Any
 
 import attrs
 
-from . import model as m
-from .backends.python import Classifier, RecordHooks, compile_entity
-from .checker import ParsedFile, check
-from .classification import Classification, classification_of
-from .diagnostics import Diagnostic
-from .errors import PolicyError, RecordError
+from .backends.classification import Classification, classification_of
+from .backends.interpreter.classify import explain as trace_explain
+from .backends.python.classify import Classifier, RecordHooks, compile_entity
+from .backends.records import RecordSchema
+from .backends.runtime import CONTEXT
+from .checking.checker import ParsedFile, check
+from .checking.reference_data import resolve_inside
 from .examples import ExampleReport, run_examples
-from .explanation import Explanation
-from .interpreter import explain as trace_explain
-from .parser import parse
-from .records import RecordSchema
-from .reflists import resolve_inside
-from .runtime import CONTEXT
-from .scorer import Scorer
-from .scoring import ScoreSheet
-from .source import Source, Span
+from .explain.explanation import Explanation
+from .language import model as m
+from .language.diagnostics import Diagnostic
+from .language.errors import PolicyError, RecordError
+from .language.parser import parse
+from .language.source import Source, Span
+from .scoring.scorer import Scorer
+from .scoring.sheet import ScoreSheet
 
 
 @attrs.frozen(slots=True)

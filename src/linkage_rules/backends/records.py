@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import model as m
-from .dtypes import (
+from ..language import model as m
+from ..language.dtypes import (
     Kind,
     check_value,
     describe_python_value,
@@ -13,8 +13,8 @@ from .dtypes import (
     parse_text,
     text_reader,
 )
-from .errors import RecordError
-from .suggest import did_you_mean
+from ..language.errors import RecordError
+from ..language.suggest import did_you_mean
 
 _TEXTUAL = frozenset({Kind.TEXT, Kind.ENUM})
 

@@ -1,0 +1,1 @@
+"""Generated Python: each entity and scoring compiled once into straight-line code."""

@@ -1,0 +1,1 @@
+"""Checking: syntax tree to typed model, every problem of a policy reported at once."""

@@ -1,0 +1,2 @@
+"""The policy language: source text, diagnostics, grammar, parser, syntax tree, types and
+the typed model."""
