@@ -368,7 +368,8 @@ class Payload:
 # Where lark's `cache=True` looks: its name is predictable from the grammar and the options.
 from importlib import resources
 
-grammar = resources.files("linkage_rules.language").joinpath("grammar.lark").read_text(encoding="utf-8")
+language = resources.files("linkage_rules.language")
+grammar = language.joinpath("grammar.lark").read_text(encoding="utf-8")
 options = "parserlalrlexercontextualkeep_all_tokensTruemaybe_placeholdersTruecacheTrue"
 digest = hashlib.sha256(
     (grammar + options + lark.__version__ + str(sys.version_info[:2])).encode("utf8")
