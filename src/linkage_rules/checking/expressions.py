@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 
+from ..language import builtins
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic, Severity
@@ -28,7 +29,7 @@ from ..language.source import Span
 from ..language.suggest import did_you_mean
 from ..language.values import text_key
 
-FUNCTIONS = ("min", "max", "abs", "round", "len")
+FUNCTIONS = builtins.NAMES
 
 Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 
@@ -313,83 +314,31 @@ class ExprChecker:
 
     def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
-        if name not in FUNCTIONS:
+        builtin = builtins.BY_NAME.get(name)
+        if builtin is None:
             raise self._fail(
                 f"unknown function `{name}`",
                 node.function.span,
                 did_you_mean(name, FUNCTIONS) or f"functions are: {', '.join(FUNCTIONS)}",
             )
         args = tuple(self.check(a) for a in node.args)
-        return getattr(self, "_call_" + name)(node, args)  # type: ignore[no-any-return]
+        self._arity(node, args, builtin.min_args, builtin.max_args)
+        typed = builtin.typing(args)
+        if isinstance(typed, builtins.Refusal):
+            where = node.span if typed.argument is None else args[typed.argument].span
+            raise self._fail(typed.message, where)
+        return m.FuncCall(name, args, typed.type, typed.nullable, node.span)
 
     def _arity(self, node: n.Call, args: tuple[m.TExpr, ...], low: int, high: int | None) -> None:
         """`high` None: as many as are written (Python and SQL set no limit that matters)."""
-        if not low <= len(args) <= (len(args) if high is None else high):
-            want = f"{low} to {high}" if high is not None and high != low else str(low)
-            if high is None:
-                want += " or more"
-            raise self._fail(
-                f"`{node.function.text}` takes {want} arguments, got {len(args)}", node.span
-            )
+        refusal = builtins.arity_refusal(node.function.text, low, high, len(args))
+        if refusal is not None:
+            raise self._fail(refusal, node.span)
 
     def _numeric_arg(self, node: n.Call, arg: m.TExpr) -> None:
-        if arg.type.kind not in NUMERIC:
-            raise self._fail(f"`{node.function.text}` needs a number, got {arg.type.a()}", arg.span)
-
-    def _call_min(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 2, None)
-        result: DType | None = None
-        for arg in args:
-            if arg.type.kind is Kind.NULL:
-                continue
-            if result is None:
-                if arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
-                    raise self._fail(
-                        f"`{node.function.text}` compares numbers or dates, got {arg.type.a()}",
-                        arg.span,
-                    )
-                result = arg.type.required()
-                continue
-            merged = result if result.same_base(arg.type) else unify_numeric(result, arg.type)
-            if merged is None:
-                raise self._fail(
-                    f"`{node.function.text}` cannot mix {result.a()} with {arg.type.a()}",
-                    arg.span,
-                )
-            result = merged
-        if result is None:
-            raise self._fail(f"`{node.function.text}` of nulls only", node.span)
-        nullable = all(a.nullable for a in args)
-        return m.FuncCall(node.function.text, args, _with(result, nullable), nullable, node.span)
-
-    _call_max = _call_min
-
-    def _call_abs(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 1)
-        self._numeric_arg(node, args[0])
-        return m.FuncCall("abs", args, args[0].type, args[0].nullable, node.span)
-
-    def _call_round(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 2)
-        self._numeric_arg(node, args[0])
-        if len(args) == 2:
-            digits = args[1]
-            if not (isinstance(digits, m.Const) and digits.type.kind is Kind.INT):
-                raise self._fail(
-                    "the digits of `round` must be a whole number written out, e.g. `2`",
-                    digits.span,
-                )
-            if not isinstance(digits.value, int) or not -12 <= digits.value <= 12:
-                raise self._fail("`round` keeps between -12 and 12 digits", digits.span)
-        dtype = args[0].type
-        return m.FuncCall("round", args, dtype, args[0].nullable, node.span)
-
-    def _call_len(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 1)
-        if args[0].type.kind not in (Kind.TEXT, Kind.LIST):
-            raise self._fail(f"`len` measures text or a list, got {args[0].type.a()}", args[0].span)
-        nullable = args[0].nullable
-        return m.FuncCall("len", args, _with(INT, nullable), nullable, node.span)
+        refusal = builtins.number_refusal(node.function.text, arg.type)
+        if refusal is not None:
+            raise self._fail(refusal, arg.span)
 
     def _Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 
+from ..language import builtins
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic
-from ..language.dtypes import INT, NUMERIC, DType, EnumType, Kind
+from ..language.dtypes import INT, DType, EnumType
 from ..language.source import Span
 from ..language.suggest import did_you_mean
-from .expressions import FUNCTIONS, ExprChecker, ExprError, Scope
+from .expressions import ExprChecker, ExprError, Scope
 
 
 class GroupExprChecker(ExprChecker):
@@ -58,8 +59,8 @@ class GroupExprChecker(ExprChecker):
         name = node.function.text
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
         if name not in ("sum", "count") and not one_arg_minmax:
-            if name not in FUNCTIONS:
-                known = ["sum", "count", *FUNCTIONS]
+            if name not in builtins.BY_NAME:
+                known = ["sum", "count", *builtins.NAMES]
                 raise self._fail(
                     f"unknown function `{name}`",
                     node.function.span,
@@ -76,10 +77,10 @@ class GroupExprChecker(ExprChecker):
             arg = args[0]
             if name == "sum":
                 self._numeric_arg(node, arg)
-            elif arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
-                raise self._fail(
-                    f"`{name}` compares numbers or dates, got {arg.type.a()}", arg.span
-                )
+            else:
+                refusal = builtins.order_refusal(name, arg.type)
+                if refusal is not None:
+                    raise self._fail(refusal, arg.span)
             nullable = arg.nullable
             dtype = DType(arg.type.kind, nullable, arg.type.enum)
         aggregate = m.Aggregate(name, args[0] if args else None, text, dtype)
