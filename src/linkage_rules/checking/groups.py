@@ -43,19 +43,19 @@ class GroupExprChecker(ExprChecker):
             "or add its field to `per`",
         )
 
-    def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
+    def visit_NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
         name = node.name.text
         if name not in self.scope and name in self.items.scope:
             raise self._varies(name, node.span)
-        return super()._NameRef(node, expected)
+        return super().visit_NameRef(node, expected)
 
-    def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+    def visit_QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
         dotted = f"{node.scope.text}.{node.member.text}"
         if dotted not in self.scope and dotted in self.items.scope:
             raise self._varies(dotted, node.span)
-        return super()._QualifiedName(node, expected)
+        return super().visit_QualifiedName(node, expected)
 
-    def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
+    def visit_Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
         if name not in ("sum", "count") and not one_arg_minmax:
@@ -66,7 +66,7 @@ class GroupExprChecker(ExprChecker):
                     node.function.span,
                     did_you_mean(name, known) or f"functions here are: {', '.join(known)}",
                 )
-            return super()._Call(node, expected)
+            return super().visit_Call(node, expected)
         args = tuple(self.items.check(a) for a in node.args)
         text = re.sub(r"\s+", "", node.span.text)
         if name == "count":
