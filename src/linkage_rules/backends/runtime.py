@@ -1,4 +1,5 @@
-"""Semantics defined once: three-valued logic, exact arithmetic and the built-in functions.
+"""Semantics defined once: three-valued logic, exact arithmetic and the built-in functions
+(their implementations come from the one table in `language.builtins`).
 
 The compiled code and the tracing interpreter both call these functions (the compiled
 code inlines the cases where no value can be null), so the two cannot disagree.
@@ -14,7 +15,6 @@ from decimal import (
     MAX_EMAX,
     MIN_EMIN,
     ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
     Context,
     Decimal,
     Inexact,
@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..language import builtins
 from ..language.values import text_key as text_key
 
 # One context for all arithmetic, independent of the caller's thread context:
@@ -80,8 +81,6 @@ class Arithmetic:
 
 def arithmetic_in(context: Context) -> Arithmetic:
     """The engine's arithmetic carried out in `context` (null in, null out; ints stay ints)."""
-    strict = context.copy()
-    strict.traps[InvalidOperation] = True
 
     def add(a: Number | None, b: Number | None) -> Number | None:
         if a is None or b is None:
@@ -115,56 +114,9 @@ def arithmetic_in(context: Context) -> Arithmetic:
             return None
         return -a if type(a) is int else context.minus(a)
 
-    def fn_abs(value: Number | None) -> Number | None:
-        if value is None:
-            return None
-        return abs(value) if type(value) is int else context.abs(value)
-
-    def fn_round(value: Number | None, digits: int = 0) -> Number | None:
-        """Round half away from zero (四舍五入), keeping ints ints."""
-        if value is None:
-            return None
-        if isinstance(value, int):
-            if digits >= 0:
-                return value
-            step = 10 ** (-digits)
-            quotient, remainder = divmod(abs(value), step)
-            rounded: int = (quotient + (1 if remainder * 2 >= step else 0)) * step
-            return rounded if value >= 0 else -rounded
-        exponent = Decimal(f"1E{-digits}")  # exact, read without a context
-        try:
-            result = value.quantize(exponent, rounding=ROUND_HALF_UP, context=strict)
-        except InvalidOperation:
-            return value  # already coarser than asked, or past the precision: nothing to round
-        return Decimal(format(result, "f")) if digits < 0 else result
-
-    functions: dict[str, Callable[..., Any]] = {
-        "min": fn_min,
-        "max": fn_max,
-        "abs": fn_abs,
-        "round": fn_round,
-        "len": fn_len,
-    }
+    functions = builtins.implementations(context)
     operators: dict[str, Callable[[Any, Any], Any]] = {"+": add, "-": sub, "*": mul, "/": div}
     return Arithmetic(context, operators, neg, functions)
-
-
-# ---- functions -----------------------------------------------------------------------
-# min and max skip nulls, like SQL's LEAST/GREATEST in DuckDB and PostgreSQL.
-
-
-def fn_min(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    return min(present) if present else None
-
-
-def fn_max(*values: Any) -> Any:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
-
-
-def fn_len(value: Any) -> int | None:
-    return None if value is None else len(value)
 
 
 ENGINE = arithmetic_in(CONTEXT)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 
+from ..language import builtins
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic, Severity
@@ -18,7 +19,6 @@ from ..language.dtypes import (
     NULL,
     NUMERIC,
     PERCENT,
-    PLAIN_NUMBER,
     TEXT,
     DType,
     EnumType,
@@ -26,9 +26,21 @@ from ..language.dtypes import (
 )
 from ..language.source import Span
 from ..language.suggest import did_you_mean
+from ..language.type_rules import arith_type, unify_numeric, with_optional
 from ..language.values import text_key
+from ..language.visitor import SyntaxVisitor
 
-FUNCTIONS = ("min", "max", "abs", "round", "len")
+FUNCTIONS = builtins.NAMES
+
+__all__ = [
+    "FUNCTIONS",
+    "ExprChecker",
+    "ExprError",
+    "Scope",
+    "constant_value",
+    "literal_type",
+    "unify_numeric",
+]
 
 Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 
@@ -40,10 +52,6 @@ class ExprError(Exception):
 WARNING = Severity.WARNING
 
 
-def _with(dtype: DType, optional: bool) -> DType:
-    return DType(dtype.kind, optional, dtype.enum, dtype.element)
-
-
 def literal_type(node: n.NumberLit) -> DType:
     if node.unit == "money":
         return MONEY
@@ -52,50 +60,9 @@ def literal_type(node: n.NumberLit) -> DType:
     return INT if node.is_integer else DECIMAL
 
 
-def unify_numeric(a: DType, b: DType) -> DType | None:
-    """The type two numbers compare and combine as, or None when they do not mix."""
-    ka, kb = a.kind, b.kind
-    if ka not in NUMERIC or kb not in NUMERIC:
-        return None
-    if ka == kb:
-        return DType(ka)
-    if ka in PLAIN_NUMBER and kb in PLAIN_NUMBER:
-        return DECIMAL
-    if Kind.MONEY in (ka, kb) and (ka in PLAIN_NUMBER or kb in PLAIN_NUMBER):
-        return MONEY
-    if Kind.PERCENT in (ka, kb) and Kind.DECIMAL in (ka, kb):
-        return PERCENT
-    return None
-
-
-def _arith_type(op: str, a: DType, b: DType) -> DType | None:
-    ka, kb = a.kind, b.kind
-    if ka not in NUMERIC or kb not in NUMERIC:
-        return None
-    plain_a, plain_b = ka in PLAIN_NUMBER, kb in PLAIN_NUMBER
-    if plain_a and plain_b:
-        return INT if ka is kb is Kind.INT and op != "/" else DECIMAL
-    if op in "+-":
-        return unify_numeric(a, b)
-    if op == "*":
-        if Kind.MONEY in (ka, kb):
-            other = kb if ka is Kind.MONEY else ka
-            return MONEY if other is not Kind.MONEY else None
-        if ka is kb is Kind.PERCENT:
-            return PERCENT
-        return DECIMAL  # a percent of a plain number
-    # division
-    if ka is Kind.MONEY:
-        return DECIMAL if kb is Kind.MONEY else MONEY
-    if ka is Kind.PERCENT:
-        if kb is Kind.MONEY:
-            return None
-        return DECIMAL if kb is Kind.PERCENT else PERCENT
-    return DECIMAL if kb is Kind.PERCENT else None
-
-
-class ExprChecker:
-    """Checks expressions of one entity's context against a scope of names."""
+class ExprChecker(SyntaxVisitor[m.TExpr]):
+    """Checks expressions of one entity's context against a scope of names; one
+    `visit_<SyntaxClass>(node, expected)` per class of syntax expression."""
 
     def __init__(
         self,
@@ -142,18 +109,15 @@ class ExprChecker:
     # ---- the dispatch
 
     def check(self, node: n.Expr, expected: DType | None = None) -> m.TExpr:
-        method = getattr(self, "_" + type(node).__name__, None)
-        if method is None:  # pragma: no cover - every node class has a method
-            raise self._fail(f"unsupported expression `{node.span.text}`", node.span)
-        result: m.TExpr = method(node, expected)
-        return result
+        """The typed form of `node`, `expected` telling a bare enum value or a null its type."""
+        return self.visit(node, expected)
 
-    def _NumberLit(self, node: n.NumberLit, expected: DType | None) -> m.TExpr:
+    def visit_NumberLit(self, node: n.NumberLit, expected: DType | None) -> m.TExpr:
         dtype = literal_type(node)
         value: object = int(node.value) if dtype.kind is Kind.INT else node.value
         return m.Const(value, dtype, node.span)
 
-    def _StringLit(self, node: n.StringLit, expected: DType | None) -> m.TExpr:
+    def visit_StringLit(self, node: n.StringLit, expected: DType | None) -> m.TExpr:
         if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
             enum = expected.enum
             member = node.value if node.value in enum.members else enum.by_label().get(node.value)
@@ -167,20 +131,20 @@ class ExprChecker:
             )
         return m.Const(node.value, TEXT, node.span)
 
-    def _DateLit(self, node: n.DateLit, expected: DType | None) -> m.TExpr:
+    def visit_DateLit(self, node: n.DateLit, expected: DType | None) -> m.TExpr:
         try:
             value = dt.date.fromisoformat(node.value)
         except ValueError:
             raise self._fail(f"`{node.value}` is not a valid date", node.span) from None
         return m.Const(value, DATE, node.span)
 
-    def _BoolLit(self, node: n.BoolLit, expected: DType | None) -> m.TExpr:
+    def visit_BoolLit(self, node: n.BoolLit, expected: DType | None) -> m.TExpr:
         return m.Const(node.value, BOOL, node.span)
 
-    def _NullLit(self, node: n.NullLit, expected: DType | None) -> m.TExpr:
-        return m.Const(None, NULL if expected is None else _with(expected, True), node.span)
+    def visit_NullLit(self, node: n.NullLit, expected: DType | None) -> m.TExpr:
+        return m.Const(None, NULL if expected is None else with_optional(expected, True), node.span)
 
-    def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
+    def visit_NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
         name = node.name.text
         found = self.scope.get(name)
         if (
@@ -233,7 +197,7 @@ class ExprChecker:
             code="unknown-name",
         )
 
-    def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+    def visit_QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
         dotted = f"{node.scope.text}.{node.member.text}"
         found = self.scope.get(dotted)
         if isinstance(found, m.FieldRef):  # a field of a looked-up row: `project.households`
@@ -264,7 +228,7 @@ class ExprChecker:
         dtype = DType(Kind.ENUM, False, enum)
         return m.Const(member, dtype, node.span, member, enum.label_of(member))
 
-    def _ListLit(self, node: n.ListLit, expected: DType | None) -> m.TExpr:
+    def visit_ListLit(self, node: n.ListLit, expected: DType | None) -> m.TExpr:
         element = expected.element if expected is not None and expected.element else expected
         items: list[m.Const] = []
         element_type: DType | None = element
@@ -311,96 +275,44 @@ class ExprChecker:
             target.kind is not Kind.INT or actual.kind is Kind.INT
         )
 
-    def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
+    def visit_Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
-        if name not in FUNCTIONS:
+        builtin = builtins.BY_NAME.get(name)
+        if builtin is None:
             raise self._fail(
                 f"unknown function `{name}`",
                 node.function.span,
                 did_you_mean(name, FUNCTIONS) or f"functions are: {', '.join(FUNCTIONS)}",
             )
         args = tuple(self.check(a) for a in node.args)
-        return getattr(self, "_call_" + name)(node, args)  # type: ignore[no-any-return]
+        self._arity(node, args, builtin.min_args, builtin.max_args)
+        typed = builtin.typing(args)
+        if isinstance(typed, builtins.Refusal):
+            where = node.span if typed.argument is None else args[typed.argument].span
+            raise self._fail(typed.message, where)
+        return m.FuncCall(name, args, typed.type, typed.nullable, node.span)
 
     def _arity(self, node: n.Call, args: tuple[m.TExpr, ...], low: int, high: int | None) -> None:
         """`high` None: as many as are written (Python and SQL set no limit that matters)."""
-        if not low <= len(args) <= (len(args) if high is None else high):
-            want = f"{low} to {high}" if high is not None and high != low else str(low)
-            if high is None:
-                want += " or more"
-            raise self._fail(
-                f"`{node.function.text}` takes {want} arguments, got {len(args)}", node.span
-            )
+        refusal = builtins.arity_refusal(node.function.text, low, high, len(args))
+        if refusal is not None:
+            raise self._fail(refusal, node.span)
 
     def _numeric_arg(self, node: n.Call, arg: m.TExpr) -> None:
-        if arg.type.kind not in NUMERIC:
-            raise self._fail(f"`{node.function.text}` needs a number, got {arg.type.a()}", arg.span)
+        refusal = builtins.number_refusal(node.function.text, arg.type)
+        if refusal is not None:
+            raise self._fail(refusal, arg.span)
 
-    def _call_min(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 2, None)
-        result: DType | None = None
-        for arg in args:
-            if arg.type.kind is Kind.NULL:
-                continue
-            if result is None:
-                if arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
-                    raise self._fail(
-                        f"`{node.function.text}` compares numbers or dates, got {arg.type.a()}",
-                        arg.span,
-                    )
-                result = arg.type.required()
-                continue
-            merged = result if result.same_base(arg.type) else unify_numeric(result, arg.type)
-            if merged is None:
-                raise self._fail(
-                    f"`{node.function.text}` cannot mix {result.a()} with {arg.type.a()}",
-                    arg.span,
-                )
-            result = merged
-        if result is None:
-            raise self._fail(f"`{node.function.text}` of nulls only", node.span)
-        nullable = all(a.nullable for a in args)
-        return m.FuncCall(node.function.text, args, _with(result, nullable), nullable, node.span)
-
-    _call_max = _call_min
-
-    def _call_abs(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 1)
-        self._numeric_arg(node, args[0])
-        return m.FuncCall("abs", args, args[0].type, args[0].nullable, node.span)
-
-    def _call_round(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 2)
-        self._numeric_arg(node, args[0])
-        if len(args) == 2:
-            digits = args[1]
-            if not (isinstance(digits, m.Const) and digits.type.kind is Kind.INT):
-                raise self._fail(
-                    "the digits of `round` must be a whole number written out, e.g. `2`",
-                    digits.span,
-                )
-            if not isinstance(digits.value, int) or not -12 <= digits.value <= 12:
-                raise self._fail("`round` keeps between -12 and 12 digits", digits.span)
-        dtype = args[0].type
-        return m.FuncCall("round", args, dtype, args[0].nullable, node.span)
-
-    def _call_len(self, node: n.Call, args: tuple[m.TExpr, ...]) -> m.TExpr:
-        self._arity(node, args, 1, 1)
-        if args[0].type.kind not in (Kind.TEXT, Kind.LIST):
-            raise self._fail(f"`len` measures text or a list, got {args[0].type.a()}", args[0].span)
-        nullable = args[0].nullable
-        return m.FuncCall("len", args, _with(INT, nullable), nullable, node.span)
-
-    def _Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
+    def visit_Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         if operand.type.kind not in NUMERIC:
             raise self._fail(f"cannot negate {operand.type.a()}", node.span)
         return m.Neg(operand, operand.type, operand.nullable, node.span)
 
-    def _Binary(self, node: n.Binary, expected: DType | None) -> m.TExpr:
+    def visit_Binary(self, node: n.Binary, expected: DType | None) -> m.TExpr:
         left = self.check(node.left)
         right = self.check(node.right)
-        dtype = _arith_type(node.op, left.type, right.type)
+        dtype = arith_type(node.op, left.type, right.type)
         if dtype is None:
             hint = None
             if Kind.PERCENT in (left.type.kind, right.type.kind) and Kind.MONEY in (
@@ -414,7 +326,7 @@ class ExprChecker:
                 hint,
             )
         nullable = left.nullable or right.nullable or node.op == "/"
-        return m.Arith(node.op, left, right, _with(dtype, nullable), nullable, node.span)
+        return m.Arith(node.op, left, right, with_optional(dtype, nullable), nullable, node.span)
 
     def _pair(self, left_node: n.Expr, right_node: n.Expr) -> tuple[m.TExpr, m.TExpr]:
         """Check two operands; a bare enum value takes its type from the other side."""
@@ -456,16 +368,16 @@ class ExprChecker:
             hint = "enum values are written without quotes"
         raise self._fail(f"cannot compare {lt.a()} with {rt.a()}", span, hint)
 
-    def _Compare(self, node: n.Compare, expected: DType | None) -> m.TExpr:
+    def visit_Compare(self, node: n.Compare, expected: DType | None) -> m.TExpr:
         left, right = self._pair(node.left, node.right)
         if isinstance(node.left, n.NullLit) or isinstance(node.right, n.NullLit):
             # `_pair` gives a bare `null` the other side's type, so test the syntax here.
             left = m.Const(None, NULL, node.span)
         self._comparable(left, right, node.op, node.span)
         nullable = left.nullable or right.nullable
-        return m.Cmp(node.op, left, right, _with(BOOL, nullable), nullable, node.span)
+        return m.Cmp(node.op, left, right, with_optional(BOOL, nullable), nullable, node.span)
 
-    def _InList(self, node: n.InList, expected: DType | None) -> m.TExpr:
+    def visit_InList(self, node: n.InList, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         options = self.check(node.options, DType(Kind.LIST, False, None, operand.type.required()))
         if not isinstance(options, m.ListConst):
@@ -479,18 +391,20 @@ class ExprChecker:
             element_stand_in = m.Const(None, element, options.span, name="an element")
             self._comparable(operand, element_stand_in, "==", node.span)
         nullable = operand.nullable
-        return m.Member(operand, options, node.negated, _with(BOOL, nullable), nullable, node.span)
+        return m.Member(
+            operand, options, node.negated, with_optional(BOOL, nullable), nullable, node.span
+        )
 
-    def _Between(self, node: n.Between, expected: DType | None) -> m.TExpr:
+    def visit_Between(self, node: n.Between, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         low = self.check(node.low, operand.type)
         high = self.check(node.high, operand.type)
         self._comparable(operand, low, "<=", node.span)
         self._comparable(operand, high, "<=", node.span)
         nullable = operand.nullable or low.nullable or high.nullable
-        return m.Range(operand, low, high, _with(BOOL, nullable), nullable, node.span)
+        return m.Range(operand, low, high, with_optional(BOOL, nullable), nullable, node.span)
 
-    def _IsNull(self, node: n.IsNull, expected: DType | None) -> m.TExpr:
+    def visit_IsNull(self, node: n.IsNull, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         return m.NullTest(operand, node.negated, BOOL, node.span)
 
@@ -503,16 +417,16 @@ class ExprChecker:
             )
         return expr
 
-    def _Not(self, node: n.Not, expected: DType | None) -> m.TExpr:
+    def visit_Not(self, node: n.Not, expected: DType | None) -> m.TExpr:
         operand = self._bool_operand(node.operand, "not")
         return m.Negation(operand, operand.type, operand.nullable, node.span)
 
-    def _BoolOp(self, node: n.BoolOp, expected: DType | None) -> m.TExpr:
+    def visit_BoolOp(self, node: n.BoolOp, expected: DType | None) -> m.TExpr:
         operands = tuple(self._bool_operand(o, node.op) for o in node.operands)
         nullable = any(o.nullable for o in operands)
-        return m.Logic(node.op, operands, _with(BOOL, nullable), nullable, node.span)
+        return m.Logic(node.op, operands, with_optional(BOOL, nullable), nullable, node.span)
 
-    def _IfThenElse(self, node: n.IfThenElse, expected: DType | None) -> m.TExpr:
+    def visit_IfThenElse(self, node: n.IfThenElse, expected: DType | None) -> m.TExpr:
         condition = self._bool_operand(node.condition, "if")
         then = self.check(node.then, expected)
         otherwise = self.check(node.otherwise, then.type if expected is None else expected)
@@ -521,7 +435,7 @@ class ExprChecker:
         dtype = self._branch_type(then, otherwise, node.span)
         nullable = then.nullable or otherwise.nullable
         return m.Conditional(
-            condition, then, otherwise, _with(dtype, nullable), nullable, node.span
+            condition, then, otherwise, with_optional(dtype, nullable), nullable, node.span
         )
 
     def _branch_type(self, then: m.TExpr, otherwise: m.TExpr, span: Span) -> DType:

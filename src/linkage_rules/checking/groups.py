@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 
+from ..language import builtins
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic
-from ..language.dtypes import INT, NUMERIC, DType, EnumType, Kind
+from ..language.dtypes import INT, DType, EnumType
 from ..language.source import Span
 from ..language.suggest import did_you_mean
-from .expressions import FUNCTIONS, ExprChecker, ExprError, Scope
+from .expressions import ExprChecker, ExprError, Scope
 
 
 class GroupExprChecker(ExprChecker):
@@ -42,30 +43,30 @@ class GroupExprChecker(ExprChecker):
             "or add its field to `per`",
         )
 
-    def _NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
+    def visit_NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
         name = node.name.text
         if name not in self.scope and name in self.items.scope:
             raise self._varies(name, node.span)
-        return super()._NameRef(node, expected)
+        return super().visit_NameRef(node, expected)
 
-    def _QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
+    def visit_QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
         dotted = f"{node.scope.text}.{node.member.text}"
         if dotted not in self.scope and dotted in self.items.scope:
             raise self._varies(dotted, node.span)
-        return super()._QualifiedName(node, expected)
+        return super().visit_QualifiedName(node, expected)
 
-    def _Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
+    def visit_Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
         if name not in ("sum", "count") and not one_arg_minmax:
-            if name not in FUNCTIONS:
-                known = ["sum", "count", *FUNCTIONS]
+            if name not in builtins.BY_NAME:
+                known = ["sum", "count", *builtins.NAMES]
                 raise self._fail(
                     f"unknown function `{name}`",
                     node.function.span,
                     did_you_mean(name, known) or f"functions here are: {', '.join(known)}",
                 )
-            return super()._Call(node, expected)
+            return super().visit_Call(node, expected)
         args = tuple(self.items.check(a) for a in node.args)
         text = re.sub(r"\s+", "", node.span.text)
         if name == "count":
@@ -76,10 +77,10 @@ class GroupExprChecker(ExprChecker):
             arg = args[0]
             if name == "sum":
                 self._numeric_arg(node, arg)
-            elif arg.type.kind not in NUMERIC and arg.type.kind is not Kind.DATE:
-                raise self._fail(
-                    f"`{name}` compares numbers or dates, got {arg.type.a()}", arg.span
-                )
+            else:
+                refusal = builtins.order_refusal(name, arg.type)
+                if refusal is not None:
+                    raise self._fail(refusal, arg.span)
             nullable = arg.nullable
             dtype = DType(arg.type.kind, nullable, arg.type.enum)
         aggregate = m.Aggregate(name, args[0] if args else None, text, dtype)
