@@ -1,11 +1,13 @@
-"""Reference data: lists loaded from CSV files next to the policy, checked row by row."""
+"""Reference data: lists and catalogs read through a resolver (by default from the policy's
+folder on disk), checked row by row."""
 
 from __future__ import annotations
 
 import datetime as dt
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 import attrs
 
@@ -66,6 +68,73 @@ def read_reference_bytes(path: Path, relative: str) -> bytes | str:
         return f"`{relative}` cannot be read: {error.strerror or error}"
 
 
+class ReferenceFileError(Exception):
+    """Why a resolver will not give a reference file; `message` is shown to the policy's
+    author as the diagnostic at the place the file is named."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ReferenceFileMissing(ReferenceFileError):
+    """There is no file by that name at all (an optional `.meta` file is then skipped)."""
+
+
+class NoPolicyFolder(ReferenceFileError):
+    """The policy has no folder to read from (it was loaded from text)."""
+
+
+class Resolver(Protocol):
+    """Gives the checker the bytes of the reference files a policy names.
+
+    `relative` is the path as written in the rule file, `relative_to` the folder of the
+    rule file that names it (None for a policy loaded from text), `what` names the kind
+    of file for messages ("list file", "catalog file", "meta file"). Raises
+    ReferenceFileError (or one of its two subclasses) with the reason it will not.
+    The checker never opens a file itself, so that a language server or a test can
+    check a policy against files held in memory."""
+
+    def read(self, relative: str, relative_to: Path | None, what: str) -> bytes: ...
+
+
+class DiskResolver:
+    """Reads reference files from the policy's folder: only regular files inside it
+    (no link out, no folder, no pipe), refused with the reason otherwise."""
+
+    def read(self, relative: str, relative_to: Path | None, what: str) -> bytes:
+        if relative_to is None:
+            raise NoPolicyFolder("this policy was loaded from text without a folder")
+        path = locate_reference_file(relative_to, relative, what)
+        if isinstance(path, str):
+            candidate = relative_to / relative
+            if path.endswith("not found") and not (candidate.exists() or candidate.is_symlink()):
+                raise ReferenceFileMissing(path)
+            raise ReferenceFileError(path)
+        data = read_reference_bytes(path, relative)
+        if isinstance(data, str):
+            raise ReferenceFileError(data)
+        return data
+
+
+DISK = DiskResolver()
+"""The default resolver: today's reading from disk, with all its safety checks."""
+
+
+@attrs.frozen(slots=True)
+class MemoryResolver:
+    """Reference files held in memory, by the path the rule file writes (`lists/a.csv`);
+    the folder a policy was loaded from plays no part."""
+
+    files: Mapping[str, bytes]
+
+    def read(self, relative: str, relative_to: Path | None, what: str) -> bytes:
+        data = self.files.get(relative.replace("\\", "/"))
+        if data is None:
+            raise ReferenceFileMissing(f"{what} `{relative}` not found")
+        return data
+
+
 ALIASES_COLUMN = "aliases"
 ALIAS_SEPARATOR = "|"
 # What a person might type between names instead; no institution's name holds one.
@@ -85,7 +154,7 @@ class LoadedList:
 
 
 def load_list_file(
-    path: Path,
+    data: bytes,
     display_name: str,
     element: DType,
     column: str | None,
@@ -98,7 +167,7 @@ def load_list_file(
     file has one, gives an entry's further names (former names) separated by `|`.
     None when the file could not be used.
     """
-    read = _read_csv(path, display_name, report)
+    read = _read_csv(data, display_name, report)
     if read is None:
         return None
     data, source, numbered = read
@@ -229,7 +298,8 @@ def meta_path_of(list_path: str) -> str:
 
 
 def load_meta_beside(
-    base_dir: Path,
+    resolver: Resolver,
+    base_dir: Path | None,
     list_path: str,
     rules_file: str,
     at: Span,
@@ -237,19 +307,21 @@ def load_meta_beside(
 ) -> tuple[ListMeta, tuple[str, bytes] | None] | None:
     """What the `.meta` file beside the list file `list_path` (relative to the policy
     folder `base_dir`, named in `rules_file` at `at`) says, and its bytes under its path
-    for the fingerprint; an empty ListMeta when there is none. A meta file outside the
-    folder (a symlink out) is refused before it is read, as a list file is."""
+    for the fingerprint; an empty ListMeta when there is none. A meta file the resolver
+    refuses (on disk: a symlink out of the folder) is an error, as a list file is."""
     relative = meta_path_of(list_path)
-    candidate = base_dir / relative
-    if relative == list_path or not (candidate.exists() or candidate.is_symlink()):
+    if relative == list_path:
         return ListMeta(), None
-    path = locate_reference_file(base_dir, relative, "meta file")
-    if isinstance(path, str):
+    try:
+        data = resolver.read(relative, base_dir, "meta file")
+    except ReferenceFileMissing:
+        return ListMeta(), None
+    except ReferenceFileError as error:
         help = "a list's meta file must be a file beside it in the policy's folder"
-        report(Diagnostic("list-meta", path, at, help))
+        report(Diagnostic("list-meta", error.message, at, help))
         return None
     display = str(Path(rules_file).parent / relative).replace("\\", "/")
-    loaded = load_list_meta(path, display, report)
+    loaded = load_list_meta(data, display, report)
     if loaded is None:
         return None
     meta, data = loaded
@@ -257,7 +329,7 @@ def load_meta_beside(
 
 
 def load_list_meta(
-    path: Path, display_name: str, report: Callable[[Diagnostic], None]
+    data: bytes, display_name: str, report: Callable[[Diagnostic], None]
 ) -> tuple[ListMeta, bytes] | None:
     """Read a list's `.meta` file: `key: value` lines, `#` comments, each key once.
 
@@ -265,10 +337,6 @@ def load_list_meta(
     checked against that source), `sample` (yes for made-up lists) and `note`.
     None, with every problem reported at its line, when the file has a mistake.
     """
-    data = read_reference_bytes(path, display_name)
-    if isinstance(data, str):
-        report(Diagnostic("list-meta", data, None, file_name=display_name))
-        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -328,7 +396,7 @@ def load_list_meta(
 
 
 def load_table_file(
-    path: Path,
+    data: bytes,
     display_name: str,
     fields: list[tuple[str, DType]],
     key: str,
@@ -339,7 +407,7 @@ def load_table_file(
     Every bad cell, missing column and repeated key is reported at its row; None when
     there was any, since a catalogue with a hole in it would misprice sales silently.
     """
-    read = _read_csv(path, display_name, report)
+    read = _read_csv(data, display_name, report)
     if read is None:
         return None
     data, source, numbered = read
@@ -402,7 +470,7 @@ def load_table_file(
 
 
 def _read_csv(
-    path: Path, display_name: str, report: Callable[[Diagnostic], None]
+    data: bytes, display_name: str, report: Callable[[Diagnostic], None]
 ) -> tuple[bytes, Source, list[tuple[int, list[str]]]] | None:
     """The file's bytes, its text as a Source, and its records with the line each starts
     on (a quoted cell may span lines); None, reported, when it is unreadable or empty.
@@ -411,10 +479,6 @@ def _read_csv(
     as strict as policy text: a row that cannot be read is an error at its line, never
     a list that silently shrinks.
     """
-    data = read_reference_bytes(path, display_name)
-    if isinstance(data, str):
-        report(Diagnostic("list-file", data, None, file_name=display_name))
-        return None
     try:
         text = decode_text(data)
     except TextDecodeError as error:

@@ -1,0 +1,120 @@
+"""Segments and decision tables: rules over one entity's fields, checked and returned."""
+
+from __future__ import annotations
+
+from ..language import model as m
+from ..language import syntax as n
+from ..language.dtypes import SYMBOL, DType, Kind
+from ..language.suggest import did_you_mean
+from .context import CheckContext
+from .expressions import Scope, unify_numeric
+
+
+class RuleChecker:
+    """Checks `segment` and `table` declarations once params and lists are known. Each
+    returns what it made (None after reporting); the caller records it in the context."""
+
+    def __init__(self, context: CheckContext) -> None:
+        self.ctx = context
+
+    def _entity_scope(self, entity: m.Entity) -> Scope:
+        scope = self.ctx.global_scope()
+        for field in entity.fields:
+            if field.name in scope:
+                self.ctx.error(
+                    "duplicate",
+                    f"field `{field.name}` of `{entity.name}` has the name of a param or list",
+                    field.span,
+                    "rename one of them",
+                )
+            scope[field.name] = m.FieldRef(field.name, field.label, field.type, field.span)
+        return scope
+
+    def segment(self, decl: n.SegmentDecl) -> m.Segment | None:
+        ctx = self.ctx
+        if not ctx.declare(decl.name, "segment"):
+            return None
+        entity = ctx.lookup_entity(decl.entity)
+        if entity is None:
+            return None
+        exprs = ctx.exprs(self._entity_scope(entity), f"segment `{decl.name.text}`")
+        where = exprs.condition(decl.scope) if decl.scope is not None else None
+        rules: list[m.Rule] = []
+        unique = ctx.once_each(
+            decl.rules,
+            f"rule `{{name}}` is declared twice in segment `{decl.name.text}`",
+            "the first declaration is at {at}",
+        )
+        for rule in unique:
+            condition = exprs.condition(rule.condition)
+            if condition is not None:
+                rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
+        if not decl.rules:
+            ctx.warning(
+                "empty",
+                f"segment `{decl.name.text}` has no rules, so no record is in it",
+                decl.name.span,
+            )
+        return m.Segment(decl.name.text, decl.label, entity.name, where, tuple(rules), decl.span)
+
+    def table(self, decl: n.TableDecl) -> m.Table | None:
+        ctx = self.ctx
+        if not ctx.declare(decl.name, "table"):
+            return None
+        hit = decl.hit.text if decl.hit is not None else "first"
+        if hit not in m.HIT_POLICIES:
+            assert decl.hit is not None
+            ctx.error(
+                "unknown-name",
+                f"unknown hit policy `{hit}`",
+                decl.hit.span,
+                did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect",
+            )
+        entity = ctx.lookup_entity(decl.entity)
+        if entity is None:
+            return None
+        exprs = ctx.exprs(self._entity_scope(entity), f"table `{decl.name.text}`")
+        rows: list[m.TableRow] = []
+        output_type: DType | None = None
+        otherwise: n.TableRow | None = None
+        for row in decl.rows:
+            if otherwise is not None:
+                what = "a second `otherwise`" if row.condition is None else "a row"
+                ctx.error(
+                    "unreachable",
+                    f"{what} after `otherwise` can never apply",
+                    row.span,
+                    "`otherwise` must be the last row",
+                )
+                continue
+            if row.condition is None:
+                otherwise = row
+                condition = None
+            else:
+                condition = exprs.condition(row.condition)
+                if condition is None:
+                    continue
+            output, dtype = ctx.table_output(row.output)
+            merged = unify_numeric(dtype, output_type) if output_type is not None else None
+            if output_type is None or output_type.kind is Kind.NULL:
+                output_type = dtype
+            elif merged is not None:  # `=> 1.5` and `=> 2` are both numbers
+                output_type = merged
+            elif dtype.kind is not Kind.NULL and not dtype.same_base(output_type):
+                ctx.error(
+                    "type",
+                    f"this row outputs {dtype.a()}, but earlier rows output {output_type.a()}",
+                    row.output.span,
+                )
+            rows.append(m.TableRow(condition, output, row.label, row.span))
+        if not decl.rows:
+            ctx.warning("empty", f"table `{decl.name.text}` has no rows", decl.name.span)
+        return m.Table(
+            decl.name.text,
+            decl.label,
+            entity.name,
+            hit,
+            tuple(rows),
+            output_type or SYMBOL,
+            decl.span,
+        )
