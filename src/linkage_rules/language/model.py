@@ -8,186 +8,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeAlias
 
 import attrs
 
 from .dtypes import DType, EnumType, Kind
 from .source import Span
+from .typed_expressions import Arith as Arith
+from .typed_expressions import Cmp as Cmp
+from .typed_expressions import Conditional as Conditional
+from .typed_expressions import Const as Const
+from .typed_expressions import FieldRef as FieldRef
+from .typed_expressions import FuncCall as FuncCall
+from .typed_expressions import ListConst as ListConst
+from .typed_expressions import Logic as Logic
+from .typed_expressions import Member as Member
+from .typed_expressions import Neg as Neg
+from .typed_expressions import Negation as Negation
+from .typed_expressions import NullTest as NullTest
+from .typed_expressions import Range as Range
+from .typed_expressions import TExpr as TExpr
 from .values import text_key
 
 
 def _span() -> Span:
     return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
-
-
-# ---- typed expressions -------------------------------------------------------------
-# Every expression knows its type and whether it can be null: the compiler skips
-# null checks on expressions that cannot be null, which is most of a policy.
-
-
-@attrs.frozen(slots=True)
-class Const:
-    """A constant; `name`/`label` are set when it came from a param or an enum value."""
-
-    value: object
-    type: DType
-    span: Span = _span()
-    name: str | None = None
-    label: str | None = None
-
-    @property
-    def nullable(self) -> bool:
-        return self.value is None
-
-
-@attrs.frozen(slots=True)
-class FieldRef:
-    name: str
-    label: str | None
-    type: DType
-    span: Span = _span()
-
-    @property
-    def nullable(self) -> bool:
-        return self.type.optional
-
-
-@attrs.frozen(slots=True)
-class ListConst:
-    """A reference list (from a file or inline): a set for membership, the items in order.
-
-    For text, `values` holds every name in the runtime's normalised form (`text_key`,
-    aliases included) and `entries` maps each back to the entry it names, for
-    explanations; `items` are the entries as written.
-    """
-
-    name: str | None
-    label: str | None
-    values: frozenset[object]
-    items: tuple[object, ...]
-    type: DType
-    span: Span = _span()
-    nullable: bool = False
-    entries: Mapping[object, object] | None = attrs.field(default=None, eq=False, repr=False)
-
-
-@attrs.frozen(slots=True)
-class Arith:
-    op: str
-    left: TExpr
-    right: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Neg:
-    operand: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Cmp:
-    op: str
-    left: TExpr
-    right: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Member:
-    """`operand in options` (or `not in`); options never contain null."""
-
-    operand: TExpr
-    options: ListConst
-    negated: bool
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Range:
-    """`operand between low and high`, both ends inclusive."""
-
-    operand: TExpr
-    low: TExpr
-    high: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class NullTest:
-    operand: TExpr
-    negated: bool
-    type: DType
-    span: Span = _span()
-    nullable: bool = False
-
-
-@attrs.frozen(slots=True)
-class Negation:
-    operand: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Logic:
-    """`and` / `or` over two or more operands, Kleene three-valued."""
-
-    op: str
-    operands: tuple[TExpr, ...]
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Conditional:
-    """`if c then a else b`: `a` when c is true, `b` when c is false or null (SQL CASE)."""
-
-    condition: TExpr
-    then: TExpr
-    otherwise: TExpr
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class FuncCall:
-    function: str
-    args: tuple[TExpr, ...]
-    type: DType
-    nullable: bool
-    span: Span = _span()
-
-
-TExpr: TypeAlias = (
-    Const
-    | FieldRef
-    | ListConst
-    | Arith
-    | Neg
-    | Cmp
-    | Member
-    | Range
-    | NullTest
-    | Negation
-    | Logic
-    | Conditional
-    | FuncCall
-)
 
 
 # ---- declarations --------------------------------------------------------------------

@@ -6,182 +6,36 @@ Spans are ignored by equality so that two parses of the same meaning compare equ
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TypeAlias
 
 import attrs
 
 from .source import Span
+from .syntax_expressions import Between as Between
+from .syntax_expressions import Binary as Binary
+from .syntax_expressions import BoolLit as BoolLit
+from .syntax_expressions import BoolOp as BoolOp
+from .syntax_expressions import Call as Call
+from .syntax_expressions import Compare as Compare
+from .syntax_expressions import DateLit as DateLit
+from .syntax_expressions import Expr as Expr
+from .syntax_expressions import IfThenElse as IfThenElse
+from .syntax_expressions import InList as InList
+from .syntax_expressions import IsNull as IsNull
+from .syntax_expressions import ListLit as ListLit
+from .syntax_expressions import Name as Name
+from .syntax_expressions import NameRef as NameRef
+from .syntax_expressions import Negate as Negate
+from .syntax_expressions import Not as Not
+from .syntax_expressions import NullLit as NullLit
+from .syntax_expressions import NumberLit as NumberLit
+from .syntax_expressions import QualifiedName as QualifiedName
+from .syntax_expressions import StringLit as StringLit
 
 
 def _span() -> Span:
     return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
 
-
-@attrs.frozen(slots=True)
-class Name:
-    """An identifier as written, with where it was written."""
-
-    text: str
-    span: Span = _span()
-
-
-# ---- expressions --------------------------------------------------------------
-
-
-@attrs.frozen(slots=True)
-class NumberLit:
-    """A number literal; `unit` is "money" for `元`, "percent" for `%`, else None."""
-
-    value: Decimal
-    unit: str | None
-    is_integer: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class StringLit:
-    value: str
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class DateLit:
-    value: str
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class BoolLit:
-    value: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class NullLit:
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class NameRef:
-    name: Name
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class QualifiedName:
-    """`Enum.member`: an enum value named with its enum."""
-
-    scope: Name
-    member: Name
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class ListLit:
-    items: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Call:
-    function: Name
-    args: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Negate:
-    operand: Expr
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Binary:
-    """Arithmetic: `op` is one of + - * /."""
-
-    op: str
-    left: Expr
-    right: Expr
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Compare:
-    """`op` is one of == != < <= > >= (Unicode ≤ ≥ ≠ are normalised by the parser)."""
-
-    op: str
-    left: Expr
-    right: Expr
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class InList:
-    operand: Expr
-    options: Expr
-    negated: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Between:
-    operand: Expr
-    low: Expr
-    high: Expr
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class IsNull:
-    operand: Expr
-    negated: bool
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class Not:
-    operand: Expr
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class BoolOp:
-    """`and` / `or` over two or more operands (flattened, in source order)."""
-
-    op: str
-    operands: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@attrs.frozen(slots=True)
-class IfThenElse:
-    condition: Expr
-    then: Expr
-    otherwise: Expr
-    span: Span = _span()
-
-
-Expr: TypeAlias = (
-    NumberLit
-    | StringLit
-    | DateLit
-    | BoolLit
-    | NullLit
-    | NameRef
-    | QualifiedName
-    | ListLit
-    | Call
-    | Negate
-    | Binary
-    | Compare
-    | InList
-    | Between
-    | IsNull
-    | Not
-    | BoolOp
-    | IfThenElse
-)
 
 # ---- declarations -------------------------------------------------------------
 
