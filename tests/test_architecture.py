@@ -24,7 +24,6 @@ MAX_CLASS_LINES = 300
 STILL_TOO_LONG = {
     "linkage_rules.language.parser": 1015,
     "linkage_rules.backends.python.classify": 641,
-    "linkage_rules.checking.reference_data": 521,
 }
 """Files not yet split, at the size they had when this list was made: each may only
 shrink, and one that comes within the budget must leave the list (the test says so)."""

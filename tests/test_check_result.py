@@ -7,7 +7,7 @@ from __future__ import annotations
 from conftest import HEADER
 
 from linkage_rules.checking.checker import ParsedFile, check_policy
-from linkage_rules.checking.reference_data import MemoryResolver
+from linkage_rules.checking.resolvers import MemoryResolver
 from linkage_rules.language.dtypes import Kind
 from linkage_rules.language.parser import parse
 from linkage_rules.language.source import Source

@@ -21,7 +21,7 @@ from .backends.python.classify import Classifier, RecordHooks, compile_entity
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
 from .checking.checker import ParsedFile, check
-from .checking.reference_data import resolve_inside
+from .checking.resolvers import resolve_inside
 from .examples import ExampleReport, run_examples
 from .explain.explanation import Explanation
 from .language import model as m

@@ -19,7 +19,7 @@ from .context import CheckContext, Symbol
 from .declarations import DeclarationChecker
 from .examples import ExampleChecker
 from .parsed import ParsedFile
-from .reference_data import DISK, Resolver
+from .resolvers import DISK, Resolver
 from .rules import RuleChecker
 from .scoring import ScoringChecker
 from .symbols import symbol_table

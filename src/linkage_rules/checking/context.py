@@ -14,7 +14,8 @@ from ..language.dtypes import NUMERIC, SYMBOL, DType, EnumType, Kind
 from ..language.source import Span
 from ..language.suggest import did_you_mean
 from .expressions import ExprChecker, Scope, constant_value, unify_numeric
-from .reference_data import DISK, Resolver
+from .parsed import ParsedFile
+from .resolvers import DISK, NoPolicyFolder, ReferenceFileError, Resolver
 
 # Words the expression grammar reserves: a field or declaration so named could
 # never be referred to in a rule.
@@ -101,6 +102,29 @@ class CheckContext:
             "choose another name",
         )
         return True
+
+    def read_reference(
+        self, file: ParsedFile, path: n.StringLit, what: str, where_help: str | None = None
+    ) -> bytes | None:
+        """The bytes of the reference file `path` names, through the resolver; None, with
+        the diagnostic at `path`, when the resolver will not give them. `where_help` is
+        the hint for a file refused for where it is (not for being missing)."""
+        try:
+            return self.resolver.read(path.value, file.base_dir, what)
+        except NoPolicyFolder:
+            files = "list files" if what == "list file" else "data files"
+            self.error(
+                "list-file",
+                f"this policy was loaded from text without a folder, so it cannot read {files}",
+                path.span,
+                "pass `base_dir=` to `loads`, or load the policy from its folder",
+            )
+        except ReferenceFileError as error:
+            help = where_help
+            if where_help is not None and error.message.endswith("not found"):
+                help = f"looked for {path.value} next to {file.source.name}"
+            self.error("list-file", error.message, path.span, help)
+        return None
 
     def declare(self, name: n.Name, kind: str) -> bool:
         """Claim a global name for a declaration of `kind`; False (reported) if taken."""

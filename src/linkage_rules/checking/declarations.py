@@ -11,14 +11,7 @@ from ..language.suggest import did_you_mean
 from .context import CheckContext
 from .expressions import constant_value
 from .parsed import ParsedFile
-from .reference_data import (
-    ListMeta,
-    LoadedList,
-    NoPolicyFolder,
-    ReferenceFileError,
-    load_list_file,
-    load_meta_beside,
-)
+from .reference_data import ListMeta, LoadedList, load_list_file, load_meta_beside
 
 DataPart = tuple[str, bytes]
 """A reference file's bytes under its path in the policy folder, for the fingerprint."""
@@ -237,23 +230,10 @@ class DeclarationChecker:
         self, file: ParsedFile, decl: n.FileListDecl, element: DType, parts: list[DataPart]
     ) -> tuple[LoadedList, ListMeta] | None:
         ctx = self.ctx
-        try:
-            data = ctx.resolver.read(decl.path.value, file.base_dir, "list file")
-        except NoPolicyFolder:
-            ctx.error(
-                "list-file",
-                "this policy was loaded from text without a folder, so it cannot read list files",
-                decl.path.span,
-                "pass `base_dir=` to `loads`, or load the policy from its folder",
-            )
-            return None
-        except ReferenceFileError as error:
-            help = (
-                f"looked for {decl.path.value} next to {file.source.name}"
-                if error.message.endswith("not found")
-                else "list files must live in the policy's folder"
-            )
-            ctx.error("list-file", error.message, decl.path.span, help)
+        data = ctx.read_reference(
+            file, decl.path, "list file", "list files must live in the policy's folder"
+        )
+        if data is None:
             return None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         before = len(ctx.diagnostics)

@@ -12,7 +12,7 @@ from ..language.names import COMPLETION, DEPT, POINTS, ROLE_NAME, TARGET
 from ..language.suggest import did_you_mean
 from .context import CheckContext
 from .parsed import ParsedFile
-from .reference_data import NoPolicyFolder, ReferenceFileError, load_table_file
+from .reference_data import load_table_file
 from .scoring_parts import ScoringParts
 
 DataPart = tuple[str, bytes]
@@ -45,18 +45,8 @@ class ScoringChecker:
                 f"declare it: `entity {entity.name} key FIELD {{ ... }}`",
             )
             return None, None
-        try:
-            data = ctx.resolver.read(decl.path.value, file.base_dir, "catalog file")
-        except NoPolicyFolder:
-            ctx.error(
-                "list-file",
-                "this policy was loaded from text without a folder, so it cannot read data files",
-                decl.path.span,
-                "pass `base_dir=` to `loads`, or load the policy from its folder",
-            )
-            return None, None
-        except ReferenceFileError as error:
-            ctx.error("list-file", error.message, decl.path.span)
+        data = ctx.read_reference(file, decl.path, "catalog file")
+        if data is None:
             return None, None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         fields = [(f.name, f.type) for f in entity.fields]
