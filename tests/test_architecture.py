@@ -28,7 +28,7 @@ STILL_TOO_LONG = {
 """Files not yet split, at the size they had when this list was made: each may only
 shrink, and one that comes within the budget must leave the list (the test says so)."""
 
-STILL_TOO_LONG_CLASSES = {"_Lowering": 405, "ExprChecker": 388}
+STILL_TOO_LONG_CLASSES = {"_Lowering": 405}
 """Classes not yet split, on the same terms."""
 
 
