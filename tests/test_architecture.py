@@ -23,7 +23,6 @@ MAX_CLASS_LINES = 300
 
 STILL_TOO_LONG = {
     "linkage_rules.language.parser": 1015,
-    "linkage_rules.backends.python.classify": 641,
 }
 """Files not yet split, at the size they had when this list was made: each may only
 shrink, and one that comes within the budget must leave the list (the test says so)."""
@@ -121,7 +120,7 @@ def test_the_test_sees_the_imports_it_checks() -> None:
     """A guard on the guard: the graph holds imports we know are there."""
     graph = _graph()
     assert "linkage_rules.language.model" in graph["linkage_rules.checking.checker"]
-    assert "linkage_rules.backends.runtime" in graph["linkage_rules.backends.python.classify"]
+    assert "linkage_rules.backends.runtime" in graph["linkage_rules.backends.python.emitter"]
     assert "linkage_rules.api" in graph["linkage_rules"]
 
 

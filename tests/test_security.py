@@ -558,9 +558,9 @@ def test_an_unreadable_rule_file_is_a_policy_error(
 def test_a_huge_rule_file_is_refused_before_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from linkage_rules import api as policy
+    from linkage_rules.io import rule_files
 
-    monkeypatch.setattr(policy, "MAX_RULE_FILE_BYTES", 1000)
+    monkeypatch.setattr(rule_files, "MAX_RULE_FILE_BYTES", 1000)
     (tmp_path / "main.rules").write_text(_EDGE + "#" * 2000 + "\n", encoding="utf-8")
     with pytest.raises(lr.PolicyError) as caught:
         lr.load(tmp_path / "main.rules")

@@ -4,71 +4,97 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import itertools
 import os
-import re
-import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import localcontext
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from .backends.classification import Classification, classification_of
-from .backends.interpreter.classify import explain as trace_explain
-from .backends.python.classify import Classifier, RecordHooks, compile_entity
+from .backends.python.classify import (
+    Answer,
+    CompiledEntity,
+    RecordHooks,
+    Validate,
+    compile_entity,
+)
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
 from .checking.checker import ParsedFile, check
 from .checking.resolvers import resolve_inside
-from .examples import ExampleReport, run_examples
-from .explain.explanation import Explanation
+from .io.rule_files import io_error, read_rule_file, shown_path, text_source
 from .language import model as m
 from .language.diagnostics import Diagnostic
 from .language.errors import PolicyError, RecordError
 from .language.parser import parse
-from .language.source import Source, Span
-from .scoring.scorer import Scorer
-from .scoring.sheet import ScoreSheet
+from .language.source import Source
+
+if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
+    from .examples import ExampleReport
+    from .explain.explanation import Explanation
+    from .scoring.scorer import Scorer
+    from .scoring.sheet import ScoreSheet
 
 
-@attrs.frozen(slots=True)
-class _CompiledEntity:
-    schema: RecordSchema
-    trusted: Classifier
-    checked: Classifier
-    source: str
+class _Entity:
+    """One entity of a policy: its schema now, its classifiers when first asked for.
+
+    Compiling every entity at load would make each load pay for entities a process
+    never classifies; each question is compiled once, on first use. Two threads asking
+    at once may both compile it; the code is the same and one of them is kept.
+    """
+
+    def __init__(self, model: m.PolicyModel, entity: m.Entity) -> None:
+        self.model = model
+        self.schema = RecordSchema(entity)
+        self.hooks = RecordHooks(
+            self.schema.validate, self.schema.record_id, _bad_record(self.schema)
+        )
+        self._compiled: dict[Answer, CompiledEntity] = {}
+
+    def compiled(self, answer: Answer = "all") -> CompiledEntity:
+        found = self._compiled.get(answer)
+        if found is None:
+            found = compile_entity(self.model, self.schema.entity, self.hooks, answer)
+            self._compiled[answer] = found
+        return found
+
+    def classifier(self, validate: Validate, answer: Answer = "all") -> Callable[[Any], Any]:
+        function = self.compiled(answer).functions.get(validate)
+        if function is None:
+            raise ValueError(f'validate= takes True, False or "read", not {validate!r}')
+        return function
 
 
 class Policy:
     """A checked, compiled policy. Create it with `load` or `loads`.
 
-    A Policy is immutable once built, so one instance can serve many threads.
+    A Policy is immutable once built (its evaluators are compiled on first use, once),
+    so one instance can serve many threads.
     """
 
     def __init__(self, model: m.PolicyModel, warnings: Iterable[Diagnostic] = ()) -> None:
         self.model = model
         self.warnings: tuple[Diagnostic, ...] = tuple(warnings)
-        self._entities: dict[str, _CompiledEntity] = {}
-        for entity in model.entities:
-            schema = RecordSchema(entity)
-            hooks = RecordHooks(schema.validate, schema.record_id, _bad_record(schema))
-            trusted, checked, source = compile_entity(model, entity, hooks)
-            self._entities[entity.name] = _CompiledEntity(schema, trusted, checked, source)
+        self._entities = {e.name: _Entity(model, e) for e in model.entities}
+        # Entities with segments or tables first: they are the ones records are classified as.
+        classified = {s.entity for s in model.segments} | {t.entity for t in model.tables}
         self._markers = tuple(
-            (marker, self._entities[name]) for marker, name in _entity_markers(model.entities)
+            sorted(_entity_markers(model.entities), key=lambda pair: pair[1] not in classified)
         )
         # Looked up first on every call: each entity by name, and None when it is the only one.
-        self._by_name: dict[str | None, _CompiledEntity] = {}
+        self._by_name: dict[str | None, _Entity] = {}
         self._by_name.update(self._entities)
         if len(self._entities) == 1:
             self._by_name[None] = next(iter(self._entities.values()))
-        schemas = {name: c.schema for name, c in self._entities.items()}
-        self._scorers = {
-            s.name: Scorer(s, schemas, f"{model.name}.{s.name} {model.fingerprint[:12]}")
-            for s in model.scorings
+        # The hot path: entity name -> the compiled function, checked and trusted, filled
+        # on first use (None: the entity of a policy that has only one).
+        self._functions: dict[Validate, dict[str | None, Callable[[Any], Classification]]] = {
+            True: {},
+            False: {},
+            "read": {},
         }
+        self._scorers: dict[str, Scorer] = {}
 
     # ---- identity
 
@@ -100,18 +126,18 @@ class Policy:
 
     def schema(self, entity: str | None = None) -> RecordSchema:
         """The record schema of an entity: `validate`, and `from_text`/`from_json` for rows."""
-        return self._compiled(entity, None).schema
+        return self._entity(entity, None).schema
 
     def generated_source(self, entity: str | None = None) -> str:
         """The Python source compiled for an entity, for the curious and for audits."""
-        return self._compiled(entity, None).source
+        return self._entity(entity, None).compiled().source
 
     def __repr__(self) -> str:
         return f"<Policy {self.name} version={self.version} fingerprint={self.fingerprint[:12]}>"
 
     # ---- classification
 
-    def _compiled(self, entity: str | None, record: object) -> _CompiledEntity:
+    def _entity(self, entity: str | None, record: object) -> _Entity:
         if entity is not None:
             found = self._entities.get(entity)
             if found is None:
@@ -123,9 +149,9 @@ class Policy:
         if len(self._entities) == 1:
             return next(iter(self._entities.values()))
         if type(record) is dict or isinstance(record, Mapping):
-            for marker, compiled in self._markers:
+            for marker, name in self._markers:
                 if marker in record:
-                    return compiled
+                    return self._entities[name]
             fitting = [c for c in self._entities.values() if c.schema.fits(record)]
             if len(fitting) == 1:
                 return fitting[0]
@@ -142,29 +168,45 @@ class Policy:
             + ", ".join(self.entities)
         )
 
+    def _function(
+        self, entity: str | None, record: object, validate: Validate
+    ) -> Callable[[Any], Classification]:
+        """The classifier for a call of `classify`, kept for the next call when the
+        entity was named (or is the only one): the next call finds it in one lookup."""
+        found = self._entity(entity, record)
+        function: Callable[[Any], Classification] = found.classifier(validate)
+        functions = self._functions[validate]
+        functions[found.schema.entity.name] = function
+        if len(self._entities) == 1:
+            functions[None] = function
+        return function
+
     def classify(
-        self, record: Mapping[str, object], entity: str | None = None, *, validate: bool = True
+        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
     ) -> Classification:
         """Classify one record into segments and tables.
 
         `entity` may be omitted when the policy has one entity, or when the record's
-        fields say which entity it is. With `validate=False` the record is trusted to
-        be what `schema().validate()`, `from_text()` or `from_json()` returns (every
-        field present, values of the right types): the fast path for converted rows.
+        fields say which entity it is. Every field is checked; with `validate="read"`
+        every amount, and each other field only if the evaluation reads it (cheaper;
+        see the API guide for what is checked when); with `validate=False` the record
+        is trusted to be what `schema().validate()`, `from_text()` or `from_json()`
+        returns (only its amounts are tested): the fast path for converted rows.
         """
-        compiled = self._by_name.get(entity)
-        if compiled is None:
-            if entity is None and type(record) is dict:  # inline: this runs per record
-                for marker, candidate in self._markers:
+        functions = self._functions.get(validate)
+        function = functions.get(entity) if functions is not None else None
+        if function is None:
+            if functions is not None and entity is None and type(record) is dict:
+                for marker, name in self._markers:  # inline: this runs per record
                     if marker in record:
-                        compiled = candidate
+                        function = functions.get(name)
                         break
-            if compiled is None:
-                compiled = self._compiled(entity, record)
-        return (compiled.checked if validate else compiled.trusted)(record)
+            if function is None:
+                function = self._function(entity, record, validate)
+        return function(record)
 
     def classifier(
-        self, entity: str | None = None, *, validate: bool = True
+        self, entity: str | None = None, *, validate: Validate = True
     ) -> Callable[[Mapping[str, object]], Classification]:
         """The compiled function behind `classify` for one entity, for hot loops.
 
@@ -172,35 +214,70 @@ class Policy:
         entity: `fast = policy.classifier("OrgClient", validate=False)` then
         `fast(row)` for rows from `schema.from_text`. Errors are the same RecordErrors.
         """
-        compiled = self._compiled(entity, None)
-        return compiled.checked if validate else compiled.trusted
+        return self._function(self._entity(entity, None).schema.entity.name, None, validate)
+
+    def first_rules(
+        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
+    ) -> dict[str, str]:
+        """Each segment the record is in -> the first of its rules that holds.
+
+        The cheaper question, when that is all the caller needs: rules after the first
+        that holds are not evaluated, and tables are not. Checked as `classify` checks.
+        """
+        return self._entity(entity, record).classifier(validate, "first")(record)  # type: ignore[no-any-return]
+
+    def segments_of(
+        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
+    ) -> tuple[str, ...]:
+        """The names of the segments the record is in, in the policy's order (answered
+        as `first_rules` answers: each segment stops at its first rule that holds)."""
+        return tuple(self._entity(entity, record).classifier(validate, "first")(record))
+
+    def first_rules_function(
+        self, entity: str | None = None, *, validate: Validate = True
+    ) -> Callable[[Mapping[str, object]], dict[str, str]]:
+        """The compiled function behind `first_rules` for one entity, for hot loops."""
+        return self._entity(entity, None).classifier(validate, "first")
 
     def classify_many(
         self,
         records: Iterable[Mapping[str, object]],
         entity: str | None = None,
         *,
-        validate: bool = True,
+        validate: Validate = True,
     ) -> list[Classification]:
-        """Classify many records; a RecordError names the record by its id or its index."""
+        """Classify many records; a RecordError names the record by its id or its index.
+
+        The results are kept, so Python's cycle collector is paused while they are made
+        (they hold no cycles): otherwise each collection walks every result made so far,
+        and the time per record grows with the number of records.
+        """
         results: list[Classification] = []
-        for index, record in enumerate(records):
-            try:
-                results.append(self.classify(record, entity, validate=validate))
-            except RecordError as error:
-                if error.record is None:
-                    raise error.with_record(f"#{index}") from None
-                raise
+        append = results.append
+        classify = self.classify
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for index, record in enumerate(records):
+                try:
+                    append(classify(record, entity, validate=validate))
+                except RecordError as error:
+                    if error.record is None:
+                        raise error.with_record(f"#{index}") from None
+                    raise
+        finally:
+            if was_enabled:
+                gc.enable()
         return results
 
     def explain(self, record: Mapping[str, object], entity: str | None = None) -> Explanation:
         """Evaluate a record with the tracing interpreter and say why, rule by rule."""
-        compiled = self._compiled(entity, record)
-        valid = compiled.schema.validate(record)
+        from .backends.interpreter.classify import explain as trace_explain
+
+        schema = self._entity(entity, record).schema
+        valid = schema.validate(record)
         with localcontext(CONTEXT):  # the engine's arithmetic, whatever the caller's context
-            return trace_explain(
-                self.model, compiled.schema.entity, valid, compiled.schema.record_id(valid)
-            )
+            return trace_explain(self.model, schema.entity, valid, schema.record_id(valid))
 
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
@@ -210,17 +287,26 @@ class Policy:
 
     @property
     def scorings(self) -> tuple[str, ...]:
-        return tuple(self._scorers)
+        return tuple(s.name for s in self.model.scorings)
 
     def _scorer(self, scoring: str | None) -> Scorer:
-        if scoring is None and len(self._scorers) == 1:
-            return next(iter(self._scorers.values()))
-        found = self._scorers.get(scoring) if scoring is not None else None
+        """A scoring's scorer, compiled on first use (as classifiers are)."""
+        scorings = {s.name: s for s in self.model.scorings}
+        if scoring is None and len(scorings) == 1:
+            scoring = next(iter(scorings))
+        found = scorings.get(scoring) if scoring is not None else None
         if found is None:
-            have = ", ".join(self._scorers) or "none"
+            have = ", ".join(scorings) or "none"
             what = f"no scoring `{scoring}`" if scoring is not None else "to be told which scoring"
             raise ValueError(f"the policy has {what} (its scorings: {have})")
-        return found
+        scorer = self._scorers.get(found.name)
+        if scorer is None:
+            from .scoring.scorer import Scorer
+
+            schemas = {name: e.schema for name, e in self._entities.items()}
+            unit = f"{self.model.name}.{found.name} {self.model.fingerprint[:12]}"
+            scorer = self._scorers[found.name] = Scorer(found, schemas, unit)
+        return scorer
 
     def score(
         self,
@@ -259,13 +345,15 @@ class Policy:
 
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""
+        from .examples import run_examples
+
         return run_examples(self)
 
 
-def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception], Exception]:
+def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception | None], Exception]:
     """What a record passed with `validate=False` that breaks evaluation becomes."""
 
-    def bad_record(record: Any, error: Exception) -> Exception:
+    def bad_record(record: Any, error: Exception | None) -> Exception:
         try:
             schema.validate(record)
         except RecordError as invalid:
@@ -295,104 +383,6 @@ def _entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]
 
 
 # ---- loading ------------------------------------------------------------------------------
-
-
-MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
-"""The largest rule file read: 500 times the shipped policy, some 400,000 rules. A bigger
-file is a data file named by mistake, and would be read whole into memory."""
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_MAX_SURROGATES_SHOWN = 20
-
-
-def _io_error(message: str, display: str, hint: str | None = None) -> PolicyError:
-    return PolicyError([Diagnostic("io", message, None, hint, file_name=display)])
-
-
-def _shown_path(path: str) -> str:
-    """A path as it can be printed: bytes that are not UTF-8 (which Python keeps in a str
-    as lone surrogates) shown as `\\xff`."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _escaped(text: str) -> str:
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _read_rule_file(path: Path, display: str) -> Source:
-    """A rule file's text, or a PolicyError naming the file: never an OS error, never a wait
-    on a pipe, never a name that cannot be printed."""
-    if _LONE_SURROGATE.search(display):
-        shown = _shown_path(display)
-        what = "file name" if _LONE_SURROGATE.search(path.name) else "path"
-        part = _shown_path(path.name) if what == "file name" else shown
-        raise PolicyError(
-            [
-                Diagnostic(
-                    "encoding",
-                    f"the {what} `{part}` is not UTF-8",
-                    None,
-                    "rename it with a UTF-8 name (Chinese names are welcome)",
-                    file_name=shown,
-                )
-            ]
-        )
-    try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):
-            raise _io_error("this is not a regular file", display, "a rule file is a text file")
-        if status.st_size > MAX_RULE_FILE_BYTES:
-            raise _io_error(
-                f"the rule file is larger than {MAX_RULE_FILE_BYTES // (1024 * 1024)} MiB "
-                f"({status.st_size:,} bytes)",
-                display,
-                "split it into several files in the policy's folder",
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        reason = (error.strerror or type(error).__name__).lower()
-        raise _io_error(f"cannot read the rule file: {reason}", display) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PolicyError(
-            [
-                Diagnostic(
-                    "encoding",
-                    f"the rule file is not UTF-8 (byte {error.start})",
-                    None,
-                    "save it as UTF-8",
-                    file_name=display,
-                )
-            ]
-        ) from None
-    return Source(display, text)
-
-
-def _text_source(name: str, text: str) -> Source:
-    """The Source of text given to `loads`, refused if it holds lone surrogates: they are
-    not characters (text decoded with `errors="surrogateescape"` keeps bad bytes so), and
-    would break the policy's fingerprint and every message that shows them."""
-    if _LONE_SURROGATE.search(name):
-        shown = _escaped(name)
-        message = f"the name `{shown}` is not text (it holds a lone surrogate)"
-        raise PolicyError([Diagnostic("encoding", message, None, file_name=shown)])
-    found = list(itertools.islice(_LONE_SURROGATE.finditer(text), _MAX_SURROGATES_SHOWN))
-    if not found:
-        return Source(name, text)
-    # Shown with U+FFFD in their place: one character for one, so every column holds.
-    shown_text = Source(name, _LONE_SURROGATE.sub("\ufffd", text))
-    raise PolicyError(
-        [
-            Diagnostic(
-                "encoding",
-                f"`{_escaped(match.group())}` is not a character (a lone surrogate)",
-                Span(shown_text, match.start(), match.end()),
-                "the text was decoded wrongly: read the file as UTF-8",
-            )
-            for match in found
-        ]
-    )
 
 
 def _build(files: Sequence[tuple[Source, Path | None]]) -> Policy:
@@ -448,24 +438,24 @@ def load(path: str | os.PathLike[str]) -> Policy:
         )
     if os.fspath(path) == "":
         # Path("") is the current folder: an empty setting must not load whatever is there
-        raise _io_error("the path is empty; name a .rules file or a policy folder", "<empty>")
+        raise io_error("the path is empty; name a .rules file or a policy folder", "<empty>")
     root = Path(path)
     if root.is_dir():
         paths = sorted(root.glob("*.rules"))
         if not paths:
-            raise _io_error("the folder has no .rules files", _shown_path(str(path)))
+            raise io_error("the folder has no .rules files", shown_path(str(path)))
         for member in paths:  # rule files get the confinement of list files
             if resolve_inside(root, member.name) is None:
-                raise _io_error(
+                raise io_error(
                     "this rule file is a link to a file outside the policy folder",
-                    _shown_path(_display_path(member)),
+                    shown_path(_display_path(member)),
                     "rule files must live in the policy's folder",
                 )
     elif root.exists():
         paths = [root]
     else:
-        raise _io_error("no such file or folder", _shown_path(str(path)))
-    files = [(_read_rule_file(p, _display_path(p)), p.parent) for p in paths]
+        raise io_error("no such file or folder", shown_path(str(path)))
+    files = [(read_rule_file(p, _display_path(p)), p.parent) for p in paths]
     return _build(files)
 
 
@@ -478,5 +468,5 @@ def loads(
         raise TypeError(f"loads() takes the policy text as a str, not {type(text).__name__}{hint}")
     if not isinstance(name, str):
         raise TypeError(f"loads() takes the name as a str, not {type(name).__name__}")
-    source = _text_source(name, text)
+    source = text_source(name, text)
     return _build([(source, Path(base_dir) if base_dir is not None else None)])

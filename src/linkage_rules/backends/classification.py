@@ -2,40 +2,114 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..explain.explanation import Explanation, json_value
 
 
-class Classification(NamedTuple):
-    """Where one record landed.
+class _NoTables(Mapping[str, object]):
+    """The empty, read-only `tables` of an entity without tables; shared, so immutable."""
 
-    `matches` maps each segment the record is in to the names of all rules that hold,
-    in declaration order; `tables` maps each table of the entity to its output
-    (a tuple of outputs for `hit collect` tables; None when no row applies).
+    __slots__ = ()
 
-    A NamedTuple rather than an attrs class because one is built per record on the
-    hot path, and a tuple is built three times faster; it is just as immutable.
+    def __getitem__(self, key: str) -> object:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+NO_TABLES: Mapping[str, object] = _NoTables()
+"""The `tables` of every classification of an entity without tables."""
+
+
+class Classification(dict[str, tuple[str, ...]]):
+    """Where one record landed: a dict from each segment the record is in to the names
+    of all rules that hold there, in declaration order.
+
+    `entity` is the entity classified; `tables` maps each table of the entity to its
+    output (a tuple of outputs for `hit collect` tables; None when no row applies).
+    `matches` is the classification itself, for code that reads it by that name.
+
+    A dict rather than a record holding one because one is made per record on the hot
+    path: the compiled code fills it as it goes, and nothing else is built. It is
+    yours once returned (the engine keeps no reference to it).
     """
 
+    __slots__ = ("entity", "tables")
     entity: str
-    matches: Mapping[str, tuple[str, ...]]
     tables: Mapping[str, object]
+
+    def __init__(
+        self,
+        entity: str,
+        matches: Mapping[str, tuple[str, ...]] | None = None,
+        tables: Mapping[str, object] = NO_TABLES,
+    ) -> None:
+        super().__init__(matches or {})
+        self.entity = entity
+        self.tables = tables
+
+    @property
+    def matches(self) -> Mapping[str, tuple[str, ...]]:
+        """Each segment the record is in -> the rules that hold there (this mapping)."""
+        return self
 
     @property
     def segments(self) -> frozenset[str]:
         """The names of the segments the record is in."""
-        return frozenset(self.matches)
+        return frozenset(self)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a classification of the same entity with the same matches and tables,
+        and to a plain mapping of the same matches."""
+        if isinstance(other, Classification):
+            return (
+                self.entity == other.entity
+                and dict.__eq__(self, other)
+                and dict(self.tables) == dict(other.tables)
+            )
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # a dict: not hashable
+
+    def __repr__(self) -> str:
+        return (
+            f"Classification(entity={self.entity!r}, matches={dict.__repr__(self)}, "
+            f"tables={self.tables!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Classification, (self.entity, dict(self), dict(self.tables)))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form: segments sorted, table outputs as JSON values."""
         return {
             "entity": self.entity,
-            "segments": sorted(self.matches),
-            "matches": {k: list(v) for k, v in self.matches.items()},
+            "segments": sorted(self),
+            "matches": {k: list(v) for k, v in self.items()},
             "tables": {k: json_value(v) for k, v in self.tables.items()},
         }
+
+
+def classification_class(entity: str, has_tables: bool) -> type[Classification]:
+    """The class of the classifications compiled code makes for `entity`: the entity (and,
+    without tables, the empty tables) held by the class, so that making one per record is
+    making an empty dict and nothing else. Equal to, and pickled as, a `Classification`."""
+    namespace: dict[str, object] = {"__slots__": (), "entity": entity}
+    if not has_tables:
+        namespace["tables"] = NO_TABLES
+    return type("Classification", (Classification,), namespace)
 
 
 def classification_of(explanation: Explanation) -> Classification:

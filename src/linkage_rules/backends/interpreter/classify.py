@@ -22,6 +22,7 @@ from ...explain.explanation import (
 from ...language import model as m
 from ...language.dtypes import DType, Kind, as_percent, format_value
 from ...language.errors import RecordError
+from ...language.visitor import ExprVisitor
 from .. import runtime as rt
 
 
@@ -71,8 +72,12 @@ def _in_wan_or_yi(amount: Decimal) -> str | None:
     return None
 
 
-class Tracer:
-    """Evaluates expressions against one validated record, remembering the fields read."""
+class Tracer(ExprVisitor[Step]):
+    """Evaluates expressions against one validated record, remembering the fields read.
+
+    One `visit_<Class>` per class of typed expression, as every backend has (see
+    `language.visitor`): a node class added without one here fails at import.
+    """
 
     def __init__(self, record: Mapping[str, object], arithmetic: rt.Arithmetic = rt.ENGINE) -> None:
         self.record = record
@@ -80,21 +85,19 @@ class Tracer:
         self.arithmetic = arithmetic
 
     def step(self, expr: m.TExpr) -> Step:
-        method = getattr(self, "_" + type(expr).__name__)
-        result: Step = method(expr)
-        return result
+        return self.visit(expr)
 
     def value(self, expr: m.TExpr) -> object:
         return self.step(expr).value
 
-    def _FieldRef(self, expr: m.FieldRef) -> Step:
+    def visit_FieldRef(self, expr: m.FieldRef) -> Step:
         value = self.record.get(expr.name)
         shown = describe_value(expr.type, value)
         self.fields_read.setdefault(expr.name, FieldReading(expr.name, expr.label, value, shown))
         reading = f"{expr.label or expr.name} {shown}"
         return Step(expr.name, reading, value)
 
-    def _Const(self, expr: m.Const) -> Step:
+    def visit_Const(self, expr: m.Const) -> Step:
         text = expr.span.text
         if expr.type.kind is Kind.ENUM:
             return Step(text, describe_value(expr.type, expr.value), expr.value)
@@ -103,7 +106,7 @@ class Tracer:
             return Step(text, reading, expr.value)
         return Step(text, text, expr.value)
 
-    def _ListConst(self, expr: m.ListConst) -> Step:
+    def visit_ListConst(self, expr: m.ListConst) -> Step:
         if expr.name is not None:
             reading = f"{expr.label or expr.name} ({len(expr.items)} items)"
             return Step(expr.span.text, reading, expr.items)  # the entries as written, in order
@@ -115,26 +118,26 @@ class Tracer:
         children = tuple(p for p in parts if p.children)
         return Step(text, reading, value, children)
 
-    def _Arith(self, expr: m.Arith) -> Step:
+    def visit_Arith(self, expr: m.Arith) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
         value = self.arithmetic.operators[expr.op](left.value, right.value)
         reading = f"{left.reading} {expr.op} {right.reading} = {format_value(value)}"
         return self._compound(expr.span.text, reading, value, left, right)
 
-    def _Neg(self, expr: m.Neg) -> Step:
+    def visit_Neg(self, expr: m.Neg) -> Step:
         operand = self.step(expr.operand)
         value = self.arithmetic.neg(operand.value)
         return self._compound(
             expr.span.text, f"-({operand.reading}) = {format_value(value)}", value, operand
         )
 
-    def _Cmp(self, expr: m.Cmp) -> Step:
+    def visit_Cmp(self, expr: m.Cmp) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
         value = rt.compare(expr.op, _keyed(expr.left, left.value), _keyed(expr.right, right.value))
         reading = f"{left.reading} {expr.op} {right.reading}"
         return self._compound(expr.span.text, reading, value, left, right)
 
-    def _Member(self, expr: m.Member) -> Step:
+    def visit_Member(self, expr: m.Member) -> Step:
         operand = self.step(expr.operand)
         options = self.step(expr.options)
         key = _keyed(expr.operand, operand.value)
@@ -148,7 +151,7 @@ class Tracer:
         reading = f"{operand.reading} {word} {options.reading}{note}"
         return self._compound(expr.span.text, reading, value, operand)
 
-    def _Range(self, expr: m.Range) -> Step:
+    def visit_Range(self, expr: m.Range) -> Step:
         operand, low, high = self.step(expr.operand), self.step(expr.low), self.step(expr.high)
         value = rt.between(
             _keyed(expr.operand, operand.value),
@@ -158,18 +161,18 @@ class Tracer:
         reading = f"{operand.reading} between {low.reading} and {high.reading}"
         return self._compound(expr.span.text, reading, value, operand, low, high)
 
-    def _NullTest(self, expr: m.NullTest) -> Step:
+    def visit_NullTest(self, expr: m.NullTest) -> Step:
         operand = self.step(expr.operand)
         value = (operand.value is None) != expr.negated
         reading = f"{operand.reading} is {'not ' if expr.negated else ''}null"
         return self._compound(expr.span.text, reading, value, operand)
 
-    def _Negation(self, expr: m.Negation) -> Step:
+    def visit_Negation(self, expr: m.Negation) -> Step:
         operand = self.step(expr.operand)
         value = rt.not3(operand.value)  # type: ignore[arg-type]
         return Step(expr.span.text, "not:", value, (operand,))
 
-    def _Logic(self, expr: m.Logic) -> Step:
+    def visit_Logic(self, expr: m.Logic) -> Step:
         parts = tuple(self.step(o) for o in expr.operands)
         values = [p.value for p in parts]
         if expr.op == "and":
@@ -180,13 +183,13 @@ class Tracer:
             reading = "any of:"
         return Step(expr.span.text, reading, value, parts)
 
-    def _Conditional(self, expr: m.Conditional) -> Step:
+    def visit_Conditional(self, expr: m.Conditional) -> Step:
         condition = self.step(expr.condition)
         chosen = self.step(expr.then if condition.value is True else expr.otherwise)
         reading = f"if … then … else … = {format_value(chosen.value)}"
         return Step(expr.span.text, reading, chosen.value, (condition, chosen))
 
-    def _FuncCall(self, expr: m.FuncCall) -> Step:
+    def visit_FuncCall(self, expr: m.FuncCall) -> Step:
         args = tuple(self.step(a) for a in expr.args)
         value = self.arithmetic.functions[expr.function](*(a.value for a in args))
         inner = ", ".join(a.reading for a in args)

@@ -19,16 +19,16 @@ from ...language import model as m
 from ...language.dtypes import DECIMAL, INT, DType, Kind
 from ...language.names import POINTS
 from .. import runtime as rt
-from .classify import (
+from .emitter import (
     Emitter,
-    ExprCompiler,
     builtin_bindings,
     field_placeholder,
-    field_test,
     placeholders,
     run_source,
     safe_literal,
 )
+from .expressions import ExprCompiler
+from .reads import field_test
 
 
 @attrs.frozen(slots=True)
