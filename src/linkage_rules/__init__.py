@@ -1,22 +1,63 @@
 """linkage_rules: a rules engine for corporate-retail cross-selling policies."""
 
+from typing import TYPE_CHECKING, Any
+
 from .api import Policy, load, loads
 from .backends.classification import Classification
-from .backends.interpreter.scoring import SaleExplanation
 from .backends.records import RecordSchema
-from .examples import ExampleReport, ExampleResult
-from .explain.explanation import Explanation
 from .language.diagnostics import Diagnostic, Severity
 from .language.errors import LinkageRulesError, PolicyError, RecordError
-from .scoring.sheet import (
-    Allocation,
-    GateDecision,
-    Ledger,
-    LedgerLine,
-    ScoreSheet,
-    ScoringError,
-    TargetResult,
-)
+
+if TYPE_CHECKING:
+    from .backends.interpreter.scoring import SaleExplanation
+    from .examples import ExampleReport, ExampleResult
+    from .explain.explanation import Explanation
+    from .scoring.sheet import (
+        Allocation,
+        GateDecision,
+        Ledger,
+        LedgerLine,
+        ScoreSheet,
+        ScoringError,
+        TargetResult,
+    )
+
+# Imported on first use: a process that only classifies never loads scoring, the
+# tracing interpreter or the examples runner (PEP 562).
+_LATER = {
+    "SaleExplanation": "backends.interpreter.scoring",
+    "ExampleReport": "examples",
+    "ExampleResult": "examples",
+    "Explanation": "explain.explanation",
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "GateDecision",
+            "Ledger",
+            "LedgerLine",
+            "ScoreSheet",
+            "ScoringError",
+            "TargetResult",
+        ),
+        "scoring.sheet",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'linkage_rules' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LATER])
+
 
 __all__ = [
     "Allocation",
