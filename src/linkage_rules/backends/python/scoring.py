@@ -18,6 +18,7 @@ import attrs
 from ...language import model as m
 from ...language.dtypes import DECIMAL, INT, DType, Kind
 from ...language.names import POINTS
+from .. import contract as c
 from .. import runtime as rt
 from .classify import (
     Emitter,
@@ -100,7 +101,7 @@ class _ScoringCompiler:
     def generate(self) -> str:
         """`prepare(sales, lookups..., groups..., totals, credits, seen)` -> ledger entries.
 
-        An entry is `[record, host, host points, dept, points, dept, points, ...]`; the
+        An entry is laid out as `contract` says (sale id, record, then the lines); the
         department totals are added up as if every sale counted (the engine takes back
         what a failed gate zeroes), and each gate group lists its sales' entry numbers.
         """
@@ -187,8 +188,9 @@ class _ScoringCompiler:
         s = self.scoring
         e = self.emitter
         precision = e.const(s.precision)
+        host_points = f"_e[{safe_literal(c.ENTRY_HOST_POINTS)}]"
         e.emit(2, f"_pool = _p * {e.const(s.split.participants_share)}")
-        e.emit(2, "_e = [_sid, _r, _h, _p]")
+        e.emit(2, "_e = [_sid, _r, _h, _p]")  # contract.new_entry
         # ratios are given for all participants or for none: an equal part is worked out once
         e.emit(2, "if _s[0][1] is None:")
         e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
@@ -200,8 +202,8 @@ class _ScoringCompiler:
         )
         e.emit(3, "_e += (_d, _part)")
         e.emit(3, "_T[_d] += _part")
-        e.emit(3, "_e[3] -= _part")
-        e.emit(2, "_T[_h] += _e[3]")
+        e.emit(3, f"{host_points} -= _part")
+        e.emit(2, f"_T[_h] += {host_points}")
         e.emit(2, "_append(_e)")
 
     def _credit(self, credit: m.Credit) -> None:
@@ -216,8 +218,7 @@ class _ScoringCompiler:
             e.emit(3, f"_c[{safe_literal(amount)}] = _total_add(_c[{safe_literal(amount)}], _v)")
 
     def _group(self, index: int, group: m.Grouped, rows: str, *, with_members: bool) -> None:
-        """Add the sale to its group, a list:
-        [passed, first record, its rows, count, entry numbers or None, aggregates...]."""
+        """Add the sale to its group, a list laid out as `contract` says."""
         e = self.emitter
         depth = 2
         if group.where is not None:
@@ -227,16 +228,24 @@ class _ScoringCompiler:
         e.emit(depth, f"_a = _G{index}.get(_key := {key})")
         initial = "".join(f", {_initial(a)}" for a in group.aggregates)
         members = "[]" if with_members else "None"
+        slots = {
+            c.GROUP_PASSED: "None",
+            c.GROUP_FIRST: "_r",
+            c.GROUP_ROWS: rows,
+            c.GROUP_COUNT: "0",
+            c.GROUP_ENTRIES: members,
+        }
+        fixed = ", ".join(slots[i] for i in range(c.GROUP_AGGREGATES))
         e.emit(depth, "if _a is None:")
-        e.emit(depth + 1, f"_a = _G{index}[_key] = [None, _r, {rows}, 0, {members}{initial}]")
-        e.emit(depth, "_a[3] += 1")
+        e.emit(depth + 1, f"_a = _G{index}[_key] = [{fixed}{initial}]")
+        e.emit(depth, f"_a[{safe_literal(c.GROUP_COUNT)}] += 1")
         if with_members:
-            e.emit(depth, "_a[4].append(_len(_out))")
-        for offset, aggregate in enumerate(group.aggregates, start=5):
+            e.emit(depth, f"_a[{safe_literal(c.GROUP_ENTRIES)}].append(_len(_out))")
+        for offset, aggregate in c.aggregate_slots(group):
             self._aggregate(depth, "_a", offset, aggregate)
 
     def _aggregate(self, depth: int, acc: str, offset: int, aggregate: m.Aggregate) -> None:
-        slot = f"{acc}[{offset}]"
+        slot = f"{acc}[{safe_literal(offset)}]"
         if aggregate.arg is None:  # count()
             self.emit(depth, f"{slot} += 1")
             return
@@ -259,7 +268,7 @@ class _ScoringCompiler:
 
 
 def _initial(aggregate: m.Aggregate) -> str:
-    return "0" if aggregate.function == "count" else "None"
+    return safe_literal(c.initial_value(aggregate.function))
 
 
 def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple[Any, str]:
