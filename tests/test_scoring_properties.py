@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 import linkage_rules as lr
 from linkage_rules.backends import contract
 from linkage_rules.backends.interpreter.scoring import prepare_traced
-from linkage_rules.backends.python.scoring import grouped_items
 from linkage_rules.backends.runtime import CONTEXT
 from linkage_rules.scoring.sheet import ScoreSheet, ScoringError
 
@@ -96,7 +95,7 @@ def test_the_generated_and_traced_loops_fill_the_same_slots(inputs: Inputs) -> N
         return {d: Decimal("0.00") for d in scorer.scoring.split.departments.members}, {}
 
     totals, credits = fresh()
-    count = len(grouped_items(scorer.scoring))
+    count = len(contract.grouped_items(scorer.scoring))
     groups: list[dict[Any, Any]] = [{} for _ in range(count)]
     with localcontext(CONTEXT):
         entries = scorer.prepare(sales, *tables, *groups, totals, credits, set())
@@ -130,7 +129,7 @@ def test_the_generated_and_traced_loops_fill_the_same_slots(inputs: Inputs) -> N
     for entry in entries:
         assert entry[contract.ENTRY_HOST] == entry[contract.ENTRY_LINES]
         assert len(entry) == contract.ENTRY_LINES + contract.LINE_WIDTH * contract.line_count(entry)
-    for (_, grouping), found in zip(grouped_items(scorer.scoring), groups, strict=True):
+    for (_, grouping), found in zip(contract.grouped_items(scorer.scoring), groups, strict=True):
         for group in found.values():
             assert len(group) == contract.GROUP_AGGREGATES + len(grouping.aggregates)
             assert group[contract.GROUP_PASSED] is None

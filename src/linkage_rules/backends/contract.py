@@ -27,7 +27,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from ..language import model as m
+from ..language.dtypes import INT, DType, Kind
 
 Group = list[Any]
 Entry = list[Any]
@@ -102,3 +105,35 @@ def line_count(entry: Entry) -> int:
 
 def is_host_line(position: int) -> bool:
     return position == ENTRY_LINES
+
+
+# ---- the groupings, in the order the loops fill them ---------------------------------------
+
+TARGET_GROUPING = 0
+"""The target's grouping comes first, when the scoring has a target."""
+
+
+def grouped_items(scoring: m.Scoring) -> list[tuple[str, m.Grouped]]:
+    """The groupings made while reading sales, in the order `prepare` returns them:
+    the target first (when there is one), then each gate grouped by sale fields."""
+    items: list[tuple[str, m.Grouped]] = []
+    if scoring.target is not None:
+        items.append(("target", target_grouping(scoring.target)))
+    items.extend((g.name, g.group) for g in scoring.gates if not g.group.per_line)
+    return items
+
+
+def target_grouping(target: m.TargetSpec) -> m.Grouped:
+    """The target's group, with the sum of its measure as one more aggregate."""
+    group = target.group
+    measure = measure_aggregate(target)
+    aggregates = group.aggregates
+    if all(a.name != measure.name for a in aggregates):
+        aggregates = (*aggregates, measure)
+    return attrs.evolve(group, aggregates=aggregates)
+
+
+def measure_aggregate(target: m.TargetSpec) -> m.Aggregate:
+    dtype = INT if target.measure_type.kind is Kind.INT else DType(target.measure_type.kind)
+    ref = m.FieldRef(target.measure, None, target.measure_type, target.span)
+    return m.Aggregate("sum", ref, f"sum({target.measure})", dtype)

@@ -14,7 +14,6 @@ import attrs
 
 from ..backends import contract as c
 from ..backends.interpreter.scoring import line_values
-from ..backends.python.scoring import grouped_items, measure_aggregate
 from ..backends.runtime import CONTEXT, aggregate_step, group_key
 from ..language import model as m
 from ..language.dtypes import format_value
@@ -124,14 +123,14 @@ def decide_groups(
     decisions (in gate order and, within a gate, by key) and each target group's
     `target` and `completion`, by key.
     """
-    items = grouped_items(scoring)
+    items = c.grouped_items(scoring)
     targets: dict[object, dict[str, object]] = {}
     results: dict[object, TargetResult] = {}
     offset = 0
     if scoring.target is not None:
         spec = scoring.target
         grouping = items[0][1]
-        measure_name = measure_aggregate(spec).name
+        measure_name = c.measure_aggregate(spec).name
         for key, acc in accumulators[0].items():
             values = group_values(scoring, grouping, key, acc, {})
             target = evaluate(spec.group.value, values)

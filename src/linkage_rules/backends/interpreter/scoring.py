@@ -20,7 +20,6 @@ from ...language.errors import RecordError
 from ...language.names import DEPT, POINTS, ROLE_NAME
 from .. import contract as c
 from .. import runtime as rt
-from ..python.scoring import grouped_items
 from .classify import Tracer
 
 Row = dict[str, object]
@@ -178,7 +177,7 @@ def prepare_traced(
 ) -> tuple[list[list[Any]], list[dict[tuple[object, ...], list[Any]]]]:
     """What the compiled `prepare` computes, clause by clause: the ledger entries and
     the groups, with the totals and credits filled in the same way."""
-    groupings = grouped_items(scoring)
+    groupings = c.grouped_items(scoring)
     accumulators: list[dict[tuple[object, ...], list[Any]]] = [{} for _ in groupings]
     entries: list[list[Any]] = []
     seen: set[object] = set()

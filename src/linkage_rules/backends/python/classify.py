@@ -22,7 +22,7 @@ from ...language import model as m
 from ...language.dtypes import DType, Kind
 from .. import runtime as rt
 from ..classification import Classification
-from ..interpreter.classify import unique_conflict
+from ..runtime import unique_conflict
 
 Classifier = Callable[[Any], Classification]
 

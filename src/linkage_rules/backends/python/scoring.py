@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ...language import model as m
-from ...language.dtypes import DECIMAL, INT, DType, Kind
+from ...language.dtypes import DECIMAL, Kind
 from ...language.names import POINTS
 from .. import contract as c
 from .. import runtime as rt
@@ -43,32 +43,6 @@ class ScoringHooks:
     quantize: Callable[[Any, Any], Any]
     twice: Callable[[Any], Any]
     host_shared: Callable[[Any, Any], Any]
-
-
-def grouped_items(scoring: m.Scoring) -> list[tuple[str, m.Grouped]]:
-    """The groupings made while reading sales, in the order `prepare` returns them:
-    the target first (when there is one), then each gate grouped by sale fields."""
-    items: list[tuple[str, m.Grouped]] = []
-    if scoring.target is not None:
-        items.append(("target", target_grouping(scoring.target)))
-    items.extend((g.name, g.group) for g in scoring.gates if not g.group.per_line)
-    return items
-
-
-def target_grouping(target: m.TargetSpec) -> m.Grouped:
-    """The target's group, with the sum of its measure as one more aggregate."""
-    group = target.group
-    measure = measure_aggregate(target)
-    aggregates = group.aggregates
-    if all(a.name != measure.name for a in aggregates):
-        aggregates = (*aggregates, measure)
-    return attrs.evolve(group, aggregates=aggregates)
-
-
-def measure_aggregate(target: m.TargetSpec) -> m.Aggregate:
-    dtype = INT if target.measure_type.kind is Kind.INT else DType(target.measure_type.kind)
-    ref = m.FieldRef(target.measure, None, target.measure_type, target.span)
-    return m.Aggregate("sum", ref, f"sum({target.measure})", dtype)
 
 
 class _ScoringCompiler:
@@ -107,7 +81,7 @@ class _ScoringCompiler:
         """
         s = self.scoring
         e = self.emitter
-        groups = grouped_items(s)
+        groups = c.grouped_items(s)
         group_args = "".join(f", _G{i}" for i in range(len(groups)))
         lookup_args = "".join(f", _L{i}" for i in range(len(s.lookups)))
         body_start = len(e.lines)
