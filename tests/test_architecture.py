@@ -174,3 +174,17 @@ def test_a_visitor_missing_a_class_is_refused_when_defined() -> None:
         class Incomplete(ExprVisitor[int]):
             def visit_FieldRef(self, node: object) -> int:
                 return 0
+
+
+def test_the_two_backends_do_not_import_each_other() -> None:
+    """The generated code and the tracer share what they must through `backends` modules
+    beside them (the runtime, the scoring contract), never one through the other."""
+    packages = ("linkage_rules.backends.python", "linkage_rules.backends.interpreter")
+    crossing = [
+        f"{importer} imports {imported}"
+        for importer, imports in _graph().items()
+        for imported in imports
+        for own, other in (packages, packages[::-1])
+        if importer.startswith(own) and imported.startswith(other)
+    ]
+    assert crossing == []

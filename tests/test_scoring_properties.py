@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from functools import cache
 from typing import Any
 
@@ -22,6 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import linkage_rules as lr
+from linkage_rules.backends import contract
+from linkage_rules.backends.interpreter.scoring import prepare_traced
+from linkage_rules.backends.runtime import CONTEXT
 from linkage_rules.scoring.sheet import ScoreSheet, ScoringError
 
 Inputs = ss.Inputs
@@ -78,6 +81,58 @@ def test_compiled_scoring_agrees_with_the_interpreter(inputs: Inputs) -> None:
     assert compiled.products == traced.products
     assert compiled.outlets == traced.outlets
     assert compiled.sales == traced.sales == len(inputs[0])
+
+
+@given(inputs=ss.scoring_inputs())
+def test_the_generated_and_traced_loops_fill_the_same_slots(inputs: Inputs) -> None:
+    """The contract's layout, slot by slot: the entries and groups the generated `prepare`
+    fills are the tracer's, before any settlement reads them."""
+    sales, projects, targets = inputs
+    scorer = POLICY._scorer(None)
+    tables = scorer.tables({"projects": projects, "targets": targets})
+
+    def fresh() -> tuple[dict[str, Decimal], dict[object, dict[str, Decimal]]]:
+        return {d: Decimal("0.00") for d in scorer.scoring.split.departments.members}, {}
+
+    totals, credits = fresh()
+    count = len(contract.grouped_items(scorer.scoring))
+    groups: list[dict[Any, Any]] = [{} for _ in range(count)]
+    with localcontext(CONTEXT):
+        entries = scorer.prepare(sales, *tables, *groups, totals, credits, set())
+        traced_totals, traced_credits = fresh()
+        traced = prepare_traced(
+            scorer.scoring,
+            sales,
+            tables,
+            scorer.schema.validate,
+            scorer.problems,
+            scorer.quantize,
+            traced_totals,
+            traced_credits,
+        )
+    # a record is the same sale either way, though the generated loop keeps the caller's
+    # dict when it is already valid: compare records by their sale id
+    sale_id = scorer.scoring.id_field
+
+    def by_id(slots: list[Any], record: int) -> list[Any]:
+        return [*slots[:record], slots[record][sale_id], *slots[record + 1 :]]
+
+    def layout(found: Any) -> Any:
+        found_entries, found_groups = found
+        return (
+            [by_id(e, contract.ENTRY_RECORD) for e in found_entries],
+            [{k: by_id(g, contract.GROUP_FIRST) for k, g in d.items()} for d in found_groups],
+        )
+
+    assert layout((entries, groups)) == layout(traced)
+    assert (totals, credits) == (traced_totals, traced_credits)
+    for entry in entries:
+        assert entry[contract.ENTRY_HOST] == entry[contract.ENTRY_LINES]
+        assert len(entry) == contract.ENTRY_LINES + contract.LINE_WIDTH * contract.line_count(entry)
+    for (_, grouping), found in zip(contract.grouped_items(scorer.scoring), groups, strict=True):
+        for group in found.values():
+            assert len(group) == contract.GROUP_AGGREGATES + len(grouping.aggregates)
+            assert group[contract.GROUP_PASSED] is None
 
 
 @given(inputs=ss.scoring_inputs(), pools=st.lists(ss.POOLS, min_size=1, max_size=3))

@@ -25,6 +25,8 @@ from typing import Any
 import attrs
 
 from ..language import builtins
+from ..language import model as m
+from ..language.errors import RecordError
 from ..language.values import text_key as text_key
 
 # One context for all arithmetic, independent of the caller's thread context:
@@ -173,6 +175,17 @@ def or3(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             result = None
     return result
+
+
+def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> RecordError:
+    """The error of a `hit unique` table where several rows match (both classify backends)."""
+    numbers = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}"
+    both = "both" if len(rows) == 2 else "all"
+    return RecordError(
+        f"rows {numbers} of table `{table.name}` {both} match, but its hit policy is unique",
+        record=record_id,
+        entity=table.entity,
+    )
 
 
 # ---- aggregates over a group ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
+from ..backends.contract import grouped_items
 from ..backends.interpreter.scoring import (
     SaleExplanation,
     SaleProblems,
@@ -23,7 +24,6 @@ from ..backends.python.scoring import (
     ScoringHooks,
     compile_group_test,
     compile_scoring,
-    grouped_items,
 )
 from ..backends.records import RecordSchema
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL

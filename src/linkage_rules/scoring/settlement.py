@@ -12,8 +12,8 @@ from typing import Any
 
 import attrs
 
+from ..backends import contract as c
 from ..backends.interpreter.scoring import line_values
-from ..backends.python.scoring import grouped_items, measure_aggregate
 from ..backends.runtime import CONTEXT, aggregate_step, group_key
 from ..language import model as m
 from ..language.dtypes import format_value
@@ -26,9 +26,8 @@ from .allocation import Allocation as Allocation
 from .allocation import ScoringError as ScoringError
 from .allocation import pool_amount as pool_amount
 
-# A group, as the loop over sales fills it: [passed, first record, that record's
-# looked-up rows, item count, entry numbers of its sales (None for the target), aggregates...]
-Accumulator = list[Any]
+Accumulator = c.Group
+"""A group, as the loop over sales fills it (its layout is in `backends.contract`)."""
 
 
 @attrs.frozen(slots=True)
@@ -103,8 +102,8 @@ def group_values(
     extra: Mapping[str, object],
 ) -> dict[str, object]:
     """The values a group expression can name: keys, rows the keys determine, aggregates."""
-    values = key_values(scoring, group, key, accumulator[2])
-    for offset, aggregate in enumerate(group.aggregates, start=5):
+    values = key_values(scoring, group, key, accumulator[c.GROUP_ROWS])
+    for offset, aggregate in c.aggregate_slots(group):
         values[aggregate.name] = accumulator[offset]
     values.update(extra)
     return values
@@ -124,14 +123,14 @@ def decide_groups(
     decisions (in gate order and, within a gate, by key) and each target group's
     `target` and `completion`, by key.
     """
-    items = grouped_items(scoring)
+    items = c.grouped_items(scoring)
     targets: dict[object, dict[str, object]] = {}
     results: dict[object, TargetResult] = {}
     offset = 0
     if scoring.target is not None:
         spec = scoring.target
         grouping = items[0][1]
-        measure_name = measure_aggregate(spec).name
+        measure_name = c.measure_aggregate(spec).name
         for key, acc in accumulators[0].items():
             values = group_values(scoring, grouping, key, acc, {})
             target = evaluate(spec.group.value, values)
@@ -151,11 +150,11 @@ def decide_groups(
             extra = _target_values(scoring, group, key, targets)
             values = group_values(scoring, group, key, acc, extra)
             passed = evaluate(group.value, values) is True
-            acc[0] = passed
+            acc[c.GROUP_PASSED] = passed
             decisions.append(_decision(gate, key, passed, values, acc))
         if scoring.target is not None and group.keys == (scoring.target.key,):
             for key, acc in groups.items():
-                if not acc[0] and key[0] in results:
+                if not acc[c.GROUP_PASSED] and key[0] in results:
                     results[key[0]] = attrs.evolve(results[key[0]], counted=False)
     return results, decisions, targets
 
@@ -176,7 +175,7 @@ def _decision(
     gate: m.Gate, key: tuple[object, ...], passed: bool, values: dict[str, object], acc: Accumulator
 ) -> GateDecision:
     shown = {name: values.get(name) for name in field_refs(gate.group.value)}
-    return GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, acc[3])
+    return GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, acc[c.GROUP_COUNT])
 
 
 def _sort_key(key: tuple[object, ...]) -> tuple[tuple[int, str], ...]:
@@ -197,15 +196,15 @@ def zero_failed(
     offset = 1 if scoring.target is not None else 0
     for gate, groups in zip(gates, accumulators[offset:], strict=True):
         for acc in groups.values():
-            if acc[0]:
+            if acc[c.GROUP_PASSED]:
                 continue
-            for index in acc[4]:
+            for index in acc[c.GROUP_ENTRIES]:
                 if index in zeroed:
                     continue
                 zeroed[index] = gate.name
                 entry = entries[index]
-                for position in range(2, len(entry), 2):
-                    totals[entry[position]] -= entry[position + 1]
+                for position in c.line_positions(entry):
+                    totals[entry[position]] -= entry[position + c.LINE_POINTS]
     return zeroed
 
 
@@ -232,12 +231,12 @@ def _line_level(
         return line_zeroed, penalties, decisions
     lines: list[tuple[int, int, dict[str, object]]] = []
     for index, entry in enumerate(entries):
-        rows = rows_of(entry[1])
-        for position in range(2, len(entry), 2):
-            role = "host" if position == 2 else "participant"
-            values = line_values(
-                scoring, entry[1], rows, entry[position], role, entry[position + 1]
-            )
+        record = entry[c.ENTRY_RECORD]
+        rows = rows_of(record)
+        for position in c.line_positions(entry):
+            role = "host" if c.is_host_line(position) else "participant"
+            points = entry[position + c.LINE_POINTS]
+            values = line_values(scoring, record, rows, entry[position], role, points)
             lines.append((index, position, values))
     for gate in line_gates:
         groups: dict[tuple[object, ...], list[tuple[int, int, dict[str, object]]]] = {}
@@ -263,7 +262,7 @@ def _line_level(
                 line_zeroed[(index, position)] = gate.name
                 if index not in zeroed:
                     entry = entries[index]
-                    totals[entry[position]] -= entry[position + 1]
+                    totals[entry[position]] -= entry[position + c.LINE_POINTS]
     for penalty in scoring.penalties:
         groups = {}
         for item in lines:

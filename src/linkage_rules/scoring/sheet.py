@@ -21,6 +21,7 @@ from typing import Any, overload
 
 import attrs
 
+from ..backends import contract as c
 from ..backends.interpreter.scoring import SaleExplanation
 from ..backends.runtime import CONTEXT, text_key
 from ..language import model as m
@@ -49,7 +50,8 @@ from .settlement import zero_failed as zero_failed
 class Ledger(Sequence[LedgerLine]):
     """The ledger lines, made on demand from one compact entry per sale.
 
-    An entry is `[sale id, record, host, host points, dept, points, ...]`. A million sales make
+    An entry holds a sale's id, its record and its lines (`backends.contract` lays it
+    out); its lines are made when read. A million sales make
     three million lines; building them only when they are read keeps scoring fast and
     its memory at one small list per sale.
     """
@@ -74,20 +76,19 @@ class Ledger(Sequence[LedgerLine]):
 
     def _lines(self, index: int) -> Iterator[LedgerLine]:
         entry = self._entries[index]
-        sale_id = str(entry[0])
+        sale_id = str(entry[c.ENTRY_ID])
         whole = self._zeroed.get(index)
-        for position in range(2, len(entry), 2):
+        for position in c.line_positions(entry):
             gate = whole
             line_gate = self._line_zeroed.get((index, position)) if self._line_zeroed else None
             if line_gate is not None and (
                 gate is None or self._order[line_gate] < self._order[gate]
             ):
                 gate = line_gate  # the first failing gate in declared order
-            role = "host" if position == 2 else "participant"
+            role = "host" if c.is_host_line(position) else "participant"
             clause = self._clauses.get(gate) if gate is not None else None
-            yield LedgerLine(
-                sale_id, entry[position], role, entry[position + 1], gate is None, gate, clause
-            )
+            points = entry[position + c.LINE_POINTS]
+            yield LedgerLine(sale_id, entry[position], role, points, gate is None, gate, clause)
 
     def __iter__(self) -> Iterator[LedgerLine]:
         for index in range(len(self._entries)):
@@ -95,7 +96,7 @@ class Ledger(Sequence[LedgerLine]):
         yield from self._penalties
 
     def __len__(self) -> int:
-        return sum(len(e) // 2 - 1 for e in self._entries) + len(self._penalties)
+        return sum(c.line_count(e) for e in self._entries) + len(self._penalties)
 
     @overload
     def __getitem__(self, index: int) -> LedgerLine: ...
@@ -108,7 +109,7 @@ class Ledger(Sequence[LedgerLine]):
             index += len(self)
         if index >= 0:
             for number, entry in enumerate(self._entries):
-                count = len(entry) // 2 - 1
+                count = c.line_count(entry)
                 if index < count:
                     return list(self._lines(number))[index]
                 index -= count
@@ -123,14 +124,14 @@ class Ledger(Sequence[LedgerLine]):
 
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
         for entry in self._entries:
-            if str(entry[0]) == sale_id:
-                return entry[1]  # type: ignore[no-any-return]
+            if str(entry[c.ENTRY_ID]) == sale_id:
+                return entry[c.ENTRY_RECORD]  # type: ignore[no-any-return]
         return None
 
     def for_sale(self, sale_id: str) -> list[LedgerLine]:
         """The lines of one sale (a scan: the ledger keeps no index it rarely needs)."""
         for index, entry in enumerate(self._entries):
-            if str(entry[0]) == sale_id:
+            if str(entry[c.ENTRY_ID]) == sale_id:
                 return list(self._lines(index))
         return []
 

@@ -21,7 +21,6 @@ from ...explain.explanation import (
 )
 from ...language import model as m
 from ...language.dtypes import DType, Kind, as_percent, format_value
-from ...language.errors import RecordError
 from ...language.visitor import ExprVisitor
 from .. import runtime as rt
 
@@ -213,16 +212,6 @@ def trace_segment(tracer: Tracer, segment: m.Segment) -> SegmentExplanation:
     return SegmentExplanation(segment.name, segment.label, member, scope, tuple(rules))
 
 
-def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> RecordError:
-    numbers = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}"
-    both = "both" if len(rows) == 2 else "all"
-    return RecordError(
-        f"rows {numbers} of table `{table.name}` {both} match, but its hit policy is unique",
-        record=record_id,
-        entity=table.entity,
-    )
-
-
 def trace_table(tracer: Tracer, table: m.Table, record_id: str | None = None) -> TableExplanation:
     rows: list[RowExplanation] = []
     matched: list[int] = []
@@ -237,7 +226,7 @@ def trace_table(tracer: Tracer, table: m.Table, record_id: str | None = None) ->
             matched.append(index)
         rows.append(RowExplanation(index, row.label, row.output, False, step))
     if table.hit == "unique" and len(matched) > 1:
-        raise unique_conflict(table, matched, record_id)
+        raise rt.unique_conflict(table, matched, record_id)
     if table.hit == "first":
         matched = matched[:1]
     outputs = [table.rows[i - 1].output for i in matched]

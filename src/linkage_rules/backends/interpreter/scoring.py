@@ -18,8 +18,8 @@ from ...language import model as m
 from ...language.dtypes import check_shares, format_shares, format_value
 from ...language.errors import RecordError
 from ...language.names import DEPT, POINTS, ROLE_NAME
+from .. import contract as c
 from .. import runtime as rt
-from ..python.scoring import grouped_items
 from .classify import Tracer
 
 Row = dict[str, object]
@@ -177,7 +177,7 @@ def prepare_traced(
 ) -> tuple[list[list[Any]], list[dict[tuple[object, ...], list[Any]]]]:
     """What the compiled `prepare` computes, clause by clause: the ledger entries and
     the groups, with the totals and credits filled in the same way."""
-    groupings = grouped_items(scoring)
+    groupings = c.grouped_items(scoring)
     accumulators: list[dict[tuple[object, ...], list[Any]]] = [{} for _ in groupings]
     entries: list[list[Any]] = []
     seen: set[object] = set()
@@ -202,24 +202,17 @@ def prepare_traced(
             key = rt.group_key(values, grouping.keys)
             acc = groups.get(key)
             if acc is None:
-                initial = [0 if a.function == "count" else None for a in grouping.aggregates]
                 is_target = scoring.target is not None and index == 0
-                acc = groups[key] = [
-                    None,
-                    record,
-                    tuple(rows),
-                    0,
-                    None if is_target else [],
-                    *initial,
-                ]
-            acc[3] += 1
-            if acc[4] is not None:
-                acc[4].append(len(entries))
-            for offset, aggregate in enumerate(grouping.aggregates, start=5):
+                acc = groups[key] = c.new_group(record, rows, grouping, target=is_target)
+            acc[c.GROUP_COUNT] += 1
+            if acc[c.GROUP_ENTRIES] is not None:
+                acc[c.GROUP_ENTRIES].append(len(entries))
+            for offset, aggregate in c.aggregate_slots(grouping):
                 acc[offset] = _combine(aggregate, acc[offset], values)
-        entries.append(split_sale(scoring, record, points, host, shares, problems))
-        for position in range(2, len(entries[-1]), 2):
-            totals[entries[-1][position]] += entries[-1][position + 1]
+        entry = split_sale(scoring, record, points, host, shares, problems)
+        entries.append(entry)
+        for position in c.line_positions(entry):
+            totals[entry[position]] += entry[position + c.LINE_POINTS]
         if scoring.credit is not None:
             credit = scoring.credit
             credited = credits.setdefault(
@@ -275,7 +268,7 @@ def split_sale(
     host_part = points
     for part in parts:
         host_part = rt.sub(host_part, part)
-    entry: list[Any] = [record[scoring.id_field], record, host, host_part]
+    entry = c.new_entry(record[scoring.id_field], record, host, host_part)
     for (dept, _), part in zip(shares, parts, strict=True):
         entry += (dept, part)
     return entry

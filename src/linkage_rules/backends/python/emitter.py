@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import runtime as rt
-from ..interpreter.classify import unique_conflict
+from ..runtime import unique_conflict
 
 _RUNTIME_NAMES: dict[str, Any] = {
     "_compare": rt.compare,

@@ -16,8 +16,9 @@ from typing import Any
 import attrs
 
 from ...language import model as m
-from ...language.dtypes import DECIMAL, INT, DType, Kind
+from ...language.dtypes import DECIMAL, Kind
 from ...language.names import POINTS
+from .. import contract as c
 from .. import runtime as rt
 from .emitter import (
     Emitter,
@@ -42,32 +43,6 @@ class ScoringHooks:
     quantize: Callable[[Any, Any], Any]
     twice: Callable[[Any], Any]
     host_shared: Callable[[Any, Any], Any]
-
-
-def grouped_items(scoring: m.Scoring) -> list[tuple[str, m.Grouped]]:
-    """The groupings made while reading sales, in the order `prepare` returns them:
-    the target first (when there is one), then each gate grouped by sale fields."""
-    items: list[tuple[str, m.Grouped]] = []
-    if scoring.target is not None:
-        items.append(("target", target_grouping(scoring.target)))
-    items.extend((g.name, g.group) for g in scoring.gates if not g.group.per_line)
-    return items
-
-
-def target_grouping(target: m.TargetSpec) -> m.Grouped:
-    """The target's group, with the sum of its measure as one more aggregate."""
-    group = target.group
-    measure = measure_aggregate(target)
-    aggregates = group.aggregates
-    if all(a.name != measure.name for a in aggregates):
-        aggregates = (*aggregates, measure)
-    return attrs.evolve(group, aggregates=aggregates)
-
-
-def measure_aggregate(target: m.TargetSpec) -> m.Aggregate:
-    dtype = INT if target.measure_type.kind is Kind.INT else DType(target.measure_type.kind)
-    ref = m.FieldRef(target.measure, None, target.measure_type, target.span)
-    return m.Aggregate("sum", ref, f"sum({target.measure})", dtype)
 
 
 class _ScoringCompiler:
@@ -100,13 +75,13 @@ class _ScoringCompiler:
     def generate(self) -> str:
         """`prepare(sales, lookups..., groups..., totals, credits, seen)` -> ledger entries.
 
-        An entry is `[record, host, host points, dept, points, dept, points, ...]`; the
+        An entry is laid out as `contract` says (sale id, record, then the lines); the
         department totals are added up as if every sale counted (the engine takes back
         what a failed gate zeroes), and each gate group lists its sales' entry numbers.
         """
         s = self.scoring
         e = self.emitter
-        groups = grouped_items(s)
+        groups = c.grouped_items(s)
         group_args = "".join(f", _G{i}" for i in range(len(groups)))
         lookup_args = "".join(f", _L{i}" for i in range(len(s.lookups)))
         body_start = len(e.lines)
@@ -187,8 +162,9 @@ class _ScoringCompiler:
         s = self.scoring
         e = self.emitter
         precision = e.const(s.precision)
+        host_points = f"_e[{safe_literal(c.ENTRY_HOST_POINTS)}]"
         e.emit(2, f"_pool = _p * {e.const(s.split.participants_share)}")
-        e.emit(2, "_e = [_sid, _r, _h, _p]")
+        e.emit(2, "_e = [_sid, _r, _h, _p]")  # contract.new_entry
         # ratios are given for all participants or for none: an equal part is worked out once
         e.emit(2, "if _s[0][1] is None:")
         e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
@@ -200,8 +176,8 @@ class _ScoringCompiler:
         )
         e.emit(3, "_e += (_d, _part)")
         e.emit(3, "_T[_d] += _part")
-        e.emit(3, "_e[3] -= _part")
-        e.emit(2, "_T[_h] += _e[3]")
+        e.emit(3, f"{host_points} -= _part")
+        e.emit(2, f"_T[_h] += {host_points}")
         e.emit(2, "_append(_e)")
 
     def _credit(self, credit: m.Credit) -> None:
@@ -216,8 +192,7 @@ class _ScoringCompiler:
             e.emit(3, f"_c[{safe_literal(amount)}] = _total_add(_c[{safe_literal(amount)}], _v)")
 
     def _group(self, index: int, group: m.Grouped, rows: str, *, with_members: bool) -> None:
-        """Add the sale to its group, a list:
-        [passed, first record, its rows, count, entry numbers or None, aggregates...]."""
+        """Add the sale to its group, a list laid out as `contract` says."""
         e = self.emitter
         depth = 2
         if group.where is not None:
@@ -227,16 +202,24 @@ class _ScoringCompiler:
         e.emit(depth, f"_a = _G{index}.get(_key := {key})")
         initial = "".join(f", {_initial(a)}" for a in group.aggregates)
         members = "[]" if with_members else "None"
+        slots = {
+            c.GROUP_PASSED: "None",
+            c.GROUP_FIRST: "_r",
+            c.GROUP_ROWS: rows,
+            c.GROUP_COUNT: "0",
+            c.GROUP_ENTRIES: members,
+        }
+        fixed = ", ".join(slots[i] for i in range(c.GROUP_AGGREGATES))
         e.emit(depth, "if _a is None:")
-        e.emit(depth + 1, f"_a = _G{index}[_key] = [None, _r, {rows}, 0, {members}{initial}]")
-        e.emit(depth, "_a[3] += 1")
+        e.emit(depth + 1, f"_a = _G{index}[_key] = [{fixed}{initial}]")
+        e.emit(depth, f"_a[{safe_literal(c.GROUP_COUNT)}] += 1")
         if with_members:
-            e.emit(depth, "_a[4].append(_len(_out))")
-        for offset, aggregate in enumerate(group.aggregates, start=5):
+            e.emit(depth, f"_a[{safe_literal(c.GROUP_ENTRIES)}].append(_len(_out))")
+        for offset, aggregate in c.aggregate_slots(group):
             self._aggregate(depth, "_a", offset, aggregate)
 
     def _aggregate(self, depth: int, acc: str, offset: int, aggregate: m.Aggregate) -> None:
-        slot = f"{acc}[{offset}]"
+        slot = f"{acc}[{safe_literal(offset)}]"
         if aggregate.arg is None:  # count()
             self.emit(depth, f"{slot} += 1")
             return
@@ -259,7 +242,7 @@ class _ScoringCompiler:
 
 
 def _initial(aggregate: m.Aggregate) -> str:
-    return "0" if aggregate.function == "count" else "None"
+    return safe_literal(c.initial_value(aggregate.function))
 
 
 def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple[Any, str]:
