@@ -10,12 +10,15 @@ Usage: python benchmarks/bench_classify.py [--records 20000] [--rounds 15] [--lo
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,37 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
         for r in validated:
             trusted(r)
 
+    reading = policy.classifier("OrgClient", validate="read")
+
+    def run_classify_read() -> None:
+        for r in records:
+            classify(r, validate="read")
+
+    def run_classifier_read() -> None:
+        for r in records:
+            reading(r)
+
+    hand_first = handwritten.first_match_org_client
+    first_rules = policy.first_rules
+    first_trusted = policy.first_rules_function("OrgClient", validate=False)
+    first_reading = policy.first_rules_function("OrgClient", validate="read")
+
+    def run_hand_first() -> None:
+        for r in records:
+            hand_first(r)
+
+    def run_first_rules() -> None:
+        for r in records:
+            first_rules(r, "OrgClient")
+
+    def run_first_reading() -> None:
+        for r in records:
+            first_reading(r)
+
+    def run_first_trusted() -> None:
+        for r in validated:
+            first_trusted(r)
+
     return {
         "handwritten": run_handwritten,
         "classify(r)": run_classify,
@@ -81,7 +115,17 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
         "classify(r, 'OrgClient', validate=False)": run_trusted_entity,
         "classifier('OrgClient')(r)": run_classifier,
         "classifier('OrgClient', validate=False)(r)": run_classifier_trusted,
+        "classify(r, validate='read')": run_classify_read,
+        "classifier('OrgClient', validate='read')(r)": run_classifier_read,
+        FIRST_BASELINE: run_hand_first,
+        "first_rules(r, 'OrgClient')": run_first_rules,
+        "first_rules_function('OrgClient', validate='read')(r)": run_first_reading,
+        "first_rules_function('OrgClient', validate=False)(r)": run_first_trusted,
     }
+
+
+FIRST_BASELINE = "handwritten first match"
+"""The hand-written answer to the cheaper question: the baseline of the `first_` rows."""
 
 
 def measure_classify(
@@ -94,7 +138,9 @@ def measure_classify(
     runners = _contenders(policy, records, validated)
     for run in runners.values():  # warm up: caches, branch predictors, the allocator
         run()
-    figures = interleaved(runners, len(records), rounds)
+    first = {name: FIRST_BASELINE for name in runners if name.startswith("first_")}
+    first[FIRST_BASELINE] = FIRST_BASELINE
+    figures = interleaved(runners, len(records), rounds, baseline_of=first)
     return {
         name: {
             "median_ns_per_record": row["median_ns"],
@@ -109,14 +155,42 @@ def check_agreement(policy: lr.Policy, records: Records) -> int:
     """How many records the policy and the hand-written code classify differently."""
     return sum(
         policy.classify(r, "OrgClient").matches != handwritten.classify_org_client(r)
+        or policy.first_rules(r, "OrgClient") != handwritten.first_match_org_client(r)
         for r in records
     )
+
+
+# ---- many records, and memory ----------------------------------------------------------
+
+
+def measure_many(policy: lr.Policy, records: Records, sizes: Sequence[int]) -> dict[str, Any]:
+    """`classify_many` over `size` records (the sample repeated), ns per record with the
+    collector on as an application has it: the time per record must not grow with the
+    number of results kept. And the peak memory of the results (tracemalloc, a pass of
+    its own, since tracing slows everything)."""
+    figures: dict[str, Any] = {}
+    for size in sizes:
+        batch = [records[i % len(records)] for i in range(size)]
+        gc.collect()
+        start = time.perf_counter_ns()
+        results = policy.classify_many(batch, "OrgClient")
+        figures[f"ns_per_record_{size}"] = (time.perf_counter_ns() - start) / size
+        del results, batch
+    size = min(sizes)
+    batch = [records[i % len(records)] for i in range(size)]
+    gc.collect()
+    tracemalloc.start()
+    kept = policy.classify_many(batch, "OrgClient")
+    figures[f"peak_bytes_{size}"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del kept
+    return figures
 
 
 # ---- loading ----------------------------------------------------------------------------
 
 _FRESH_LOAD = """
-import json, sys, time
+import json, sys, time, tracemalloc
 t0 = time.perf_counter_ns()
 import linkage_rules as lr
 t1 = time.perf_counter_ns()
@@ -124,7 +198,11 @@ lr.load(sys.argv[1])
 t2 = time.perf_counter_ns()
 lr.load(sys.argv[1])
 t3 = time.perf_counter_ns()
-print(json.dumps({"import_ns": t1 - t0, "first_load_ns": t2 - t1, "second_load_ns": t3 - t2}))
+tracemalloc.start()
+lr.load(sys.argv[1])
+peak = tracemalloc.get_traced_memory()[1]
+print(json.dumps({"import_ns": t1 - t0, "first_load_ns": t2 - t1, "second_load_ns": t3 - t2,
+                  "load_peak_bytes": peak}))
 """
 
 
@@ -141,7 +219,7 @@ def measure_fresh_loads(times: int) -> dict[str, float]:
         runs.append(json.loads(out.stdout))
     return {
         f"median_{key}": statistics.median(run[key] for run in runs)
-        for key in ("import_ns", "first_load_ns", "second_load_ns")
+        for key in ("import_ns", "first_load_ns", "second_load_ns", "load_peak_bytes")
     }
 
 
@@ -159,6 +237,10 @@ def measure_repeated_loads(times: int) -> dict[str, float]:
 # ---- report -----------------------------------------------------------------------------
 
 
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _ms(ns: float) -> str:
     return f"{ns / 1e6:8.1f} ms"
 
@@ -168,10 +250,10 @@ def print_report(result: dict[str, Any]) -> None:
         f"OrgClient classification: {result['records']} records, {result['rounds']} rounds, "
         f"Python {result['python']}"
     )
-    print(f"{'contender':<44}{'ns/record':>12}{'best':>10}{'× hand':>10}")
+    print(f"{'contender':<56}{'ns/record':>12}{'best':>10}{'× hand':>10}")
     for name, row in result["classify"].items():
         print(
-            f"{name:<44}{row['median_ns_per_record']:>12.0f}"
+            f"{name:<56}{row['median_ns_per_record']:>12.0f}"
             f"{row['min_ns_per_record']:>10.0f}{row['median_ratio']:>10.2f}"
         )
     fresh, repeated = result["load"]["fresh_process"], result["load"]["repeated"]
@@ -183,6 +265,16 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  first load in a new process   {_ms(fresh['median_first_load_ns'])}")
     print(f"  second load in that process   {_ms(fresh['median_second_load_ns'])}")
     print(f"  repeated load (this process)  {_ms(repeated['median_ns'])}")
+    print(f"  peak memory of one load       {fresh['median_load_peak_bytes'] / 2**20:8.1f} MiB")
+    many = result["many"]
+    print("classify_many, ns per record:")
+    for key, value in many.items():
+        if key.startswith("ns_per_record_"):
+            print(f"  {int(key.rsplit('_', 1)[1]):>12,} records   {value:8.0f}")
+        else:
+            size = int(key.rsplit("_", 1)[1])
+            print(f"  peak memory of {size:,} results: {value / 2**20:.1f} MiB")
+    print(f"peak resident set of this process: {_peak_rss_mib():.0f} MiB")
     if result["disagreements"]:
         print(
             f"WARNING: {result['disagreements']} records classified differently "
@@ -198,10 +290,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--loads", type=int, default=10, help="repeated in-process loads")
     parser.add_argument("--fresh", type=int, default=5, help="loads in fresh processes")
     parser.add_argument("--seed", type=int, default=samples.DEFAULT_SEED)
+    parser.add_argument(
+        "--many", type=int, nargs="+", default=[10_000, 1_000_000], help="classify_many sizes"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small and short")
     args = parser.parse_args(argv)
     if args.quick:
         args.records, args.rounds, args.loads, args.fresh = 2_000, 3, 3, 1
+        args.many = [2_000, 20_000]
     policy = lr.load(POLICY_DIR)
     records = samples.generate_clients(args.records, args.seed)
     result: dict[str, Any] = {
@@ -214,6 +310,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "policy_fingerprint": policy.fingerprint[:12],
         "disagreements": check_agreement(policy, records),
         "classify": measure_classify(policy, records, args.rounds),
+        "many": measure_many(policy, records, args.many),
         "load": {
             "fresh_runs": args.fresh,
             "repeated_runs": args.loads,

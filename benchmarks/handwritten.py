@@ -170,6 +170,84 @@ def classify_org_client(r: Mapping[str, Any]) -> Matches:
     return {}
 
 
+def _corporate_first(r: Mapping[str, Any]) -> str | None:
+    quality = r["quality"]
+    large = r["size"] == "large"
+    tax_rank = r["tax_rank"]
+    if tax_rank is not None and tax_rank <= TAX_RANK_TOP:
+        return "tax_top200"
+    if large and r["credit_line"] > ONE_YI:
+        return "large_credit"
+    if quality and r["listed"]:
+        return "quality_listed"
+    if large and (
+        r["annual_sales"] > ONE_YI
+        or (quality and r["business_type"] in MALL_TYPES and not r["developer_built"])
+    ):
+        return "large_sales_or_market"
+    if quality and r["has_loan"]:
+        return "quality_borrower"
+    if quality and r["gov_platform_level"] in PLATFORM_LEVELS:
+        return "gov_platform"
+    if r["global500_controlled"]:
+        return "global500"
+    export_rank = r["export_rank"]
+    if r["foreign_trade"] and export_rank is not None and export_rank <= EXPORT_RANK_TOP:
+        return "top_foreign_trade"
+    if quality and r["county_enterprise"] and r["county_category"] in COUNTY_CATEGORIES:
+        return "county_quality"
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
+        return "committee_pick"
+    return None
+
+
+def _institutional_first(r: Mapping[str, Any]) -> str | None:
+    quality = r["quality"]
+    kind = r["inst_type"]
+    if quality and kind in FINANCIAL_PEERS and r["signed_with_bank"] and r["branch_in_province"]:
+        return "financial_peer"
+    if kind in PUBLIC_BODIES and r["admin_level"] in COUNTY_OR_ABOVE:
+        return "government_body"
+    if _education_health_tourism(r, kind):
+        return "education_health_tourism"
+    if quality and r["gov_platform_level"] in PLATFORM_LEVELS:
+        return "gov_platform"
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
+        return "committee_pick"
+    return None
+
+
+def _real_estate_first(r: Mapping[str, Any]) -> str | None:
+    if r["bank_financed_project"]:
+        return "financed_project"
+    rank = r["re_top200_rank"]
+    if rank is not None and rank <= RE_RANK_TOP:
+        return "national_top200"
+    if r["quality"] and r["gov_platform_level"] in PLATFORM_LEVELS:
+        return "gov_platform"
+    if r["operating_property"] and r["in_quality_directory"]:
+        return "directory_property"
+    if _name(r["client_id"]) in COMMITTEE_PICKS:
+        return "committee_pick"
+    return None
+
+
+def first_match_org_client(r: Mapping[str, Any]) -> dict[str, str]:
+    """The cheaper question asked by hand: {segment: the first criterion met}, stopping at
+    the first; what `Policy.first_rules` answers."""
+    dept = r["managing_dept"]
+    if dept == "corporate":
+        first = _corporate_first(r)
+        return {"corporate_targets": first} if first is not None else {}
+    if dept == "institutional":
+        first = _institutional_first(r)
+        return {"institutional_targets": first} if first is not None else {}
+    if dept == "real_estate":
+        first = _real_estate_first(r)
+        return {"real_estate_targets": first} if first is not None else {}
+    return {}
+
+
 # ---- retail clients (section C) ----------------------------------------------------------
 
 VIP_ADMISSION = Decimal(50_000)  # 日均金融资产5万元以上 (inclusive)

@@ -41,9 +41,15 @@ def timed(run: Runner) -> int:
 
 
 def interleaved(
-    runners: Mapping[str, Runner], count: int, rounds: int, baseline: str = "handwritten"
+    runners: Mapping[str, Runner],
+    count: int,
+    rounds: int,
+    baseline: str = "handwritten",
+    baseline_of: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Median ns per item of each runner, and its median (and worst) ratio to `baseline`.
+    """Median ns per item of each runner, and its median (and worst) ratio to `baseline`
+    (or to its own baseline in `baseline_of`: a cheaper question against its own
+    hand-written answer).
 
     The runners alternate inside every round, in an order rotated from round to round,
     so that drift of the machine (frequency, other load) hits all alike; the ratio is
@@ -58,7 +64,8 @@ def interleaved(
         elapsed = {name: timed(runners[name]) for name in order}
         for name in names:
             per_item[name].append(elapsed[name] / count)
-            ratios[name].append(elapsed[name] / elapsed[baseline])
+            own = (baseline_of or {}).get(name, baseline)
+            ratios[name].append(elapsed[name] / elapsed[own])
     return {
         name: {
             "median_ns": statistics.median(per_item[name]),

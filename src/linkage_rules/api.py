@@ -94,6 +94,7 @@ class Policy:
             False: {},
             "read": {},
         }
+        self._first: dict[tuple[str | None, Validate], Callable[[Any], dict[str, str]]] = {}
         self._scorers: dict[str, Scorer] = {}
 
     # ---- identity
@@ -224,14 +225,19 @@ class Policy:
         The cheaper question, when that is all the caller needs: rules after the first
         that holds are not evaluated, and tables are not. Checked as `classify` checks.
         """
-        return self._entity(entity, record).classifier(validate, "first")(record)  # type: ignore[no-any-return]
+        function = self._first.get((entity, validate))
+        if function is None:
+            function = self._entity(entity, record).classifier(validate, "first")
+            if entity is not None or len(self._entities) == 1:
+                self._first[entity, validate] = function
+        return function(record)
 
     def segments_of(
         self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
     ) -> tuple[str, ...]:
         """The names of the segments the record is in, in the policy's order (answered
         as `first_rules` answers: each segment stops at its first rule that holds)."""
-        return tuple(self._entity(entity, record).classifier(validate, "first")(record))
+        return tuple(self.first_rules(record, entity, validate=validate))
 
     def first_rules_function(
         self, entity: str | None = None, *, validate: Validate = True
