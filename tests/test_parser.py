@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import lark
@@ -722,13 +723,11 @@ def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does
         source = Source(path.name, path.read_text(encoding="utf-8"))
         text = normalize_input_method(source.text)
         outcomes = []
-        for parser in (p._lark(), from_grammar):
-            with p._PARSE_LOCK:
-                p._LOWERING.source = source
-                try:
-                    outcomes.append(parser.parse(text))
-                except lark.exceptions.UnexpectedInput as error:  # the broken examples
-                    outcomes.append((type(error), error.pos_in_stream))
+        for lower in (p._lark().lower, partial(p.lower_by_lark, from_grammar)):
+            try:
+                outcomes.append(lower(source, text))
+            except lark.exceptions.UnexpectedInput as error:  # the broken examples
+                outcomes.append((type(error), error.pos_in_stream))
         assert outcomes[0] == outcomes[1], path
 
 

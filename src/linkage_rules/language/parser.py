@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
+from collections.abc import Callable
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -17,6 +17,7 @@ import lark.grammar
 import lark.lexer
 from lark import Token
 from lark.lark import _LOAD_ALLOWED_OPTIONS as _LOAD_TIME_OPTIONS  # set when loading
+from lark.lexer import LexerThread
 from lark.parse_tree_builder import ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
@@ -121,7 +122,7 @@ _TABLES = "grammar_tables.json"
 building them from the grammar takes a third of a second, reading them a few ms. Data,
 not a pickle, and inside the package: nothing another user can write is ever loaded."""
 
-# Options that shape the tables; the transformer is given again when they are loaded.
+# Options that shape the tables. No transformer: each parse lowers with a lowering of its own.
 _OPTIONS: dict[str, Any] = {
     "parser": "lalr",
     "lexer": "contextual",
@@ -143,7 +144,7 @@ def grammar_digest(grammar: str) -> str:
 def build_from_grammar(grammar: str | None = None) -> lark.Lark:
     """The parser built by lark from the grammar itself: slow, and always right."""
     text = _grammar_text() if grammar is None else grammar
-    return lark.Lark(text, transformer=_LOWERING, **_OPTIONS)
+    return lark.Lark(text, **_OPTIONS)
 
 
 def _to_json(value: Any) -> Any:
@@ -190,7 +191,7 @@ def _from_tables(text: str, grammar: str) -> lark.Lark | None:
     if document.get("lark") != lark.__version__:
         return None
     parser: lark.Lark = lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
-        document["data"], document["memo"], transformer=_LOWERING
+        document["data"], document["memo"]
     )
     return parser
 
@@ -228,23 +229,32 @@ def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class _LoweringConf(ParseConf):  # type: ignore[type-arg]
+    """lark's parse configuration, with the lowering of the one parse it serves."""
+
+    __slots__ = ("lowering",)
+    lowering: _Lowering
+
+
 class _QuickState(ParserState):  # type: ignore[type-arg]
-    """lark's LALR loop, with what each reduction needs (its length, its callback, the
+    """lark's LALR loop, with what each reduction needs (its length, its reducer, the
     rule it makes) looked up once per table instead of through the rule's attributes at
     every step, and a rule that only passes its single child on (the `?` rules between
     `expr` and `atom`: eight of them under every operand) done without a call.
 
-    The tables and the outcome are lark's; on a syntax error lark's own loop runs again
-    from the same state to say what was expected (see `accepts`)."""
+    The table is read-only and shared by every parse; the lowering a reducer is given
+    comes from the parse's own configuration. The tables and the outcome are lark's; on
+    a syntax error lark's own loop runs again from the same state to say what was
+    expected (see `accepts`)."""
 
     __slots__ = ()
     quick: ClassVar[dict[Any, dict[str, tuple[Any, ...]]]] = {}
 
     def feed_token(self, token: Token, is_end: bool = False) -> Any:
         conf = self.parse_conf
-        callbacks = conf.callbacks
-        if not callbacks:  # lark's `accepts` probes without callbacks: its own loop
+        if not conf.callbacks:  # lark's `accepts` probes without callbacks: its own loop
             return super().feed_token(token, is_end)
+        lowering = conf.lowering  # type: ignore[attr-defined]  # a _LoweringConf
         state_stack = self.state_stack
         value_stack = self.value_stack
         quick = self.quick
@@ -256,28 +266,94 @@ class _QuickState(ParserState):  # type: ignore[type-arg]
                 return super().feed_token(token, is_end)  # raises lark's UnexpectedToken
             if action[0]:  # shift
                 state_stack.append(action[1])
-                kind = token.type
-                value_stack.append(token if kind not in callbacks else callbacks[kind](token))
+                value_stack.append(token)  # the lowering has no terminal callbacks
                 return None
-            _, size, callback, origin, passes_child = action
+            _, size, reduce, origin, passes_child = action
             if passes_child:
                 del state_stack[-1]
             elif size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
                 del value_stack[-size:]
-                value_stack.append(callback(children))
+                value_stack.append(reduce(lowering, children))
             else:
-                value_stack.append(callback([]))
+                value_stack.append(reduce(lowering, []))
             state_stack.append(quick[state_stack[-1]][origin][1])
             if is_end and state_stack[-1] == end_state:
                 return value_stack[-1]
 
 
-def _quicken(parser: lark.Lark) -> lark.Lark:
-    """`parser` with its LALR loop replaced by `_QuickState`'s (same tables, same nodes)."""
+def _identity(children: list[Any]) -> list[Any]:
+    return children
+
+
+def _reducers(parser: lark.Lark) -> dict[Any, tuple[Callable[..., Any], bool]]:
+    """Per rule: the reducer `(lowering, children) -> value` the quick loop calls, and
+    whether the rule only passes a single child on. Nothing in it belongs to a parse."""
+    tree_callbacks = parser._callbacks  # lark's own, building a Tree: for `_item` and `*`
+    found: dict[Any, tuple[Callable[..., Any], bool]] = {}
+    for rule, chain in parser._parse_tree_builder.rule_builders:
+        name = rule.alias or rule.options.template_source or rule.origin.name
+        expand, child_filter = False, None
+        for wrapper in chain:
+            if wrapper is ExpandSingleChild:
+                expand = True
+            else:  # lark's child filter (placeholders for `[x]`, inlined `_rules`)
+                child_filter = wrapper(_identity)
+        passes_child = expand and child_filter is None
+        method = _lowering_method(name)
+        if method is None:
+            found[rule] = partial(_reduce_to_tree, tree_callbacks[rule]), passes_child
+        else:
+            reduce = _reducer(method, name in _KEEPS_CHAINS, child_filter, expand)
+            found[rule] = reduce, passes_child
+    return found
+
+
+def _reduce_to_tree(
+    callback: Callable[[list[Any]], Any], lowering: Any, children: list[Any]
+) -> Any:
+    return callback(children)
+
+
+@attrs.frozen
+class _Parser:
+    """The shared, read-only parser: lark's tables and lexers, and the quick loop's table.
+    Each parse brings its own lowering (see `lower`)."""
+
+    lark: lark.Lark
+    inner: Any  # lark's _Parser: the parse table and `parse_from_state`
+    state_class: type[_QuickState]
+
+    @property
+    def source_path(self) -> str:
+        return self.lark.source_path
+
+    def lower(self, source: Source, text: str) -> Any:
+        """`text` (the normalised text of `source`) parsed and lowered to nodes."""
+        conf = _LoweringConf(self.inner.parse_table, self.inner.callbacks, "start")
+        conf.lowering = _Lowering(source)
+        lexer = LexerThread.from_text(self.lark.parser.lexer, text)
+        return self.inner.parse_from_state(self.state_class(conf, lexer))
+
+
+def lower_by_lark(parser: lark.Lark, source: Source, text: str) -> Any:
+    """`text` parsed by lark's own LALR loop, with the callbacks lark's own tree builder
+    makes of the lowering: slow, and the reference the quick loop is tested against."""
+    transformer = _LarkTransformer(_Lowering(source))
+    callbacks = parser._parse_tree_builder.create_callback(transformer)  # type: ignore[no-untyped-call]
+    inner = parser.parser.parser.parser
+    lexer = LexerThread.from_text(parser.parser.lexer, text)
+    return type(inner)(inner.parse_table, callbacks).parse(lexer, "start")
+
+
+def _quicken(parser: lark.Lark) -> _Parser:
+    """`parser` with its LALR loop replaced by `_QuickState`'s (same tables, same nodes),
+    and every scanner of its contextual lexer built now: lark builds them on first use,
+    which two threads parsing at once would race on."""
     inner = parser.parser.parser.parser  # frontend -> LALR_Parser -> _Parser
-    callbacks = inner.callbacks
+    assert not any(type(key) is str for key in inner.callbacks), "no terminal callbacks"
+    reducers = _reducers(parser)
     quick: dict[Any, dict[str, tuple[Any, ...]]] = {}
     for state, actions in inner.parse_table.states.items():
         row: dict[str, tuple[Any, ...]] = {}
@@ -285,26 +361,19 @@ def _quicken(parser: lark.Lark) -> lark.Lark:
             if action is Shift:
                 row[symbol] = (True, argument)
                 continue
-            callback = callbacks[argument]
+            reduce, passes_child = reducers[argument]
             size = len(argument.expansion)
-            passes_child = size == 1 and isinstance(callback, ExpandSingleChild)
-            row[symbol] = (False, size, callback, argument.origin.name, passes_child)
+            row[symbol] = (False, size, reduce, argument.origin.name, passes_child and size == 1)
         quick[state] = row
     state_class = type("_QuickStateOf", (_QuickState,), {"__slots__": (), "quick": quick})
-
-    class _QuickParser(type(inner)):  # type: ignore[misc]
-        def parse(self, lexer: Any, start: str, *args: Any, **kwargs: Any) -> Any:
-            if args or kwargs:
-                return super().parse(lexer, start, *args, **kwargs)
-            conf = ParseConf(self.parse_table, self.callbacks, start)
-            return self.parse_from_state(state_class(conf, lexer))
-
-    parser.parser.parser.parser = _QuickParser(inner.parse_table, callbacks, inner.debug)
-    return parser
+    lexer = parser.parser.lexer
+    for basic in (*lexer.lexers.values(), lexer.root_lexer):
+        assert basic.scanner is not None  # built here, once, before any thread parses
+    return _Parser(parser, inner, state_class)
 
 
 @cache
-def _lark() -> lark.Lark:
+def _lark() -> _Parser:
     """The parser, lowering to nodes as it reduces (no parse tree is ever built).
 
     Every token is kept, so that a node's span runs from its first token to its last:
@@ -318,10 +387,6 @@ def _lark() -> lark.Lark:
         if parser is not None:
             return _quicken(parser)
     return _quicken(build_from_grammar(grammar))
-
-
-# The lowering callbacks need the source being parsed; one parse at a time has it.
-_PARSE_LOCK = threading.Lock()
 
 
 # Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
@@ -357,8 +422,7 @@ def _syntax_errors(
         if resume is None:
             break
         try:
-            _LOWERING.source = source
-            _lark().parse(_blank_before(text, resume.start()))
+            _lark().lower(source, _blank_before(text, resume.start()))
             error = None
         except lark.exceptions.UnexpectedInput as later:
             error = later
@@ -369,12 +433,10 @@ def _syntax_errors(
 def parse(source: Source) -> n.Module:
     """Parse one rule file; raise PolicyError with located diagnostics on bad syntax."""
     text = normalize_input_method(source.text)
-    with _PARSE_LOCK:
-        try:
-            _LOWERING.source = source
-            module = _lark().parse(text)
-        except lark.exceptions.UnexpectedInput as error:
-            raise PolicyError(_syntax_errors(source, text, error)) from None
+    try:
+        module = _lark().lower(source, text)
+    except lark.exceptions.UnexpectedInput as error:
+        raise PolicyError(_syntax_errors(source, text, error)) from None
     assert isinstance(module, n.Module)
     too_deep = _nesting_errors(module)
     if too_deep:
@@ -389,16 +451,25 @@ the checker, the compiler and Python's own parser (200 nested parentheses) safe.
 _EXPRESSIONS = tuple(n.Expr.__args__)
 
 
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
-"""Per node class, the fields that may hold other nodes (not spans, names or text)."""
 _LEAF_FIELDS = frozenset({"span", "label", "title", "op", "kind", "is_list", "negated"})
 
 
+def _node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold other nodes (not spans, names or text)."""
+    return tuple(f.name for f in attrs.fields(kind) if f.name not in _LEAF_FIELDS)
+
+
+_NODE_FIELDS = {
+    kind: _node_fields(kind)
+    for kind in vars(n).values()
+    if isinstance(kind, type) and attrs.has(kind)
+}
+"""`_node_fields` of every node class, made once: parses in several threads only read it."""
+
+
 def _children(node: Any) -> list[object]:
-    names = _NODE_FIELDS.get(type(node))
-    if names is None:
-        names = tuple(f.name for f in attrs.fields(type(node)) if f.name not in _LEAF_FIELDS)
-        _NODE_FIELDS[type(node)] = names
+    kind = type(node)
+    names = _NODE_FIELDS[kind] if kind in _NODE_FIELDS else _node_fields(kind)
     found: list[object] = []
     for name in names:
         value = getattr(node, name)
@@ -485,7 +556,7 @@ def _syntax_diagnostic(
 
 
 def _keyword(terminal: str) -> str:
-    pattern = _lark().get_terminal(terminal).pattern if terminal in _terminal_names() else None
+    pattern = _lark().lark.get_terminal(terminal).pattern if terminal in _terminal_names() else None
     if pattern is not None and pattern.type == "str":
         return f"`{pattern.value}`"
     word = re.fullmatch(r"(\w+)\\b", pattern.value) if pattern is not None else None
@@ -496,7 +567,7 @@ def _keyword(terminal: str) -> str:
 
 @cache
 def _terminal_names() -> frozenset[str]:
-    return frozenset(t.name for t in _lark().terminals)
+    return frozenset(t.name for t in _lark().lark.terminals)
 
 
 # ---- tree -> nodes --------------------------------------------------------------
@@ -608,49 +679,14 @@ def _bounds(item: object) -> tuple[int, int] | None:
 class _Lowering:
     """Lowers each grammar rule to a node as the parser reduces it: the tree never leaks.
 
-    lark calls the method named after the rule (or its alias) with the rule's children:
-    every token (keywords and punctuation too) and the nodes already built. A wrapper
-    made in `__init__` turns them into the node's span and its meaningful children.
+    Each parse has a lowering of its own, for its source. The reducer of a rule (see
+    `_reducer`) calls the method named after the rule (or its alias) with the node's
+    span and its meaningful children: of every token (keywords and punctuation too) and
+    node the rule reduced, the nodes and the tokens that carry meaning.
     """
 
-    def __init__(self) -> None:
-        self.source = Source("<policy>", "")
-        for name in dir(type(self)):
-            if not name.startswith("_"):
-                setattr(self, name, self._lowering(getattr(self, name), name in _KEEPS_CHAINS))
-
-    def _lowering(self, method: Any, keeps_chains: bool) -> Any:
-        def lower(children: list[Any]) -> Any:
-            # This runs at every reduction: the first and last child with a position
-            # bound the span, and each child is looked at once.
-            first = last = None
-            for child in children:
-                first = _bounds(child)
-                if first is not None:
-                    break
-            for child in reversed(children):
-                last = _bounds(child)
-                if last is not None:
-                    break
-            span = Span(self.source, *(first[0], last[1]) if first and last else (0, 0))
-            kept = []
-            for child in children:
-                kind = type(child)
-                if kind is Token:
-                    if child.type in _MEANINGFUL:
-                        kept.append(child)
-                elif kind is _Carried:
-                    kept.append(child.value)
-                elif kind is _Chain and not keeps_chains:
-                    kept.append(child.node(self.source))
-                else:
-                    kept.append(child)
-            result = method(span, kept)
-            if isinstance(result, (str, tuple)):
-                return _Carried(result, span)
-            return result
-
-        return lower
+    def __init__(self, source: Source) -> None:
+        self.source = source
 
     def _tok(self, token: Token) -> Span:
         return Span(self.source, token.start_pos or 0, token.end_pos or 0)
@@ -1012,4 +1048,78 @@ class _Lowering:
         return n.ListLit(tuple(i for i in items if i is not None), span)
 
 
-_LOWERING = _Lowering()
+def _lowering_method(name: str) -> Callable[..., Any] | None:
+    """The lowering's method for a grammar rule (or alias), if it has one."""
+    if name.startswith("_"):
+        return None
+    method: Callable[..., Any] | None = getattr(_Lowering, name, None)
+    return method
+
+
+def _lower(
+    method: Callable[..., Any], keeps_chains: bool, lowering: _Lowering, children: list[Any]
+) -> Any:
+    """One reduction: the span from the first and the last child with a position, and
+    the children that carry meaning, given to `method`."""
+    # This runs at every reduction: each child is looked at once.
+    first = last = None
+    for child in children:
+        first = _bounds(child)
+        if first is not None:
+            break
+    for child in reversed(children):
+        last = _bounds(child)
+        if last is not None:
+            break
+    source = lowering.source
+    span = Span(source, *(first[0], last[1]) if first and last else (0, 0))
+    kept = []
+    for child in children:
+        kind = type(child)
+        if kind is Token:
+            if child.type in _MEANINGFUL:
+                kept.append(child)
+        elif kind is _Carried:
+            kept.append(child.value)
+        elif kind is _Chain and not keeps_chains:
+            kept.append(child.node(source))
+        else:
+            kept.append(child)
+    result = method(lowering, span, kept)
+    if isinstance(result, (str, tuple)):
+        return _Carried(result, span)
+    return result
+
+
+def _reducer(
+    method: Callable[..., Any],
+    keeps_chains: bool,
+    child_filter: Callable[[list[Any]], list[Any]] | None,
+    expand_single: bool,
+) -> Callable[[_Lowering, list[Any]], Any]:
+    """The reducer of a rule with a lowering method: lark's child filter (if the rule has
+    one), a single child passed on for a `?` rule, else `_lower`. Bound to no parse."""
+    if child_filter is None and not expand_single:
+        return partial(_lower, method, keeps_chains)
+
+    def reduce(lowering: _Lowering, children: list[Any]) -> Any:
+        if child_filter is not None:
+            children = child_filter(children)
+        if expand_single and len(children) == 1:
+            return children[0]
+        return _lower(method, keeps_chains, lowering, children)
+
+    return reduce
+
+
+class _LarkTransformer:
+    """A lowering as lark's tree builder wants a transformer: a callable per rule name."""
+
+    def __init__(self, lowering: _Lowering) -> None:
+        self._lowering = lowering
+
+    def __getattr__(self, name: str) -> Callable[[list[Any]], Any]:
+        method = _lowering_method(name)
+        if method is None:
+            raise AttributeError(name)
+        return partial(_lower, method, name in _KEEPS_CHAINS, self._lowering)
