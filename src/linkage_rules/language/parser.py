@@ -396,49 +396,117 @@ _DECLARATION_START = re.compile(
     re.MULTILINE,
 )
 _MAX_SYNTAX_ERRORS = 20
+_TOP_LEVEL = frozenset({"__start_star_0", "_item"})  # lark's trees of whole declarations
 
 
-def _blank_before(text: str, end: int) -> str:
-    """`text` with everything before `end` turned to spaces, keeping every offset and line."""
-    head = re.sub(r"[^\n]", " ", text[:end])
-    return head + text[end:]
+@attrs.frozen(slots=True)
+class ParseResult:
+    """What `parse_partial` makes of a file.
 
-
-def _syntax_errors(
-    source: Source, text: str, first: lark.exceptions.UnexpectedInput
-) -> list[Diagnostic]:
-    """The first syntax error of each declaration that has one.
-
-    After an error, parsing starts again at the next line that begins a declaration,
-    with everything before it blanked out; so a file with three typos in three
-    declarations reports three errors, not one, and never an error twice.
+    Attributes:
+        module: every declaration that parsed, with spans into the file's own text.
+        diagnostics: the first syntax error of each declaration left out, then the
+            expressions nested too deeply (their declarations are left out too).
     """
-    diagnostics = [_syntax_diagnostic(source, text, first)]
-    error: lark.exceptions.UnexpectedInput | None = first
-    while error is not None and len(diagnostics) < _MAX_SYNTAX_ERRORS:
-        at = diagnostics[-1].span.start if diagnostics[-1].span is not None else len(text)
-        line_end = text.find("\n", at)
-        resume = _DECLARATION_START.search(text, len(text) if line_end < 0 else line_end)
-        if resume is None:
-            break
+
+    module: n.Module
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """`text` with `start:end` turned to spaces, keeping every offset and line."""
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _declaration_start(error: lark.exceptions.UnexpectedInput, at: int) -> int:
+    """Where the declaration the parser was in when it met `error` starts: the first
+    thing on its stack that is not a whole declaration. At the top level (the error
+    comes between declarations; all on the stack may end there) that is `at` itself."""
+    if isinstance(error, lark.exceptions.UnexpectedToken):
+        accepts = error.accepts  # also what the diagnostic names: lark keeps it
+    else:
+        accepts = error.interactive_parser.accepts()  # type: ignore[no-untyped-call]
+    if "$END" in accepts:
+        return at
+    for item in error.state.value_stack:
+        if isinstance(item, lark.Tree) and item.data in _TOP_LEVEL:
+            continue
+        if isinstance(item, _DECLARATIONS):
+            continue
+        bounds = _bounds(item)
+        if bounds is not None:
+            return min(bounds[0], at)
+    return at
+
+
+def _parse_declarations(source: Source) -> tuple[n.Module, list[Diagnostic]]:
+    """The declarations of `source` that parse, and the first syntax error of each of
+    the others.
+
+    After an error, the declaration it is in is blanked out (spaces, newlines kept, so
+    every offset stays valid) up to the next line that begins a declaration, and the
+    whole text is parsed again: so a file with three typos in three declarations
+    reports three errors, not one, never an error twice, and keeps the declarations
+    between them. Past the last such line, or the limit of errors, the rest of the
+    text is blanked.
+    """
+    text = current = normalize_input_method(source.text)
+    diagnostics: list[Diagnostic] = []
+    examined = 0  # what comes before was parsed, or blanked after an error
+    for _ in range(2 * _MAX_SYNTAX_ERRORS + 2):  # each round blanks what failed
         try:
-            _lark().lower(source, _blank_before(text, resume.start()))
-            error = None
-        except lark.exceptions.UnexpectedInput as later:
-            error = later
-            diagnostics.append(_syntax_diagnostic(source, text, later))
-    return diagnostics
+            module = _lark().lower(source, current)
+            assert isinstance(module, n.Module)
+            return module, diagnostics
+        except lark.exceptions.UnexpectedInput as error:
+            at = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+            start = _declaration_start(error, at)
+            if at >= examined and len(diagnostics) < _MAX_SYNTAX_ERRORS:
+                diagnostics.append(_syntax_diagnostic(source, text, error))
+                span = diagnostics[-1].span
+                at = span.start if span is not None else len(text)
+            line_end = text.find("\n", at)
+            resume = _DECLARATION_START.search(text, len(text) if line_end < 0 else line_end)
+            full = resume is None or len(diagnostics) >= _MAX_SYNTAX_ERRORS
+            examined = len(text) if full or resume is None else resume.start()
+            current = _blank(current, min(start, examined), examined)
+    return n.Module((), Span(source, 0, len(source.text))), diagnostics
+
+
+def parse_partial(source: Source) -> ParseResult:
+    """Parse one rule file as far as it goes: never raises for bad syntax.
+
+    Args:
+        source: the file's name and text.
+
+    Returns:
+        The declarations that parsed (each with its spans into `source`), and a
+        diagnostic for each declaration left out: its first syntax error, or an
+        expression nested more than `MAX_EXPRESSION_DEPTH` deep.
+    """
+    module, syntax = _parse_declarations(source)
+    kept: list[n.Decl] = []
+    too_deep: list[Diagnostic] = []
+    for decl in module.decls:
+        errors = _nesting_errors((decl,))
+        too_deep.extend(errors)
+        if not errors:
+            kept.append(decl)
+    if too_deep:
+        module = n.Module(tuple(kept), module.span)
+    return ParseResult(module, (*syntax, *too_deep))
 
 
 def parse(source: Source) -> n.Module:
-    """Parse one rule file; raise PolicyError with located diagnostics on bad syntax."""
-    text = normalize_input_method(source.text)
-    try:
-        module = _lark().lower(source, text)
-    except lark.exceptions.UnexpectedInput as error:
-        raise PolicyError(_syntax_errors(source, text, error)) from None
-    assert isinstance(module, n.Module)
-    too_deep = _nesting_errors(module)
+    """Parse one rule file; raise PolicyError with located diagnostics on bad syntax.
+
+    A file with syntax errors is reported for them alone; one without, for its
+    expressions nested too deeply, if any.
+    """
+    module, syntax = _parse_declarations(source)
+    if syntax:
+        raise PolicyError(syntax)
+    too_deep = _nesting_errors(module.decls)
     if too_deep:
         raise PolicyError(too_deep)
     return module
@@ -449,6 +517,7 @@ MAX_EXPRESSION_DEPTH = 64
 the checker, the compiler and Python's own parser (200 nested parentheses) safe."""
 
 _EXPRESSIONS = tuple(n.Expr.__args__)
+_DECLARATIONS = tuple(n.Decl.__args__)
 
 
 _LEAF_FIELDS = frozenset({"span", "label", "title", "op", "kind", "is_list", "negated"})
@@ -480,10 +549,10 @@ def _children(node: Any) -> list[object]:
     return found
 
 
-def _nesting_errors(module: n.Module) -> list[Diagnostic]:
+def _nesting_errors(decls: tuple[n.Decl, ...]) -> list[Diagnostic]:
     """Expressions nested deeper than the limit, found without recursion."""
     errors: list[Diagnostic] = []
-    stack: list[tuple[object, int]] = [(decl, 0) for decl in module.decls]
+    stack: list[tuple[object, int]] = [(decl, 0) for decl in decls]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, _EXPRESSIONS):
