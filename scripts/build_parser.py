@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from linkage_rules.language import parser  # noqa: E402 - the package of this checkout, not another
+from linkage_rules.language import tables  # noqa: E402 - the package of this checkout, not another
 
 TABLES = ROOT / "src" / "linkage_rules" / "language" / "grammar_tables.json"
 
@@ -24,7 +24,7 @@ def main() -> None:
     grammar = (ROOT / "src" / "linkage_rules" / "language" / "grammar.lark").read_text(
         encoding="utf-8"
     )
-    document = parser.tables_document(parser.build_from_grammar(grammar), grammar)
+    document = tables.tables_document(tables.build_from_grammar(grammar), grammar)
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     TABLES.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {TABLES.relative_to(ROOT)} ({len(text):,} characters)")

@@ -21,13 +21,11 @@ STAGES = ("language", "io", "checking", "explain", "backends", "scoring", "examp
 MAX_FILE_LINES = 500
 MAX_CLASS_LINES = 300
 
-STILL_TOO_LONG = {
-    "linkage_rules.language.parser": 1015,
-}
+STILL_TOO_LONG: dict[str, int] = {}
 """Files not yet split, at the size they had when this list was made: each may only
 shrink, and one that comes within the budget must leave the list (the test says so)."""
 
-STILL_TOO_LONG_CLASSES = {"_Lowering": 405}
+STILL_TOO_LONG_CLASSES: dict[str, int] = {}
 """Classes not yet split, on the same terms."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import lark
@@ -12,7 +13,9 @@ from conftest import HEADER, PolicyErrorOf
 
 import linkage_rules as lr
 from linkage_rules.language import syntax as n
-from linkage_rules.language.parser import normalize_input_method, number_value, parse
+from linkage_rules.language.input_method import normalize_input_method
+from linkage_rules.language.lowering_base import number_value
+from linkage_rules.language.parser import parse
 from linkage_rules.language.source import Source, Span
 
 _NOWHERE = Span(Source("<test>", ""), 0, 0)
@@ -689,7 +692,7 @@ def test_the_shipped_parse_tables_are_current_for_the_grammar() -> None:
     import json
     from importlib import resources
 
-    from linkage_rules.language import parser as p
+    from linkage_rules.language import tables as p
 
     package = resources.files("linkage_rules.language")
     grammar = package.joinpath("grammar.lark").read_text(encoding="utf-8")
@@ -706,14 +709,14 @@ def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does
     from importlib import resources
     from pathlib import Path
 
-    from linkage_rules.language import parser as p
+    from linkage_rules.language import tables as p
 
-    p._lark.cache_clear()
+    p.shared_parser.cache_clear()
     shipped = json.loads(
         resources.files("linkage_rules.language").joinpath("grammar_tables.json").read_text("utf-8")
     )
     if shipped["lark"] == lark.__version__:
-        assert p._lark().source_path == "<deserialized>"  # read from the tables, not built
+        assert p.shared_parser().source_path == "<deserialized>"  # read from the tables, not built
     from_grammar = p.build_from_grammar()
     root = Path(__file__).resolve().parent.parent
     files = sorted((root / "policies").rglob("*.rules")) + sorted(root.glob("tests/**/*.rules"))
@@ -722,20 +725,18 @@ def test_the_parser_comes_from_the_shipped_tables_and_parses_as_the_grammar_does
         source = Source(path.name, path.read_text(encoding="utf-8"))
         text = normalize_input_method(source.text)
         outcomes = []
-        for parser in (p._lark(), from_grammar):
-            with p._PARSE_LOCK:
-                p._LOWERING.source = source
-                try:
-                    outcomes.append(parser.parse(text))
-                except lark.exceptions.UnexpectedInput as error:  # the broken examples
-                    outcomes.append((type(error), error.pos_in_stream))
+        for lower in (p.shared_parser().lower, partial(p.lower_by_lark, from_grammar)):
+            try:
+                outcomes.append(lower(source, text))
+            except lark.exceptions.UnexpectedInput as error:  # the broken examples
+                outcomes.append((type(error), error.pos_in_stream))
         assert outcomes[0] == outcomes[1], path
 
 
 def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> None:
     from importlib import resources
 
-    from linkage_rules.language import parser as p
+    from linkage_rules.language import tables as p
 
     tables = resources.files("linkage_rules.language").joinpath("grammar_tables.json")
     text = tables.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import linkage_rules as lr
 from linkage_rules.language.dtypes import DType, EnumType, Kind, parse_text, text_reader
-from linkage_rules.language.parser import normalize_input_method
+from linkage_rules.language.input_method import normalize_input_method
 
 SLOW_GENERATION = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
