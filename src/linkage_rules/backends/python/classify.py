@@ -32,6 +32,13 @@ Answer = Literal["all", "first"]
 
 _FEW_RULES = 32
 
+# A record the caller vouched for (or the full check passed) that still breaks an
+# operation ends in a RecordError worded by the full check, never a traceback.
+_REFUSED = [
+    "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
+    "        raise _bad_record(_r, _e) from None",
+]
+
 
 class EntityCompiler:
     """Generates the classifiers of one entity.
@@ -93,15 +100,9 @@ class EntityCompiler:
         return [f"def {name}(_r{builtin_bindings(code)}):", *code]
 
     def _trusted_function(self, body: list[str]) -> list[str]:
-        # A record the caller vouched for but got wrong still ends in a RecordError
-        # (worded by the full check), never a traceback.
-        on_error = [
-            "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
-            "        raise _bad_record(_r, _e) from None",
-        ]
         amounts = amounts_test(self.entity, self.emitter, checked=False)
         if amounts is None:
-            return self._function("classify", [], body, on_error)
+            return self._function("classify", [], body, _REFUSED)
         exact = self.emitter.const(numbers_check(amount_fields(self.entity)))
         head = [
             "    try:",
@@ -113,7 +114,7 @@ class EntityCompiler:
             "    except (_KeyError, _TypeError) as _e:",
             "        raise _bad_record(_r, _e) from None",
         ]
-        return self._function("classify", head, body, on_error)
+        return self._function("classify", head, body, _REFUSED)
 
     def _checked_function(self, body: list[str]) -> list[str]:
         # One expression of type tests over every field (no loop, no call per field):
@@ -128,11 +129,7 @@ class EntityCompiler:
             "    if not _ok:",
             "        _r = _validate(_r)",
         ]
-        on_error = [
-            "    except (_KeyError, _TypeError, _AttributeError, _ArithmeticError) as _e:",
-            "        raise _bad_record(_r, _e) from None",
-        ]
-        return self._function("classify_checked", head, body, on_error)
+        return self._function("classify_checked", head, body, _REFUSED)
 
     def _read_function(self, body: list[str]) -> list[str]:
         # A dict of the right size with every amount as the schema makes them is tried
