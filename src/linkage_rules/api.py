@@ -26,7 +26,7 @@ from .io.rule_files import io_error, read_rule_file, shown_path, text_source
 from .language import model as m
 from .language.diagnostics import Diagnostic
 from .language.errors import PolicyError, RecordError
-from .language.parser import parse
+from .language.parse_memo import PARSED
 from .language.source import Source
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
@@ -411,9 +411,10 @@ def _build(files: Sequence[tuple[Source, Path | None]]) -> Policy:
 def _build_policy(files: Sequence[tuple[Source, Path | None]]) -> Policy:
     parsed: list[ParsedFile] = []
     syntax_errors: list[Diagnostic] = []
-    for source, base_dir in files:
+    for given, base_dir in files:
         try:
-            parsed.append(ParsedFile(source, parse(source), base_dir))
+            source, module = PARSED.parse(given)
+            parsed.append(ParsedFile(source, module, base_dir))
         except PolicyError as error:
             syntax_errors.extend(error.diagnostics)
     if syntax_errors:

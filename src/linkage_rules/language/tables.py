@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from functools import cache, partial
 from importlib import resources
@@ -16,7 +17,7 @@ import lark.grammar
 import lark.lexer
 from lark import Token
 from lark.lark import _LOAD_ALLOWED_OPTIONS as _LOAD_TIME_OPTIONS  # set when loading
-from lark.lexer import LexerThread
+from lark.lexer import BasicLexer, LexerThread
 from lark.parse_tree_builder import ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
@@ -257,8 +258,7 @@ def lower_by_lark(parser: lark.Lark, source: Source, text: str) -> Any:
 
 def _quicken(parser: lark.Lark) -> _Parser:
     """`parser` with its LALR loop replaced by `_QuickState`'s (same tables, same nodes),
-    and every scanner of its contextual lexer built now: lark builds them on first use,
-    which two threads parsing at once would race on."""
+    and each scanner of its contextual lexer built at most once (see `_OnceScanner`)."""
     inner = parser.parser.parser.parser  # frontend -> LALR_Parser -> _Parser
     assert not any(type(key) is str for key in inner.callbacks), "no terminal callbacks"
     reducers = _reducers(parser)
@@ -276,8 +276,35 @@ def _quicken(parser: lark.Lark) -> _Parser:
     state_class = type("_QuickStateOf", (_QuickState,), {"__slots__": (), "quick": quick})
     lexer = parser.parser.lexer
     for basic in (*lexer.lexers.values(), lexer.root_lexer):
-        assert basic.scanner is not None  # built here, once, before any thread parses
+        assert isinstance(basic, BasicLexer), "the lexer lark builds for this grammar"
+        basic.__class__ = _OnceScanner  # states share lexers: some are met twice
     return _Parser(parser, inner, state_class)
+
+
+_SCANNER_LOCK = threading.Lock()
+
+
+class _OnceScanner(BasicLexer):
+    """lark's lexer for one parser state, whose scanner is built once under a lock.
+
+    lark builds a state's scanner (a regex of the terminals the state accepts, with
+    its keyword callbacks) when the state first lexes; two threads doing it at once
+    could see the callbacks half made. Building all 126 up front cost 8 ms of the
+    first load for scanners most files never need; the lock is held only while one
+    is built, once per process, never while parsing.
+    """
+
+    __slots__ = ()
+
+    @property
+    def scanner(self) -> Any:
+        scanner = self._scanner
+        if scanner is None:
+            with _SCANNER_LOCK:
+                scanner = self._scanner
+                if scanner is None:
+                    scanner = self._scanner = self._build_scanner()
+        return scanner
 
 
 @cache
