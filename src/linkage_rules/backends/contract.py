@@ -19,7 +19,8 @@ sales, or is None for the target's group (nothing is zeroed by a target); then o
 per aggregate of the grouping, in its declared order.
 
 A **ledger entry** (one sale) is `[sale id, record, host, host points, dept, points, ...]`:
-the host's line first, then one `(dept, points)` pair per participant.
+the host's line first, then one `(dept, points)` pair per participant. Both loops build it
+from one template, the split in `runtime.py` (`SPLIT_TEMPLATE`).
 """
 
 from __future__ import annotations
@@ -68,29 +69,19 @@ LINE_POINTS = 1
 
 
 def new_group(
-    record: object, rows: Sequence[object], grouping: m.Grouped, *, target: bool
+    record: object, rows: Sequence[object], initials: Sequence[object], *, target: bool
 ) -> Group:
-    """An empty group for `record`, the first sale with its key (the tracer's way; the
-    generated loop writes the same list literally)."""
+    """An empty group for `record`, the first sale with its key, its aggregates holding
+    `initials` (the tracer's way; the generated loop writes the same list literally)."""
     group: Group = [None, record, tuple(rows), 0, None if target else []]
-    group.extend(initial_value(a.function) for a in grouping.aggregates)
-    assert len(group) == GROUP_AGGREGATES + len(grouping.aggregates)
+    group.extend(initials)
+    assert len(group) == GROUP_AGGREGATES + len(initials)
     return group
-
-
-def initial_value(function: str) -> int | None:
-    """What an aggregate holds before any item: a count starts at 0, the rest at null."""
-    return 0 if function == "count" else None
 
 
 def aggregate_slots(grouping: m.Grouped) -> list[tuple[int, m.Aggregate]]:
     """Each aggregate of a grouping with its position in the group."""
     return list(enumerate(grouping.aggregates, start=GROUP_AGGREGATES))
-
-
-def new_entry(sale_id: object, record: object, host: object, points: object) -> Entry:
-    """A sale's entry before its participants' lines: the host holds all the points."""
-    return [sale_id, record, host, points]
 
 
 def line_positions(entry: Entry) -> range:

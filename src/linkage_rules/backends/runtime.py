@@ -2,7 +2,9 @@
 (their implementations come from the one table in `language.builtins`).
 
 The compiled code and the tracing interpreter both call these functions (the compiled
-code inlines the cases where no value can be null), so the two cannot disagree.
+code inlines the cases where no value can be null), so the two cannot disagree. What the
+scoring loop inlines (the aggregate steps, the split) is written here once as a template
+that the tracer runs compiled and the code generator pastes in.
 Null follows SQL: any comparison or arithmetic with null is null, `and`/`or` are
 Kleene's, and a rule holds only when its condition is true.
 """
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
+    ROUND_DOWN,
     ROUND_HALF_EVEN,
     Context,
     Decimal,
@@ -28,6 +31,7 @@ from ..language import builtins
 from ..language import model as m
 from ..language.errors import RecordError
 from ..language.values import text_key as text_key
+from . import contract as c
 
 # One context for all arithmetic, independent of the caller's thread context:
 # 34 significant digits (IEEE decimal128), exponents wide enough never to overflow.
@@ -188,20 +192,162 @@ def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> R
     )
 
 
+# ---- templates: one text that the tracer runs and the generated code pastes ------------------
+#
+# Meanings the generated scoring loop inlines (a call per item would cost it dearly) are
+# written here once, as Python text with `{placeholders}` for the variables. The tracer
+# calls functions compiled from the text at import; the code generator renders the same
+# text with its own variable names. The text is constant and the placeholders are filled
+# only with generated names and safe literals, so no user text reaches Python this way.
+# A template names the helpers it calls by the names the generated code binds them to.
+
+_TEMPLATE_NAMES: dict[str, Any] = {
+    "_total_add": total_add,
+    "_len": len,
+    "_DOWN": ROUND_DOWN,
+}
+
+
+TEMPLATE_SOURCES: dict[str, str] = {}
+"""The source of each function compiled from a template, by its unit name."""
+
+
+def _compile_template(source: str, name: str, unit: str) -> Any:
+    """Function `name` defined by `source` (constant text rendered from a template)."""
+    namespace: dict[str, Any] = {"__builtins__": {}, **_TEMPLATE_NAMES}
+    exec(compile(source, f"<linkage_rules runtime {unit}>", "exec"), namespace)
+    TEMPLATE_SOURCES[unit] = source
+    return namespace[name]
+
+
+def indent(text: str, depth: int) -> list[str]:
+    """The lines of a rendered template, indented to `depth` (four spaces a level)."""
+    return ["    " * depth + line for line in text.splitlines()]
+
+
 # ---- aggregates over a group ---------------------------------------------------------------
 
 
+@attrs.frozen(slots=True)
+class AggregateFunction:
+    """An aggregate as SQL has it: what it holds before any item, and the step that folds
+    one more item into it. A null item adds nothing (the step is never given one), so a
+    sum, min or max of nothing is null and a count of nothing is 0."""
+
+    initial: int | None
+    step: str
+    """An expression: `{current}` with the item `{value}` (not null) folded in."""
+
+    @property
+    def reads_value(self) -> bool:
+        """Whether the step reads the item, not only that there is one."""
+        return "{value}" in self.step
+
+    def render(self, current: str, value: str) -> str:
+        return self.step.format(current=current, value=value)
+
+
+AGGREGATES: dict[str, AggregateFunction] = {
+    "sum": AggregateFunction(
+        None, "{value} if {current} is None else _total_add({current}, {value})"
+    ),
+    "count": AggregateFunction(0, "{current} + 1"),
+    "min": AggregateFunction(
+        None, "{value} if {current} is None or {value} < {current} else {current}"
+    ),
+    "max": AggregateFunction(
+        None, "{value} if {current} is None or {value} > {current} else {current}"
+    ),
+}
+"""The aggregate functions: the tracer's steps and the generated loop's are rendered from these."""
+
+_STEPS: dict[str, Callable[[Any, Any], Any]] = {
+    name: _compile_template(
+        f"def step(current, value):\n    return {function.render('current', 'value')}\n",
+        "step",
+        f"step {name}",
+    )
+    for name, function in AGGREGATES.items()
+}
+
+
 def aggregate_step(function: str, current: Any, value: Any) -> Any:
-    """One more item folded into `sum`/`count`/`min`/`max`, as SQL has it: a null adds
-    nothing, and a sum, min or max of nothing is null (a count starts at 0)."""
+    """One more item folded into `sum`/`count`/`min`/`max` (see `AGGREGATES`)."""
     if value is None:
         return current
-    if function == "count":
-        return current + 1
-    if current is None:
-        return value
-    if function == "sum":
-        return total_add(current, value)
-    if function == "min":
-        return value if value < current else current
-    return value if value > current else current
+    return _STEPS[function](current, value)
+
+
+# ---- the split of a sale's points (第十九条) ----------------------------------------------------
+
+SPLIT_TEMPLATE = """\
+{pool} = {points} * {participants_share}
+{entry} = [{sale_id}, {record}, {host}, {points}]
+if {shares}[0][1] is None:
+    {each} = ({pool} / _len({shares})).quantize({precision}, _DOWN)
+for {dept}, {ratio} in {shares}:
+    if {dept} == {host}:
+        {host_shared}({record}, {host})
+    {part} = {each} if {ratio} is None else ({pool} * {ratio}).quantize({precision}, _DOWN)
+    {entry} += ({dept}, {part})
+    {totals}[{dept}] += {part}
+    {entry}[{host_points}] -= {part}
+{totals}[{host}] += {entry}[{host_points}]
+"""
+"""第十九条 as the engine applies it: each participant's part is `participants_share` of the
+points, by its ratio or equally, rounded down to the precision; the host gets the rest, so
+the parts add up. Builds the sale's ledger entry (laid out as `contract` says: the host's
+line, then each participant's) and adds every line to the department totals. Ratios are
+given for all participants or for none, so an equal part is worked out once. Run in the
+engine's context (`CONTEXT`), as both loops are."""
+
+SPLIT_INPUTS = (
+    "points",
+    "participants_share",
+    "sale_id",
+    "record",
+    "host",
+    "shares",
+    "precision",
+    "host_shared",
+    "totals",
+)
+"""The placeholders a caller supplies; the rest are the template's own variables."""
+SPLIT_LOCALS = ("pool", "entry", "each", "dept", "ratio", "part")
+
+
+# The template writes an entry's head literally, in `contract`'s layout:
+assert (c.ENTRY_ID, c.ENTRY_RECORD, c.ENTRY_HOST, c.ENTRY_HOST_POINTS) == (0, 1, 2, 3)
+assert c.ENTRY_LINES == c.ENTRY_HOST and (c.LINE_WIDTH, c.LINE_POINTS) == (2, 1)
+
+
+def render_split(**names: str) -> str:
+    """The split with each placeholder replaced by `names` (every input and local)."""
+    return SPLIT_TEMPLATE.format(host_points=repr(c.ENTRY_HOST_POINTS), **names)
+
+
+_split = _compile_template(
+    f"def split({', '.join(SPLIT_INPUTS)}):\n"
+    + "\n".join(indent(render_split(**{name: name for name in SPLIT_INPUTS + SPLIT_LOCALS}), 1))
+    + "\n    return entry\n",
+    "split",
+    "split",
+)
+
+
+def split_sale(
+    points: Decimal,
+    participants_share: Decimal,
+    sale_id: object,
+    record: object,
+    host: object,
+    shares: Sequence[tuple[str, Decimal | None]],
+    precision: Decimal,
+    host_shared: Callable[[Any, Any], Any],
+    totals: dict[str, Any],
+) -> list[Any]:
+    """A sale's ledger entry, its lines added to `totals` (see `SPLIT_TEMPLATE`)."""
+    entry: list[Any] = _split(
+        points, participants_share, sale_id, record, host, shares, precision, host_shared, totals
+    )
+    return entry

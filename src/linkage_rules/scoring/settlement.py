@@ -14,7 +14,7 @@ import attrs
 
 from ..backends import contract as c
 from ..backends.interpreter.scoring import line_values
-from ..backends.runtime import CONTEXT, aggregate_step, group_key
+from ..backends.runtime import AGGREGATES, CONTEXT, aggregate_step, group_key
 from ..language import model as m
 from ..language.dtypes import format_value
 from ..language.errors import RecordError
@@ -312,7 +312,7 @@ def aggregate_over(
     aggregate: m.Aggregate, items: list[dict[str, object]], evaluate: Evaluate
 ) -> object:
     """An aggregate over items, as SQL has it: nulls skipped, and null when nothing is left."""
-    total: Any = 0 if aggregate.function == "count" else None
+    total: Any = AGGREGATES[aggregate.function].initial
     for item in items:
         value = True if aggregate.arg is None else evaluate(aggregate.arg, item)  # count()
         total = aggregate_step(aggregate.function, total, value)

@@ -8,7 +8,7 @@ fills the same group accumulators the compiled `prepare` fills, so that what fol
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import attrs
@@ -203,16 +203,26 @@ def prepare_traced(
             acc = groups.get(key)
             if acc is None:
                 is_target = scoring.target is not None and index == 0
-                acc = groups[key] = c.new_group(record, rows, grouping, target=is_target)
+                initials = [rt.AGGREGATES[a.function].initial for a in grouping.aggregates]
+                acc = groups[key] = c.new_group(record, rows, initials, target=is_target)
             acc[c.GROUP_COUNT] += 1
             if acc[c.GROUP_ENTRIES] is not None:
                 acc[c.GROUP_ENTRIES].append(len(entries))
             for offset, aggregate in c.aggregate_slots(grouping):
                 acc[offset] = _combine(aggregate, acc[offset], values)
-        entry = split_sale(scoring, record, points, host, shares, problems)
-        entries.append(entry)
-        for position in c.line_positions(entry):
-            totals[entry[position]] += entry[position + c.LINE_POINTS]
+        entries.append(
+            rt.split_sale(
+                points,
+                split.participants_share,
+                sale_id,
+                record,
+                host,
+                shares,
+                scoring.precision,
+                problems.host_shared,
+                totals,
+            )
+        )
         if scoring.credit is not None:
             credit = scoring.credit
             credited = credits.setdefault(
@@ -245,33 +255,6 @@ def priced(
             points = quantize(rt.add(points, value.value), record)
     values[POINTS] = points
     return step, bonuses, points
-
-
-def split_sale(
-    scoring: m.Scoring,
-    record: dict[str, object],
-    points: Decimal,
-    host: object,
-    shares: tuple[tuple[str, Decimal | None], ...],
-    problems: SaleProblems,
-) -> list[Any]:
-    """第十九条 as the engine applies it: each participant's part rounded down to the
-    precision, by its ratio or equally; the host gets the rest, so the parts add up."""
-    split = scoring.split
-    pool = rt.mul(points, split.participants_share)
-    parts: list[Decimal] = []
-    for dept, ratio in shares:
-        if dept == host:
-            problems.host_shared(record, str(host))
-        share = rt.div(pool, len(shares)) if ratio is None else rt.mul(pool, ratio)
-        parts.append(Decimal(share).quantize(scoring.precision, ROUND_DOWN, rt.CONTEXT))
-    host_part = points
-    for part in parts:
-        host_part = rt.sub(host_part, part)
-    entry = c.new_entry(record[scoring.id_field], record, host, host_part)
-    for (dept, _), part in zip(shares, parts, strict=True):
-        entry += (dept, part)
-    return entry
 
 
 def lookup_rows(

@@ -158,26 +158,27 @@ class _ScoringCompiler:
         self.emit(2, f"_h = {self.exprs.value(s.split.host)}")
 
     def _split(self) -> None:
-        """The host's part and each participant's, rounded down; the remainder to the host."""
+        """The split of `runtime.SPLIT_TEMPLATE`, pasted in: the entry, added to the totals."""
         s = self.scoring
         e = self.emitter
-        precision = e.const(s.precision)
-        host_points = f"_e[{safe_literal(c.ENTRY_HOST_POINTS)}]"
-        e.emit(2, f"_pool = _p * {e.const(s.split.participants_share)}")
-        e.emit(2, "_e = [_sid, _r, _h, _p]")  # contract.new_entry
-        # ratios are given for all participants or for none: an equal part is worked out once
-        e.emit(2, "if _s[0][1] is None:")
-        e.emit(3, f"_each = (_pool / _len(_s)).quantize({precision}, _DOWN)")
-        e.emit(2, "for _d, _ratio in _s:")
-        e.emit(3, "if _d == _h:")
-        e.emit(4, "_host_shared(_r, _h)")
-        e.emit(
-            3, f"_part = _each if _ratio is None else (_pool * _ratio).quantize({precision}, _DOWN)"
+        split = rt.render_split(
+            points="_p",
+            participants_share=e.const(s.split.participants_share),
+            sale_id="_sid",
+            record="_r",
+            host="_h",
+            shares="_s",
+            precision=e.const(s.precision),
+            host_shared="_host_shared",
+            totals="_T",
+            pool="_pool",
+            entry="_e",
+            each="_each",
+            dept="_d",
+            ratio="_ratio",
+            part="_part",
         )
-        e.emit(3, "_e += (_d, _part)")
-        e.emit(3, "_T[_d] += _part")
-        e.emit(3, f"{host_points} -= _part")
-        e.emit(2, f"_T[_h] += {host_points}")
+        e.lines.extend(rt.indent(split, 2))
         e.emit(2, "_append(_e)")
 
     def _credit(self, credit: m.Credit) -> None:
@@ -219,30 +220,26 @@ class _ScoringCompiler:
             self._aggregate(depth, "_a", offset, aggregate)
 
     def _aggregate(self, depth: int, acc: str, offset: int, aggregate: m.Aggregate) -> None:
+        """`runtime.AGGREGATES`' step, pasted in; a null item adds nothing."""
         slot = f"{acc}[{safe_literal(offset)}]"
-        if aggregate.arg is None:  # count()
-            self.emit(depth, f"{slot} += 1")
+        function = rt.AGGREGATES[aggregate.function]
+        if aggregate.arg is None:  # count(): every sale is an item
+            self.emit(depth, f"{slot} = {function.render(slot, 'True')}")
             return
         value = self.exprs.value(aggregate.arg)
-        if aggregate.function == "count":
+        if not function.reads_value:  # count(x): only whether there is an item
             self.emit(depth, f"if {value} is not None:")
-            self.emit(depth + 1, f"{slot} += 1")
+            self.emit(depth + 1, f"{slot} = {function.render(slot, '_v')}")
             return
         self.emit(depth, f"_v = {value}")
-        if aggregate.function == "sum":
-            combine = f"_v if {slot} is None else _total_add({slot}, _v)"
-        else:
-            op = "<" if aggregate.function == "min" else ">"
-            combine = f"_v if {slot} is None or _v {op} {slot} else {slot}"
         if aggregate.arg.nullable:
             self.emit(depth, "if _v is not None:")
-            self.emit(depth + 1, f"{slot} = {combine}")
-        else:
-            self.emit(depth, f"{slot} = {combine}")
+            depth += 1
+        self.emit(depth, f"{slot} = {function.render(slot, '_v')}")
 
 
 def _initial(aggregate: m.Aggregate) -> str:
-    return safe_literal(c.initial_value(aggregate.function))
+    return safe_literal(rt.AGGREGATES[aggregate.function].initial)
 
 
 def compile_scoring(scoring: m.Scoring, hooks: ScoringHooks, unit: str) -> tuple[Any, str]:
