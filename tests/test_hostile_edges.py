@@ -203,3 +203,25 @@ def test_the_wrong_kind_of_argument_is_a_type_error_that_says_what_to_pass(
     with pytest.raises(TypeError) as caught:
         call()  # type: ignore[operator]
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("stranger", ["__class__", "participant", "备注"])
+def test_a_sale_with_an_unknown_key_in_place_of_its_shares_is_a_record_error(
+    stranger: str,
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    import generate_sales
+
+    policy = lr.load(SHIPPED)
+    sales, projects, targets = generate_sales.generate(12, 3)
+    bad = {k: v for k, v in sales[4].items() if k != "participants"}
+    bad[stranger] = 1
+    sales[4] = bad
+    for interpret in (False, True):
+        with pytest.raises(lr.RecordError) as caught:
+            policy.score(sales, projects=projects, targets=targets, interpret=interpret)
+        assert (caught.value.record, caught.value.field) == (bad["sale_id"], stranger)
+    [(index, error)] = policy.sale_problems(sales, projects=projects, targets=targets)
+    assert (index, error.field) == (4, stranger)

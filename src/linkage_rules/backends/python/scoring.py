@@ -112,6 +112,12 @@ class _ScoringCompiler:
         e.emit(1, "for _r in _sales:")
         tests = ["_type(_r) is _dict", f"_len(_r) == {len(s.entity.fields)}"]
         tests += [field_test(f.type, f.name, e) for f in scalar_fields]
+        # Shares are read and checked by `_shares`; the quick test only makes sure they
+        # are there, so that the fields found are exactly the entity's (a record with
+        # an unknown key in their place goes to the full check, which names both).
+        tests += [
+            f"{safe_literal(f.name)} in _r" for f in s.entity.fields if f.type.kind is Kind.SHARES
+        ]
         e.emit(2, "try:")
         e.emit(3, "_ok = " + " and ".join(tests))
         e.emit(2, "except (_KeyError, _TypeError):")
