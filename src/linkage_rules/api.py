@@ -82,13 +82,8 @@ class Policy:
         self._markers = tuple(
             sorted(_entity_markers(model.entities), key=lambda pair: pair[1] not in classified)
         )
-        # Looked up first on every call: each entity by name, and None when it is the only one.
-        self._by_name: dict[str | None, _Entity] = {}
-        self._by_name.update(self._entities)
-        if len(self._entities) == 1:
-            self._by_name[None] = next(iter(self._entities.values()))
-        # The hot path: entity name -> the compiled function, checked and trusted, filled
-        # on first use (None: the entity of a policy that has only one).
+        # The hot path, by `validate`: entity name -> the compiled function, filled on
+        # first use (None: the entity of a policy that has only one).
         self._functions: dict[Validate, dict[str | None, Callable[[Any], Classification]]] = {
             True: {},
             False: {},

@@ -21,13 +21,12 @@ from typing import Any, Literal
 import attrs
 
 from ...language import model as m
-from ..classification import Classification, classification_class
+from ..classification import classification_class
 from .emitter import Emitter, builtin_bindings, field_placeholder, placeholders, run_source
 from .emitter import safe_literal as literal
 from .expressions import ExprCompiler
 from .reads import FieldReads, amount_fields, amounts_test, numbers_check, validity_tests
 
-Classifier = Callable[[Any], Classification]
 Answer = Literal["all", "first"]
 
 _FEW_RULES = 32
