@@ -184,3 +184,14 @@ def test_parse_partial_never_raises_and_every_diagnostic_is_in_the_text(parts: l
         assert result.diagnostics and set(error.diagnostics) <= set(result.diagnostics)
     else:
         assert result.diagnostics == () and module == result.module
+
+
+def test_a_backslash_at_the_very_end_of_an_unclosed_string_is_spanned_inside_the_text() -> None:
+    from linkage_rules.language.parser import parse_partial
+    from linkage_rules.language.source import Source
+
+    for text in ['" \\', '"\\', 'policy p "a\\']:
+        result = parse_partial(Source("t.rules", text))
+        assert result.diagnostics
+        for diagnostic in result.diagnostics:
+            assert diagnostic.span is not None and diagnostic.span.end <= len(text)

@@ -261,7 +261,7 @@ def _syntax_diagnostic(
         if bad is not None:
             message = f"unknown escape `{bad.group()}` in a string"
             offset += 1 + bad.start()
-            end = offset + 2
+            end = offset + len(bad.group())  # a backslash ending the text is one character
             hint = 'a string may use the escapes \\" \\\\ \\n \\t'
         elif '"' not in rest:
             message = "this string is not closed on its line"
