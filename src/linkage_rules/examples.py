@@ -12,6 +12,7 @@ from .explain.explanation import Explanation
 from .language import model as m
 from .language.dtypes import format_value
 from .language.errors import RecordError
+from .language.frozen import frozen
 from .language.source import Span
 from .scoring.sheet import ScoreSheet
 
@@ -39,7 +40,7 @@ class Policy(Protocol):
     ) -> ScoreSheet: ...
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ExampleResult:
     title: str
     span: Span = attrs.field(repr=False)
@@ -54,7 +55,7 @@ class ExampleResult:
         return f"{self.span.source.name}:{self.span.line}:{self.span.column}"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ExampleReport:
     results: tuple[ExampleResult, ...]
     unexercised_rules: tuple[str, ...]

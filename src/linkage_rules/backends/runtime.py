@@ -30,6 +30,7 @@ import attrs
 from ..language import builtins
 from ..language import model as m
 from ..language.errors import RecordError
+from ..language.frozen import frozen
 from ..language.values import text_key as text_key
 from . import contract as c
 
@@ -72,7 +73,7 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Arithmetic:
     """The arithmetic of one decimal context, as the compiled code and the interpreter
     call it: `operators` (`+ - * /`), `neg`, and the functions that compute (`abs`,
@@ -228,7 +229,7 @@ def indent(text: str, depth: int) -> list[str]:
 # ---- aggregates over a group ---------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class AggregateFunction:
     """An aggregate as SQL has it: what it holds before any item, and the step that folds
     one more item into it. A null item adds nothing (the step is never given one), so a

@@ -8,11 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic
+from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
 from .context import CheckContext, Symbol
@@ -29,7 +28,7 @@ __all__ = ["CheckResult", "ParsedFile", "Symbol", "check", "check_policy", "fing
 POLICY_PROPS = ("version", "effective")
 
 
-@attrs.frozen(slots=True)
+@frozen
 class CheckResult:
     """What checking a policy gives: the model (None when any error was found), every
     diagnostic, and the symbol table (see `symbols.symbol_table`), which is there even

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar
 
-import attrs
-
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.dtypes import NUMERIC, SYMBOL, DType, EnumType, Kind
+from ..language.frozen import frozen
 from ..language.source import Span
 from ..language.suggest import did_you_mean
 from .expressions import ExprChecker, Scope, constant_value, unify_numeric
@@ -38,7 +37,7 @@ RESERVED_WORDS = frozenset(
 )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Symbol:
     """One declared name: what kind of thing it is, where it is declared (the name's own
     span) and its type (None for things that have none, like a segment or an entity).

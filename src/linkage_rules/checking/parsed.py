@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
-
 from ..language import syntax as n
+from ..language.frozen import frozen
 from ..language.source import Source
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ParsedFile:
     """A parsed rule file and the folder its list files are read from (None: no folder;
     the resolver decides what that means, the default one reads no files then)."""

@@ -12,6 +12,7 @@ import attrs
 from ..io import CsvTable, TextDecodeError, csv_text, decode_text
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.dtypes import DType, Kind, parse_text
+from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
 from ..language.values import text_key
@@ -23,7 +24,7 @@ ALIAS_SEPARATOR = "|"
 _OTHER_SEPARATORS = ("；", ";", "、", "，", "｜")
 
 
-@attrs.frozen(slots=True)
+@frozen
 class LoadedList:
     """A list file's content: `items` are the entries in file order (duplicates dropped),
     `aliases` each further name with its entry, `keys` every name in its compared form
@@ -159,7 +160,7 @@ def _same(value: object) -> object:
     return value
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ListMeta:
     """What a list's `.meta` file states: where the list comes from, as of when, and
     whether it is only a sample (made-up entries for a tutorial or a test)."""

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-import attrs
-
 from ..language.diagnostics import shown
+from ..language.frozen import frozen
 
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:
@@ -115,7 +114,7 @@ DISK = DiskResolver()
 """The default resolver: today's reading from disk, with all its safety checks."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class MemoryResolver:
     """Reference files held in memory, by the path the rule file writes (`lists/a.csv`);
     the folder a policy was loaded from plays no part."""

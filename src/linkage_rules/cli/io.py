@@ -29,6 +29,7 @@ from ..io import (
 from ..io import open_csv as open_csv
 from ..io import parse_json as parse_json
 from ..language.diagnostics import Diagnostic, Severity
+from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
@@ -116,7 +117,7 @@ def _json_problem(value: object) -> str | None:
     return None
 
 
-@attrs.frozen(slots=True)
+@frozen
 class InputRow:
     """One row of input as read, before the schema converts it.
 

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
-import attrs
 from rich.text import Text
 
 from ..io import printable
@@ -20,6 +19,7 @@ from ..language.diagnostics import (
     shown,
 )
 from ..language.dtypes import format_value
+from ..language.frozen import frozen
 
 FORMATS = ("human", "plain", "json")
 
@@ -92,7 +92,7 @@ def diagnostics_document(diagnostics: Sequence[Diagnostic], **extra: Any) -> dic
     }
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Output:
     """Where a command writes and in which format (`human`, `plain` or `json`).
 

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import attrs
-
 from ..io import printable
 from ..language.dtypes import parse_number_text
+from ..language.frozen import frozen
 from ..scoring.sheet import ScoringError, pool_amount
 from .common import input_path, same_file, usage_error
 from .io import DATA_KINDS, kind_of
@@ -24,7 +23,7 @@ SHORTCUTS = ("projects", "targets")
 """Inputs with an option of their own; any other goes by `--input NAME=FILE`."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Month:
     """The statement month: sales must be dated from `first` to `last`, both included."""
 
@@ -36,7 +35,7 @@ class Month:
         return isinstance(value, dt.date) and self.first <= value <= self.last
 
 
-@attrs.frozen(slots=True)
+@frozen
 class InputFile:
     """An input file as the user named it (`shown`, for messages) and its format."""
 

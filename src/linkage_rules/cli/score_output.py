@@ -15,10 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..io import CsvWriter, cell
 from ..language import model as m
+from ..language.frozen import frozen
 from ..scoring.sheet import Allocation, ScoreSheet
 from .io import DataSet, RejectedWriter, open_csv
 from .render import to_json
@@ -54,7 +53,7 @@ LEDGER_COLUMNS = (
 )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class BadRow:
     """A sale that will not be scored: its row, its id (if it could be read) and why."""
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -22,6 +21,7 @@ from ..api import Policy
 from ..backends.interpreter.classify import describe_value
 from ..io import RowCount, printable
 from ..language.dtypes import format_value
+from ..language.frozen import frozen
 from ..language.walk import field_types
 from ..scoring.sheet import Allocation, ScoreSheet
 from .common import plural
@@ -127,7 +127,7 @@ def _percent(part: Decimal | int, whole: Decimal | int | None) -> str:
     return f"{share.quantize(Decimal('0.01'))}%"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class _Report:
     """The facts the printed summary shows, gathered once for the human and plain formats."""
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ..language.dtypes import format_value
+from ..language.frozen import frozen
 
 
 def truth_mark(value: object) -> str:
     return "✓" if value is True else "✗" if value is False else "?"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Step:
     """One evaluated expression: its text as written, a reading with values, its result."""
 
@@ -54,7 +53,7 @@ def json_value(value: object) -> object:
     return format_value(value)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RuleExplanation:
     name: str
     label: str | None
@@ -75,7 +74,7 @@ class RuleExplanation:
         }
 
 
-@attrs.frozen(slots=True)
+@frozen
 class SegmentExplanation:
     name: str
     label: str | None
@@ -112,7 +111,7 @@ class SegmentExplanation:
         return lines
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RowExplanation:
     index: int
     label: str | None
@@ -130,7 +129,7 @@ class RowExplanation:
         }
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TableExplanation:
     name: str
     label: str | None
@@ -160,7 +159,7 @@ class TableExplanation:
         return lines
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FieldReading:
     """A field the rules read: its value, and how an explanation shows it (enum values
     with their labels, round amounts also in 万/亿)."""
@@ -174,7 +173,7 @@ class FieldReading:
         return {"field": self.name, "label": self.label, "value": json_value(self.value)}
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Explanation:
     """Why a record was classified the way it was, in the policy's own labels.
 

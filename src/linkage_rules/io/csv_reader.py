@@ -27,13 +27,15 @@ from collections.abc import Iterator
 
 import attrs
 
+from ..language.frozen import frozen
+
 MAX_CELL_CHARS = 65_536
 """The longest cell the reader accepts, in characters."""
 MAX_ROW_LINES = 1_000
 """The most physical lines one row (with its quoted cells) may take."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class CsvRow:
     """One row: the lines it takes, its cells, its text as written, and why it is unreadable.
 
@@ -81,7 +83,7 @@ class LineCount:
         }
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RowCount:
     """Where the rows of a data file went: each was written (to the results) or rejected
     (to the rejected-rows file, with its reason), so `read == written + rejected`."""

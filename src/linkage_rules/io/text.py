@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from ..language.frozen import frozen
 
 ENCODINGS = ("auto", "utf-8", "gb18030")
 """What `--encoding` accepts; `auto` tells UTF-8 from GB18030 per file."""
@@ -35,7 +35,7 @@ def _is_chinese_text(char: str) -> bool:
     )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TextDecodeError(Exception):
     """A file that cannot be decoded: why, and the first line (1-based) and byte that show it."""
 

@@ -15,10 +15,11 @@ import attrs
 
 from . import model as m
 from .dtypes import INT, NUMERIC, DType, Kind
+from .frozen import frozen
 from .type_rules import unify_numeric, with_optional
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Typed:
     """What a call computes: its type and whether it can be null."""
 
@@ -26,7 +27,7 @@ class Typed:
     nullable: bool
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Refusal:
     """Why a call is refused: the message, and the argument it points at (its index), or
     None when it is about the whole call."""
@@ -42,7 +43,7 @@ value) to what the call computes, or why it cannot be called so."""
 Implementation = Callable[..., Any]
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Builtin:
     """One built-in function. `max_args` None: as many as are written (Python and SQL set
     no limit that matters). `make` builds the implementation in a decimal context, since

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-import attrs
-
+from .frozen import frozen
 from .source import Span
 
 
@@ -18,7 +17,7 @@ class Severity(Enum):
     WARNING = "warning"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Diagnostic:
     """One problem found in policy text, reference data or an input record.
 

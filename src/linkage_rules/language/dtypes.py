@@ -10,6 +10,7 @@ from enum import Enum
 
 import attrs
 
+from .frozen import frozen
 from .values import text_key
 
 
@@ -42,7 +43,7 @@ NUMERIC = frozenset({Kind.INT, Kind.DECIMAL, Kind.MONEY, Kind.PERCENT})
 PLAIN_NUMBER = frozenset({Kind.INT, Kind.DECIMAL})
 
 
-@attrs.frozen(slots=True)
+@frozen
 class EnumType:
     """An enum: its members in declaration order, each with an optional label."""
 
@@ -58,7 +59,7 @@ class EnumType:
         return {label: m for m, label in zip(self.members, self.labels, strict=True) if label}
 
 
-@attrs.frozen(slots=True)
+@frozen
 class DType:
     kind: Kind
     optional: bool = False

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import attrs
 from lark import Token
 
 from . import syntax as n
+from .frozen import frozen
 from .lowering_base import LoweringBase, unescape
 from .lowering_declarations import DeclarationLowering
 from .lowering_expressions import Chain, ExpressionLowering
@@ -35,7 +35,7 @@ MEANINGFUL = frozenset(
 )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Carried:
     """A rule's value that is not a node (a label's text, a tuple of members) with the
     span it came from, so that the rule around it still ends where its text ends."""

@@ -12,6 +12,7 @@ from decimal import Decimal
 import attrs
 
 from .dtypes import DType, EnumType, Kind
+from .frozen import frozen
 from .source import Span
 from .typed_expressions import Arith as Arith
 from .typed_expressions import Cmp as Cmp
@@ -37,7 +38,7 @@ def _span() -> Span:
 # ---- declarations --------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Field:
     name: str
     label: str | None
@@ -45,7 +46,7 @@ class Field:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Entity:
     name: str
     label: str | None
@@ -64,7 +65,7 @@ class Entity:
         return tuple(f.name for f in self.fields)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Rule:
     name: str
     label: str | None
@@ -72,7 +73,7 @@ class Rule:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Segment:
     name: str
     label: str | None
@@ -82,7 +83,7 @@ class Segment:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TableRow:
     """`condition` None is the `otherwise` row; `output` is a symbol name or a value."""
 
@@ -95,7 +96,7 @@ class TableRow:
 HIT_POLICIES = ("first", "unique", "collect")
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Table:
     name: str
     label: str | None
@@ -106,7 +107,7 @@ class Table:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Expectation:
     """See nodes.Expectation; outputs are resolved values, rules resolved names."""
 
@@ -118,7 +119,7 @@ class Expectation:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Example:
     title: str
     entity: str
@@ -134,7 +135,7 @@ def _keys_of(element: DType, items: tuple[object, ...]) -> dict[object, object]:
     return {item: item for item in items}
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ReferenceList:
     """A declared list. `items` are its entries (one per institution, as written);
     `aliases` pairs each further name of an entry (a former name, 曾用名) with that
@@ -170,7 +171,7 @@ class ReferenceList:
         return len(self.items) + len(self.aliases)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Param:
     """A named constant; `override` is where a later declaration replaced its value."""
 
@@ -182,7 +183,7 @@ class Param:
     override: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Catalog:
     """Reference data keyed by `entity.key`: the product catalogue."""
 
@@ -202,7 +203,7 @@ class Catalog:
 # params, and aggregates over the group's items, each a FieldRef named by its text.
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Lookup:
     """`lookup name: Source[key]`: `source` is a catalog or an entity supplied with the sales."""
 
@@ -224,7 +225,7 @@ def snake_plural(name: str) -> str:
     return out + "s"
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Requirement:
     """A condition every sale must meet; `field` is the field an error names."""
 
@@ -235,7 +236,7 @@ class Requirement:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Aggregate:
     """`sum(x)`, `count()`, `min(x)`, `max(x)` over a group's items; `name` is its text."""
 
@@ -245,7 +246,7 @@ class Aggregate:
     type: DType
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Bonus:
     name: str
     label: str | None
@@ -255,7 +256,7 @@ class Bonus:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Split:
     """Who a sale's points go to: the host its share, the participants theirs."""
 
@@ -270,7 +271,7 @@ class Split:
     departments: EnumType
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Grouped:
     """What gates, targets and penalties share: keys, an optional filter, a group value."""
 
@@ -286,7 +287,7 @@ class Grouped:
         return "dept" in self.keys
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Gate:
     name: str
     label: str | None
@@ -295,7 +296,7 @@ class Gate:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TargetSpec:
     """`target per product of units: ...`: completion is sum(measure) / the target."""
 
@@ -308,7 +309,7 @@ class TargetSpec:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Penalty:
     name: str
     label: str | None
@@ -317,7 +318,7 @@ class Penalty:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Reward:
     label: str | None
     clause: str | None
@@ -325,7 +326,7 @@ class Reward:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Credit:
     """Amounts of each sale credited to the value of `to` (第十七条: to the outlet)."""
 
@@ -336,7 +337,7 @@ class Credit:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Scoring:
     name: str
     label: str | None
@@ -358,7 +359,7 @@ class Scoring:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ScoringExample:
     """An example with several records: sales and the rows their lookups need."""
 
@@ -369,7 +370,7 @@ class ScoringExample:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PolicyModel:
     """Everything a backend needs, in declaration order."""
 

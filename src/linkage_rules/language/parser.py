@@ -13,6 +13,7 @@ import lark
 from . import syntax as n
 from .diagnostics import Diagnostic
 from .errors import PolicyError
+from .frozen import frozen
 from .input_method import CHARACTER_HINTS, bad_escape, normalize_input_method
 from .lowering import bounds
 from .source import Source, Span
@@ -52,7 +53,7 @@ _MAX_SYNTAX_ERRORS = 20
 _TOP_LEVEL = frozenset({"__start_star_0", "_item"})  # lark's trees of whole declarations
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ParseResult:
     """What `parse_partial` makes of a file.
 

@@ -7,6 +7,8 @@ import re
 
 import attrs
 
+from .frozen import frozen
+
 _NEWLINE = re.compile("\n")
 
 
@@ -36,7 +38,7 @@ class Source:
         return self.text[start : (len(self.text) if end < 0 else end)].rstrip("\r")
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Span:
     """A half-open range of character offsets into a source."""
 

@@ -10,6 +10,7 @@ from typing import TypeAlias
 
 import attrs
 
+from .frozen import frozen
 from .source import Span
 from .syntax_expressions import Between as Between
 from .syntax_expressions import Binary as Binary
@@ -40,14 +41,14 @@ def _span() -> Span:
 # ---- declarations -------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PolicyProp:
     name: Name
     value: Expr
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PolicyDecl:
     name: Name
     label: str | None
@@ -55,14 +56,14 @@ class PolicyDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class EnumMember:
     name: Name
     label: str | None
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class EnumDecl:
     name: Name
     label: str | None
@@ -70,21 +71,21 @@ class EnumDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class NamedType:
     name: Name
     optional: bool
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class InlineEnumType:
     members: tuple[EnumMember, ...]
     optional: bool
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class SharesType:
     """`shares(Dept)`: departments sharing a sale, each with an optional agreed ratio."""
 
@@ -97,7 +98,7 @@ class SharesType:
 TypeExpr: TypeAlias = NamedType | InlineEnumType | SharesType
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FieldDecl:
     name: Name
     type: TypeExpr
@@ -105,7 +106,7 @@ class FieldDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class EntityDecl:
     name: Name
     label: str | None
@@ -114,7 +115,7 @@ class EntityDecl:
     key: Name | None = None
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ParamDecl:
     name: Name
     type: TypeExpr
@@ -123,7 +124,7 @@ class ParamDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class OverrideDecl:
     """A new value for a param declared elsewhere: how a branch's 实施细则 adjusts a
     provincial threshold without copying the provincial rules."""
@@ -134,7 +135,7 @@ class OverrideDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FileListDecl:
     """A reference list loaded from a CSV file next to the policy."""
 
@@ -146,7 +147,7 @@ class FileListDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class InlineListDecl:
     name: Name
     type: TypeExpr
@@ -155,7 +156,7 @@ class InlineListDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RuleDecl:
     name: Name
     label: str | None
@@ -163,7 +164,7 @@ class RuleDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class SegmentDecl:
     name: Name
     label: str | None
@@ -173,7 +174,7 @@ class SegmentDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Output:
     """A table row's output: a symbol (`wealth`) or a literal value."""
 
@@ -181,7 +182,7 @@ class Output:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TableRow:
     """A row of a decision table; `condition` is None for the `otherwise` row."""
 
@@ -191,7 +192,7 @@ class TableRow:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TableDecl:
     name: Name
     label: str | None
@@ -201,14 +202,14 @@ class TableDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FieldValue:
     name: Name
     value: Expr
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RecordDecl:
     """A named record that examples start from (`given NAME with { ... }`)."""
 
@@ -218,7 +219,7 @@ class RecordDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Given:
     """`entity` is set for `given Entity {...}`; `base` for `given record [with {...}]`."""
 
@@ -228,7 +229,7 @@ class Given:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Expectation:
     """One `expect` line.
 
@@ -247,7 +248,7 @@ class Expectation:
     sale: str | None = None
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ExampleDecl:
     title: str
     givens: tuple[Given, ...]
@@ -255,7 +256,7 @@ class ExampleDecl:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class CatalogDecl:
     """Reference data keyed by its entity's key: one record per row of a CSV file."""
 
@@ -269,7 +270,7 @@ class CatalogDecl:
 # ---- scoring -----------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class LookupClause:
     """`lookup project: Project[project_id]`: the row of `source` whose key is `key`."""
 
@@ -280,7 +281,7 @@ class LookupClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RequireClause:
     name: Name
     label: str | None
@@ -288,7 +289,7 @@ class RequireClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PointsClause:
     label: str | None
     clause: str | None
@@ -296,13 +297,13 @@ class PointsClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PrecisionClause:
     value: NumberLit
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class HostClause:
     label: str | None
     clause: str | None
@@ -311,7 +312,7 @@ class HostClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ParticipantsClause:
     label: str | None
     clause: str | None
@@ -320,7 +321,7 @@ class ParticipantsClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class BonusClause:
     name: Name
     label: str | None
@@ -330,7 +331,7 @@ class BonusClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TargetClause:
     label: str | None
     clause: str | None
@@ -340,7 +341,7 @@ class TargetClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class GateClause:
     name: Name
     label: str | None
@@ -351,7 +352,7 @@ class GateClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class PenaltyClause:
     name: Name
     label: str | None
@@ -361,7 +362,7 @@ class PenaltyClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RewardClause:
     label: str | None
     clause: str | None
@@ -369,7 +370,7 @@ class RewardClause:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class CreditClause:
     """`credit: income, new_deposits to outlet`: amounts credited to whoever `to` names."""
 
@@ -396,7 +397,7 @@ ScoringClause: TypeAlias = (
 )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ScoringDecl:
     name: Name
     label: str | None
@@ -422,7 +423,7 @@ Decl: TypeAlias = (
 )
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Module:
     """One parsed rule file."""
 

@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 import attrs
 
+from .frozen import frozen
 from .source import Span
 
 
@@ -14,7 +15,7 @@ def _span() -> Span:
     return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Name:
     """An identifier as written, with where it was written."""
 
@@ -25,7 +26,7 @@ class Name:
 # ---- expressions --------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class NumberLit:
     """A number literal; `unit` is "money" for `元`, "percent" for `%`, else None."""
 
@@ -35,36 +36,36 @@ class NumberLit:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class StringLit:
     value: str
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class DateLit:
     value: str
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class BoolLit:
     value: bool
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class NullLit:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class NameRef:
     name: Name
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class QualifiedName:
     """`Enum.member`: an enum value named with its enum."""
 
@@ -73,26 +74,26 @@ class QualifiedName:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ListLit:
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Call:
     function: Name
     args: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Negate:
     operand: Expr
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Binary:
     """Arithmetic: `op` is one of + - * /."""
 
@@ -102,7 +103,7 @@ class Binary:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Compare:
     """`op` is one of == != < <= > >= (Unicode ≤ ≥ ≠ are normalised by the parser)."""
 
@@ -112,7 +113,7 @@ class Compare:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class InList:
     operand: Expr
     options: Expr
@@ -120,7 +121,7 @@ class InList:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Between:
     operand: Expr
     low: Expr
@@ -128,20 +129,20 @@ class Between:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class IsNull:
     operand: Expr
     negated: bool
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Not:
     operand: Expr
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class BoolOp:
     """`and` / `or` over two or more operands (flattened, in source order)."""
 
@@ -150,7 +151,7 @@ class BoolOp:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class IfThenElse:
     condition: Expr
     then: Expr

@@ -11,7 +11,6 @@ from functools import cache, partial
 from importlib import resources
 from typing import Any, ClassVar
 
-import attrs
 import lark
 import lark.grammar
 import lark.lexer
@@ -22,6 +21,7 @@ from lark.parse_tree_builder import ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
+from .frozen import frozen
 from .lowering import KEEPS_CHAINS, LarkTransformer, Lowering, lowering_method, reducer
 from .source import Source
 
@@ -225,7 +225,7 @@ def _reduce_to_tree(
     return callback(children)
 
 
-@attrs.frozen
+@frozen
 class _Parser:
     """The shared, read-only parser: lark's tables and lexers, and the quick loop's table.
     Each parse brings its own lowering (see `lower`)."""

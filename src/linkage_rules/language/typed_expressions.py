@@ -8,6 +8,7 @@ from typing import TypeAlias
 import attrs
 
 from .dtypes import DType
+from .frozen import frozen
 from .source import Span
 
 
@@ -20,7 +21,7 @@ def _span() -> Span:
 # null checks on expressions that cannot be null, which is most of a policy.
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Const:
     """A constant; `name`/`label` are set when it came from a param or an enum value."""
 
@@ -35,7 +36,7 @@ class Const:
         return self.value is None
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FieldRef:
     name: str
     label: str | None
@@ -47,7 +48,7 @@ class FieldRef:
         return self.type.optional
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ListConst:
     """A reference list (from a file or inline): a set for membership, the items in order.
 
@@ -66,7 +67,7 @@ class ListConst:
     entries: Mapping[object, object] | None = attrs.field(default=None, eq=False, repr=False)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Arith:
     op: str
     left: TExpr
@@ -76,7 +77,7 @@ class Arith:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Neg:
     operand: TExpr
     type: DType
@@ -84,7 +85,7 @@ class Neg:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Cmp:
     op: str
     left: TExpr
@@ -94,7 +95,7 @@ class Cmp:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Member:
     """`operand in options` (or `not in`); options never contain null."""
 
@@ -106,7 +107,7 @@ class Member:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Range:
     """`operand between low and high`, both ends inclusive."""
 
@@ -118,7 +119,7 @@ class Range:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class NullTest:
     operand: TExpr
     negated: bool
@@ -127,7 +128,7 @@ class NullTest:
     nullable: bool = False
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Negation:
     operand: TExpr
     type: DType
@@ -135,7 +136,7 @@ class Negation:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Logic:
     """`and` / `or` over two or more operands, Kleene three-valued."""
 
@@ -146,7 +147,7 @@ class Logic:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Conditional:
     """`if c then a else b`: `a` when c is true, `b` when c is false or null (SQL CASE)."""
 
@@ -158,7 +159,7 @@ class Conditional:
     span: Span = _span()
 
 
-@attrs.frozen(slots=True)
+@frozen
 class FuncCall:
     function: str
     args: tuple[TExpr, ...]

@@ -13,6 +13,7 @@ from ..backends.runtime import CONTEXT, arithmetic_in
 from ..language import model as m
 from ..language.dtypes import format_value, parse_number_text
 from ..language.errors import LinkageRulesError
+from ..language.frozen import frozen
 from ..language.names import DEPT, POINTS, POOL, TOTAL_POINTS
 
 FEN = Decimal("0.01")
@@ -22,7 +23,7 @@ class ScoringError(LinkageRulesError, ValueError):
     """A scoring result cannot be used as asked: a bad pool, nothing to allocate by."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class Allocation(Mapping[str, Decimal]):
     """The reward pool shared out in fen: department code -> yuan. Sums to `pool` exactly."""
 

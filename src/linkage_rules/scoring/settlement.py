@@ -18,6 +18,7 @@ from ..backends.runtime import AGGREGATES, CONTEXT, aggregate_step, group_key
 from ..language import model as m
 from ..language.dtypes import format_value
 from ..language.errors import RecordError
+from ..language.frozen import frozen
 from ..language.names import COMPLETION, DEPT, TARGET
 from ..language.walk import field_refs
 from .allocation import ALLOCATION as ALLOCATION
@@ -30,7 +31,7 @@ Accumulator = c.Group
 """A group, as the loop over sales fills it (its layout is in `backends.contract`)."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class LedgerLine:
     """One department's part of one sale (or a penalty, with no sale)."""
 
@@ -49,7 +50,7 @@ class LedgerLine:
         return self.points if self.counted else Decimal(0)
 
 
-@attrs.frozen(slots=True)
+@frozen
 class GateDecision:
     """A gate's verdict on one group, with the values it measured."""
 
@@ -64,7 +65,7 @@ class GateDecision:
     a sale an earlier gate zeroed is counted too, since every gate measures every sale."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class TargetResult:
     """Completion of one target group (a product in the shipped policy)."""
 

@@ -27,6 +27,7 @@ from ..backends.runtime import CONTEXT, text_key
 from ..language import model as m
 from ..language.dtypes import format_value
 from ..language.errors import RecordError
+from ..language.frozen import frozen
 from ..language.names import POINTS
 from .allocation import ALLOCATION as ALLOCATION
 from .allocation import MAX_POOL as MAX_POOL
@@ -136,7 +137,7 @@ class Ledger(Sequence[LedgerLine]):
         return []
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ScoreSheet:
     """Everything a month's scoring produced, traceable to the sale and the clause."""
 

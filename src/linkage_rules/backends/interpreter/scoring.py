@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
-import attrs
-
 from ...explain.explanation import Step, json_value
 from ...language import model as m
 from ...language.dtypes import check_shares, format_shares, format_value
 from ...language.errors import RecordError
+from ...language.frozen import frozen
 from ...language.names import DEPT, POINTS, ROLE_NAME
 from .. import contract as c
 from .. import runtime as rt
@@ -290,7 +289,7 @@ def evaluate_traced(
 # ---- the explanation of one sale ----------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@frozen
 class GateTrace:
     """The gate groups a sale was in, and why each passed or failed."""
 
@@ -302,7 +301,7 @@ class GateTrace:
     test: Step
 
 
-@attrs.frozen(slots=True)
+@frozen
 class BonusTrace:
     name: str
     label: str | None
@@ -310,7 +309,7 @@ class BonusTrace:
     value: Step
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ShareTrace:
     dept: str
     dept_label: str | None
@@ -320,7 +319,7 @@ class ShareTrace:
     zeroed_by: str | None
 
 
-@attrs.frozen(slots=True)
+@frozen
 class SaleExplanation:
     """How one sale was scored, in the policy's own labels; `str()` for people, `to_dict()`."""
 

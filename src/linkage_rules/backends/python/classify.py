@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-import attrs
-
 from ...language import model as m
+from ...language.frozen import frozen
 from ..classification import classification_class
 from .emitter import Emitter, builtin_bindings, field_placeholder, placeholders, run_source
 from .emitter import safe_literal as literal
@@ -320,7 +319,7 @@ def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
     return chained
 
 
-@attrs.frozen(slots=True)
+@frozen
 class RecordHooks:
     """What generated code calls back into when a record is not as it should be."""
 
@@ -337,7 +336,7 @@ Validate = bool | Literal["read"]
 each other field as it is read), False (amounts only: the caller vouches)."""
 
 
-@attrs.frozen(slots=True)
+@frozen
 class CompiledEntity:
     """The classifiers of one question for one entity, by `Validate`, and their source."""
 

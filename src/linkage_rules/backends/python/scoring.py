@@ -13,10 +13,9 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-import attrs
-
 from ...language import model as m
 from ...language.dtypes import DECIMAL, Kind
+from ...language.frozen import frozen
 from ...language.names import POINTS
 from .. import contract as c
 from .. import runtime as rt
@@ -32,7 +31,7 @@ from .expressions import ExprCompiler
 from .reads import field_test
 
 
-@attrs.frozen(slots=True)
+@frozen
 class ScoringHooks:
     """What the generated loop calls when a sale is not as it should be; each raises."""
 
