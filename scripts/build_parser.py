@@ -17,7 +17,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from linkage_rules.language import tables  # noqa: E402 - the package of this checkout, not another
 
-TABLES = ROOT / "src" / "linkage_rules" / "language" / "grammar_tables.json"
+LANGUAGE = ROOT / "src" / "linkage_rules" / "language"
+TABLES = LANGUAGE / "grammar_tables.json"
+RUNTIME = LANGUAGE / "grammar_lalr.json"
+
+
+def _write(path: Path, document: dict[str, object]) -> None:
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)} ({len(text):,} characters)")
 
 
 def main() -> None:
@@ -25,9 +33,11 @@ def main() -> None:
         encoding="utf-8"
     )
     document = tables.tables_document(tables.build_from_grammar(grammar), grammar)
-    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    TABLES.write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {TABLES.relative_to(ROOT)} ({len(text):,} characters)")
+    _write(TABLES, document)
+    # Our own parser's tables, from lark's as shipped: both number the states alike.
+    shipped = tables.load_tables(json.dumps(document), grammar)
+    assert shipped is not None, "the tables just written fit the grammar"
+    _write(RUNTIME, tables.runtime_document(shipped, grammar))
 
 
 if __name__ == "__main__":

@@ -741,8 +741,8 @@ def test_stale_tables_are_ignored_and_the_parser_built_from_the_grammar() -> Non
     tables = resources.files("linkage_rules.language").joinpath("grammar_tables.json")
     text = tables.read_text(encoding="utf-8")
     grammar = resources.files("linkage_rules.language").joinpath("grammar.lark").read_text("utf-8")
-    assert p._from_tables(text, grammar) is not None
-    assert p._from_tables(text, grammar + "\n// edited\n") is None
+    assert p.load_tables(text, grammar) is not None
+    assert p.load_tables(text, grammar + "\n// edited\n") is None
 
 
 # ---- long chains: work linear in their length -----------------------------------------------

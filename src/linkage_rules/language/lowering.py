@@ -7,14 +7,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lark import Token
-
 from . import syntax as n
 from .frozen import frozen
 from .lowering_base import LoweringBase, unescape
 from .lowering_declarations import DeclarationLowering
 from .lowering_expressions import Chain, ExpressionLowering
 from .source import Span
+from .tokens import Token
 
 # The tokens that carry meaning; keywords and punctuation only delimit spans.
 MEANINGFUL = frozenset(
@@ -50,11 +49,10 @@ KEEPS_CHAINS = frozenset({"or_op", "and_op", "parenthesized"})
 def bounds(item: object) -> tuple[int, int] | None:
     """Where a child of a reduction starts and ends, if it has a position (a `None`
     placeholder has none)."""
-    kind = type(item)
-    if kind is Token:
+    if isinstance(item, str):  # a token: lark's or our own (lalr.py); nothing else is
         return item.start_pos or 0, item.end_pos or 0  # type: ignore[attr-defined]
-    if kind is Chain:
-        return item.start, item.end  # type: ignore[attr-defined]
+    if type(item) is Chain:
+        return item.start, item.end
     span = getattr(item, "span", None)
     if isinstance(span, Span):
         return span.start, span.end
@@ -166,8 +164,8 @@ def _lower(
     kept = []
     for child in children:
         kind = type(child)
-        if kind is Token:
-            if child.type in MEANINGFUL:
+        if isinstance(child, str):  # a token
+            if child.type in MEANINGFUL:  # type: ignore[attr-defined]
                 kept.append(child)
         elif kind is Carried:
             kept.append(child.value)

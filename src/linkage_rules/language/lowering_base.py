@@ -6,11 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from lark import Token
-
 from . import syntax as n
 from .dtypes import EXACT
 from .source import Source, Span
+from .tokens import Token
 
 
 def unescape(raw: str) -> str:

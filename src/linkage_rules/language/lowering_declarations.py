@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token
-
 from . import syntax as n
 from .lowering_base import LoweringBase, unescape
 from .source import Span
+from .tokens import Token
 
 
 class DeclarationLowering(LoweringBase):

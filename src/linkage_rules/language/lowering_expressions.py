@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token
-
 from . import syntax as n
 from .lowering_base import LoweringBase
 from .source import Source, Span
+from .tokens import Token
 
 
 class Chain:

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import lark
 
 from . import syntax as n
 from .diagnostics import Diagnostic
 from .errors import PolicyError
 from .frozen import frozen
 from .input_method import CHARACTER_HINTS, bad_escape, normalize_input_method
+from .lalr import NotWellFormed, shipped_tables
+from .lalr import lower as lower_well_formed
 from .lowering import bounds
 from .source import Source, Span
-from .tables import shared_parser
+
+if TYPE_CHECKING:
+    import lark  # imported when a file has a syntax error: lark says what it is
 
 _TERMINAL_NAMES = {
     "NAME": "a name",
@@ -76,6 +79,8 @@ def _declaration_start(error: lark.exceptions.UnexpectedInput, at: int) -> int:
     """Where the declaration the parser was in when it met `error` starts: the first
     thing on its stack that is not a whole declaration. At the top level (the error
     comes between declarations; all on the stack may end there) that is `at` itself."""
+    import lark
+
     if isinstance(error, lark.exceptions.UnexpectedToken):
         accepts = error.accepts  # also what the diagnostic names: lark keeps it
     else:
@@ -105,6 +110,18 @@ def _parse_declarations(source: Source) -> tuple[n.Module, list[Diagnostic]]:
     text is blanked.
     """
     text = current = normalize_input_method(source.text)
+    fast = shipped_tables()
+    if fast is not None:
+        try:
+            module = lower_well_formed(fast, source, text)
+            assert isinstance(module, n.Module)
+            return module, []
+        except NotWellFormed:
+            pass  # lark parses it again, to say what is wrong, and where
+    import lark
+
+    from .tables import shared_parser
+
     diagnostics: list[Diagnostic] = []
     examined = 0  # what comes before was parsed, or blanked after an error
     for _ in range(2 * _MAX_SYNTAX_ERRORS + 2):  # each round blanks what failed
@@ -230,6 +247,8 @@ def _nesting_errors(decls: tuple[n.Decl, ...]) -> list[Diagnostic]:
 def _syntax_diagnostic(
     source: Source, text: str, error: lark.exceptions.UnexpectedInput
 ) -> Diagnostic:
+    import lark
+
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     expected: set[str] = set()
     if isinstance(error, lark.exceptions.UnexpectedToken):
@@ -279,6 +298,8 @@ def _syntax_diagnostic(
 
 
 def _keyword(terminal: str) -> str:
+    from .tables import shared_parser
+
     pattern = (
         shared_parser().lark.get_terminal(terminal).pattern
         if terminal in _terminal_names()
@@ -294,4 +315,6 @@ def _keyword(terminal: str) -> str:
 
 @cache
 def _terminal_names() -> frozenset[str]:
+    from .tables import shared_parser
+
     return frozenset(t.name for t in shared_parser().lark.terminals)

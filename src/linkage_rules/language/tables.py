@@ -3,7 +3,6 @@ the quick LALR loop over them, and the one shared, read-only parser."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -22,10 +21,10 @@ from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from .frozen import frozen
+from .lalr import grammar_digest, grammar_text
 from .lowering import KEEPS_CHAINS, LarkTransformer, Lowering, lowering_method, reducer
 from .source import Source
 
-_GRAMMAR = "grammar.lark"
 _TABLES = "grammar_tables.json"
 """lark's LALR tables for grammar.lark, as JSON data made by `python3 scripts/dev.py grammar`:
 building them from the grammar takes a third of a second, reading them a few ms. Data,
@@ -41,18 +40,9 @@ _OPTIONS: dict[str, Any] = {
 _ITEMS = "@items"  # a dict whose keys are not all strings, in JSON: {"@items": [[k, v], ...]}
 
 
-def _grammar_text() -> str:
-    return resources.files(__package__).joinpath(_GRAMMAR).read_text(encoding="utf-8")
-
-
-def grammar_digest(grammar: str) -> str:
-    """The SHA-256 of the grammar's text, which the shipped tables must have been made from."""
-    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
-
-
 def build_from_grammar(grammar: str | None = None) -> lark.Lark:
     """The parser built by lark from the grammar itself: slow, and always right."""
-    text = _grammar_text() if grammar is None else grammar
+    text = grammar_text() if grammar is None else grammar
     return lark.Lark(text, **_OPTIONS)
 
 
@@ -91,7 +81,7 @@ def tables_document(parser: lark.Lark, grammar: str) -> dict[str, Any]:
     }
 
 
-def _from_tables(text: str, grammar: str) -> lark.Lark | None:
+def load_tables(text: str, grammar: str) -> lark.Lark | None:
     """The parser rebuilt from the shipped tables, or None if they are not for this grammar
     (a developer edited grammar.lark) or not for this version of lark."""
     document = json.loads(text, object_hook=_from_json)
@@ -135,6 +125,75 @@ def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
         },
         "start_states": {k: number[v] for k, v in sorted(table["start_states"].items())},
         "end_states": {k: number[v] for k, v in sorted(table["end_states"].items())},
+    }
+
+
+def runtime_document(parser: lark.Lark, grammar: str) -> dict[str, Any]:
+    """The tables of our own parser (`lalr.py`), made from lark's: the terminals' regexes,
+    the scanners of the contextual lexer (each state's terminals in lark's order, with
+    the keywords lark retypes), the parse table and, per rule, how its value is made.
+
+    `parser` must be the one read from the shipped lark tables, so that both files number
+    the states alike."""
+    lexer = parser.parser.lexer
+    inner = parser.parser.parser.parser
+    table = inner.parse_table
+    rule_index: dict[Any, int] = {}
+    rules: list[list[Any]] = []
+    for rule, chain in parser._parse_tree_builder.rule_builders:
+        rule_index[rule] = len(rules)
+        name = rule.alias or rule.options.template_source or rule.origin.name
+        expand, spec = False, None
+        for wrapper in chain:
+            if wrapper is ExpandSingleChild:
+                expand = True
+                continue
+            child_filter = wrapper(_identity)
+            include = [
+                (*entry, 0)[:3] for entry in child_filter.to_include
+            ]  # lark drops add_none when no rule has a placeholder
+            spec = [include, getattr(child_filter, "append_none", None) or 0]
+        method = name if lowering_method(name) is not None else None
+        rules.append([rule.origin.name, len(rule.expansion), method, spec, expand])
+    scanners: list[dict[str, Any]] = []
+    scanner_index: dict[str, int] = {}
+
+    def scanner_of(basic: BasicLexer) -> int:
+        made = basic._build_scanner()
+        spec = {
+            "terminals": [terminal.name for terminal in made.terminals],
+            "retype": {
+                name: {term.pattern.value: term.name for term in unless.scanner.terminals}  # type: ignore[attr-defined]
+                for name, unless in sorted(basic.callback.items())  # UnlessCallbacks
+            },
+        }
+        key = json.dumps(spec, sort_keys=True)
+        if key not in scanner_index:
+            scanner_index[key] = len(scanners)
+            scanners.append(spec)
+        return scanner_index[key]
+
+    states = sorted(table.states)
+    assert states == list(range(len(states))), "states numbered 0.. (see _canonical_table)"
+    rows = [
+        {
+            symbol: argument if action is Shift else ~rule_index[argument]
+            for symbol, (action, argument) in sorted(table.states[state].items())
+        }
+        for state in states
+    ]
+    return {
+        "grammar_sha256": grammar_digest(grammar),
+        "made_by_lark": lark.__version__,
+        "terminals": {t.name: t.pattern.to_regexp() for t in sorted(parser.terminals, key=str)},
+        "ignore": sorted(lexer.root_lexer.ignore_types),
+        "root": scanner_of(lexer.root_lexer),
+        "scanners": scanners,
+        "state_scanners": [scanner_of(lexer.lexers[state]) for state in states],
+        "states": rows,
+        "rules": rules,
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
     }
 
 
@@ -315,10 +374,10 @@ def shared_parser() -> _Parser:
     cheaper than lark's position propagation, and the keywords count. The tables come
     from the package's own data file when it fits the grammar, else from the grammar.
     """
-    grammar = _grammar_text()
+    grammar = grammar_text()
     shipped = resources.files(__package__).joinpath(_TABLES)
     if shipped.is_file():
-        parser = _from_tables(shipped.read_text(encoding="utf-8"), grammar)
+        parser = load_tables(shipped.read_text(encoding="utf-8"), grammar)
         if parser is not None:
             return _quicken(parser)
     return _quicken(build_from_grammar(grammar))
