@@ -26,7 +26,7 @@ import re
 import threading
 from collections.abc import Callable
 from functools import cache, partial
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .lowering import KEEPS_CHAINS, Lowering, lowering_method, reducer
@@ -38,8 +38,11 @@ RUNTIME_TABLES = "grammar_lalr.json"
 END = "$END"
 
 
+_HERE = Path(__file__).parent  # the package's own folder: nothing another user can write
+
+
 def grammar_text() -> str:
-    return resources.files(__package__).joinpath(GRAMMAR).read_text(encoding="utf-8")
+    return (_HERE / GRAMMAR).read_text(encoding="utf-8")
 
 
 def grammar_digest(grammar: str) -> str:
@@ -267,7 +270,7 @@ def shipped_tables() -> LalrTables | None:
     """The tables in the package, or None if they are not for the grammar beside them (a
     developer edited grammar.lark: every file is then parsed by lark, slow and right,
     and a test fails until `python3 scripts/dev.py grammar` is run)."""
-    shipped = resources.files(__package__).joinpath(RUNTIME_TABLES)
+    shipped = _HERE / RUNTIME_TABLES
     if not shipped.is_file():
         return None
     return read_tables(shipped.read_text(encoding="utf-8"), grammar_text())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
+    import difflib  # only for a mistake: most loads have none
+
     pool = sorted(set(candidates))
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
