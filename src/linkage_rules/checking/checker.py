@@ -202,7 +202,7 @@ def check_policy(files: Sequence[ParsedFile], *, resolver: Resolver = DISK) -> C
     checker = Checker(files, resolver)
     model = checker.run()
     symbols = symbol_table((d for f in files for d in f.module.decls), checker.ctx)
-    return CheckResult(model, tuple(checker.diagnostics), symbols)
+    return CheckResult(model, tuple(checker.ctx.reported()), symbols)
 
 
 def check(

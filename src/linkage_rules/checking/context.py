@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar
+
+import attrs
 
 from ..language import model as m
 from ..language import syntax as n
-from ..language.diagnostics import Diagnostic, Severity
+from ..language.diagnostics import Diagnostic, Note, Severity
 from ..language.dtypes import NUMERIC, SYMBOL, DType, EnumType, Kind
 from ..language.frozen import frozen
 from ..language.source import Span
@@ -77,10 +79,75 @@ class CheckContext:
         self.catalogs: dict[str, m.Catalog] = {}
         self.scorings: dict[str, m.Scoring] = {}
         self.records: dict[str, tuple[str, dict[str, object]]] = {}
-        # Names whose declaration was wrong: their uses are not reported again.
-        self.broken: set[str] = set()
+        # Names whose declaration was wrong, each with the diagnostic that says why: their
+        # uses are not reported again, but told as notes of that diagnostic.
+        self.broken: dict[str, int] = {}
         # Entities whose scoring has errors: examples of their records are not checked.
         self.broken_entities: set[str] = set()
+        # Parts left out because of an error (a rule, a segment, a table's row), by key,
+        # with the diagnostic that caused it; and the notes each such diagnostic carries.
+        self._left_out: dict[tuple[str, ...], tuple[int, Note]] = {}
+        self._notes: dict[int, list[Note]] = {}
+        self._followed: int | None = None  # the cause of the last use of a broken name
+
+    # ---- causes and their consequences
+
+    def mark(self) -> int:
+        """Where the diagnostics stand before a check: pass it to `leave_out` after."""
+        self._followed = None
+        return len(self.diagnostics)
+
+    def followed(self, cause: int) -> None:
+        """A check stopped at a use of a broken name whose diagnostic is `cause`."""
+        self._followed = cause
+
+    def _cause_since(self, mark: int) -> int | None:
+        for index in range(mark, len(self.diagnostics)):
+            if self.diagnostics[index].is_error:
+                return index
+        return self._followed
+
+    def break_name(self, name: str, mark: int) -> None:
+        """`name`'s declaration failed with the error reported since `mark`."""
+        cause = self._cause_since(mark)
+        if cause is not None:
+            self.broken[name] = cause
+
+    def leave_out(self, key: tuple[str, ...], mark: int, note: str, span: Span) -> None:
+        """The part `key` is left out because of the error reported since `mark` (or the
+        broken name a check stopped at). If anything later needs it, that error will say
+        so in a note (`note`, at `span`), followed by what needed it."""
+        cause = self._cause_since(mark)
+        if cause is not None:
+            self._left_out[key] = (cause, Note(note, span))
+
+    def follows(self, key: tuple[str, ...] | str, message: str, span: Span) -> bool:
+        """Whether the problem `message` only follows from an error already reported (the
+        part `key` left out, or the broken name `key`); if so it becomes a note of that
+        error instead of an error of its own."""
+        if isinstance(key, str):
+            cause = self.broken.get(key)
+            if cause is None:
+                return False
+        else:
+            left_out = self._left_out.get(key)
+            if left_out is None:
+                return False
+            cause, why = left_out
+            notes = self._notes.setdefault(cause, [])
+            if why not in notes:
+                notes.append(why)
+        self._notes.setdefault(cause, []).append(Note(f"so {message}", span))
+        return True
+
+    def reported(self) -> list[Diagnostic]:
+        """Every diagnostic, each cause with the notes of what follows from it."""
+        return [
+            attrs.evolve(d, notes=(*d.notes, *sorted(self._notes[i], key=_place(d))))
+            if i in self._notes
+            else d
+            for i, d in enumerate(self.diagnostics)
+        ]
 
     # ---- reporting
 
@@ -198,7 +265,9 @@ class CheckContext:
         return _DeclaredSoFar(self)
 
     def exprs(self, scope: Scope, context: str) -> ExprChecker:
-        return ExprChecker(scope, self.enums, self.diagnostics.append, context, self.broken)
+        return ExprChecker(
+            scope, self.enums, self.diagnostics.append, context, self.broken, self.followed
+        )
 
     # ---- checks several stages make
 
@@ -230,6 +299,18 @@ class CheckContext:
         if expr is None:
             return None, SYMBOL
         return constant_value(expr), expr.type
+
+
+def _place(cause: Diagnostic) -> Callable[[Note], tuple[bool, str, int]]:
+    """Notes in the order of the text they point at: the cause's own file first."""
+    home = cause.file
+
+    def place(note: Note) -> tuple[bool, str, int]:
+        if note.span is None:
+            return (False, "", 0)
+        return (note.span.source.name != home, note.span.source.name, note.span.start)
+
+    return place
 
 
 class _DeclaredSoFar(Mapping[str, m.FieldRef | m.Const | m.ListConst]):

@@ -81,11 +81,12 @@ class DeclarationChecker:
         for field in unique:
             if ctx.reserved(field.name):
                 continue
+            mark = ctx.mark()
             dtype = self.resolve_type(field.type, field.name.text)
             if dtype is not None:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
             else:
-                ctx.broken.add(field.name.text)
+                ctx.break_name(field.name.text, mark)
         key = decl.key.text if decl.key is not None else None
         if decl.key is not None:
             key_field = next((f for f in fields if f.name == decl.key.text), None)
@@ -147,13 +148,14 @@ class DeclarationChecker:
         name = decl.name.text
         param = ctx.params.get(name)
         if param is None:
+            mark = ctx.mark()
             ctx.error(
                 "unknown-name",
                 f"`override` needs a declared param, and there is no param `{name}`",
                 decl.name.span,
                 did_you_mean(name, ctx.params),
             )
-            ctx.broken.add(name)  # its uses would only repeat this error
+            ctx.break_name(name, mark)  # its uses would only repeat this error
             return None
         if param.override is not None:
             at = param.override
@@ -177,9 +179,10 @@ class DeclarationChecker:
     ) -> tuple[m.ReferenceList | None, list[DataPart]]:
         """The list and the data parts its files add to the fingerprint."""
         parts: list[DataPart] = []
+        mark = self.ctx.mark()
         checked = self._list_or_nothing(file, decl, parts)
         if checked is None:
-            self.ctx.broken.add(decl.name.text)  # reported once here, not at every use
+            self.ctx.break_name(decl.name.text, mark)  # reported once here, not at every use
         return checked, parts
 
     def _list_or_nothing(

@@ -26,6 +26,9 @@ class ExampleChecker:
         for fv in fields:
             field = entity.field(fv.name.text)
             if field is None:
+                message = f"`{entity.name}` has no field `{fv.name.text}`"
+                if self.ctx.follows(fv.name.text, message, fv.name.span):
+                    continue
                 self.ctx.error(
                     "unknown-name",
                     f"`{entity.name}` has no field `{fv.name.text}`",
@@ -214,6 +217,10 @@ class ExampleChecker:
         if node.kind == "table":
             table = self.ctx.tables.get(target)
             if table is None:
+                if self.ctx.follows(
+                    ("table", target), f"there is no table `{target}`", node.target.span
+                ):
+                    return None
                 self.ctx.error(
                     "unknown-name",
                     f"unknown table `{target}`",
@@ -239,6 +246,10 @@ class ExampleChecker:
             known = [row.output for row in table.rows]
             for out_node, value in zip(node.outputs or (), outputs, strict=True):
                 if value is not None and value not in known:
+                    key = ("output", target, out_node.span.text)
+                    message = f"table `{target}` never outputs `{out_node.span.text}`"
+                    if self.ctx.follows(key, message, out_node.span):
+                        continue
                     self.ctx.error(
                         "unknown-name",
                         f"table `{target}` never outputs `{out_node.span.text}`",
@@ -248,6 +259,9 @@ class ExampleChecker:
             return m.Expectation("table", target, (), outputs, node.is_list, node.span)
         segment = self.ctx.segments.get(target)
         if segment is None:
+            message = f"there is no segment `{target}`"
+            if self.ctx.follows(("segment", target), message, node.target.span):
+                return None
             self.ctx.error(
                 "unknown-name",
                 f"unknown segment `{target}`",
@@ -265,6 +279,9 @@ class ExampleChecker:
         rule_names = [r.name for r in segment.rules]
         for rule in node.rules:
             if rule.text not in rule_names:
+                message = f"segment `{target}` has no rule `{rule.text}`"
+                if self.ctx.follows(("rule", target, rule.text), message, rule.span):
+                    continue
                 self.ctx.error(
                     "unknown-name",
                     f"segment `{target}` has no rule `{rule.text}`",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+
+import attrs
 
 from ..language import builtins
 from ..language import model as m
@@ -71,13 +73,15 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
         enums: Mapping[str, EnumType],
         report: Callable[[Diagnostic], None],
         context: str,
-        broken: Collection[str] = (),
+        broken: Mapping[str, int] | None = None,
+        followed: Callable[[int], None] | None = None,
     ) -> None:
         self.scope = scope
         self.enums = enums
         self.report = report
         self.context = context
-        self.broken = broken
+        self.broken: Mapping[str, int] = broken or {}
+        self.followed = followed
 
     def _fail(
         self, message: str, span: Span, help: str | None = None, code: str = "type"
@@ -87,8 +91,33 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
 
     # ---- entry points
 
+    def _uses_broken(self, node: n.Expr) -> bool:
+        """Whether `node` names something whose declaration was reported: then checking
+        it could only report what follows from that (a bare enum value beside a field
+        that is not there), so it is not checked, and its cause is told."""
+        if not self.broken:
+            return False
+        stack: list[object] = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, n.NameRef):
+                cause = self.broken.get(item.name.text)
+                if cause is not None:
+                    if self.followed is not None:
+                        self.followed(cause)
+                    return True
+            elif isinstance(item, tuple):
+                stack.extend(item)
+            elif not isinstance(item, (n.Name, Span)):
+                kind = type(item)
+                if attrs.has(kind):
+                    stack.extend(getattr(item, field.name) for field in attrs.fields(kind))
+        return False
+
     def condition(self, node: n.Expr) -> m.TExpr | None:
         """A boolean expression (a rule, a scope, a table row); None after reporting."""
+        if self._uses_broken(node):
+            return None
         try:
             expr = self.check(node)
             if expr.type.kind is not Kind.BOOL:
@@ -102,6 +131,8 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
         return expr
 
     def value(self, node: n.Expr, expected: DType | None = None) -> m.TExpr | None:
+        if self._uses_broken(node):
+            return None
         try:
             return self.check(node, expected)
         except ExprError:
@@ -171,6 +202,8 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
                 entries=found.entries,
             )
         if name in self.broken:  # its declaration was reported; its uses would only echo that
+            if self.followed is not None:
+                self.followed(self.broken[name])
             raise ExprError(name)
         if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
             enum = expected.enum

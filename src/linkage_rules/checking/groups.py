@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 
 from ..language import builtins
 from ..language import model as m
@@ -29,7 +29,7 @@ class GroupExprChecker(ExprChecker):
         enums: Mapping[str, EnumType],
         report: Callable[[Diagnostic], None],
         context: str,
-        broken: Collection[str],
+        broken: Mapping[str, int],
     ) -> None:
         super().__init__(scope, enums, report, context, broken)
         self.items = items

@@ -34,8 +34,13 @@ class RuleChecker:
         ctx = self.ctx
         if not ctx.declare(decl.name, "segment"):
             return None
+        mark = ctx.mark()
         entity = ctx.lookup_entity(decl.entity)
         if entity is None:
+            segment = decl.name.text
+            ctx.leave_out(
+                ("segment", segment), mark, _left_out(f"segment `{segment}`"), decl.name.span
+            )
             return None
         exprs = ctx.exprs(self._entity_scope(entity), f"segment `{decl.name.text}`")
         where = exprs.condition(decl.scope) if decl.scope is not None else None
@@ -46,9 +51,14 @@ class RuleChecker:
             "the first declaration is at {at}",
         )
         for rule in unique:
+            mark = ctx.mark()
             condition = exprs.condition(rule.condition)
             if condition is not None:
                 rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
+            else:
+                what = f"rule `{rule.name.text}` of segment `{decl.name.text}`"
+                key = ("rule", decl.name.text, rule.name.text)
+                ctx.leave_out(key, mark, _left_out(what), rule.name.span)
         if not decl.rules:
             ctx.warning(
                 "empty",
@@ -62,6 +72,7 @@ class RuleChecker:
         if not ctx.declare(decl.name, "table"):
             return None
         hit = decl.hit.text if decl.hit is not None else "first"
+        mark = ctx.mark()
         if hit not in m.HIT_POLICIES:
             assert decl.hit is not None
             ctx.error(
@@ -72,6 +83,8 @@ class RuleChecker:
             )
         entity = ctx.lookup_entity(decl.entity)
         if entity is None:
+            table = decl.name.text
+            ctx.leave_out(("table", table), mark, _left_out(f"table `{table}`"), decl.name.span)
             return None
         exprs = ctx.exprs(self._entity_scope(entity), f"table `{decl.name.text}`")
         rows: list[m.TableRow] = []
@@ -91,8 +104,14 @@ class RuleChecker:
                 otherwise = row
                 condition = None
             else:
+                mark = ctx.mark()
                 condition = exprs.condition(row.condition)
                 if condition is None:
+                    key = ("output", decl.name.text, row.output.span.text)
+                    what = (
+                        f"the row of table `{decl.name.text}` that outputs `{row.output.span.text}`"
+                    )
+                    ctx.leave_out(key, mark, _left_out(what), row.span)
                     continue
             output, dtype = ctx.table_output(row.output)
             merged = unify_numeric(dtype, output_type) if output_type is not None else None
@@ -118,3 +137,7 @@ class RuleChecker:
             output_type or SYMBOL,
             decl.span,
         )
+
+
+def _left_out(what: str) -> str:
+    return f"because of this, {what} is left out"

@@ -52,13 +52,14 @@ class ScoringChecker:
         fields = [(f.name, f.type) for f in entity.fields]
         loaded = load_table_file(data, display, fields, entity.key, ctx.diagnostics.append)
         if loaded is None:
+            mark = ctx.mark()
             ctx.error(
                 "list-file",
                 f"catalog `{decl.name.text}` cannot be used: `{display}` has problems",
                 decl.path.span,
                 f"they are reported at their rows in `{display}`",
             )
-            ctx.broken.add(decl.name.text)
+            ctx.break_name(decl.name.text, mark)
             return None, None
         rows, data = loaded
         catalog = m.Catalog(decl.name.text, decl.label, entity, rows, decl.path.value, decl.span)

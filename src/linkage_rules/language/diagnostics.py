@@ -18,11 +18,35 @@ class Severity(Enum):
 
 
 @frozen
+class Note:
+    """What follows from a diagnostic's problem elsewhere: a rule left out because of it,
+    an example that then names something that is not there. Told with its cause, not as
+    a problem of its own, so that the first thing a policy owner reads is what to fix."""
+
+    message: str
+    span: Span | None = None
+
+    def location(self) -> str:
+        if self.span is None:
+            return ""
+        return f"{self.span.source.name}:{self.span.line}:{self.span.column}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "file": self.span.source.name if self.span else None,
+            "line": self.span.line if self.span else 0,
+            "column": self.span.column if self.span else 0,
+        }
+
+
+@frozen
 class Diagnostic:
     """One problem found in policy text, reference data or an input record.
 
     `span` is None only for problems that have no place in a text (a missing file,
-    say); `file`, `line` and `column` are then the best location known.
+    say); `file`, `line` and `column` are then the best location known. `notes` are the
+    consequences of this problem found elsewhere (see `Note`).
     """
 
     code: str
@@ -31,6 +55,7 @@ class Diagnostic:
     help: str | None = None
     severity: Severity = Severity.ERROR
     file_name: str | None = None
+    notes: tuple[Note, ...] = ()
 
     @property
     def file(self) -> str:
@@ -66,6 +91,7 @@ class Diagnostic:
             "end_line": self.span.source.line_col(self.span.end)[0] if self.span else 0,
             "end_column": self.span.source.line_col(self.span.end)[1] if self.span else 0,
             "help": self.help,
+            "notes": [note.to_dict() for note in self.notes],
         }
 
 
@@ -101,7 +127,16 @@ def _display_width(text: str) -> int:
 
 
 def render_plain(diagnostic: Diagnostic) -> str:
-    """One line a diagnostic, for grep and editors: `file:line:col: error[code]: message`."""
+    """One line a diagnostic, for grep and editors: `file:line:col: error[code]: message`,
+    then a line `file:line:col: note: message` for each of its notes (as gcc writes them)."""
+    lines = [_first_line(diagnostic)]
+    for note in diagnostic.notes:
+        where = note.location() or diagnostic.location()
+        lines.append(shown(f"{where}: note: {note.message}"))
+    return "\n".join(lines)
+
+
+def _first_line(diagnostic: Diagnostic) -> str:
     return shown(
         f"{diagnostic.location()}: {diagnostic.severity.value}[{diagnostic.code}]: "
         + diagnostic.message
@@ -110,7 +145,7 @@ def render_plain(diagnostic: Diagnostic) -> str:
 
 def render_human(diagnostic: Diagnostic) -> str:
     """The compiler-style rendering: location, message, the source line, a caret, help."""
-    lines = [render_plain(diagnostic)]
+    lines = [_first_line(diagnostic)]
     span = diagnostic.span
     if span is not None:
         line, column = span.line, span.column
@@ -127,10 +162,14 @@ def render_human(diagnostic: Diagnostic) -> str:
         pad = _display_width(before)
         width = max(1, _display_width(under))
         lines.append(f"{gutter} | {' ' * pad}{'^' * width}")
+    # `=` lines up with the `|` of the gutter, as in rustc's messages
+    indent = " " * len(str(span.line)) if span is not None else " "
     if diagnostic.help:
-        # `=` lines up with the `|` of the gutter, as in rustc's messages
-        indent = " " * len(str(span.line)) if span is not None else " "
         lines.append(f"{indent} = help: {shown(diagnostic.help)}")
+    for note in diagnostic.notes:
+        where = note.location()
+        shown_note = f"{where}: {note.message}" if where else note.message
+        lines.append(f"{indent} = note: {shown(shown_note)}")
     return "\n".join(lines)
 
 
