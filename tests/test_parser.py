@@ -583,9 +583,70 @@ def test_single_equals_gets_a_hint() -> None:
 
 
 def test_unexpected_end_of_file() -> None:
+    """The file ends inside a block: told where the block began, the end as a note."""
     (diagnostic,) = syntax_error("segment s for E {\n  rule r: x > 1\n").diagnostics
-    assert diagnostic.message.startswith("unexpected end of file")
-    assert diagnostic.line == 3 and diagnostic.column == 1
+    assert diagnostic.code == "unclosed"
+    assert diagnostic.message == "the `{` of `segment s` opened at 1:17 is not closed"
+    assert (diagnostic.line, diagnostic.column) == (1, 17)
+    (note,) = diagnostic.notes
+    assert note.message.startswith("the parser gave up here: unexpected end of file")
+    assert note.span is not None and (note.span.line, note.span.column) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (  # a `(` left open: the parser stops at the `}` on the next line
+            "segment s for E {\n  rule r: (x > 1 and y > 2\n}\n",
+            (2, 11),
+            "the `(` opened at 2:11 is not closed",
+        ),
+        (  # ... or at the next rule
+            "segment s for E {\n  rule r: (x > 1\n  rule q: y > 2\n}\n",
+            (2, 11),
+            "the `(` opened at 2:11 is not closed",
+        ),
+        (  # a segment's `}` missing: found at the next declaration, twenty lines on
+            "segment s for E {\n" + "  rule r: x > 1\n" * 20 + "table t for E {\n  x > 1 => 1\n}\n",
+            (1, 17),
+            "the `{` of `segment s` opened at 1:17 is not closed",
+        ),
+        (  # a `[` left open on its own line, closed by the wrong bracket
+            "param L: list = [1, 2 }\n",
+            (1, 17),
+            "the `[` opened at 1:17 is not closed",
+        ),
+        (  # an example's block, with a string holding brackets of its own
+            'example "e (见第九条" {\n  given C { n: "{[(" }\n  expect s\n',
+            (1, 19),
+            'the `{` of `example "e (见第九条"` opened at 1:19 is not closed',
+        ),
+    ],
+)
+def test_a_bracket_or_block_left_open_is_reported_where_it_was_opened(
+    text: str, where: tuple[int, int], message: str
+) -> None:
+    (diagnostic,) = syntax_error(text).diagnostics
+    assert diagnostic.code == "unclosed" and diagnostic.message == message
+    assert (diagnostic.line, diagnostic.column) == where
+    assert diagnostic.help is not None and diagnostic.help.startswith("close it with")
+    assert diagnostic.notes[0].message.startswith("the parser gave up here: unexpected")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "segment s for E {\n  rule r: x = 5\n}\n",  # a mistake inside the block
+        "segment s for E {\n  rule r: f(a b)\n}\n",  # a missing `,` in an open `(`
+        "segment s for E {\n  rule r: (x >\n   1 1)\n}\n",  # a `(` on a later line
+        "scoring s for Sale {\n  gatee done per dept: x > 1\n}\n",  # a misspelt clause
+        "segment s for E { # {\n  rule r: x > 1 y\n}\n",  # a `{` in a comment
+    ],
+)
+def test_a_mistake_inside_an_open_bracket_is_reported_where_it_is(text: str) -> None:
+    (diagnostic,) = syntax_error(text).diagnostics
+    assert diagnostic.code == "syntax" and diagnostic.notes == ()
+    assert diagnostic.line == (3 if "1 1)" in text else 2)
 
 
 def test_label_before_the_name_gets_a_hint() -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import syntax as n
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Note
 from .errors import PolicyError
 from .frozen import frozen
 from .input_method import CHARACTER_HINTS, bad_escape, normalize_input_method
@@ -133,8 +133,10 @@ def _parse_declarations(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             at = error.pos_in_stream if error.pos_in_stream is not None else len(text)
             start = _declaration_start(error, at)
             if at >= examined and len(diagnostics) < _MAX_SYNTAX_ERRORS:
-                diagnostics.append(_syntax_diagnostic(source, text, error))
-                span = diagnostics[-1].span
+                gave_up = _syntax_diagnostic(source, text, error)
+                unclosed = _unclosed(gave_up, text, _expected(error))
+                diagnostics.append(unclosed or gave_up)
+                span = gave_up.span
                 at = span.start if span is not None else len(text)
             line_end = text.find("\n", at)
             resume = _DECLARATION_START.search(text, len(text) if line_end < 0 else line_end)
@@ -244,16 +246,26 @@ def _nesting_errors(decls: tuple[n.Decl, ...]) -> list[Diagnostic]:
     return errors
 
 
+def _expected(error: lark.exceptions.UnexpectedInput) -> set[str]:
+    """The terminals the parser would have taken where it met `error`."""
+    import lark
+
+    if isinstance(error, lark.exceptions.UnexpectedToken):
+        return set(error.accepts or error.expected)
+    if isinstance(error, lark.exceptions.UnexpectedCharacters):
+        return set(error.allowed or ())
+    return set()
+
+
 def _syntax_diagnostic(
     source: Source, text: str, error: lark.exceptions.UnexpectedInput
 ) -> Diagnostic:
     import lark
 
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(text)
-    expected: set[str] = set()
+    expected = _expected(error)
     if isinstance(error, lark.exceptions.UnexpectedToken):
         token = error.token
-        expected = set(error.accepts or error.expected)
         if token.type == "$END":
             found = "end of file"
             offset = len(text)
@@ -262,7 +274,6 @@ def _syntax_diagnostic(
         end = offset + max(1, len(str(token.value))) if token.type != "$END" else offset
     elif isinstance(error, lark.exceptions.UnexpectedCharacters):
         found = f"`{source.text[offset]}`" if offset < len(text) else "end of file"
-        expected = set(error.allowed or ())
         end = offset + 1
     else:
         found = "end of file"
@@ -295,6 +306,86 @@ def _syntax_diagnostic(
         elif error.token.type == "STRING" and "NAME" in expected:
             hint = "labels come after the name they describe"
     return Diagnostic("syntax", message, Span(source, offset, max(end, offset)), hint)
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSER_TERMINALS = {")": "RPAR", "]": "RSQB", "}": "RBRACE"}
+_BRACKETS_OUTSIDE_TEXT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[(){}\[\]]')
+_BLOCK_OWNER = re.compile(
+    r"^[ \t]*(policy|enum|entity|segment|table|scoring|example|record|given)\b[ \t]*"
+    r'("[^"\n]*"|[^\s{"]+)?'
+)
+
+
+def _open_brackets(text: str, end: int) -> list[tuple[str, int]]:
+    """The brackets still open at `end`, outermost first, strings and comments aside."""
+    stack: list[tuple[str, int]] = []
+    for match in _BRACKETS_OUTSIDE_TEXT.finditer(text, 0, end):
+        char = match.group()
+        if char in _CLOSERS:
+            stack.append((char, match.start()))
+        elif stack and _CLOSERS[stack[-1][0]] == char:
+            stack.pop()
+    return stack
+
+
+# Words that begin a line of their own: a declaration, a rule, a row, an example's part,
+# a scoring clause. Met where a bracket was still open, they mean it was never closed.
+_LINE_STARTERS = frozenset(
+    {
+        *("policy", "enum", "entity", "param", "override", "list", "segment", "table"),
+        *("catalog", "scoring", "record", "example", "rule", "otherwise", "given", "expect"),
+        *("lookup", "require", "points", "precision", "host", "participants", "bonus"),
+        *("target", "gate", "penalty", "reward", "credit"),
+    }
+)
+
+
+def _ends_what_is_open(found: str, text: str, at: int, later_line: bool) -> bool:
+    """Whether the token the parser stopped at says that a bracket was left open, rather
+    than that something is wrong inside it: the end of the file, a closing bracket of
+    another kind, or a word that begins a line of its own, on a later line."""
+    if not found:
+        return True
+    if found in _CLOSER_TERMINALS:
+        return True
+    line_start = text.rfind("\n", 0, at) + 1
+    return later_line and not text[line_start:at].strip() and found in _LINE_STARTERS
+
+
+def _unclosed(gave_up: Diagnostic, text: str, expected: set[str]) -> Diagnostic | None:
+    """The syntax error told where it began, when it is a bracket or block left open:
+    the parser only notices at the next thing that cannot be inside it (the next rule,
+    the next declaration, the end of the file), often lines later. The point where it
+    gave up becomes a note."""
+    span = gave_up.span
+    if span is None or gave_up.code != "syntax":
+        return None
+    open_brackets = _open_brackets(text, span.start)
+    if not open_brackets:
+        return None
+    opener, at = open_brackets[-1]
+    closer = _CLOSERS[opener]
+    if _CLOSER_TERMINALS[closer] not in expected:
+        return None
+    found = text[span.start : span.end]
+    source = span.source
+    line, column = source.line_col(at)
+    if not _ends_what_is_open(found, text, span.start, line < span.line):
+        return None
+    what = f"the `{opener}`"
+    if opener == "{":
+        owner = _BLOCK_OWNER.match(source.line_text(line))
+        if owner is not None:
+            name = f" {owner.group(2)}" if owner.group(2) else ""
+            what = f"the `{{` of `{owner.group(1)}{name}`"
+    return Diagnostic(
+        "unclosed",
+        f"{what} opened at {line}:{column} is not closed",
+        Span(source, at, at + 1),
+        f"close it with `{closer}`",
+        notes=(Note(f"the parser gave up here: {gave_up.message}", span),),
+    )
 
 
 def _keyword(terminal: str) -> str:
