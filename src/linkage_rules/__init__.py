@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from .api import Policy, load, loads
 from .backends.classification import Classification
 from .backends.records import RecordSchema
-from .language.diagnostics import Diagnostic, Severity
+from .language.diagnostics import Diagnostic, Note, Severity
 from .language.errors import LinkageRulesError, PolicyError, RecordError
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ __all__ = [
     "Ledger",
     "LedgerLine",
     "LinkageRulesError",
+    "Note",
     "Policy",
     "PolicyError",
     "RecordError",
