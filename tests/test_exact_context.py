@@ -76,6 +76,16 @@ def test_a_pool_with_every_trap_set_is_shared_out_exactly() -> None:
     assert dict(allocation) == dict(expected)
 
 
+def test_scoring_under_a_clamping_context_with_a_small_exponent_range() -> None:
+    """Found by the fuzzer: the departments' zero totals were quantized in the caller's
+    context, where `clamp=1` with `Emax=40` trapped `Clamped` before scoring began."""
+    expected = three_departments()
+    clamping = Context(prec=100, Emin=-99, Emax=40, clamp=1, traps=[decimal.Clamped])
+    with localcontext(clamping):
+        sheet = three_departments()
+    assert sheet.departments == expected.departments
+
+
 def test_a_pool_of_thirty_digits_is_paid_in_fen_and_sums_exactly() -> None:
     pool = D(10) ** 29 + FEN
     allocation = SHEET.allocate(pool)
