@@ -114,6 +114,11 @@ def grammar() -> None:
     run(tool("python"), "scripts/build_parser.py")
 
 
+def messages() -> None:
+    """Update the Chinese message catalogue from the code and compile it (commit both)."""
+    run(tool("python"), "scripts/build_messages.py")
+
+
 FUZZ_TESTS = "tests/test_fuzz.py"
 
 
@@ -199,7 +204,7 @@ def _tail(output: str, context: int = 8) -> str:
 
 
 def main() -> None:
-    jobs = {"sample": sample, "test": test, "grammar": grammar}
+    jobs = {"sample": sample, "test": test, "grammar": grammar, "messages": messages}
     if len(sys.argv) >= 2 and sys.argv[1] == "fuzz" and len(sys.argv) <= 3:
         try:
             minutes = float(sys.argv[2]) if len(sys.argv) == 3 else 10.0

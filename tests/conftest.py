@@ -30,6 +30,13 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile("default")
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read messages in English unless they ask for another language: the
+    machine's locale (a Chinese one, say) must not change what a test sees."""
+    monkeypatch.setenv("LINKAGE_RULES_LANG", "en")
+
+
 def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
     for relative, content in files.items():
         path = folder / relative

@@ -14,7 +14,17 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "linkage_rules"
 
-STAGES = ("language", "io", "checking", "explain", "backends", "scoring", "examples", "api")
+STAGES = (
+    "messages",
+    "language",
+    "io",
+    "checking",
+    "explain",
+    "backends",
+    "scoring",
+    "examples",
+    "api",
+)
 """From the bottom up: a module may import its own stage and those below it, never above.
 `__init__` (the public names) and `cli` stand on top of everything."""
 

@@ -75,7 +75,9 @@ def test_an_unknown_enum_value_in_a_rule(tmp_path: Path) -> None:
 def test_a_misspelt_param_where_it_is_declared_names_each_use_once(tmp_path: Path) -> None:
     """A param declared under a wrong name is not a broken declaration: every use is an
     error of its own, each with the did-you-mean, and nothing that follows from them."""
-    folder = _broken_copy(tmp_path, "target_clients.rules", "param LARGE_AMOUNT:", "param LARGE_AMOUNTS:")
+    folder = _broken_copy(
+        tmp_path, "target_clients.rules", "param LARGE_AMOUNT:", "param LARGE_AMOUNTS:"
+    )
     errors = _errors(folder)
     assert errors and all("LARGE_AMOUNT" in e.message for e in errors)
     assert all(e.help == "did you mean `LARGE_AMOUNTS`?" for e in errors)

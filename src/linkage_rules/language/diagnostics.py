@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
+from ..messages import message, render
 from .frozen import frozen
 from .source import Span
 
@@ -31,9 +32,9 @@ class Note:
             return ""
         return f"{self.span.source.name}:{self.span.line}:{self.span.column}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
         return {
-            "message": self.message,
+            "message": render(self.message, language),
             "file": self.span.source.name if self.span else None,
             "line": self.span.line if self.span else 0,
             "column": self.span.column if self.span else 0,
@@ -80,18 +81,21 @@ class Diagnostic:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        """The diagnostic as JSON data, its texts in `language` (None: the user's). The
+        message's own code is `message_code`: stable, whatever the language."""
         return {
             "code": self.code,
+            "message_code": getattr(self.message, "code", None),
             "severity": self.severity.value,
-            "message": self.message,
+            "message": render(self.message, language),
             "file": self.file,
             "line": self.line,
             "column": self.column,
             "end_line": self.span.source.line_col(self.span.end)[0] if self.span else 0,
             "end_column": self.span.source.line_col(self.span.end)[1] if self.span else 0,
-            "help": self.help,
-            "notes": [note.to_dict() for note in self.notes],
+            "help": render(self.help, language),
+            "notes": [note.to_dict(language) for note in self.notes],
         }
 
 
@@ -126,26 +130,35 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def render_plain(diagnostic: Diagnostic) -> str:
+def _severity(severity: Severity, language: str | None) -> str:
+    if severity is Severity.ERROR:
+        return render(message("label.error", "error"), language)
+    return render(message("label.warning", "warning"), language)
+
+
+def render_plain(diagnostic: Diagnostic, language: str | None = None) -> str:
     """One line a diagnostic, for grep and editors: `file:line:col: error[code]: message`,
-    then a line `file:line:col: note: message` for each of its notes (as gcc writes them)."""
-    lines = [_first_line(diagnostic)]
-    for note in diagnostic.notes:
-        where = note.location() or diagnostic.location()
-        lines.append(shown(f"{where}: note: {note.message}"))
+    then a line `file:line:col: note: message` for each of its notes (as gcc writes them).
+    Texts are in `language` (None: the user's; see `linkage_rules.messages`)."""
+    lines = [_first_line(diagnostic, language)]
+    note = render(message("label.note", "note"), language)
+    for each in diagnostic.notes:
+        where = each.location() or diagnostic.location()
+        lines.append(shown(f"{where}: {note}: {render(each.message, language)}"))
     return "\n".join(lines)
 
 
-def _first_line(diagnostic: Diagnostic) -> str:
+def _first_line(diagnostic: Diagnostic, language: str | None) -> str:
     return shown(
-        f"{diagnostic.location()}: {diagnostic.severity.value}[{diagnostic.code}]: "
-        + diagnostic.message
+        f"{diagnostic.location()}: {_severity(diagnostic.severity, language)}"
+        f"[{diagnostic.code}]: {render(diagnostic.message, language)}"
     )
 
 
-def render_human(diagnostic: Diagnostic) -> str:
-    """The compiler-style rendering: location, message, the source line, a caret, help."""
-    lines = [_first_line(diagnostic)]
+def render_human(diagnostic: Diagnostic, language: str | None = None) -> str:
+    """The compiler-style rendering: location, message, the source line, a caret, help
+    and notes, in `language` (None: the user's)."""
+    lines = [_first_line(diagnostic, language)]
     span = diagnostic.span
     if span is not None:
         line, column = span.line, span.column
@@ -165,11 +178,14 @@ def render_human(diagnostic: Diagnostic) -> str:
     # `=` lines up with the `|` of the gutter, as in rustc's messages
     indent = " " * len(str(span.line)) if span is not None else " "
     if diagnostic.help:
-        lines.append(f"{indent} = help: {shown(diagnostic.help)}")
-    for note in diagnostic.notes:
-        where = note.location()
-        shown_note = f"{where}: {note.message}" if where else note.message
-        lines.append(f"{indent} = note: {shown(shown_note)}")
+        label = render(message("label.help", "help"), language)
+        lines.append(f"{indent} = {label}: {shown(render(diagnostic.help, language))}")
+    note = render(message("label.note", "note"), language)
+    for each in diagnostic.notes:
+        where = each.location()
+        text_of = render(each.message, language)
+        shown_note = f"{where}: {text_of}" if where else text_of
+        lines.append(f"{indent} = {note}: {shown(shown_note)}")
     return "\n".join(lines)
 
 
@@ -177,11 +193,10 @@ def _line_shown(text: str) -> str:
     return shown(text.replace("\t", "    "))
 
 
-def render_all(diagnostics: Iterable[Diagnostic], style: str = "human") -> str:
-    """Render diagnostics in one of the styles `human`, `plain`."""
-    render = render_human if style == "human" else render_plain
-    return (
-        "\n\n".join(render(d) for d in diagnostics)
-        if style == "human"
-        else "\n".join(render(d) for d in diagnostics)
-    )
+def render_all(
+    diagnostics: Iterable[Diagnostic], style: str = "human", language: str | None = None
+) -> str:
+    """Render diagnostics in one of the styles `human`, `plain`, in `language`."""
+    if style == "human":
+        return "\n\n".join(render_human(d, language) for d in diagnostics)
+    return "\n".join(render_plain(d, language) for d in diagnostics)

@@ -16,7 +16,7 @@ class PolicyError(LinkageRulesError):
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
-        super().__init__(render_all(self.errors, "plain"))
+        super().__init__(render_all(self.errors, "plain", "en"))  # for logs: English
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -26,8 +26,10 @@ class PolicyError(LinkageRulesError):
     def warnings(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if not d.is_error)
 
-    def render(self, style: str = "human") -> str:
-        return render_all(self.diagnostics, style)
+    def render(self, style: str = "human", language: str | None = None) -> str:
+        """The diagnostics as a person reads them (`human`) or one a line (`plain`), in
+        `language` ("zh" or "en"; None: the user's, see `linkage_rules.messages`)."""
+        return render_all(self.diagnostics, style, language)
 
 
 class RecordError(LinkageRulesError, ValueError):

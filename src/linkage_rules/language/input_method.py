@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ..messages import message
+
 # What a Chinese input method types, mapped to the ASCII twin the grammar expects.
 # Full-width forms U+FF01..U+FF5E sit exactly 0xFEE0 above ASCII; the ideographic
 # space is a space. One character maps to one, so every offset stays valid.
@@ -12,19 +14,29 @@ _FULL_WIDTH_OFFSET = 0xFEE0
 _IDEOGRAPHIC_SPACE = "\u3000"
 
 # Characters that have no ASCII twin we accept, with the hint to give.
-CHARACTER_HINTS = {
-    "“": 'Chinese quotation marks are not string quotes: use ASCII `"`',
-    "”": 'Chinese quotation marks are not string quotes: use ASCII `"`',
-    "‘": 'use ASCII double quotes `"` for strings',
-    "’": 'use ASCII double quotes `"` for strings',
-    "。": "the Chinese full stop is not punctuation in rule files; remove it",
-    "、": "separate items with an ASCII comma `,`",
-    "【": "use ASCII brackets `[` `]`",
-    "】": "use ASCII brackets `[` `]`",
-    "《": 'use ASCII double quotes `"` for names and labels',
-    "》": 'use ASCII double quotes `"` for names and labels',
-    "=": "compare with `==`; a single `=` only gives a param its value",
-    ";": "rules need no `;` (or `；`) at the end; remove it",
+_CHINESE_QUOTES = message(
+    "input.chinese-quotes", 'Chinese quotation marks are not string quotes: use ASCII `"`'
+)
+_SINGLE_QUOTES = message("input.single-quotes", 'use ASCII double quotes `"` for strings')
+_BRACKETS = message("input.brackets", "use ASCII brackets `[` `]`")
+_TITLE_MARKS = message("input.title-marks", 'use ASCII double quotes `"` for names and labels')
+CHARACTER_HINTS: dict[str, str] = {
+    "“": _CHINESE_QUOTES,
+    "”": _CHINESE_QUOTES,
+    "‘": _SINGLE_QUOTES,
+    "’": _SINGLE_QUOTES,
+    "。": message(
+        "input.full-stop", "the Chinese full stop is not punctuation in rule files; remove it"
+    ),
+    "、": message("input.enumeration-comma", "separate items with an ASCII comma `,`"),
+    "【": _BRACKETS,
+    "】": _BRACKETS,
+    "《": _TITLE_MARKS,
+    "》": _TITLE_MARKS,
+    "=": message(
+        "input.single-equals", "compare with `==`; a single `=` only gives a param its value"
+    ),
+    ";": message("input.semicolon", "rules need no `;` (or `；`) at the end; remove it"),
 }
 
 _ESCAPE = re.compile(r"\\(.?)")

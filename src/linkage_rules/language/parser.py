@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..messages import message
 from . import syntax as n
 from .diagnostics import Diagnostic, Note
 from .errors import PolicyError
@@ -23,14 +24,14 @@ if TYPE_CHECKING:
     import lark  # imported when a file has a syntax error: lark says what it is
 
 _TERMINAL_NAMES = {
-    "NAME": "a name",
-    "STRING": "a string",
-    "NUMBER": "a number",
-    "NEG_NUMBER": "a number",
-    "DATE": "a date",
-    "COMPARE": "a comparison",
-    "ADD_OP": "`+` or `-`",
-    "MUL_OP": "`*` or `/`",
+    "NAME": message("token.name", "a name"),
+    "STRING": message("token.string", "a string"),
+    "NUMBER": message("token.number", "a number"),
+    "NEG_NUMBER": message("token.number", "a number"),
+    "DATE": message("token.date", "a date"),
+    "COMPARE": message("token.compare", "a comparison"),
+    "ADD_OP": message("token.add", "`+` or `-`"),
+    "MUL_OP": message("token.multiply", "`*` or `/`"),
     "LBRACE": "`{`",
     "RBRACE": "`}`",
     "LPAR": "`(`",
@@ -43,7 +44,7 @@ _TERMINAL_NAMES = {
     "DOT": "`.`",
     "OPTIONAL": "`?`",
     "MINUS": "`-`",
-    "$END": "the end of the file",
+    "$END": message("token.end", "the end of the file"),
 }
 
 # Where a declaration starts: a keyword at the start of a line. Parsing resumes there.
@@ -235,10 +236,17 @@ def _nesting_errors(decls: tuple[n.Decl, ...]) -> list[Diagnostic]:
                 errors.append(
                     Diagnostic(
                         "too-deep",
-                        f"this expression nests more than {MAX_EXPRESSION_DEPTH} levels deep",
+                        message(
+                            "syntax.too-deep",
+                            "this expression nests more than {limit} levels deep",
+                            limit=MAX_EXPRESSION_DEPTH,
+                        ),
                         span,
-                        "split it: name parts with params or write several rules; "
-                        "a long chain of `or` over one field is `field in [...]`",
+                        message(
+                            "syntax.too-deep.help",
+                            "split it: name parts with params or write several rules; "
+                            "a long chain of `or` over one field is `field in [...]`",
+                        ),
                     )
                 )
                 continue
@@ -264,48 +272,68 @@ def _syntax_diagnostic(
 
     offset = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     expected = _expected(error)
+    end_of_file = message("syntax.end-of-file", "end of file")
+    found: str
     if isinstance(error, lark.exceptions.UnexpectedToken):
         token = error.token
         if token.type == "$END":
-            found = "end of file"
+            found = end_of_file
             offset = len(text)
         else:
             found = f"`{source.text[offset : offset + len(str(token.value))]}`"  # as typed
         end = offset + max(1, len(str(token.value))) if token.type != "$END" else offset
     elif isinstance(error, lark.exceptions.UnexpectedCharacters):
-        found = f"`{source.text[offset]}`" if offset < len(text) else "end of file"
+        found = f"`{source.text[offset]}`" if offset < len(text) else end_of_file
         end = offset + 1
     else:
-        found = "end of file"
+        found = end_of_file
         end = offset
-    names = sorted({_TERMINAL_NAMES.get(t, _keyword(t)) for t in expected})
-    message = f"unexpected {found}"
+    names: list[str] = sorted({_TERMINAL_NAMES.get(t, _keyword(t)) for t in expected})
+    said: str = message("syntax.unexpected", "unexpected {found}", found=found)
     if names:
-        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-        message += f"; expected {shown}"
+        shown = [*names[:8], "..."] if len(names) > 8 else names
+        said = message(
+            "syntax.unexpected-expected",
+            "unexpected {found}; expected {expected}",
+            found=found,
+            expected=shown,
+        )
     char = text[offset] if offset < len(text) else ""
-    hint = CHARACTER_HINTS.get(char)
+    hint: str | None = CHARACTER_HINTS.get(char)
     if char == '"':
         line_end = text.find("\n", offset)
         rest = text[offset + 1 : len(text) if line_end < 0 else line_end]
         bad = bad_escape(rest)
         if bad is not None:
-            message = f"unknown escape `{bad.group()}` in a string"
+            said = message(
+                "syntax.bad-escape", "unknown escape `{escape}` in a string", escape=bad.group()
+            )
             offset += 1 + bad.start()
             end = offset + len(bad.group())  # a backslash ending the text is one character
-            hint = 'a string may use the escapes \\" \\\\ \\n \\t'
+            hint = message(
+                "syntax.bad-escape.help", 'a string may use the escapes \\" \\\\ \\n \\t'
+            )
         elif '"' not in rest:
-            message = "this string is not closed on its line"
-            hint = 'end it with `"`; a string cannot span lines (write \\n for a line break)'
+            said = message("syntax.open-string", "this string is not closed on its line")
+            hint = message(
+                "syntax.open-string.help",
+                'end it with `"`; a string cannot span lines (write \\n for a line break)',
+            )
 
     if hint is None and char and ord(char) > 0x7F and not char.isalnum():
-        hint = "this character is not part of the rule language; check the input method"
+        hint = message(
+            "syntax.foreign-character",
+            "this character is not part of the rule language; check the input method",
+        )
     if hint is None and isinstance(error, lark.exceptions.UnexpectedToken):
         if error.token.type == "NAME" and "COLON" in expected:
-            hint = "a rule needs `:` between its name (and label) and its condition"
+            hint = message(
+                "syntax.rule-colon",
+                "a rule needs `:` between its name (and label) and its condition",
+            )
         elif error.token.type == "STRING" and "NAME" in expected:
-            hint = "labels come after the name they describe"
-    return Diagnostic("syntax", message, Span(source, offset, max(end, offset)), hint)
+            hint = message("syntax.label-first", "labels come after the name they describe")
+    return Diagnostic("syntax", said, Span(source, offset, max(end, offset)), hint)
 
 
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -373,18 +401,35 @@ def _unclosed(gave_up: Diagnostic, text: str, expected: set[str]) -> Diagnostic 
     line, column = source.line_col(at)
     if not _ends_what_is_open(found, text, span.start, line < span.line):
         return None
-    what = f"the `{opener}`"
+    said = message(
+        "syntax.unclosed",
+        "the `{opener}` opened at {line}:{column} is not closed",
+        opener=opener,
+        line=line,
+        column=column,
+    )
     if opener == "{":
         owner = _BLOCK_OWNER.match(source.line_text(line))
         if owner is not None:
-            name = f" {owner.group(2)}" if owner.group(2) else ""
-            what = f"the `{{` of `{owner.group(1)}{name}`"
+            block = f"{owner.group(1)} {owner.group(2)}" if owner.group(2) else owner.group(1)
+            said = message(
+                "syntax.unclosed-block",
+                "the `{{` of `{block}` opened at {line}:{column} is not closed",
+                block=block,
+                line=line,
+                column=column,
+            )
     return Diagnostic(
         "unclosed",
-        f"{what} opened at {line}:{column} is not closed",
+        said,
         Span(source, at, at + 1),
-        f"close it with `{closer}`",
-        notes=(Note(f"the parser gave up here: {gave_up.message}", span),),
+        message("syntax.unclosed.help", "close it with `{closer}`", closer=closer),
+        notes=(
+            Note(
+                message("syntax.gave-up", "the parser gave up here: {why}", why=gave_up.message),
+                span,
+            ),
+        ),
     )
 
 

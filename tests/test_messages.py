@@ -1,0 +1,134 @@
+"""The message catalogue: every message the code makes has its Chinese, with the same
+arguments; the compiled catalogue is the one the `.po` makes; and a module in the
+catalogue builds no message outside it."""
+
+from __future__ import annotations
+
+import ast
+import string
+import sys
+from pathlib import Path
+
+import pytest
+
+import linkage_rules as lr
+from linkage_rules.messages import Message, language_of, message, render, user_language
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_messages  # noqa: E402 - the script that makes the catalogue
+
+PACKAGE = ROOT / "src" / "linkage_rules"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_message_in_the_code_has_its_chinese_with_the_same_arguments() -> None:
+    catalog = build_messages.read()
+    assert catalog is not None
+    translated = {(m.context, m.id): m for m in catalog if m.id}
+    made = [m for m in build_messages.extracted() if m.id]
+    assert len(made) > 30
+    codes: dict[str, str] = {}
+    for each in made:
+        assert each.context, f"{each.id!r} has no code"
+        assert codes.setdefault(each.context, each.id) == each.id, f"{each.context}: two texts"
+        entry = translated.get((each.context, each.id))
+        assert entry is not None and entry.string, f"{each.context} has no Chinese"
+        assert not entry.fuzzy, f"{each.context}: the Chinese is marked fuzzy"
+        assert _fields(entry.string) == _fields(each.id), each.context
+    stale = set(translated) - {(m.context, m.id) for m in made}
+    assert not stale, f"in the catalogue, not in the code: {sorted(stale)}"
+
+
+def test_the_compiled_catalogue_is_the_one_the_po_file_makes() -> None:
+    catalog = build_messages.read()
+    assert catalog is not None
+    shipped = build_messages.PO.with_suffix(".mo").read_bytes()
+    assert build_messages.compiled(catalog) == shipped, "run python3 scripts/dev.py messages"
+
+
+# Modules whose messages are in the catalogue: no diagnostic, help or note in them is
+# built from a literal or an f-string. The rest of the package moves here module by module.
+IN_THE_CATALOGUE = (
+    "language/parser.py",
+    "language/input_method.py",
+    "language/diagnostics.py",
+)
+_MESSAGE_TAKERS = {"Diagnostic": (1, 3), "Note": (0,), "error": (1, 3), "warning": (1, 3)}
+
+
+def _literal_messages(path: Path) -> list[str]:
+    """Where a message is given as a literal or an f-string instead of `message(...)`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = node.func
+        name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+        for index in _MESSAGE_TAKERS.get(name, ()):
+            if index < len(node.args) and isinstance(
+                node.args[index], ast.JoinedStr | ast.Constant
+            ):
+                argument = node.args[index]
+                if not (isinstance(argument, ast.Constant) and argument.value is None):
+                    found.append(f"{path.name}:{node.lineno}")
+        literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
+        if name == "message" and (len(node.args) != 2 or not literal):
+            found.append(f"{path.name}:{node.lineno}: code and template must be literals")
+    return found
+
+
+@pytest.mark.parametrize("module", IN_THE_CATALOGUE)
+def test_a_module_in_the_catalogue_builds_no_message_outside_it(module: str) -> None:
+    assert _literal_messages(PACKAGE / module) == []
+
+
+def test_a_message_is_english_as_text_and_chinese_when_rendered() -> None:
+    said = message("syntax.unclosed.help", "close it with `{closer}`", closer=")")
+    assert said == "close it with `)`" and isinstance(said, str)
+    assert said.render("en") == "close it with `)`"
+    assert said.render("zh") == "用 `)` 把它闭合"
+    assert render("plain text", "zh") == "plain text"
+    import pickle
+
+    again = pickle.loads(pickle.dumps(said))
+    assert isinstance(again, Message) and again.render("zh") == said.render("zh")
+
+
+def test_the_users_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("LINKAGE_RULES_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    assert user_language() == "en"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert user_language() == "zh"
+    monkeypatch.setenv("LINKAGE_RULES_LANG", "en")
+    assert user_language() == "en"
+    assert [language_of(s) for s in ("zh", "中文", "en_US", "C", "fr_FR", "")] == [
+        "zh",
+        "zh",
+        "en",
+        "en",
+        None,
+        None,
+    ]
+
+
+def test_a_syntax_error_in_chinese_names_where_the_block_began() -> None:
+    text = "segment s for E {\n  rule r: x > 1\ntable t for E {\n  x > 1 => 1\n}\n"
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text, name="t.rules")
+    chinese = caught.value.render("human", "zh").splitlines()
+    assert (
+        chinese[0]
+        == "t.rules:1:17: 错误[unclosed]: `segment s` 在第 1 行第 17 列开始的 `{` 没有闭合"
+    )
+    assert "= 提示: 用 `}` 把它闭合" in chinese[-2]
+    assert chinese[-1].startswith("  = 说明: t.rules:3:1: 解析在此处无法继续：此处不应出现 `table`")
+    assert str(caught.value).startswith("t.rules:1:17: error[unclosed]")  # logs: English
+    document = caught.value.diagnostics[0].to_dict("zh")
+    assert document["message_code"] == "syntax.unclosed-block"
+    assert document["message"].startswith("`segment s` 在第 1 行")
