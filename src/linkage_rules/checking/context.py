@@ -14,6 +14,7 @@ from ..language.dtypes import NUMERIC, SYMBOL, DType, EnumType, Kind
 from ..language.frozen import frozen
 from ..language.source import Span
 from ..language.suggest import did_you_mean
+from ..messages import message
 from .expressions import ExprChecker, Scope, constant_value, unify_numeric
 from .parsed import ParsedFile
 from .resolvers import DISK, NoPolicyFolder, ReferenceFileError, Resolver
@@ -58,6 +59,10 @@ _Named = TypeVar("_Named", n.EnumMember, n.FieldDecl, n.RuleDecl)
 def at(span: Span) -> str:
     """`file:line:column`, as a diagnostic's help points at another declaration."""
     return f"{span.source.name}:{span.line}:{span.column}"
+
+
+def first_declaration(span: Span) -> str:
+    return message("check.first-declaration", "the first declaration is at {at}", at=at(span))
 
 
 class CheckContext:
@@ -121,8 +126,8 @@ class CheckContext:
         if cause is not None:
             self._left_out[key] = (cause, Note(note, span))
 
-    def follows(self, key: tuple[str, ...] | str, message: str, span: Span) -> bool:
-        """Whether the problem `message` only follows from an error already reported (the
+    def follows(self, key: tuple[str, ...] | str, said: str, span: Span) -> bool:
+        """Whether the problem `said` only follows from an error already reported (the
         part `key` left out, or the broken name `key`); if so it becomes a note of that
         error instead of an error of its own."""
         if isinstance(key, str):
@@ -137,7 +142,9 @@ class CheckContext:
             notes = self._notes.setdefault(cause, [])
             if why not in notes:
                 notes.append(why)
-        self._notes.setdefault(cause, []).append(Note(f"so {message}", span))
+        self._notes.setdefault(cause, []).append(
+            Note(message("check.so", "so {consequence}", consequence=said), span)
+        )
         return True
 
     def reported(self) -> list[Diagnostic]:
@@ -163,9 +170,13 @@ class CheckContext:
             return False
         self.error(
             "reserved",
-            f"`{name.text}` is a reserved word and cannot name anything",
+            message(
+                "check.reserved",
+                "`{name}` is a reserved word and cannot name anything",
+                name=name.text,
+            ),
             name.span,
-            "choose another name",
+            message("check.reserved.help", "choose another name"),
         )
         return True
 
@@ -178,17 +189,33 @@ class CheckContext:
         try:
             return self.resolver.read(path.value, file.base_dir, what)
         except NoPolicyFolder:
-            files = "list files" if what == "list file" else "data files"
+            files = (
+                message("check.list-files", "list files")
+                if what == "list file"
+                else message("check.data-files", "data files")
+            )
             self.error(
                 "list-file",
-                f"this policy was loaded from text without a folder, so it cannot read {files}",
+                message(
+                    "check.no-folder",
+                    "this policy was loaded from text without a folder, so it cannot read {files}",
+                    files=files,
+                ),
                 path.span,
-                "pass `base_dir=` to `loads`, or load the policy from its folder",
+                message(
+                    "check.no-folder.help",
+                    "pass `base_dir=` to `loads`, or load the policy from its folder",
+                ),
             )
         except ReferenceFileError as error:
             help = where_help
             if where_help is not None and error.message.endswith("not found"):
-                help = f"looked for {path.value} next to {file.source.name}"
+                help = message(
+                    "check.looked-for",
+                    "looked for {path} next to {file}",
+                    path=path.value,
+                    file=file.source.name,
+                )
             self.error("list-file", error.message, path.span, help)
         return None
 
@@ -200,31 +227,29 @@ class CheckContext:
         if previous is not None:
             self.error(
                 "duplicate",
-                f"`{name.text}` is already declared",
+                message("check.declared-twice", "`{name}` is already declared", name=name.text),
                 name.span,
-                f"the first declaration is at {at(previous.span)}",
+                first_declaration(previous.span),
             )
             return False
         self.names[name.text] = name
         self.symbols[name.text] = Symbol(name.text, kind, name.span)
         return True
 
-    def once_each(self, items: Sequence[_Named], message: str, first: str) -> list[_Named]:
-        """The items whose names are new, in order; each repeat is reported once.
-
-        `message` and `first` are formats with `{name}` and `{at}`.
-        """
+    def once_each(
+        self,
+        items: Sequence[_Named],
+        twice: Callable[[str], str],
+        first: Callable[[Span], str] = first_declaration,
+    ) -> list[_Named]:
+        """The items whose names are new, in order; each repeat is reported once, with
+        `twice(name)` and `first(span of the first)`."""
         seen: dict[str, Span] = {}
         kept: list[_Named] = []
         for item in items:
             name = item.name.text
             if name in seen:
-                self.error(
-                    "duplicate",
-                    message.format(name=name),
-                    item.name.span,
-                    first.format(at=at(seen[name])),
-                )
+                self.error("duplicate", twice(name), item.name.span, first(seen[name]))
                 continue
             seen[name] = item.name.span
             kept.append(item)
@@ -237,7 +262,7 @@ class CheckContext:
         if entity is None:
             self.error(
                 "unknown-name",
-                f"unknown entity `{name.text}`",
+                message("check.unknown-entity", "unknown entity `{name}`", name=name.text),
                 name.span,
                 did_you_mean(name.text, self.entities),
             )
@@ -282,10 +307,20 @@ class CheckContext:
             return True
         hint = None
         if dtype.kind is Kind.PERCENT and actual.kind is Kind.INT:
-            hint = f"write the percent with `%`, e.g. `{expr.span.text.strip()}%`"
+            hint = message(
+                "check.write-percent",
+                "write the percent with `%`, e.g. `{number}%`",
+                number=expr.span.text.strip(),
+            )
         self.error(
             "type",
-            f"{what} is declared {dtype.required().describe()}, but its value is {actual.a()}",
+            message(
+                "check.declared-type",
+                "{what} is declared {declared}, but its value is {found}",
+                what=what,
+                declared=dtype.required().describe(),
+                found=actual.a(),
+            ),
             expr.span,
             hint,
         )
@@ -295,7 +330,7 @@ class CheckContext:
         value = output.value
         if isinstance(value, n.NameRef):
             return value.name.text, SYMBOL
-        expr = self.exprs({}, "a table output").value(value)
+        expr = self.exprs({}, message("context.table-output", "a table output")).value(value)
         if expr is None:
             return None, SYMBOL
         return constant_value(expr), expr.type

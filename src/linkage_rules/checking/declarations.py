@@ -8,7 +8,8 @@ from ..language import model as m
 from ..language import syntax as n
 from ..language.dtypes import SCALAR_TYPE_NAMES, DType, EnumType, Kind, check_value
 from ..language.suggest import did_you_mean
-from .context import CheckContext
+from ..messages import message
+from .context import CheckContext, at
 from .expressions import constant_value
 from .parsed import ParsedFile
 from .reference_data import ListMeta, LoadedList, load_list_file, load_meta_beside
@@ -30,7 +31,9 @@ class DeclarationChecker:
         self, members: tuple[n.EnumMember, ...]
     ) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
         unique = self.ctx.once_each(
-            members, "`{name}` is listed twice", "it is first listed at {at}"
+            members,
+            lambda name: message("check.member-twice", "`{name}` is listed twice", name=name),
+            lambda span: message("check.first-listed", "it is first listed at {at}", at=at(span)),
         )
         return tuple(m.name.text for m in unique), tuple(m.label for m in unique)
 
@@ -76,7 +79,10 @@ class DeclarationChecker:
             return None
         fields: list[m.Field] = []
         unique = ctx.once_each(
-            decl.fields, "field `{name}` is declared twice", "the first declaration is at {at}"
+            decl.fields,
+            lambda name: message(
+                "check.field-twice", "field `{name}` is declared twice", name=name
+            ),
         )
         for field in unique:
             if ctx.reserved(field.name):

@@ -31,7 +31,9 @@ from ..language.suggest import did_you_mean
 from ..language.type_rules import arith_type, unify_numeric, with_optional
 from ..language.values import text_key
 from ..language.visitor import SyntaxVisitor
+from ..messages import message
 from .conditions import ConditionChecks
+from .names import ExprError, NameChecks, members_are
 
 FUNCTIONS = builtins.NAMES
 
@@ -48,11 +50,11 @@ __all__ = [
 Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 
 
-class ExprError(Exception):
-    """Raised inside the checker to abandon one expression after reporting its problem."""
-
-
 WARNING = Severity.WARNING
+
+
+def _not_a_date(text: str) -> str:
+    return message("check.not-a-date", "`{text}` is not a valid date", text=text)
 
 
 def literal_type(node: n.NumberLit) -> DType:
@@ -63,7 +65,7 @@ def literal_type(node: n.NumberLit) -> DType:
     return INT if node.is_integer else DECIMAL
 
 
-class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
+class ExprChecker(ConditionChecks, NameChecks, SyntaxVisitor[m.TExpr]):
     """Checks expressions of one entity's context against a scope of names; one
     `visit_<SyntaxClass>(node, expected)` per class of syntax expression."""
 
@@ -122,9 +124,15 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
             expr = self.check(node)
             if expr.type.kind is not Kind.BOOL:
                 raise self._fail(
-                    f"a condition must be true or false, but this is {expr.type.a()}",
+                    message(
+                        "check.not-a-condition",
+                        "a condition must be true or false, but this is {found}",
+                        found=expr.type.a(),
+                    ),
                     node.span,
-                    "compare it with something, e.g. `x > 0`",
+                    message(
+                        "check.not-a-condition.help", "compare it with something, e.g. `x > 0`"
+                    ),
                 )
         except ExprError:
             return None
@@ -154,12 +162,19 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
             enum = expected.enum
             member = node.value if node.value in enum.members else enum.by_label().get(node.value)
             hint = (
-                f"write the value `{member}` without quotes"
+                message("check.unquote", "write the value `{member}` without quotes", member=member)
                 if member
-                else f"values of `{enum.name}` are: {', '.join(enum.members)}"
+                else members_are(enum)
             )
             raise self._fail(
-                f'`"{node.value}"` is text, not a value of enum `{enum.name}`', node.span, hint
+                message(
+                    "check.quoted-enum",
+                    '`"{text}"` is text, not a value of enum `{enum}`',
+                    text=node.value,
+                    enum=enum.name,
+                ),
+                node.span,
+                hint,
             )
         return m.Const(node.value, TEXT, node.span)
 
@@ -167,7 +182,7 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
         try:
             value = dt.date.fromisoformat(node.value)
         except ValueError:
-            raise self._fail(f"`{node.value}` is not a valid date", node.span) from None
+            raise self._fail(_not_a_date(node.value), node.span) from None
         return m.Const(value, DATE, node.span)
 
     def visit_BoolLit(self, node: n.BoolLit, expected: DType | None) -> m.TExpr:
@@ -175,92 +190,6 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
 
     def visit_NullLit(self, node: n.NullLit, expected: DType | None) -> m.TExpr:
         return m.Const(None, NULL if expected is None else with_optional(expected, True), node.span)
-
-    def visit_NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
-        name = node.name.text
-        found = self.scope.get(name)
-        if (
-            found is not None
-            and expected is not None
-            and expected.enum is not None
-            and name in expected.enum.members
-            and not found.type.same_base(expected)
-        ):
-            found = None  # `size == large`: the enum's value, not a field named `large`
-        if isinstance(found, m.FieldRef):
-            return m.FieldRef(found.name, found.label, found.type, node.span)
-        if isinstance(found, m.Const):
-            return m.Const(found.value, found.type, node.span, found.name, found.label)
-        if isinstance(found, m.ListConst):
-            return m.ListConst(
-                found.name,
-                found.label,
-                found.values,
-                found.items,
-                found.type,
-                node.span,
-                entries=found.entries,
-            )
-        if name in self.broken:  # its declaration was reported; its uses would only echo that
-            if self.followed is not None:
-                self.followed(self.broken[name])
-            raise ExprError(name)
-        if expected is not None and expected.kind is Kind.ENUM and expected.enum is not None:
-            enum = expected.enum
-            if name in enum.members:
-                return m.Const(name, expected.required(), node.span, name, enum.label_of(name))
-            by_label = enum.by_label()
-            hint = did_you_mean(name, enum.members) or (
-                f"values of `{enum.name}` are: {', '.join(enum.members)}"
-            )
-            if name in by_label:
-                hint = f"`{name}` is the label of `{by_label[name]}`; write `{by_label[name]}`"
-            raise self._fail(f"`{name}` is not a value of enum `{enum.name}`", node.span, hint)
-        owners = [e.name for e in self.enums.values() if name in e.members]
-        if owners:
-            raise self._fail(
-                f"`{name}` is a value of enum `{owners[0]}`, but nothing here has that type",
-                node.span,
-                f"compare it with a field of type `{owners[0]}`, e.g. `field == {name}`",
-            )
-        candidates = list(self.scope)
-        raise self._fail(
-            f"unknown name `{name}` in {self.context}",
-            node.span,
-            did_you_mean(name, candidates),
-            code="unknown-name",
-        )
-
-    def visit_QualifiedName(self, node: n.QualifiedName, expected: DType | None) -> m.TExpr:
-        dotted = f"{node.scope.text}.{node.member.text}"
-        found = self.scope.get(dotted)
-        if isinstance(found, m.FieldRef):  # a field of a looked-up row: `project.households`
-            return m.FieldRef(found.name, found.label, found.type, node.span)
-        prefix = node.scope.text + "."
-        fields = [name[len(prefix) :] for name in self.scope if name.startswith(prefix)]
-        if fields:
-            raise self._fail(
-                f"`{node.scope.text}` has no field `{node.member.text}` in {self.context}",
-                node.member.span,
-                did_you_mean(node.member.text, fields),
-                code="unknown-name",
-            )
-        enum = self.enums.get(node.scope.text)
-        if enum is None:
-            raise self._fail(
-                f"unknown enum `{node.scope.text}`",
-                node.scope.span,
-                did_you_mean(node.scope.text, self.enums),
-            )
-        member = node.member.text
-        if member not in enum.members:
-            raise self._fail(
-                f"`{member}` is not a value of enum `{enum.name}`",
-                node.member.span,
-                did_you_mean(member, enum.members),
-            )
-        dtype = DType(Kind.ENUM, False, enum)
-        return m.Const(member, dtype, node.span, member, enum.label_of(member))
 
     def visit_ListLit(self, node: n.ListLit, expected: DType | None) -> m.TExpr:
         element = expected.element if expected is not None and expected.element else expected
@@ -270,18 +199,28 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
             checked = self.check(item, element_type)
             if not isinstance(checked, m.Const):
                 raise self._fail(
-                    "list items must be constants (literals, params or enum values)", item.span
+                    message(
+                        "check.list-constants",
+                        "list items must be constants (literals, params or enum values)",
+                    ),
+                    item.span,
                 )
             if checked.value is None:
                 raise self._fail(
-                    "a list cannot hold null", item.span, "test for null with `is null`"
+                    message("check.list-null", "a list cannot hold null"),
+                    item.span,
+                    message("check.list-null.help", "test for null with `is null`"),
                 )
             if element_type is None:
                 element_type = checked.type
             elif not self._fits(checked.type, element_type):
                 raise self._fail(
-                    f"this list holds {element_type.describe()}, "
-                    f"but this item is {checked.type.a()}",
+                    message(
+                        "check.list-mixed",
+                        "this list holds {holds}, but this item is {found}",
+                        holds=element_type.describe(),
+                        found=checked.type.a(),
+                    ),
                     item.span,
                 )
             items.append(checked)
@@ -295,9 +234,15 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
                 if key not in entries:
                     entries[key] = const.value
                     continue
-                message = f"`{const.value}` is listed twice"
-                help = f"it is the same name as `{entries[key]}` when compared"
-                self.report(Diagnostic("duplicate", message, const.span, help, WARNING))
+                twice = message(
+                    "check.listed-twice", "`{value}` is listed twice", value=const.value
+                )
+                help = message(
+                    "check.listed-twice.help",
+                    "it is the same name as `{first}` when compared",
+                    first=entries[key],
+                )
+                self.report(Diagnostic("duplicate", twice, const.span, help, WARNING))
             keys = frozenset(entries)
             return m.ListConst(None, None, keys, values, list_type, node.span, entries=entries)
         return m.ListConst(None, None, frozenset(values), values, list_type, node.span)
@@ -314,9 +259,10 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
         builtin = builtins.BY_NAME.get(name)
         if builtin is None:
             raise self._fail(
-                f"unknown function `{name}`",
+                message("check.unknown-function", "unknown function `{name}`", name=name),
                 node.function.span,
-                did_you_mean(name, FUNCTIONS) or f"functions are: {', '.join(FUNCTIONS)}",
+                did_you_mean(name, FUNCTIONS)
+                or message("check.functions-are", "functions are: {names}", names=list(FUNCTIONS)),
             )
         args = tuple(self.check(a) for a in node.args)
         self._arity(node, args, builtin.min_args, builtin.max_args)
@@ -340,7 +286,10 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
     def visit_Negate(self, node: n.Negate, expected: DType | None) -> m.TExpr:
         operand = self.check(node.operand)
         if operand.type.kind not in NUMERIC:
-            raise self._fail(f"cannot negate {operand.type.a()}", node.span)
+            raise self._fail(
+                message("check.cannot-negate", "cannot negate {found}", found=operand.type.a()),
+                node.span,
+            )
         return m.Neg(operand, operand.type, operand.nullable, node.span)
 
     def visit_Binary(self, node: n.Binary, expected: DType | None) -> m.TExpr:
@@ -353,9 +302,18 @@ class ExprChecker(ConditionChecks, SyntaxVisitor[m.TExpr]):
                 left.type.kind,
                 right.type.kind,
             ):
-                hint = "to take a percent of an amount, multiply: `amount * 10%`"
+                hint = message(
+                    "check.percent-of-amount",
+                    "to take a percent of an amount, multiply: `amount * 10%`",
+                )
             raise self._fail(
-                f"cannot apply `{node.op}` to {left.type.a()} and {right.type.a()}",
+                message(
+                    "check.cannot-apply",
+                    "cannot apply `{op}` to {left} and {right}",
+                    op=node.op,
+                    left=left.type.a(),
+                    right=right.type.a(),
+                ),
                 node.span,
                 hint,
             )

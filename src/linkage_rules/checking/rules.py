@@ -6,6 +6,7 @@ from ..language import model as m
 from ..language import syntax as n
 from ..language.dtypes import SYMBOL, DType, Kind
 from ..language.suggest import did_you_mean
+from ..messages import message
 from .context import CheckContext
 from .expressions import Scope, unify_numeric
 
@@ -23,9 +24,14 @@ class RuleChecker:
             if field.name in scope:
                 self.ctx.error(
                     "duplicate",
-                    f"field `{field.name}` of `{entity.name}` has the name of a param or list",
+                    message(
+                        "check.field-shadows",
+                        "field `{field}` of `{entity}` has the name of a param or list",
+                        field=field.name,
+                        entity=entity.name,
+                    ),
                     field.span,
-                    "rename one of them",
+                    message("check.rename-one", "rename one of them"),
                 )
             scope[field.name] = m.FieldRef(field.name, field.label, field.type, field.span)
         return scope
@@ -39,16 +45,20 @@ class RuleChecker:
         if entity is None:
             segment = decl.name.text
             ctx.leave_out(
-                ("segment", segment), mark, _left_out(f"segment `{segment}`"), decl.name.span
+                ("segment", segment), mark, _left_out(_segment(segment, decl.label)), decl.name.span
             )
             return None
-        exprs = ctx.exprs(self._entity_scope(entity), f"segment `{decl.name.text}`")
+        exprs = ctx.exprs(self._entity_scope(entity), _segment(decl.name.text, decl.label))
         where = exprs.condition(decl.scope) if decl.scope is not None else None
         rules: list[m.Rule] = []
         unique = ctx.once_each(
             decl.rules,
-            f"rule `{{name}}` is declared twice in segment `{decl.name.text}`",
-            "the first declaration is at {at}",
+            lambda name: message(
+                "check.rule-twice",
+                "rule `{name}` is declared twice in segment `{segment}`",
+                name=name,
+                segment=decl.name.text,
+            ),
         )
         for rule in unique:
             mark = ctx.mark()
@@ -56,13 +66,22 @@ class RuleChecker:
             if condition is not None:
                 rules.append(m.Rule(rule.name.text, rule.label, condition, rule.span))
             else:
-                what = f"rule `{rule.name.text}` of segment `{decl.name.text}`"
+                what = message(
+                    "check.rule-of-segment",
+                    "rule {rule} of {segment}",
+                    rule=_rule(rule.name.text, rule.label),
+                    segment=_segment(decl.name.text, decl.label),
+                )
                 key = ("rule", decl.name.text, rule.name.text)
                 ctx.leave_out(key, mark, _left_out(what), rule.name.span)
         if not decl.rules:
             ctx.warning(
                 "empty",
-                f"segment `{decl.name.text}` has no rules, so no record is in it",
+                message(
+                    "check.empty-segment",
+                    "segment `{name}` has no rules, so no record is in it",
+                    name=decl.name.text,
+                ),
                 decl.name.span,
             )
         return m.Segment(decl.name.text, decl.label, entity.name, where, tuple(rules), decl.span)
@@ -77,27 +96,35 @@ class RuleChecker:
             assert decl.hit is not None
             ctx.error(
                 "unknown-name",
-                f"unknown hit policy `{hit}`",
+                message("check.unknown-hit", "unknown hit policy `{hit}`", hit=hit),
                 decl.hit.span,
-                did_you_mean(hit, m.HIT_POLICIES) or "hit policies are: first, unique, collect",
+                did_you_mean(hit, m.HIT_POLICIES)
+                or message("check.hits-are", "hit policies are: first, unique, collect"),
             )
         entity = ctx.lookup_entity(decl.entity)
         if entity is None:
             table = decl.name.text
-            ctx.leave_out(("table", table), mark, _left_out(f"table `{table}`"), decl.name.span)
+            what = _table(table, decl.label)
+            ctx.leave_out(("table", table), mark, _left_out(what), decl.name.span)
             return None
-        exprs = ctx.exprs(self._entity_scope(entity), f"table `{decl.name.text}`")
+        exprs = ctx.exprs(self._entity_scope(entity), _table(decl.name.text, decl.label))
         rows: list[m.TableRow] = []
         output_type: DType | None = None
         otherwise: n.TableRow | None = None
         for row in decl.rows:
             if otherwise is not None:
-                what = "a second `otherwise`" if row.condition is None else "a row"
                 ctx.error(
                     "unreachable",
-                    f"{what} after `otherwise` can never apply",
+                    message(
+                        "check.second-otherwise",
+                        "a second `otherwise` after `otherwise` can never apply",
+                    )
+                    if row.condition is None
+                    else message(
+                        "check.after-otherwise", "a row after `otherwise` can never apply"
+                    ),
                     row.span,
-                    "`otherwise` must be the last row",
+                    message("check.otherwise-last", "`otherwise` must be the last row"),
                 )
                 continue
             if row.condition is None:
@@ -108,8 +135,11 @@ class RuleChecker:
                 condition = exprs.condition(row.condition)
                 if condition is None:
                     key = ("output", decl.name.text, row.output.span.text)
-                    what = (
-                        f"the row of table `{decl.name.text}` that outputs `{row.output.span.text}`"
+                    what = message(
+                        "check.row-of-table",
+                        "the row of {table} that outputs `{output}`",
+                        table=_table(decl.name.text, decl.label),
+                        output=row.output.span.text,
                     )
                     ctx.leave_out(key, mark, _left_out(what), row.span)
                     continue
@@ -122,12 +152,21 @@ class RuleChecker:
             elif dtype.kind is not Kind.NULL and not dtype.same_base(output_type):
                 ctx.error(
                     "type",
-                    f"this row outputs {dtype.a()}, but earlier rows output {output_type.a()}",
+                    message(
+                        "check.row-output-type",
+                        "this row outputs {found}, but earlier rows output {earlier}",
+                        found=dtype.a(),
+                        earlier=output_type.a(),
+                    ),
                     row.output.span,
                 )
             rows.append(m.TableRow(condition, output, row.label, row.span))
         if not decl.rows:
-            ctx.warning("empty", f"table `{decl.name.text}` has no rows", decl.name.span)
+            ctx.warning(
+                "empty",
+                message("check.empty-table", "table `{name}` has no rows", name=decl.name.text),
+                decl.name.span,
+            )
         return m.Table(
             decl.name.text,
             decl.label,
@@ -140,4 +179,23 @@ class RuleChecker:
 
 
 def _left_out(what: str) -> str:
-    return f"because of this, {what} is left out"
+    return message("check.left-out", "because of this, {what} is left out", what=what)
+
+
+def _segment(name: str, label: str | None) -> str:
+    """A segment as a message names it: with its label in Chinese, as its owner reads it."""
+    if label:
+        return message("context.segment-labelled", "segment `{name}`", name=name, label=label)
+    return message("context.segment", "segment `{name}`", name=name)
+
+
+def _rule(name: str, label: str | None) -> str:
+    if label:
+        return message("context.rule-labelled", "`{name}`", name=name, label=label)
+    return message("context.rule", "`{name}`", name=name)
+
+
+def _table(name: str, label: str | None) -> str:
+    if label:
+        return message("context.table-labelled", "table `{name}`", name=name, label=label)
+    return message("context.table", "table `{name}`", name=name)

@@ -10,7 +10,9 @@ from enum import Enum
 
 import attrs
 
+from ..messages import message
 from .frozen import frozen
+from .type_names import NOUNS
 from .values import text_key
 
 
@@ -78,18 +80,24 @@ class DType:
         return base + ("?" if self.optional else "")
 
     def a(self) -> str:
-        """The type as a message names a value of it: `an int`, `an optional amount of money`."""
+        """The type as a message names a value of it: `an int`, `an optional amount of
+        money` (in Chinese 整数, 可为空的金额)."""
+        noun: str
         if self.kind is Kind.ENUM and self.enum is not None:
-            noun = f"value of enum `{self.enum.name}`"
+            noun = message("type.enum", "value of enum `{name}`", name=self.enum.name)
         elif self.kind is Kind.LIST and self.element is not None:
-            noun = f"list of {self.element.describe()} values"
+            noun = message("type.list", "list of {element} values", element=self.element.describe())
         elif self.kind is Kind.SHARES and self.enum is not None:
-            noun = f"list of `{self.enum.name}` values with optional ratios"
+            noun = message(
+                "type.shares", "list of `{name}` values with optional ratios", name=self.enum.name
+            )
         else:
-            noun = _NOUNS.get(self.kind, self.kind.value)
+            noun = NOUNS[self.kind.value]
         if self.optional and self.kind is not Kind.NULL:
-            noun = "optional " + noun
-        return ("an " if noun[0] in "aeiou" else "a ") + noun
+            noun = message("type.optional", "optional {noun}", noun=noun)
+        if noun[0] in "aeiou":
+            return message("type.an", "an {noun}", noun=noun)
+        return message("type.a", "a {noun}", noun=noun)
 
     def required(self) -> DType:
         return attrs.evolve(self, optional=False)
@@ -97,14 +105,6 @@ class DType:
     def same_base(self, other: DType) -> bool:
         return self.required() == other.required()
 
-
-_NOUNS = {
-    Kind.BOOL: "true/false value",
-    Kind.MONEY: "amount of money",
-    Kind.TEXT: "text value",
-    Kind.NULL: "null",
-    Kind.SYMBOL: "table output",
-}
 
 BOOL = DType(Kind.BOOL)
 INT = DType(Kind.INT)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..messages import message
+
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
@@ -15,4 +17,6 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
-    return f"did you mean `{matches[0]}`?" if matches else None
+    if not matches:
+        return None
+    return message("suggest.did-you-mean", "did you mean `{name}`?", name=matches[0])
