@@ -143,3 +143,37 @@ def test_a_syntax_error_in_chinese_names_where_the_block_began() -> None:
     document = caught.value.diagnostics[0].to_dict("zh")
     assert document["message_code"] == "syntax.unclosed-block"
     assert document["message"].startswith("`segment s` 在第 1 行")
+
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def test_the_command_line_speaks_the_language_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli_helpers import run
+
+    case = GOLDEN / "cause_misspelt_field.rules"
+    code, out, err = run(capsys, "--lang", "zh", "check", case)
+    shown = out + err
+    assert code == 1
+    assert "错误[unknown-name]: 客户群“目标客户”（`targets`）中有未知的名称 `credit_lime`" in shown
+    assert "= 提示: 是不是要写 `credit_line`？" in shown
+    code, out, err = run(capsys, "check", "--lang", "en", case)
+    assert "error[unknown-name]: unknown name `credit_lime` in segment `targets`" in out + err
+    monkeypatch.setenv("LINKAGE_RULES_LANG", "zh")  # no option: the environment decides
+    code, out, err = run(capsys, "check", "--format", "plain", case)
+    assert ": 错误[unknown-name]: " in out + err and ": 说明: " in out + err
+
+
+def test_every_golden_case_renders_in_chinese_with_the_same_places() -> None:
+    """Each golden diagnostic, rendered in Chinese, points at the same file, line and
+    column and keeps its code: only the words change."""
+    for case in sorted(GOLDEN.glob("*.rules")):
+        with pytest.raises(lr.PolicyError) as caught:
+            lr.loads(case.read_text(encoding="utf-8"), name=case.name, base_dir=GOLDEN)
+        english = caught.value.render("plain", "en").splitlines()
+        chinese = caught.value.render("plain", "zh").splitlines()
+        assert len(english) == len(chinese), case.name
+        for en, zh in zip(english, chinese, strict=True):
+            assert en.split(": ")[0] == zh.split(": ")[0], (case.name, en, zh)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError, RecordError
+from ..messages import ENVIRONMENT, LANGUAGES
 from . import check, classify, explain, score, testing
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output
@@ -27,6 +28,12 @@ _FORMAT_HELP = (
 )
 
 
+_LANG_HELP = (
+    f"the language of messages: zh (简体中文) or en; by default ${ENVIRONMENT}, "
+    "else the locale's (LC_ALL, LC_MESSAGES, LANG), else English"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; `--format` is accepted before or after the subcommand."""
     parser = argparse.ArgumentParser(
@@ -36,10 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 success, 1 problems found, 2 usage error",
     )
     parser.add_argument("--format", choices=FORMATS, default="human", help=_FORMAT_HELP)
+    parser.add_argument("--lang", choices=LANGUAGES, default=None, help=_LANG_HELP)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # the same option on each subcommand; SUPPRESS keeps it from resetting the global one
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS, help=_FORMAT_HELP)
+    shared.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_LANG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (check, testing, classify, explain, score):
         module.add_parser(commands, shared)
@@ -60,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return _exit_code(stop.code)
+    if args.lang is not None:  # every message of this run, in the language asked for
+        os.environ[ENVIRONMENT] = args.lang
     out = Output(args.format, sys.stdout, sys.stderr)
     command: Command = args.run
     try:
