@@ -68,6 +68,9 @@ IN_THE_CATALOGUE = (
     "checking/scoring_examples.py",
     "checking/names.py",
     "checking/expressions.py",
+    "checking/conditions.py",
+    "checking/declarations.py",
+    "checking/checker.py",
 )
 _MESSAGE_TAKERS = {"Diagnostic": (1, 3), "Note": (0,), "error": (1, 3), "warning": (1, 3)}
 

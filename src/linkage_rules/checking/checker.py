@@ -14,9 +14,11 @@ from ..language.diagnostics import Diagnostic
 from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
-from .context import CheckContext, Symbol
+from ..messages import message
+from .context import CheckContext, Symbol, at
 from .declarations import DeclarationChecker
 from .examples import ExampleChecker
+from .expressions import not_a_date
 from .parsed import ParsedFile
 from .resolvers import DISK, Resolver
 from .rules import RuleChecker
@@ -158,18 +160,26 @@ class Checker:
             first = self.files[0].source if self.files else Source("<policy>", "")
             error(
                 "no-header",
-                "the policy has no header",
+                message("check.no-header", "the policy has no header"),
                 Span(first, 0, 0),
-                'start a rule file with `policy NAME "label" { version "1" effective 2024-01-01 }`',
+                message(
+                    "check.no-header.help",
+                    'start a rule file with `policy NAME "label" {{ version "1" '
+                    "effective 2024-01-01 }}`",
+                ),
             )
             return None
         for extra in headers[1:]:
-            at = headers[0].span
+            header = headers[0].span
             error(
                 "duplicate",
-                "a policy has one header",
+                message("check.one-header", "a policy has one header"),
                 extra.name.span,
-                f"the header is already at {at.source.name}:{at.line}:{at.column}",
+                message(
+                    "check.header-at",
+                    "the header is already at {at}",
+                    at=at(header),
+                ),
             )
         decl = headers[0]
         version: str | None = None
@@ -182,16 +192,25 @@ class Checker:
                 try:
                     effective = dt.date.fromisoformat(prop.value.value)
                 except ValueError:
-                    error("type", f"`{prop.value.value}` is not a valid date", prop.value.span)
+                    error("type", not_a_date(prop.value.value), prop.value.span)
             elif key in POLICY_PROPS:
-                want = "a string" if key == "version" else "a date (YYYY-MM-DD)"
-                error("type", f"`{key}` takes {want}", prop.value.span)
+                want = (
+                    message("check.takes-string", "a string")
+                    if key == "version"
+                    else message("check.takes-date", "a date (YYYY-MM-DD)")
+                )
+                error(
+                    "type",
+                    message("check.property-takes", "`{key}` takes {want}", key=key, want=want),
+                    prop.value.span,
+                )
             else:
                 error(
                     "unknown-name",
-                    f"unknown policy property `{key}`",
+                    message("check.unknown-property", "unknown policy property `{key}`", key=key),
                     prop.name.span,
-                    did_you_mean(key, POLICY_PROPS) or "properties are: version, effective",
+                    did_you_mean(key, POLICY_PROPS)
+                    or message("check.properties-are", "properties are: version, effective"),
                 )
         return decl.name.text, decl.label, version, effective
 

@@ -9,6 +9,7 @@ from ..language import syntax as n
 from ..language.dtypes import BOOL, NULL, NUMERIC, DType, Kind
 from ..language.source import Span
 from ..language.type_rules import unify_numeric, with_optional
+from ..messages import message
 
 
 class ConditionChecks:
@@ -37,9 +38,14 @@ class ConditionChecks:
         lt, rt = left.type, right.type
         if lt.kind is Kind.NULL or rt.kind is Kind.NULL or _is_null_literal(left, right):
             raise self._fail(
-                "comparing with null is never true (null is unknown)",
+                message(
+                    "check.compare-null", "comparing with null is never true (null is unknown)"
+                ),
                 span,
-                "test for a missing value with `is null` or `is not null`",
+                message(
+                    "check.compare-null.help",
+                    "test for a missing value with `is null` or `is not null`",
+                ),
             )
         ordered = op not in ("==", "!=")
         if lt.kind in NUMERIC and rt.kind in NUMERIC:
@@ -50,20 +56,38 @@ class ConditionChecks:
             if percent_vs_int:
                 other = right if rt.kind is Kind.INT else left
                 if isinstance(other, m.Const):
-                    hint = f"write the percent with `%`, e.g. `{other.value}%`" + (
-                        " or `100%`" if other.value == 1 else ""
+                    hint = (
+                        message(
+                            "check.write-percent-or-100",
+                            "write the percent with `%`, e.g. `{number}%` or `100%`",
+                            number=other.value,
+                        )
+                        if other.value == 1
+                        else message(
+                            "check.write-percent",
+                            "write the percent with `%`, e.g. `{number}%`",
+                            number=other.value,
+                        )
                     )
                 else:
-                    hint = "a percent is a share (85% is 0.85); an int is a count"
-            raise self._fail(f"cannot compare {lt.a()} with {rt.a()}", span, hint)
+                    hint = message(
+                        "check.percent-is-share",
+                        "a percent is a share (85% is 0.85); an int is a count",
+                    )
+            raise self._fail(_cannot_compare(lt, rt), span, hint)
         if lt.same_base(rt):
             if ordered and lt.kind in (Kind.BOOL, Kind.ENUM):
-                raise self._fail(f"{lt.a()} has no order; use `==`, `!=` or `in`", span)
+                raise self._fail(
+                    message(
+                        "check.no-order", "{kind} has no order; use `==`, `!=` or `in`", kind=lt.a()
+                    ),
+                    span,
+                )
             return
         hint = None
         if {lt.kind, rt.kind} == {Kind.ENUM, Kind.TEXT}:
-            hint = "enum values are written without quotes"
-        raise self._fail(f"cannot compare {lt.a()} with {rt.a()}", span, hint)
+            hint = message("check.enum-unquoted", "enum values are written without quotes")
+        raise self._fail(_cannot_compare(lt, rt), span, hint)
 
     def visit_Compare(self, node: n.Compare, expected: DType | None) -> m.TExpr:
         left, right = self._pair(node.left, node.right)
@@ -79,9 +103,15 @@ class ConditionChecks:
         options = self.check(node.options, DType(Kind.LIST, False, None, operand.type.required()))
         if not isinstance(options, m.ListConst):
             raise self._fail(
-                f"`in` needs a list, but this is {options.type.a()}",
+                message(
+                    "check.in-needs-list",
+                    "`in` needs a list, but this is {found}",
+                    found=options.type.a(),
+                ),
                 node.options.span,
-                "write a list `[a, b]` or name a declared list",
+                message(
+                    "check.in-needs-list.help", "write a list `[a, b]` or name a declared list"
+                ),
             )
         element = options.type.element
         if element is not None and element.kind is not Kind.NULL:
@@ -109,7 +139,12 @@ class ConditionChecks:
         expr = self.check(node)
         if expr.type.kind not in (Kind.BOOL, Kind.NULL):
             raise self._fail(
-                f"`{word}` needs true/false operands, but this is {expr.type.a()}",
+                message(
+                    "check.needs-bool",
+                    "`{word}` needs true/false operands, but this is {found}",
+                    word=word,
+                    found=expr.type.a(),
+                ),
                 node.span,
             )
         return expr
@@ -143,9 +178,23 @@ class ConditionChecks:
             return a
         merged = unify_numeric(a, b)
         if merged is None:
-            raise self._fail(f"the branches of `if` differ: {a.a()} and {b.a()}", span)
+            raise self._fail(
+                message(
+                    "check.if-branches",
+                    "the branches of `if` differ: {a} and {b}",
+                    a=a.a(),
+                    b=b.a(),
+                ),
+                span,
+            )
         return merged
 
 
 def _is_null_literal(*exprs: m.TExpr) -> bool:
     return any(isinstance(e, m.Const) and e.value is None and e.name is None for e in exprs)
+
+
+def _cannot_compare(left: DType, right: DType) -> str:
+    return message(
+        "check.cannot-compare", "cannot compare {left} with {right}", left=left.a(), right=right.a()
+    )

@@ -50,7 +50,11 @@ class DeclarationChecker:
             if enum is None:
                 ctx.error(
                     "unknown-type",
-                    f"`shares(...)` takes a declared enum, and `{node.enum.text}` is not one",
+                    message(
+                        "check.shares-enum",
+                        "`shares(...)` takes a declared enum, and `{name}` is not one",
+                        name=node.enum.text,
+                    ),
                     node.enum.span,
                     did_you_mean(node.enum.text, ctx.enums),
                 )
@@ -66,10 +70,14 @@ class DeclarationChecker:
             return DType(Kind.ENUM, node.optional, ctx.enums[name])
         ctx.error(
             "unknown-type",
-            f"unknown type `{name}`",
+            message("check.unknown-type", "unknown type `{name}`", name=name),
             node.name.span,
             did_you_mean(name, [*SCALAR_TYPE_NAMES, *ctx.enums])
-            or f"types are: {', '.join(SCALAR_TYPE_NAMES)}, or a declared enum",
+            or message(
+                "check.types-are",
+                "types are: {types}, or a declared enum",
+                types=list(SCALAR_TYPE_NAMES),
+            ),
         )
         return None
 
@@ -104,8 +112,12 @@ class DeclarationChecker:
                 names = [f.name for f in fields]
                 ctx.error(
                     "type",
-                    f"the key `{decl.key.text}` must be a required text, int or enum field "
-                    f"of `{decl.name.text}`",
+                    message(
+                        "check.bad-key",
+                        "the key `{key}` must be a required text, int or enum field of `{entity}`",
+                        key=decl.key.text,
+                        entity=decl.name.text,
+                    ),
                     decl.key.span,
                     did_you_mean(decl.key.text, names),
                 )
@@ -120,33 +132,11 @@ class DeclarationChecker:
         dtype = self.resolve_type(decl.type, decl.name.text)
         if dtype is None:
             return None
-        ok, value = self._param_value(dtype, decl.value, f"param `{decl.name.text}`")
+        what = message("context.param", "param `{name}`", name=decl.name.text)
+        ok, value = param_value(self.ctx, dtype, decl.value, what)
         if not ok:
             return None
         return m.Param(decl.name.text, decl.label, dtype, value, decl.span)
-
-    def _param_value(self, dtype: DType, node: n.Expr, what: str) -> tuple[bool, object]:
-        """Check a constant for a param; (False, None) after reporting a problem."""
-        ctx = self.ctx
-        expr = ctx.exprs(ctx.declared_so_far(), what).value(node, dtype)
-        if expr is None:
-            return False, None
-        try:
-            constant = constant_value(expr)
-        except ValueError:
-            ctx.error("type", f"{what} must be a constant", node.span)
-            return False, None
-        if not ctx.number_fits(expr, dtype, what):
-            return False, None
-        try:
-            value = check_value(dtype, constant)
-        except ValueError as error:
-            ctx.error("type", f"{what}: {error}", node.span)
-            return False, None
-        if dtype.kind is Kind.INT and not isinstance(value, int):
-            ctx.error("type", f"{what} must be a whole number", node.span)
-            return False, None
-        return True, value
 
     def override(self, decl: n.OverrideDecl) -> m.Param | None:
         """The overridden param, which replaces the declared one."""
@@ -157,22 +147,33 @@ class DeclarationChecker:
             mark = ctx.mark()
             ctx.error(
                 "unknown-name",
-                f"`override` needs a declared param, and there is no param `{name}`",
+                message(
+                    "check.override-unknown",
+                    "`override` needs a declared param, and there is no param `{name}`",
+                    name=name,
+                ),
                 decl.name.span,
                 did_you_mean(name, ctx.params),
             )
             ctx.break_name(name, mark)  # its uses would only repeat this error
             return None
         if param.override is not None:
-            at = param.override
+            other = param.override
             ctx.error(
                 "duplicate",
-                f"param `{name}` is already overridden",
+                message(
+                    "check.overridden-twice", "param `{name}` is already overridden", name=name
+                ),
                 decl.name.span,
-                f"the other override is at {at.source.name}:{at.line}:{at.column}",
+                message(
+                    "check.other-override",
+                    "the other override is at {at}",
+                    at=at(other),
+                ),
             )
             return None
-        ok, value = self._param_value(param.type, decl.value, f"the override of `{name}`")
+        what = message("context.override", "the override of `{name}`", name=name)
+        ok, value = param_value(self.ctx, param.type, decl.value, what)
         if not ok:
             return None
         label = decl.label or param.label
@@ -203,16 +204,15 @@ class DeclarationChecker:
         if element.optional:
             ctx.error(
                 "type",
-                "list elements cannot be optional",
+                message("check.optional-elements", "list elements cannot be optional"),
                 decl.type.span,
-                "drop the `?`: a list never holds null",
+                message("check.optional-elements.help", "drop the `?`: a list never holds null"),
             )
             return None
         if isinstance(decl, n.InlineListDecl):
             list_type = DType(Kind.LIST, False, None, element)
-            expr = ctx.exprs(ctx.global_scope(), f"list `{decl.name.text}`").value(
-                decl.items, list_type
-            )
+            context = message("context.list", "list `{name}`", name=decl.name.text)
+            expr = ctx.exprs(ctx.global_scope(), context).value(decl.items, list_type)
             if not isinstance(expr, m.ListConst):
                 return None
             items = tuple(check_value(element, v) for v in expr.items)
@@ -240,7 +240,10 @@ class DeclarationChecker:
     ) -> tuple[LoadedList, ListMeta] | None:
         ctx = self.ctx
         data = ctx.read_reference(
-            file, decl.path, "list file", "list files must live in the policy's folder"
+            file,
+            decl.path,
+            "list file",
+            message("check.list-where", "list files must live in the policy's folder"),
         )
         if data is None:
             return None
@@ -250,13 +253,22 @@ class DeclarationChecker:
         loaded = load_list_file(data, display, element, column, ctx.diagnostics.append)
         if loaded is None:
             if len(ctx.diagnostics) == before:  # pragma: no cover - load always reports
-                ctx.error("list-file", "the list file could not be read", decl.path.span)
+                ctx.error(
+                    "list-file",
+                    message("check.list-unreadable", "the list file could not be read"),
+                    decl.path.span,
+                )
             else:
                 ctx.error(
                     "list-file",
-                    f"list `{decl.name.text}` cannot be used: `{display}` has problems",
+                    message(
+                        "check.list-unusable",
+                        "list `{name}` cannot be used: `{file}` has problems",
+                        name=decl.name.text,
+                        file=display,
+                    ),
                     decl.path.span,
-                    f"they are reported at their rows in `{display}`",
+                    reported_at_rows(display),
                 )
             return None
         parts.append((decl.path.value.replace("\\", "/"), loaded.data))
@@ -274,3 +286,35 @@ class DeclarationChecker:
         if part is not None:
             parts.append(part)  # what a list's meta file says is data too
         return loaded, meta
+
+
+def reported_at_rows(display: str) -> str:
+    return message(
+        "check.reported-at-rows", "they are reported at their rows in `{file}`", file=display
+    )
+
+
+def param_value(ctx: CheckContext, dtype: DType, node: n.Expr, what: str) -> tuple[bool, object]:
+    """Check a constant for a param; (False, None) after reporting a problem."""
+    expr = ctx.exprs(ctx.declared_so_far(), what).value(node, dtype)
+    if expr is None:
+        return False, None
+    try:
+        constant = constant_value(expr)
+    except ValueError:
+        said = message("check.not-constant", "{what} must be a constant", what=what)
+        ctx.error("type", said, node.span)
+        return False, None
+    if not ctx.number_fits(expr, dtype, what):
+        return False, None
+    try:
+        value = check_value(dtype, constant)
+    except ValueError as error:
+        said = message("check.value-problem", "{what}: {problem}", what=what, problem=error)
+        ctx.error("type", said, node.span)
+        return False, None
+    if dtype.kind is Kind.INT and not isinstance(value, int):
+        said = message("check.whole-number", "{what} must be a whole number", what=what)
+        ctx.error("type", said, node.span)
+        return False, None
+    return True, value

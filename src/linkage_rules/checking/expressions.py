@@ -53,7 +53,7 @@ Scope = Mapping[str, m.FieldRef | m.Const | m.ListConst]
 WARNING = Severity.WARNING
 
 
-def _not_a_date(text: str) -> str:
+def not_a_date(text: str) -> str:
     return message("check.not-a-date", "`{text}` is not a valid date", text=text)
 
 
@@ -182,7 +182,7 @@ class ExprChecker(ConditionChecks, NameChecks, SyntaxVisitor[m.TExpr]):
         try:
             value = dt.date.fromisoformat(node.value)
         except ValueError:
-            raise self._fail(_not_a_date(node.value), node.span) from None
+            raise self._fail(not_a_date(node.value), node.span) from None
         return m.Const(value, DATE, node.span)
 
     def visit_BoolLit(self, node: n.BoolLit, expected: DType | None) -> m.TExpr:
