@@ -313,7 +313,9 @@ def test_classify_infers_the_entity_from_the_header(
     code, out, err = run(capsys, "classify", policy, only_ids)
     assert code == 1  # only Org has client_id, so the header says it is Org ...
     assert out == ""
-    assert "no column for the required fields `dept`, `credit`" in err  # ... but incomplete
+    assert (
+        "no column for the required fields `dept` (维护部门), `credit` (授信额度)" in err
+    )  # ... but incomplete
     unknown = write(tmp_path / "unknown.csv", "nobody\nx\n")
     code, _, err = run(capsys, "classify", policy, unknown)
     assert code == 2
@@ -328,7 +330,7 @@ def test_classify_unknown_column_names_it(
     code, out, err = run(capsys, "--format", "plain", "classify", policy, data, "--entity", "Org")
     assert code == 1
     assert out == ""
-    assert "`Org` has no field `tax_rnak`" in err
+    assert "`Org` has no field named or labelled `tax_rnak` (column 2)" in err
     assert "did you mean `tax_rank`?" in err
 
 

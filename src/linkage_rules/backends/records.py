@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..io.headers import FieldNames, HeaderError
 from ..language import model as m
 from ..language.dtypes import (
     Kind,
@@ -45,6 +46,8 @@ class RecordSchema:
         self.names = frozenset(entity.field_names)
         self.required = tuple(f.name for f in entity.fields if not f.type.optional)
         self.id_field = _id_field(entity)
+        self.columns = FieldNames(entity.name, ((f.name, f.label) for f in entity.fields))
+        """The names a column may have for each field: its name or its label (`客户号`)."""
         self._types = {f.name: f.type for f in entity.fields}
         self._readers = tuple((f.name, f.type.optional, text_reader(f.type)) for f in entity.fields)
         self._checks = tuple(
@@ -124,15 +127,8 @@ class RecordSchema:
                 None,
                 where=where,
             )
-        unknown = [str(k) for k in row if k is not None and k not in self.names]
-        if unknown:
-            hint = did_you_mean(unknown[0], self.names)
-            raise self._error(
-                f"`{self.entity.name}` has no field `{unknown[0]}`" + (f"; {hint}" if hint else ""),
-                None,
-                unknown[0],
-                where=where,
-            )
+        if any(k not in self.names for k in row):
+            row = self._by_field(row, where)
         out: dict[str, object] = {}
         for name, optional, read in self._readers:
             text = row.get(name)
@@ -155,6 +151,28 @@ class RecordSchema:
                 out[name] = read(text)
             except ValueError as error:
                 raise self._error(str(error), None, name, text, where=where) from None
+        return out
+
+    def _by_field(self, row: Mapping[str, str | None], where: str | None) -> dict[str, str | None]:
+        """A text row whose keys are labels (`客户号`) or padded names, keyed by field."""
+        items = [(str(k), v) for k, v in row.items() if k is not None]
+        keys = [k for k, _ in items]
+        try:
+            fields = self.columns.match(keys, numbered=False)
+        except HeaderError as error:
+            field = next((k for k in keys if self.columns.field_of(k) is None), None)
+            raise self._error(error.message, None, field, where=where) from None
+        out: dict[str, str | None] = {}
+        for (_, value), field in zip(items, fields, strict=True):
+            if field is not None:
+                out[field] = value
+            elif isinstance(value, str) and value.strip():
+                raise self._error(
+                    f"the row has a value (`{value.strip()}`) under a key with no name",
+                    None,
+                    None,
+                    where=where,
+                )
         return out
 
     def from_json(self, obj: object, where: str | None = None) -> dict[str, object]:

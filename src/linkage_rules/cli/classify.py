@@ -27,6 +27,7 @@ from .common import (
     choose_entity,
     input_path,
     load_policy,
+    other_schemas,
     record_reason,
     same_file,
     usage_error,
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     data = read_data(data_path, args.data, kind, args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.data)
     schema = policy.schema(entity)
-    unfilled = data.check_columns(schema)
+    unfilled = data.check_columns(schema, other_schemas(policy, entity))
     tally = Tally(policy.model, entity)
     _warn_before(out, policy, data, unfilled)
     with ExitStack() as stack:

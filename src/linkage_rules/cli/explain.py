@@ -17,6 +17,7 @@ from .common import (
     data_error,
     input_path,
     load_policy,
+    other_schemas,
     record_reason,
     usage_error,
 )
@@ -110,6 +111,7 @@ def _row_of_data(
     data = read_data(path, args.record, kind_of(path, DATA_KINDS, "record file"), args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.record)
     schema = policy.schema(entity)
+    data.check_columns(schema, other_schemas(policy, entity))
     row = _find_row(data, args.row, args.id, schema.id_field)
     if row.problem is not None:
         raise data_error(row.problem, data.where(row))

@@ -34,6 +34,7 @@ from .common import (
     PROG,
     data_error,
     load_policy,
+    other_schemas,
     plural,
     record_reason,
     usage_error,
@@ -271,7 +272,8 @@ def _open_data(
     """The file, its header checked against the entity (an optional field missing: a warning)."""
     data = read_data(file.path, file.shown, file.kind, file.encoding)
     schema = policy.schema(entity)
-    _warn(out, unfilled_warnings(data, data.check_columns(schema)))
+    unfilled = data.check_columns(schema, other_schemas(policy, entity))
+    _warn(out, unfilled_warnings(data, unfilled))
     return data, schema
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, or None when none is close (any case counts)."""
     import difflib  # only for a mistake: most loads have none
 
     pool = sorted(set(candidates))
@@ -15,4 +15,10 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
-    return f"did you mean `{matches[0]}`?" if matches else None
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
+    match = closest(word, candidates)
+    return f"did you mean `{match}`?" if match is not None else None
