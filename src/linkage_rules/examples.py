@@ -45,6 +45,9 @@ class ExampleResult:
     title: str
     span: Span = attrs.field(repr=False)
     failures: tuple[str, ...]
+    why: tuple[str, ...] = ()
+    """For a failed example, the short explanation of its record for each segment or
+    table an expectation failed on: the rules that held or failed, with the values."""
 
     @property
     def passed(self) -> bool:
@@ -165,11 +168,15 @@ def run_examples(policy: Policy) -> ExampleReport:
             held_rules.update((segment, r) for r in rules)
         for table in explanation.tables:
             matched_rows.update((table.name, row.index) for row in table.rows if row.matched)
+        why: list[str] = []
         for expectation in example.expectations:
             failure = _check_expectation(expectation, compiled)
             if failure is not None:
                 failures.append(failure)
-        results.append(ExampleResult(example.title, example.span, tuple(failures)))
+                lines = explanation.about(expectation.target, expectation.rules)
+                if lines and lines[0] not in why:
+                    why.extend(lines)
+        results.append(ExampleResult(example.title, example.span, tuple(failures), tuple(why)))
     for scoring_example in policy.model.scoring_examples:
         results.append(_run_scoring_example(policy, scoring_example))
     results.sort(key=lambda r: (r.span.source.name, r.span.start))

@@ -57,6 +57,11 @@ def add_parser(
     which.add_argument(
         "--id", metavar="ID", help="in a data file: the row whose id field (e.g. client_id) is ID"
     )
+    p.add_argument(
+        "--short",
+        action="store_true",
+        help="only the answer and the conditions that decided it, in a few lines",
+    )
     add_encoding_option(p)
     p.set_defaults(run=run)
 
@@ -72,7 +77,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if out.is_json:
         out.json(explanation.to_dict())
     else:
-        out.line(str(explanation))
+        out.line(explanation.short() if args.short else str(explanation))
     return EXIT_OK
 
 

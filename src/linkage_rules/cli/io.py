@@ -22,6 +22,7 @@ from ..io import (
     HeaderError,
     LineCount,
     TextDecodeError,
+    cell_bounds,
     csv_text,
     decode_text,
     duplicate_key,
@@ -178,10 +179,14 @@ class DataSet:
         return _json_items(self.items or ())
 
     def size_hint(self) -> int:
-        """About how many rows there are, for a progress bar: the lines of a text file."""
+        """About how many rows there are, for a progress bar: the lines after the header
+        (a blank line, or a cell over several lines, makes it more than the rows)."""
         if self.items is not None:
             return len(self.items)
-        return self.text.count("\n")
+        if self.table is not None:
+            return self.table.count.total - self.table.count.header
+        text = self.text
+        return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
     def keys(self) -> frozenset[str]:
         """The column names (CSV), or the keys of the first JSON records: to infer the entity."""
@@ -200,9 +205,11 @@ class DataSet:
             return f"{self.display}:{row.number}"
         return f"{self.display} item {row.number}"
 
-    def span(self, row: InputRow) -> Span | None:
+    def span(self, row: InputRow, field: str | None = None) -> Span | None:
         """The row's line in the file, for compiler-style messages; None for JSON lists.
 
+        With the `field` a message is about, the span is that field's cell in a CSV row
+        (when the cell is on the row's first line), so that the caret points at it.
         The line index over the whole file is built on the first rejected row only.
         """
         if not self.by_line:
@@ -212,7 +219,12 @@ class DataSet:
             self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         source = self._source
         start = self._line_starts[min(row.number, len(self._line_starts)) - 1]
-        return Span(source, start, start + len(source.line_text(row.number)))
+        line = source.line_text(row.number)
+        if field is not None and self.kind == "csv" and field in self.fields:
+            bounds = cell_bounds(line.rstrip("\r"), self.fields.index(field))
+            if bounds is not None:
+                return Span(source, start + bounds[0], start + bounds[1])
+        return Span(source, start, start + len(line))
 
     def convert(self, schema: RecordSchema, row: InputRow) -> dict[str, object]:
         """The row as a checked record of `schema`; RecordError names the field and value."""

@@ -9,6 +9,7 @@ from .csv_reader import (
     CsvTable,
     LineCount,
     RowCount,
+    cell_bounds,
     csv_text,
     read_csv_text,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "RowCount",
     "TextDecodeError",
     "cell",
+    "cell_bounds",
     "csv_text",
     "decode_text",
     "duplicate_key",
