@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from ..io.headers import FieldNames, HeaderError
 from ..language import model as m
 from ..language.dtypes import (
+    DType,
     Kind,
     check_value,
     describe_python_value,
@@ -36,6 +37,20 @@ def _json_share(item: object) -> object:
         except ValueError:
             return item  # the full check words the error
     return item
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def empty_for_null(value: str, dtype: DType) -> str:
+    """Why `""` is refused in JSON for an optional enum: write null. (An amount, a date
+    or a number given as `""` is read as text is, empty meaning null.)"""
+    shown = "an empty text" if not value else "a text of spaces"
+    return (
+        f'{shown} (`"{value}"`) is not {dtype.required().a()}; '
+        "in JSON, write `null` for no value (the field is optional)"
+    )
 
 
 class RecordSchema:
@@ -188,6 +203,8 @@ class RecordSchema:
         converted: dict[str, object] = {}
         for key, value in obj.items():
             dtype = self._types.get(key)
+            if dtype is not None and dtype.optional and _blank(value) and dtype.kind is Kind.ENUM:
+                raise self._error(empty_for_null(value, dtype), None, key, value, where=where)
             if dtype is not None and isinstance(value, str) and dtype.kind not in _TEXTUAL:
                 try:
                     value = parse_text(dtype, value)
