@@ -113,7 +113,7 @@ class Scorer:
     ) -> ScoreSheet:
         tables = self.tables(inputs)
         groupings = grouped_items(self.scoring)
-        zero = Decimal(0).quantize(self.scoring.precision)
+        zero = Decimal(0).quantize(self.scoring.precision, context=CONTEXT)  # any caller context
         totals = {d: zero for d in self.scoring.split.departments.members}
         credits: dict[object, dict[str, Decimal]] = {}
         with localcontext(CONTEXT), self._exact_totals():
