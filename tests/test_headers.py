@@ -196,3 +196,24 @@ def test_a_list_column_is_found_padded_and_misspelt_is_named(
     code, out, _ = run(capsys, "--format", "plain", "check", folder)
     assert code == 1
     assert "the list file has no column `name`; did you mean `nmae`?" in out
+
+
+def test_json_records_may_be_keyed_by_labels(
+    tmp_path: Path, policy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = lr.loads(POLICY).schema("Org")
+    by_label = {
+        "client_id": "c1",
+        "维护部门": "公司业务部",
+        "授信额度": "3亿",
+        "省内利税排名": None,
+    }
+    by_name = {"client_id": "c1", "dept": "公司业务部", "credit": "3亿", "tax_rank": None}
+    assert schema.from_json(by_label) == schema.from_json(by_name)
+    with pytest.raises(lr.RecordError, match="has no field `credt`; did you mean `credit`"):
+        schema.from_json({**by_name, "credt": 1})  # not all keys fit: the message as before
+    lines = '{"client_id": "c1", "维护部门": "公司业务部", "授信额度": "3亿"}\n'
+    data = write(tmp_path / "d.jsonl", lines)
+    code, out, err = run(capsys, "classify", policy, data)
+    assert code == 0, err
+    assert '"matches": {"targets": ["big_credit"]}' in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..io.headers import FieldNames, HeaderError
 from ..language import model as m
@@ -168,8 +169,8 @@ class RecordSchema:
                 raise self._error(str(error), None, name, text, where=where) from None
         return out
 
-    def _by_field(self, row: Mapping[str, str | None], where: str | None) -> dict[str, str | None]:
-        """A text row whose keys are labels (`客户号`) or padded names, keyed by field."""
+    def _by_field(self, row: Mapping[Any, Any], where: str | None) -> dict[str, Any]:
+        """A row whose keys are labels (`客户号`) or padded names, keyed by field."""
         items = [(str(k), v) for k, v in row.items() if k is not None]
         keys = [k for k, _ in items]
         try:
@@ -177,7 +178,7 @@ class RecordSchema:
         except HeaderError as error:
             field = next((k for k in keys if self.columns.field_of(k) is None), None)
             raise self._error(error.message, None, field, where=where) from None
-        out: dict[str, str | None] = {}
+        out: dict[str, Any] = {}
         for (_, value), field in zip(items, fields, strict=True):
             if field is not None:
                 out[field] = value
@@ -200,6 +201,8 @@ class RecordSchema:
             raise self._error(
                 f"a {self.entity.name} record must be a JSON object", None, None, where=where
             )
+        if any(k not in self.names for k in obj) and self.columns.fits(map(str, obj)):
+            obj = self._by_field(obj, where)  # keyed by labels, as a bank's export may be
         converted: dict[str, object] = {}
         for key, value in obj.items():
             dtype = self._types.get(key)
