@@ -217,3 +217,19 @@ def test_json_records_may_be_keyed_by_labels(
     code, out, err = run(capsys, "classify", policy, data)
     assert code == 0, err
     assert '"matches": {"targets": ["big_credit"]}' in out
+
+
+def test_a_label_matches_across_full_and_half_width_forms() -> None:
+    names = FieldNames("Target", [("product", "产品代码"), ("goal", "零售条线年度目标（件）")])
+    assert names.match(["产品代码", "零售条线年度目标(件)"]) == ("product", "goal")
+    assert names.match(["\ufeffproduct\u3000", " 零售条线年度目标（件） "]) == ("product", "goal")
+
+
+def test_a_gb18030_catalogue_headed_by_labels(tmp_path: Path) -> None:
+    folder = copy_shipped(tmp_path)
+    before = lr.load(folder).model
+    path = folder / "products.csv"
+    text = path.read_text(encoding="utf-8")
+    header = "产品代码,产品名称,所属条线,产品主办部门,单位积分\n"
+    path.write_bytes((header + text[text.index("\n") + 1 :]).encode("gb18030"))
+    assert lr.load(folder).model.catalogs[0].rows == before.catalogs[0].rows
