@@ -5,6 +5,7 @@ once, the caret at the bad cell, `test --quiet` and the why of a failing example
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -239,3 +240,23 @@ def test_the_progress_bar_counts_the_rows_and_ends_at_the_total(
     blank = write(tmp_path / "blank.csv", text + "\n\n")
     run(capsys, "classify", policy, blank, "-o", "out.csv")
     assert (bars[-1].completed, bars[-1].total) == (rows, rows)
+
+
+def test_a_failing_scoring_example_shows_the_gate_and_the_ledger_that_decided(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "policy"
+    shutil.copytree(SHIPPED, folder)
+    path = folder / "scoring_examples.rules"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('expect "M2" zeroed by mortgage_floor', 'expect "M2" counts')
+    text = text.replace("expect personal points == 12", "expect personal points == 11", 1)
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "test", folder, "-q")
+    assert code == 1
+    assert "        ledger of `personal`:\n        sale S1: participant 12.00\n" in out
+    assert "        sale M2: 50.00 points, scores zero (gate mortgage_floor)\n" in out
+    assert (
+        "gate mortgage_floor 按揭户数不低于底线, group P2: FAILED: ✓ 开发贷款由我行独家发放 true;"
+        " ✗ 我行按揭户数 84 >= "
+    ) in out

@@ -41,12 +41,17 @@ class Step:
 
 
 _LOGIC = ("all of:", "any of:")
+_CONDITIONAL = "if … then … else …"
 
 
 def deciding(step: Step) -> list[Step]:
     """The conditions that decided a step: under `and`/`or`, the parts whose value is the
     whole's (every part of an `and` that held, the first part of an `or` that held, the
-    parts of an `and` that failed, every part of an `or` that failed); else the step."""
+    parts of an `and` that failed, every part of an `or` that failed); under `if`, the
+    test and what decided the branch it chose; else the step."""
+    if step.reading.startswith(_CONDITIONAL) and len(step.children) == 2:
+        condition, chosen = step.children  # the test, then the branch it chose
+        return [*deciding(condition), *deciding(chosen)]
     if step.reading not in _LOGIC:
         return [step]
     same = [c for c in step.children if c.value is step.value]
