@@ -7,6 +7,7 @@ cells, a label two fields share; then the same for catalogue and list files.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -233,3 +234,17 @@ def test_a_gb18030_catalogue_headed_by_labels(tmp_path: Path) -> None:
     header = "产品代码,产品名称,所属条线,产品主办部门,单位积分\n"
     path.write_bytes((header + text[text.index("\n") + 1 :]).encode("gb18030"))
     assert lr.load(folder).model.catalogs[0].rows == before.catalogs[0].rows
+
+
+def test_a_catalogue_of_many_bad_rows_shows_20_and_the_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_shipped(tmp_path)
+    path = folder / "products.csv"
+    rows = "".join(f"p{i},产品{i},retail,personal,many\n" for i in range(120))
+    path.write_text("code,name,line,host_dept,unit_points\n" + rows, encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "plain", "check", folder)
+    assert code == 1
+    assert len(re.findall(r"products\.csv:\d+:1: error\[list-row\]", out)) == 20
+    assert "products.csv: error[list-row]: … and 100 more bad rows in this file" in out
+    assert "catalog `PRODUCTS` cannot be used" in out

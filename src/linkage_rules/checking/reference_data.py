@@ -18,7 +18,7 @@ from ..io import (
     decode_text,
     header_key,
 )
-from ..language.diagnostics import Diagnostic, Severity
+from ..language.diagnostics import SHOWN_PER_KIND, Diagnostic, Severity
 from ..language.dtypes import DType, Kind, parse_text
 from ..language.frozen import frozen
 from ..language.source import Source, Span
@@ -44,6 +44,35 @@ class LoadedList:
     data: bytes = attrs.field(eq=False, repr=False)
 
 
+class CappedRows:
+    """Passes on a file's diagnostics, but only the first `SHOWN_PER_KIND` errors (and
+    warnings) about its rows; `finish` says how many more there were. A file with 500
+    bad rows is unusable either way, and one mistake repeated needs showing a few
+    times, with the count."""
+
+    def __init__(self, report: Callable[[Diagnostic], None]) -> None:
+        self._report = report
+        self._seen: dict[Severity, int] = {}
+
+    def __call__(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code == "list-row":
+            seen = self._seen[diagnostic.severity] = self._seen.get(diagnostic.severity, 0) + 1
+            if seen > SHOWN_PER_KIND:
+                return
+        self._report(diagnostic)
+
+    def finish(self, display_name: str) -> None:
+        for severity, seen in self._seen.items():
+            if seen > SHOWN_PER_KIND:
+                message = _more_rows(seen - SHOWN_PER_KIND, severity)
+                self._report(Diagnostic("list-row", message, None, None, severity, display_name))
+
+
+def _more_rows(count: int, severity: Severity) -> str:
+    what = "bad rows" if severity is Severity.ERROR else "rows with a warning"
+    return f"… and {count:,} more {what} in this file (the first {SHOWN_PER_KIND} are shown)"
+
+
 def load_list_file(
     data: bytes,
     display_name: str,
@@ -51,13 +80,27 @@ def load_list_file(
     column: str | None,
     report: Callable[[Diagnostic], None],
 ) -> LoadedList | None:
-    """Read one column of a CSV file as values of `element`; report every bad row.
+    """Read one column of a CSV file as values of `element`; report every bad row (the
+    first `SHOWN_PER_KIND` at their lines, then how many more).
 
     A text entry is compared in the runtime's normalised form, so two rows equal in that
     form (`（北京）` and `(北京)`) are one entry listed twice. An `aliases` column, if the
     file has one, gives an entry's further names (former names) separated by `|`.
     None when the file could not be used.
     """
+    capped = CappedRows(report)
+    loaded = _load_list_file(data, display_name, element, column, capped)
+    capped.finish(display_name)
+    return loaded
+
+
+def _load_list_file(
+    data: bytes,
+    display_name: str,
+    element: DType,
+    column: str | None,
+    report: Callable[[Diagnostic], None],
+) -> LoadedList | None:
     read = _read_csv(data, display_name, report)
     if read is None:
         return None
@@ -314,16 +357,31 @@ def load_table_file(
     The columns are headed by the fields' names or their `labels`, in any order, as the
     data files' are; `owner` is the entity, for messages.
 
-    Every bad cell, missing column and repeated key is reported at its row; None when
-    there was any, since a catalogue with a hole in it would misprice sales silently.
+    Every bad cell, missing column and repeated key is reported at its row (the first
+    `SHOWN_PER_KIND`, then how many more); None when there was any, since a catalogue
+    with a hole in it would misprice sales silently.
     """
+    capped = CappedRows(report)
+    loaded = _load_table_file(data, display_name, fields, key, capped, owner, labels or {})
+    capped.finish(display_name)
+    return loaded
+
+
+def _load_table_file(
+    data: bytes,
+    display_name: str,
+    fields: list[tuple[str, DType]],
+    key: str,
+    report: Callable[[Diagnostic], None],
+    owner: str,
+    labels: Mapping[str, str],
+) -> tuple[dict[object, dict[str, object]], bytes] | None:
     read = _read_csv(data, display_name, report)
     if read is None:
         return None
     data, source, numbered = read
     text = source.text
     line_starts = _line_offsets(text)
-    labels = labels or {}
     names = [name for name, _ in fields]
     columns = FieldNames(owner, ((name, labels.get(name)) for name in names))
     try:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..language.diagnostics import SHOWN_PER_KIND
+
+__all__ = ["SHOWN_PER_KIND", "Capper", "ErrorKind", "all_in", "kind_of_row_error", "more_of_kind"]
+
 ErrorKind = tuple[str, str | None]
 """What errors are counted by: their code and the field they are about (None: the row)."""
-
-SHOWN_PER_KIND = 20
-"""How many errors of one kind are printed before the rest are only counted."""
 
 
 def kind_of_row_error(code: str, field: str | None) -> ErrorKind:
