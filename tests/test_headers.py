@@ -248,3 +248,24 @@ def test_a_catalogue_of_many_bad_rows_shows_20_and_the_count(
     assert len(re.findall(r"products\.csv:\d+:1: error\[list-row\]", out)) == 20
     assert "products.csv: error[list-row]: … and 100 more bad rows in this file" in out
     assert "catalog `PRODUCTS` cannot be used" in out
+
+
+def test_score_reads_sales_targets_and_projects_headed_by_labels_in_gb18030(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = lr.load(SHIPPED)
+    examples = SHIPPED.parent.parent / "examples"
+    argv: list[str | Path] = ["score", SHIPPED, "--pool", "1000000"]
+    for entity, name in (("Sale", "sales"), ("Target", "targets"), ("Project", "projects")):
+        labels = policy.schema(entity).columns.labels
+        lines = (examples / f"{name}.csv").read_text(encoding="utf-8-sig").splitlines(True)
+        header = ",".join(labels.get(h, h) for h in lines[0].rstrip("\n").split(",")) + "\n"
+        path = tmp_path / f"{name}_labels.csv"
+        path.write_bytes((header + "".join(lines[1:])).encode("gb18030"))
+        argv += [f"--{name}", path]
+    plain = ["score", SHIPPED, "--pool", "1000000", "--sales", examples / "sales.csv"]
+    plain += ["--targets", examples / "targets.csv", "--projects", examples / "projects.csv"]
+    assert run(capsys, *argv, "-o", tmp_path / "a")[0] == 0
+    assert run(capsys, *plain, "-o", tmp_path / "b")[0] == 0
+    allocation = [read_csv(tmp_path / d / "allocation.csv") for d in "ab"]
+    assert allocation[0] == allocation[1]
