@@ -451,7 +451,7 @@ def test_list_csv_missing_column(policy_error: PolicyErrorOf) -> None:
         'list R: int from "r.csv" column "rnk"\n' + rule("count in R"),
         files={"r.csv": "name,rank\na,1\n"},
     )
-    assert error.errors[0].message == "the list file has no column `rnk`"
+    assert error.errors[0].message == "the list file has no column `rnk`; did you mean `rank`?"
     assert error.errors[0].help == "its columns are: name, rank"
 
 

@@ -249,8 +249,8 @@ def test_bad_rows_are_reported_never_dropped(
     assert code == 1
     reported = [line for line in err.splitlines() if "error[rejected-row]" in line]
     assert reported == [
-        f"{data}:3:1: error[rejected-row]: field `tax_rank`: `abc` is not a number",
-        f"{data}:5:1: error[rejected-row]: field `dept`: `总行` is not a value of enum "
+        f"{data}:3:4: error[rejected-row]: field `tax_rank`: `abc` is not a number",
+        f"{data}:5:6: error[rejected-row]: field `dept`: `总行` is not a value of enum "
         "`Dept` (one of: corporate, institutional)",
         f"{data}:6:1: error[rejected-row]: the row has 5 cells but the header has 4 columns",
     ]
@@ -278,7 +278,7 @@ def test_rejected_row_human_shows_the_line(
     code, out, err = run(capsys, "classify", policy, data)
     assert code == 1
     assert out == ""  # nothing classified, nothing on stdout
-    assert "orgs.csv:2:1: error[rejected-row]: field `tax_rank`" in err
+    assert "orgs.csv:2:4: error[rejected-row]: field `tax_rank`" in err
     assert "2 | c9,abc,公司业务部,1000" in err
 
 
@@ -313,7 +313,9 @@ def test_classify_infers_the_entity_from_the_header(
     code, out, err = run(capsys, "classify", policy, only_ids)
     assert code == 1  # only Org has client_id, so the header says it is Org ...
     assert out == ""
-    assert "no column for the required fields `dept`, `credit`" in err  # ... but incomplete
+    assert (
+        "no column for the required fields `dept` (维护部门), `credit` (授信额度)" in err
+    )  # ... but incomplete
     unknown = write(tmp_path / "unknown.csv", "nobody\nx\n")
     code, _, err = run(capsys, "classify", policy, unknown)
     assert code == 2
@@ -328,7 +330,7 @@ def test_classify_unknown_column_names_it(
     code, out, err = run(capsys, "--format", "plain", "classify", policy, data, "--entity", "Org")
     assert code == 1
     assert out == ""
-    assert "`Org` has no field `tax_rnak`" in err
+    assert "`Org` has no field named or labelled `tax_rnak` (column 2)" in err
     assert "did you mean `tax_rank`?" in err
 
 

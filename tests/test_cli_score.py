@@ -197,14 +197,14 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
     assert out == ""
     reported = [line for line in err.splitlines() if "error[bad-sale]" in line]
     assert reported == [
-        "sales.csv:3:1: error[bad-sale]: sale B1: field `product`: "
+        "sales.csv:3:15: error[bad-sale]: sale B1: field `product`: "
         "`gold_bar` is not in 产品目录 (products.csv)",
-        "sales.csv:5:1: error[bad-sale]: sale B2: field `participants`: `card` (信用卡中心) "
+        "sales.csv:5:33: error[bad-sale]: sale B2: field `participants`: `card` (信用卡中心) "
         "is the product's host department, so it cannot also be a participant "
         "(the host has its own share)",
-        "sales.csv:6:1: error[bad-sale]: sale B3: field `participants`: "
+        "sales.csv:6:29: error[bad-sale]: sale B3: field `participants`: "
         "the ratios sum to 0.9, not exactly 1",
-        "sales.csv:8:1: error[bad-sale]: sale B4: field `project_id`: "
+        "sales.csv:8:26: error[bad-sale]: sale B4: field `project_id`: "
         "个人住房按揭须注明房地产项目 (it is null) [mortgage_has_project]",
     ]
     assert "4 bad sales in sales.csv: nothing was scored and nothing written" in err
@@ -289,7 +289,7 @@ def test_a_sale_outside_the_statement_month_is_a_bad_row(
     assert code == 1
     assert out == ""
     assert (
-        "sales.csv:5:1: error[bad-sale]: sale S4: field `date`: "
+        "sales.csv:5:4: error[bad-sale]: sale S4: field `date`: "
         "2026-10-03 is outside the statement month 2026-11"
     ) in err
     assert not (tmp_path / "m1").exists()
@@ -461,7 +461,7 @@ def test_bad_rows_of_an_input_file_name_file_and_line(
     assert code == 1
     assert out == ""
     assert [line for line in err.splitlines() if "warning[" not in line] == [
-        "targets.csv:3:1: error[bad-row]: field `retail_line_target`: `abc` is not a number",
+        "targets.csv:3:9: error[bad-row]: field `retail_line_target`: `abc` is not a number",
         "targets.csv:4:1: error[bad-row]: field `product`: Target `credit_card` is given twice "
         "(first on line 2)",
         "2 bad rows: nothing was scored and nothing written",

@@ -53,7 +53,7 @@ def test_classify_json_names_a_file_whose_name_is_not_utf8(
     write(tmp_path / NOT_UTF8, CSV_HEADER + CSV_ROWS[0] + "c9,abc,公司业务部,1\n")
     code, out, err = run(capsys, "--format", "plain", "classify", policy, NOT_UTF8, "-o", "o.csv")
     assert code == 1 and "Traceback" not in err
-    assert "s\\xff.csv:3:1: error[rejected-row]" in err
+    assert "s\\xff.csv:3:4: error[rejected-row]" in err
     assert "lines of s\\xff.csv: 3 = 1 header" in out
     (out + err).encode("utf-8")  # whatever is printed can be written to a UTF-8 stream
 

@@ -387,7 +387,7 @@ def test_a_file_whose_lines_end_in_cr_alone_is_read_by_line(
     code, out, err = run(capsys, "--format", "plain", "classify", policy, data)
     assert code == 1
     assert json.loads(out)["id"] == "c1"
-    assert f"{data}:3:1: error[rejected-row]: field `tax_rank`" in err
+    assert f"{data}:3:4: error[rejected-row]: field `tax_rank`" in err
 
 
 def test_a_stray_quote_in_the_catalog_is_an_error_at_its_line(

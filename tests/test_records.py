@@ -302,7 +302,7 @@ def test_from_text_missing_column() -> None:
 def test_from_text_unknown_column() -> None:
     error = text_error(staf="1")
     assert error.field == "staf"
-    assert error.message == "`Org` has no field `staf`; did you mean `staff`?"
+    assert error.message == "`Org` has no field named or labelled `staf`; did you mean `staff`?"
 
 
 def test_from_text_where_names_the_row() -> None:

@@ -186,7 +186,7 @@ def test_catalog_rows_are_checked_at_load_time(policy_error: PolicyErrorOf) -> N
 
 def test_catalog_header_must_match_the_entity(policy_error: PolicyErrorOf) -> None:
     error = policy_error(BASE, files={"items.csv": "code,hots,unit\nloan,b,1\n"})
-    assert any("unknown column(s) hots" in d.message for d in error.errors)
+    assert any("no field named or labelled `hots`" in d.message for d in error.errors)
 
 
 def test_examples_name_real_departments_sales_and_gates(policy_error: PolicyErrorOf) -> None:

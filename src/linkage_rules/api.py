@@ -28,6 +28,7 @@ from .language.diagnostics import Diagnostic
 from .language.errors import PolicyError, RecordError
 from .language.parse_memo import PARSED
 from .language.source import Source
+from .language.suggest import did_you_mean
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
     from .examples import ExampleReport
@@ -137,10 +138,7 @@ class Policy:
         if entity is not None:
             found = self._entities.get(entity)
             if found is None:
-                raise RecordError(
-                    f"the policy has no entity `{entity}` (it has: {', '.join(self.entities)})",
-                    entity=entity,
-                )
+                raise RecordError(unknown_entity(entity, self.entities), entity=entity)
             return found
         if len(self._entities) == 1:
             return next(iter(self._entities.values()))
@@ -187,7 +185,9 @@ class Policy:
         every amount, and each other field only if the evaluation reads it (cheaper;
         see the API guide for what is checked when); with `validate=False` the record
         is trusted to be what `schema().validate()`, `from_text()` or `from_json()`
-        returns (only its amounts are tested): the fast path for converted rows.
+        returns: only its amounts are tested, and a wrong type or an enum value that is
+        no member (`size="huge"`) is not refused (see `classifier`). The fast path for
+        converted rows.
         """
         functions = self._functions.get(validate)
         function = functions.get(entity) if functions is not None else None
@@ -207,8 +207,17 @@ class Policy:
         """The compiled function behind `classify` for one entity, for hot loops.
 
         Calling it is `classify(record, entity, validate=...)` without the lookup of the
-        entity: `fast = policy.classifier("OrgClient", validate=False)` then
-        `fast(row)` for rows from `schema.from_text`. Errors are the same RecordErrors.
+        entity, so it checks what `classify` checks with the same `validate`, and raises
+        the same RecordErrors: `fast = policy.classifier("OrgClient", validate=False)`
+        then `fast(row)` for rows from `schema.from_text`.
+
+        With `validate=False` the record is trusted, and only its amounts are tested
+        (each an `int` or a finite `Decimal`). Not checked: that it holds no other
+        keys, that each value has its field's type (a `1` passes for `true`), and that
+        an enum value is a member: `size="huge"` is classified as a size that equals
+        no member, not refused. A missing field, or a value that breaks an operation,
+        is still a RecordError naming the field. Use `True` or `"read"` for records
+        that did not come out of the schema.
         """
         return self._function(self._entity(entity, None).schema.entity.name, None, validate)
 
@@ -349,6 +358,16 @@ class Policy:
         from .examples import run_examples
 
         return run_examples(self)
+
+
+def unknown_entity(name: str, entities: Sequence[str]) -> str:
+    """`the policy has no entity `OrgClinet`; did you mean `OrgClient`? (it has: …)`."""
+    hint = did_you_mean(name, entities)
+    return (
+        f"the policy has no entity `{name}`"
+        + (f"; {hint}" if hint else "")
+        + f" (it has: {', '.join(entities)})"
+    )
 
 
 def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception | None], Exception]:

@@ -45,6 +45,9 @@ class ExampleResult:
     title: str
     span: Span = attrs.field(repr=False)
     failures: tuple[str, ...]
+    why: tuple[str, ...] = ()
+    """For a failed example, the short explanation of its record for each segment or
+    table an expectation failed on: the rules that held or failed, with the values."""
 
     @property
     def passed(self) -> bool:
@@ -121,6 +124,7 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
             "internal error: the compiled scoring and the interpreter disagree; please report it"
         )
     lines = list(compiled.ledger)
+    why: list[str] = []
     for expectation in example.expectations:
         if expectation.kind == "points":
             want, got = expectation.outputs[0], compiled.departments[expectation.target]
@@ -129,18 +133,38 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
                     f"expected `{expectation.target}` to have {format_value(want)} points, "
                     f"but it has {format_value(got)}"
                 )
+                why.extend(_department_lines(expectation.target, lines))
             continue
         sale = str(expectation.outputs[0])
         mine = [line for line in lines if line.sale_id == sale]
         zeroed = next((line.zeroed_by for line in mine if line.zeroed_by), None)
         if expectation.kind == "counts" and zeroed is not None:
             failures.append(f"expected sale `{sale}` to count, but gate `{zeroed}` zeroed it")
+            why.extend(compiled.explain(sale).short_lines())
         if expectation.kind == "zeroed" and zeroed != expectation.target:
             actually = f"gate `{zeroed}` zeroed it" if zeroed else "it counts"
             failures.append(
                 f"expected sale `{sale}` to be zeroed by `{expectation.target}`, but {actually}"
             )
-    return ExampleResult(example.title, example.span, tuple(failures))
+            if mine:
+                why.extend(compiled.explain(sale).short_lines())
+    return ExampleResult(example.title, example.span, tuple(failures), tuple(why))
+
+
+def _department_lines(dept: str, lines: list[Any]) -> list[str]:
+    """The ledger lines of a department, for why its points are what they are."""
+    mine = [line for line in lines if line.dept == dept]
+    shown = [
+        f"sale {line.sale_id}: {line.role} {format_value(line.points)}"
+        + ("" if line.counted else f" (zeroed by {line.zeroed_by})")
+        for line in mine[:_LEDGER_LINES_SHOWN]
+    ]
+    if len(mine) > _LEDGER_LINES_SHOWN:
+        shown.append(f"… and {len(mine) - _LEDGER_LINES_SHOWN} more ledger lines")
+    return [f"ledger of `{dept}`:" if mine else f"`{dept}` has no ledger line", *shown]
+
+
+_LEDGER_LINES_SHOWN = 10
 
 
 def run_examples(policy: Policy) -> ExampleReport:
@@ -165,11 +189,15 @@ def run_examples(policy: Policy) -> ExampleReport:
             held_rules.update((segment, r) for r in rules)
         for table in explanation.tables:
             matched_rows.update((table.name, row.index) for row in table.rows if row.matched)
+        why: list[str] = []
         for expectation in example.expectations:
             failure = _check_expectation(expectation, compiled)
             if failure is not None:
                 failures.append(failure)
-        results.append(ExampleResult(example.title, example.span, tuple(failures)))
+                lines = explanation.about(expectation.target, expectation.rules)
+                if lines and lines[0] not in why:
+                    why.extend(lines)
+        results.append(ExampleResult(example.title, example.span, tuple(failures), tuple(why)))
     for scoring_example in policy.model.scoring_examples:
         results.append(_run_scoring_example(policy, scoring_example))
     results.sort(key=lambda r: (r.span.source.name, r.span.start))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from ..io.headers import FieldNames, HeaderError
 from ..language import model as m
 from ..language.dtypes import (
+    DType,
     Kind,
     check_value,
     describe_python_value,
@@ -37,6 +40,20 @@ def _json_share(item: object) -> object:
     return item
 
 
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def empty_for_null(value: str, dtype: DType) -> str:
+    """Why `""` is refused in JSON for an optional enum: write null. (An amount, a date
+    or a number given as `""` is read as text is, empty meaning null.)"""
+    shown = "an empty text" if not value else "a text of spaces"
+    return (
+        f'{shown} (`"{value}"`) is not {dtype.required().a()}; '
+        "in JSON, write `null` for no value (the field is optional)"
+    )
+
+
 class RecordSchema:
     """What a record of one entity must look like, and how to read one from text."""
 
@@ -45,6 +62,8 @@ class RecordSchema:
         self.names = frozenset(entity.field_names)
         self.required = tuple(f.name for f in entity.fields if not f.type.optional)
         self.id_field = _id_field(entity)
+        self.columns = FieldNames(entity.name, ((f.name, f.label) for f in entity.fields))
+        """The names a column may have for each field: its name or its label (`客户号`)."""
         self._types = {f.name: f.type for f in entity.fields}
         self._readers = tuple((f.name, f.type.optional, text_reader(f.type)) for f in entity.fields)
         self._checks = tuple(
@@ -124,15 +143,8 @@ class RecordSchema:
                 None,
                 where=where,
             )
-        unknown = [str(k) for k in row if k is not None and k not in self.names]
-        if unknown:
-            hint = did_you_mean(unknown[0], self.names)
-            raise self._error(
-                f"`{self.entity.name}` has no field `{unknown[0]}`" + (f"; {hint}" if hint else ""),
-                None,
-                unknown[0],
-                where=where,
-            )
+        if any(k not in self.names for k in row):
+            row = self._by_field(row, where)
         out: dict[str, object] = {}
         for name, optional, read in self._readers:
             text = row.get(name)
@@ -157,6 +169,28 @@ class RecordSchema:
                 raise self._error(str(error), None, name, text, where=where) from None
         return out
 
+    def _by_field(self, row: Mapping[Any, Any], where: str | None) -> dict[str, Any]:
+        """A row whose keys are labels (`客户号`) or padded names, keyed by field."""
+        items = [(str(k), v) for k, v in row.items() if k is not None]
+        keys = [k for k, _ in items]
+        try:
+            fields = self.columns.match(keys, numbered=False)
+        except HeaderError as error:
+            field = next((k for k in keys if self.columns.field_of(k) is None), None)
+            raise self._error(error.message, None, field, where=where) from None
+        out: dict[str, Any] = {}
+        for (_, value), field in zip(items, fields, strict=True):
+            if field is not None:
+                out[field] = value
+            elif isinstance(value, str) and value.strip():
+                raise self._error(
+                    f"the row has a value (`{value.strip()}`) under a key with no name",
+                    None,
+                    None,
+                    where=where,
+                )
+        return out
+
     def from_json(self, obj: object, where: str | None = None) -> dict[str, object]:
         """Convert a decoded JSON object: dates and amounts may come as strings.
 
@@ -167,9 +201,13 @@ class RecordSchema:
             raise self._error(
                 f"a {self.entity.name} record must be a JSON object", None, None, where=where
             )
+        if any(k not in self.names for k in obj) and self.columns.fits(map(str, obj)):
+            obj = self._by_field(obj, where)  # keyed by labels, as a bank's export may be
         converted: dict[str, object] = {}
         for key, value in obj.items():
             dtype = self._types.get(key)
+            if dtype is not None and dtype.optional and _blank(value) and dtype.kind is Kind.ENUM:
+                raise self._error(empty_for_null(value, dtype), None, key, value, where=where)
             if dtype is not None and isinstance(value, str) and dtype.kind not in _TEXTUAL:
                 try:
                     value = parse_text(dtype, value)

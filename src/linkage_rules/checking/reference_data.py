@@ -4,13 +4,21 @@ folder on disk), checked row by row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 import attrs
 
-from ..io import CsvTable, TextDecodeError, csv_text, decode_text
-from ..language.diagnostics import Diagnostic, Severity
+from ..io import (
+    CsvTable,
+    FieldNames,
+    HeaderError,
+    TextDecodeError,
+    csv_text,
+    decode_text,
+    header_key,
+)
+from ..language.diagnostics import SHOWN_PER_KIND, Diagnostic, Severity
 from ..language.dtypes import DType, Kind, parse_text
 from ..language.frozen import frozen
 from ..language.source import Source, Span
@@ -36,6 +44,35 @@ class LoadedList:
     data: bytes = attrs.field(eq=False, repr=False)
 
 
+class CappedRows:
+    """Passes on a file's diagnostics, but only the first `SHOWN_PER_KIND` errors (and
+    warnings) about its rows; `finish` says how many more there were. A file with 500
+    bad rows is unusable either way, and one mistake repeated needs showing a few
+    times, with the count."""
+
+    def __init__(self, report: Callable[[Diagnostic], None]) -> None:
+        self._report = report
+        self._seen: dict[Severity, int] = {}
+
+    def __call__(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code == "list-row":
+            seen = self._seen[diagnostic.severity] = self._seen.get(diagnostic.severity, 0) + 1
+            if seen > SHOWN_PER_KIND:
+                return
+        self._report(diagnostic)
+
+    def finish(self, display_name: str) -> None:
+        for severity, seen in self._seen.items():
+            if seen > SHOWN_PER_KIND:
+                message = _more_rows(seen - SHOWN_PER_KIND, severity)
+                self._report(Diagnostic("list-row", message, None, None, severity, display_name))
+
+
+def _more_rows(count: int, severity: Severity) -> str:
+    what = "bad rows" if severity is Severity.ERROR else "rows with a warning"
+    return f"… and {count:,} more {what} in this file (the first {SHOWN_PER_KIND} are shown)"
+
+
 def load_list_file(
     data: bytes,
     display_name: str,
@@ -43,27 +80,41 @@ def load_list_file(
     column: str | None,
     report: Callable[[Diagnostic], None],
 ) -> LoadedList | None:
-    """Read one column of a CSV file as values of `element`; report every bad row.
+    """Read one column of a CSV file as values of `element`; report every bad row (the
+    first `SHOWN_PER_KIND` at their lines, then how many more).
 
     A text entry is compared in the runtime's normalised form, so two rows equal in that
     form (`（北京）` and `(北京)`) are one entry listed twice. An `aliases` column, if the
     file has one, gives an entry's further names (former names) separated by `|`.
     None when the file could not be used.
     """
+    capped = CappedRows(report)
+    loaded = _load_list_file(data, display_name, element, column, capped)
+    capped.finish(display_name)
+    return loaded
+
+
+def _load_list_file(
+    data: bytes,
+    display_name: str,
+    element: DType,
+    column: str | None,
+    report: Callable[[Diagnostic], None],
+) -> LoadedList | None:
     read = _read_csv(data, display_name, report)
     if read is None:
         return None
     data, source, numbered = read
     text = source.text
     line_starts = _line_offsets(text)
-    header = [h.strip() for h in numbered[0][1]]
+    header = [header_key(h) for h in numbered[0][1]]
     index = 0
     if column is not None:
-        if column not in header:
-            message = f"the list file has no column `{column}`"
-            report(_header_problem(source, message, f"its columns are: {', '.join(header)}"))
+        wanted = header_key(column)
+        if header.count(wanted) != 1:
+            report(_header_problem(source, *_list_column_problem(wanted, header)))
             return None
-        index = header.index(column)
+        index = header.index(wanted)
     aliases_at: int | None = None
     if ALIASES_COLUMN in header and header.index(ALIASES_COLUMN) != index:
         if element.kind is not Kind.TEXT:
@@ -154,6 +205,19 @@ def load_list_file(
             if position:
                 aliases.append((name, value))
     return LoadedList(tuple(items), tuple(aliases), keys, data) if ok else None
+
+
+def _unnamed_cell(number: int, cell: str) -> str:
+    return f"row {number} has a value (`{cell.strip()}`) in a column with no name"
+
+
+def _list_column_problem(column: str, header: list[str]) -> tuple[str, str]:
+    """Why the list's column cannot be found in the header: absent, or there twice."""
+    if column in header:
+        return f"the list file has two columns `{column}`", "keep one of them"
+    hint = did_you_mean(column, [h for h in header if h])
+    message = f"the list file has no column `{column}`" + (f"; {hint}" if hint else "")
+    return message, f"its columns are: {', '.join(header)}"
 
 
 def _same(value: object) -> object:
@@ -284,31 +348,55 @@ def load_table_file(
     fields: list[tuple[str, DType]],
     key: str,
     report: Callable[[Diagnostic], None],
+    *,
+    owner: str = "the catalog",
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[dict[object, dict[str, object]], bytes] | None:
     """Read a CSV file with a header as records of `fields`, keyed by `key`.
 
-    Every bad cell, missing column and repeated key is reported at its row; None when
-    there was any, since a catalogue with a hole in it would misprice sales silently.
+    The columns are headed by the fields' names or their `labels`, in any order, as the
+    data files' are; `owner` is the entity, for messages.
+
+    Every bad cell, missing column and repeated key is reported at its row (the first
+    `SHOWN_PER_KIND`, then how many more); None when there was any, since a catalogue
+    with a hole in it would misprice sales silently.
     """
+    capped = CappedRows(report)
+    loaded = _load_table_file(data, display_name, fields, key, capped, owner, labels or {})
+    capped.finish(display_name)
+    return loaded
+
+
+def _load_table_file(
+    data: bytes,
+    display_name: str,
+    fields: list[tuple[str, DType]],
+    key: str,
+    report: Callable[[Diagnostic], None],
+    owner: str,
+    labels: Mapping[str, str],
+) -> tuple[dict[object, dict[str, object]], bytes] | None:
     read = _read_csv(data, display_name, report)
     if read is None:
         return None
     data, source, numbered = read
     text = source.text
     line_starts = _line_offsets(text)
-    header = [h.strip() for h in numbered[0][1]]
     names = [name for name, _ in fields]
-    missing = [name for name, dtype in fields if name not in header and not dtype.optional]
-    unknown = [h for h in header if h not in names]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append(f"lacks column(s) {', '.join(missing)}")
-        if unknown:
-            problems.append(f"has unknown column(s) {', '.join(unknown)}")
-        message = f"the header {' and '.join(problems)}"
-        report(_header_problem(source, message, f"the columns are: {', '.join(names)}"))
+    columns = FieldNames(owner, ((name, labels.get(name)) for name in names))
+    try:
+        matched = columns.match(numbered[0][1])
+    except HeaderError as error:
+        report(_header_problem(source, error.message, error.help))
         return None
+    missing = [name for name, dtype in fields if name not in matched and not dtype.optional]
+    if missing:
+        message = "the header lacks the column(s) " + ", ".join(map(columns.describe, missing))
+        report(
+            _header_problem(source, message, f"the fields of `{owner}` are: {columns.listing()}")
+        )
+        return None
+    header = [name or "" for name in matched]
     rows: dict[object, dict[str, object]] = {}
     key_rows: dict[object, int] = {}
     ok = True
@@ -329,6 +417,11 @@ def load_table_file(
             continue
         record: dict[str, object] = {name: None for name in names}
         for column, cell in zip(header, cells, strict=True):
+            if not column:
+                if cell.strip():
+                    report(Diagnostic("list-row", _unnamed_cell(number, cell), span))
+                    ok = False
+                continue
             dtype = dict(fields)[column]
             try:
                 record[column] = parse_text(dtype, cell)

@@ -50,7 +50,16 @@ class ScoringChecker:
             return None, None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")
         fields = [(f.name, f.type) for f in entity.fields]
-        loaded = load_table_file(data, display, fields, entity.key, ctx.diagnostics.append)
+        labels = {f.name: f.label for f in entity.fields if f.label}
+        loaded = load_table_file(
+            data,
+            display,
+            fields,
+            entity.key,
+            ctx.diagnostics.append,
+            owner=entity.name,
+            labels=labels,
+        )
         if loaded is None:
             mark = ctx.mark()
             ctx.error(

@@ -21,12 +21,14 @@ from ..backends.classification import Classification
 from ..backends.records import RecordSchema
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
+from .capped import NOT_KEPT, Capper, all_in, kind_of_row_error
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     choose_entity,
     input_path,
     load_policy,
+    other_schemas,
     record_reason,
     same_file,
     usage_error,
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     data = read_data(data_path, args.data, kind, args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.data)
     schema = policy.schema(entity)
-    unfilled = data.check_columns(schema)
+    unfilled = data.check_columns(schema, other_schemas(policy, entity))
     tally = Tally(policy.model, entity)
     _warn_before(out, policy, data, unfilled)
     with ExitStack() as stack:
@@ -105,12 +107,17 @@ def run(args: argparse.Namespace, out: Output) -> int:
             rejected = RejectedWriter(stack.enter_context(open_csv(rejected_path(target))), data)
         size = data.size_hint()
         show = not args.no_progress and size > PROGRESS_ROWS and out.stderr.isatty()
+        where = all_in(str(rejected_path(target))) if target is not None else NOT_KEPT
         with _progress(show, size, out.stderr) as progress:
-            report = _Reporter(out, data, progress)
-            for index, row in enumerate(data.rows()):
+            report = _Reporter(out, data, progress, Capper(where))
+            count = 0
+            for count, row in enumerate(data.rows(), 1):
                 _classify_row(policy, schema, data, row, results, rejected, report, tally)
-                if progress is not None and index % 256 == 255:
-                    progress.advance(progress.task_ids[0], 256)
+                if progress is not None and count % 256 == 0:
+                    progress.update(progress.task_ids[0], completed=count)
+            if progress is not None:  # the hint counted lines; the bar ends at the rows
+                progress.update(progress.task_ids[0], completed=count, total=count)
+        report.finish()
     tally.blank = data.blank
     tally.lines = data.lines
     tally.file = data.display if data.by_line else None
@@ -186,15 +193,22 @@ def _warn_before(out: Output, policy: Policy, data: DataSet, unfilled: list[str]
 class _Reporter:
     """Says on stderr which rows were rejected and why, without breaking the progress bar."""
 
-    def __init__(self, out: Output, data: DataSet, progress: Progress | None) -> None:
+    def __init__(
+        self, out: Output, data: DataSet, progress: Progress | None, capper: Capper
+    ) -> None:
         self._out = out
         self._data = data
         self._progress = progress
+        self._capper = capper
 
     def rejected(self, row: InputRow, reason: str, error: RecordError | None) -> None:
         data = self._data
+        kind = kind_of_row_error("rejected-row", error.field if error else None)
+        if not self._out.is_json and not self._capper.admit(kind):
+            return  # counted, and in the rejected-rows file
         message = reason if data.by_line else f"item {row.number}: {reason}"
-        diagnostic = Diagnostic("rejected-row", message, data.span(row), file_name=data.display)
+        span = data.span(row, error.field if error else None)
+        diagnostic = Diagnostic("rejected-row", message, span, file_name=data.display)
         if self._out.is_json:
             document = {
                 "row": row.number,
@@ -210,6 +224,11 @@ class _Reporter:
             self._progress.console.print(Text(text), soft_wrap=True, highlight=False)
         else:
             self._out.line(text, err=True)
+
+    def finish(self) -> None:
+        """How many of each kind were not shown, and where they all are."""
+        for line in self._capper.tails():
+            self._out.line(line, err=True)
 
 
 @contextmanager

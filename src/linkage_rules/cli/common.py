@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..api import Policy, load
+from ..backends.records import RecordSchema
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
@@ -66,8 +67,8 @@ def load_policy(name: str) -> Policy:
 def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], source: str) -> str:
     """The entity the input rows are: `--entity`, the only one, or the one whose fields fit.
 
-    Inference looks for the entities whose field names include every column (or JSON
-    key) of the input; if several do, those that also get all their required fields win.
+    Inference looks for the entities whose field names or labels include every column
+    (or JSON key) of the input; if several do, those that also get all their required fields win.
     """
     names = policy.entities
     if requested is not None:
@@ -88,16 +89,20 @@ def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], so
     if len(names) == 1:
         return names[0]
     columns = set(keys)
-    fitting = [n for n in names if columns <= policy.schema(n).names]
+    fitting = [n for n in names if policy.schema(n).columns.fits(columns)]
     if len(fitting) > 1:
-        complete = [n for n in fitting if set(policy.schema(n).required) <= columns]
+        complete = [
+            n
+            for n in fitting
+            if set(policy.schema(n).required) <= policy.schema(n).columns.fields_of(columns)
+        ]
         fitting = complete or fitting
     if len(fitting) == 1:
         return fitting[0]
     reason = (
         f"several entities have all of its fields ({', '.join(fitting)})"
         if fitting
-        else "no entity of the policy has all of its fields"
+        else "no entity of the policy has all of its fields" + _closest_entity(policy, columns)
     )
     raise usage_error(
         f"cannot tell which entity the records are: {reason}",
@@ -114,6 +119,23 @@ def plural(count: int, word: str) -> str:
     if count == 1:
         return f"{count} {word}"
     return f"{count} {_PLURALS.get(word, word + 's')}"
+
+
+def _closest_entity(policy: Policy, columns: set[str]) -> str:
+    """`; OrgClient comes closest, without `业绩编号``: the entity most columns fit."""
+    named = [c for c in columns if c]
+    best = max(policy.entities, key=lambda n: len(policy.schema(n).columns.fields_of(named)))
+    schema = policy.schema(best)
+    strangers = sorted(c for c in named if schema.columns.field_of(c) is None)
+    if not schema.columns.fields_of(named):
+        return ""
+    shown = ", ".join(f"`{c}`" for c in strangers[:3]) + (" …" if len(strangers) > 3 else "")
+    return f"; `{best}` comes closest, but has no field for {shown}"
+
+
+def other_schemas(policy: Policy, entity: str) -> list[RecordSchema]:
+    """The schemas of the policy's other entities: a header problem says if one has a column."""
+    return [policy.schema(name) for name in policy.entities if name != entity]
 
 
 def record_reason(error: RecordError) -> str:

@@ -17,6 +17,7 @@ from .common import (
     data_error,
     input_path,
     load_policy,
+    other_schemas,
     record_reason,
     usage_error,
 )
@@ -56,6 +57,11 @@ def add_parser(
     which.add_argument(
         "--id", metavar="ID", help="in a data file: the row whose id field (e.g. client_id) is ID"
     )
+    p.add_argument(
+        "--short",
+        action="store_true",
+        help="only the answer and the conditions that decided it, in a few lines",
+    )
     add_encoding_option(p)
     p.set_defaults(run=run)
 
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if out.is_json:
         out.json(explanation.to_dict())
     else:
-        out.line(str(explanation))
+        out.line(explanation.short() if args.short else str(explanation))
     return EXIT_OK
 
 
@@ -110,6 +116,7 @@ def _row_of_data(
     data = read_data(path, args.record, kind_of(path, DATA_KINDS, "record file"), args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.record)
     schema = policy.schema(entity)
+    data.check_columns(schema, other_schemas(policy, entity))
     row = _find_row(data, args.row, args.id, schema.id_field)
     if row.problem is not None:
         raise data_error(row.problem, data.where(row))

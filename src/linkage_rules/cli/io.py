@@ -16,13 +16,17 @@ from ..backends.classification import Classification
 from ..backends.records import RecordSchema
 from ..io import (
     ENCODINGS,
+    HEADER_CODE,
     CsvTable,
     CsvWriter,
+    HeaderError,
     LineCount,
     TextDecodeError,
+    cell_bounds,
     csv_text,
     decode_text,
     duplicate_key,
+    header_key,
     lone_surrogate,
     printable,
 )
@@ -31,7 +35,6 @@ from ..io import parse_json as parse_json
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.frozen import frozen
 from ..language.source import Source, Span
-from ..language.suggest import did_you_mean
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
 from .render import to_json
 
@@ -157,6 +160,8 @@ class DataSet:
     """The CSV reader, which counts how every line of the file was spent."""
     lines: LineCount = attrs.Factory(LineCount)
     """How the lines of the file were spent (CSV and JSON Lines), once `rows()` has run."""
+    fields: tuple[str | None, ...] = ()
+    """The field each CSV column holds, once `check_columns` has matched the header."""
     _source: Source | None = None
     _line_starts: list[int] | None = None
 
@@ -174,15 +179,19 @@ class DataSet:
         return _json_items(self.items or ())
 
     def size_hint(self) -> int:
-        """About how many rows there are, for a progress bar: the lines of a text file."""
+        """About how many rows there are, for a progress bar: the lines after the header
+        (a blank line, or a cell over several lines, makes it more than the rows)."""
         if self.items is not None:
             return len(self.items)
-        return self.text.count("\n")
+        if self.table is not None:
+            return self.table.count.total - self.table.count.header
+        text = self.text
+        return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
     def keys(self) -> frozenset[str]:
         """The column names (CSV), or the keys of the first JSON records: to infer the entity."""
         if self.kind == "csv":
-            return frozenset(h for h in self.header if h)
+            return frozenset(h for h in self.header if h)  # names or labels, as written
         keys: set[str] = set()
         for row in itertools.islice(self.rows(), INFERENCE_ROWS):
             if isinstance(row.data, Mapping):
@@ -196,9 +205,11 @@ class DataSet:
             return f"{self.display}:{row.number}"
         return f"{self.display} item {row.number}"
 
-    def span(self, row: InputRow) -> Span | None:
+    def span(self, row: InputRow, field: str | None = None) -> Span | None:
         """The row's line in the file, for compiler-style messages; None for JSON lists.
 
+        With the `field` a message is about, the span is that field's cell in a CSV row
+        (when the cell is on the row's first line), so that the caret points at it.
         The line index over the whole file is built on the first rejected row only.
         """
         if not self.by_line:
@@ -208,7 +219,12 @@ class DataSet:
             self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         source = self._source
         start = self._line_starts[min(row.number, len(self._line_starts)) - 1]
-        return Span(source, start, start + len(source.line_text(row.number)))
+        line = source.line_text(row.number)
+        if field is not None and self.kind == "csv" and field in self.fields:
+            bounds = cell_bounds(line.rstrip("\r"), self.fields.index(field))
+            if bounds is not None:
+                return Span(source, start + bounds[0], start + bounds[1])
+        return Span(source, start, start + len(line))
 
     def convert(self, schema: RecordSchema, row: InputRow) -> dict[str, object]:
         """The row as a checked record of `schema`; RecordError names the field and value."""
@@ -217,37 +233,34 @@ class DataSet:
             return schema.from_text(row.data, where=self.where(row))
         return schema.from_json(row.data, where=self.where(row))
 
-    def check_columns(self, schema: RecordSchema) -> list[str]:
-        """Stop on CSV columns the entity lacks or required fields with no column.
+    def check_columns(self, schema: RecordSchema, others: Sequence[RecordSchema] = ()) -> list[str]:
+        """Match the CSV header to the entity's fields, by name or by label (`客户号`).
 
+        Stops on a column that names no field (saying which it resembles, or which of
+        `others` has it), a field named twice, or a required field with no column.
         Returns the optional fields that have no column (every row reads them as null),
         so that the caller can warn about them.
         """
         if self.kind != "csv":
             return []
-        columns = [h for h in self.header if h]
-        entity = schema.entity.name
-        for column in columns:
-            if column not in schema.names:
-                hint = did_you_mean(column, schema.names)
-                raise data_error(
-                    f"`{entity}` has no field `{column}` (a column of the header)"
-                    + (f"; {hint}" if hint else ""),
-                    f"{self.display}:1",
-                    f"the fields of `{entity}` are: " + ", ".join(schema.entity.field_names),
-                    code="csv-header",
-                )
-        missing = [f for f in schema.required if f not in columns]
+        names = schema.columns
+        try:
+            self.fields = names.match(self.header, [o.columns for o in others])
+        except HeaderError as error:
+            raise data_error(error.message, f"{self.display}:1", error.help, HEADER_CODE) from None
+        present = {f for f in self.fields if f is not None}
+        missing = [f for f in schema.required if f not in present]
         if missing:
             raise data_error(
                 "the header has no column for the required field"
                 + ("s " if len(missing) > 1 else " ")
-                + ", ".join(f"`{f}`" for f in missing),
+                + ", ".join(names.describe(f) for f in missing),
                 f"{self.display}:1",
-                "add the column, or make the field optional (`type?`)",
-                code="csv-header",
+                "add the column (headed by the field's name or its label), "
+                "or make the field optional (`type?`)",
+                code=HEADER_CODE,
             )
-        return [f for f in schema.entity.field_names if f not in columns]
+        return [f for f in schema.entity.field_names if f not in present]
 
 
 def unfilled_warnings(data: DataSet, fields: Sequence[str]) -> list[Diagnostic]:
@@ -281,24 +294,24 @@ def _read_csv(display: str, text: str) -> DataSet:
     table = CsvTable(text)
     if table.empty:
         raise data_error(
-            "the file is empty; it needs a header row naming the fields", display, code="csv-header"
+            "the file is empty; it needs a header row naming the fields", display, code=HEADER_CODE
         )
     if table.header_problem is not None:
         raise data_error(
             f"cannot read the header row: {table.header_problem}",
             f"{display}:1",
-            code="csv-header",
+            code=HEADER_CODE,
         )
-    header = tuple(cell.strip() for cell in table.header)
+    header = tuple(header_key(cell) for cell in table.header)
     named = [h for h in header if h]
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
         raise data_error(
             f"the header names the column `{duplicates[0]}` twice",
             f"{display}:1",
-            code="csv-header",
+            code=HEADER_CODE,
         )
-    return DataSet(display, "csv", text, header, table=table, lines=table.count)
+    return DataSet(display, "csv", text, header, table=table, lines=table.count, fields=header)
 
 
 def _csv_rows(data: DataSet) -> Iterator[InputRow]:
@@ -314,11 +327,11 @@ def _csv_rows(data: DataSet) -> Iterator[InputRow]:
             table.count.blank += row.lines
             table.count.in_rows -= row.lines
             continue
-        yield _csv_row(row.line, data.header, cells)
+        yield _csv_row(row.line, data.fields, cells)
     data.blank = table.count.blank
 
 
-def _csv_row(number: int, header: tuple[str, ...], cells: tuple[str, ...]) -> InputRow:
+def _csv_row(number: int, header: tuple[str | None, ...], cells: tuple[str, ...]) -> InputRow:
     problem = None
     extra = cells[len(header) :]
     if len(cells) < len(header) or any(cell.strip() for cell in extra):

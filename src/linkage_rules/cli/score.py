@@ -23,17 +23,26 @@ from ..api import Policy
 from ..backends.interpreter.scoring import SaleExplanation
 from ..backends.records import RecordSchema
 from ..language import model as m
-from ..language.diagnostics import Diagnostic, Severity
+from ..language.diagnostics import Diagnostic
 from ..language.dtypes import Kind, format_value
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
 from ..scoring.sheet import Allocation, ScoreSheet, ScoringError
+from .capped import (
+    INPUT_NOT_KEPT,
+    SCORE_NOT_KEPT,
+    Capper,
+    ErrorKind,
+    all_in,
+    kind_of_row_error,
+)
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     PROG,
     data_error,
     load_policy,
+    other_schemas,
     plural,
     record_reason,
     usage_error,
@@ -47,12 +56,12 @@ from .io import (
 )
 from .render import Output, diagnostics_document, to_json
 from .score_args import (
-    SHORTCUTS,
     InputFile,
     Month,
     input_file,
     month_argument,
     named_inputs,
+    not_given,
     not_the_policy_folder,
     output_folder,
     pool_argument,
@@ -138,7 +147,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None
-    _warn(out, [*policy.warnings, *_not_given(scoring, named)])
+    _warn(out, [*policy.warnings, *not_given(scoring, named)])
 
     inputs = _read_inputs(policy, entities, named, out)
     if inputs is None:
@@ -149,13 +158,14 @@ def run(args: argparse.Namespace, out: Output) -> int:
         _stop(
             out,
             _bad_sale_diagnostics(sales.data, bad),
+            SCORE_NOT_KEPT,
             f"{plural(len(bad), 'bad sale')} in {sales.data.display}: nothing was scored and "
             "nothing written; fix them, or pass --skip-invalid to score the rest",
             bad_sales=bad_rows_document(bad),
         )
         return EXIT_PROBLEMS
     if bad and not out.is_json:  # the JSON summary lists them
-        out.diagnostics(_bad_sale_diagnostics(sales.data, bad), err=True)
+        _print_capped(out, _bad_sale_diagnostics(sales.data, bad), all_in(_rejected_in(folder)))
     allocation = _allocate(sheet, pool)
     summary = summary_document(
         policy,
@@ -231,24 +241,6 @@ def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str
     return {name: takes[name] for name in named}
 
 
-def _not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnostic]:
-    """A warning for each input the scoring looks up but no file was given for."""
-    option = {name: f"--{name}" for name in SHORTCUTS}
-    return [
-        Diagnostic(
-            "no-input",
-            f"no {option.get(lk.input_name, f'--input {lk.input_name}=FILE')} given: "
-            f"a sale whose `{lk.key}` names a {lk.entity.name} will find none",
-            None,
-            None,
-            Severity.WARNING,
-            file_name=PROG,
-        )
-        for lk in scoring.lookups
-        if lk.catalog is None and lk.input_name not in named
-    ]
-
-
 def _date_field(entity: m.Entity) -> str:
     """The field `--month` reads: the entity's only date field, or the one named `date`."""
     dates = [f.name for f in entity.fields if f.type.kind is Kind.DATE]
@@ -271,7 +263,8 @@ def _open_data(
     """The file, its header checked against the entity (an optional field missing: a warning)."""
     data = read_data(file.path, file.shown, file.kind, file.encoding)
     schema = policy.schema(entity)
-    _warn(out, unfilled_warnings(data, data.check_columns(schema)))
+    unfilled = data.check_columns(schema, other_schemas(policy, entity))
+    _warn(out, unfilled_warnings(data, unfilled))
     return data, schema
 
 
@@ -298,11 +291,14 @@ def _converted(
             yield row, None, error
 
 
-def _row_diagnostic(data: DataSet, code: str, number: int, message: str) -> Diagnostic:
-    """An error at a row of `data`: its line, or `item N` in a JSON list (which has no lines)."""
+def _row_diagnostic(
+    data: DataSet, code: str, number: int, message: str, field: str | None = None
+) -> Diagnostic:
+    """An error at a row of `data`: its line (the cell of `field`, when there is one), or
+    `item N` in a JSON list (which has no lines)."""
     if not data.by_line:
         message = f"item {number}: {message}"
-    span = data.span(InputRow(number, None, ()))
+    span = data.span(InputRow(number, None, ()), field)
     return Diagnostic(code, message, span, file_name=data.display)
 
 
@@ -311,12 +307,12 @@ def _read_inputs(
 ) -> dict[str, list[dict[str, object]]] | None:
     """The rows of every looked-up input, by name; None, once reported, if any row is bad."""
     inputs: dict[str, list[dict[str, object]]] = {}
-    problems: list[Diagnostic] = []
+    problems: list[tuple[ErrorKind, Diagnostic]] = []
     for name, file in named.items():
         inputs[name] = _read_input(policy, entities[name], file, out, problems)
     if problems:
         why = f"{plural(len(problems), 'bad row')}: nothing was scored and nothing written"
-        _stop(out, problems, why)
+        _stop(out, problems, INPUT_NOT_KEPT, why)
         return None
     return inputs
 
@@ -326,7 +322,7 @@ def _read_input(
     entity: m.Entity,
     file: InputFile,
     out: Output,
-    problems: list[Diagnostic],
+    problems: list[tuple[ErrorKind, Diagnostic]],
 ) -> list[dict[str, object]]:
     """The rows of a looked-up input; every bad one (and a repeated key) goes to `problems`."""
     data, schema = _open_data(policy, entity.name, file, out)
@@ -334,6 +330,7 @@ def _read_input(
     first_seen: dict[object, int] = {}
     for row, record, error in _converted(data, schema):
         reason: str | None = row.problem or (record_reason(error) if error else None)
+        field = error.field if error is not None and row.problem is None else None
         if record is not None and entity.key is not None:
             key = record[entity.key]
             if key in first_seen:
@@ -342,10 +339,12 @@ def _read_input(
                     f"field `{entity.key}`: {entity.name} `{format_value(key)}` is given twice "
                     f"(first on {where} {first_seen[key]})"
                 )
+                field = entity.key
             else:
                 first_seen[key] = row.number
         if reason is not None:
-            problems.append(_row_diagnostic(data, "bad-row", row.number, reason))
+            diagnostic = _row_diagnostic(data, "bad-row", row.number, reason, field)
+            problems.append((kind_of_row_error("bad-row", field), diagnostic))
         elif record is not None:
             records.append(record)
     return records
@@ -440,20 +439,48 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
 # ---- reporting bad input ------------------------------------------------------------------
 
 
-def _bad_sale_diagnostics(data: DataSet, bad: Sequence[BadRow]) -> list[Diagnostic]:
-    return [_row_diagnostic(data, "bad-sale", b.number, b.message) for b in bad]
+def _bad_sale_diagnostics(
+    data: DataSet, bad: Sequence[BadRow]
+) -> list[tuple[ErrorKind, Diagnostic]]:
+    return [
+        (
+            kind_of_row_error("bad-sale", b.field),
+            _row_diagnostic(data, "bad-sale", b.number, b.message, b.field),
+        )
+        for b in bad
+    ]
 
 
-def _stop(out: Output, diagnostics: Sequence[Diagnostic], why: str, **extra: object) -> None:
+def _rejected_in(folder: Path) -> str:
+    return str(folder / REJECTED)
+
+
+def _print_capped(
+    out: Output, diagnostics: Sequence[tuple[ErrorKind, Diagnostic]], where: str
+) -> None:
+    """The first errors of each kind on stderr, then how many more of each there were."""
+    capper = Capper(where)
+    out.diagnostics([d for kind, d in diagnostics if capper.admit(kind)], err=True)
+    for line in capper.tails():
+        out.line(line, err=True)
+
+
+def _stop(
+    out: Output,
+    diagnostics: Sequence[tuple[ErrorKind, Diagnostic]],
+    where: str,
+    why: str,
+    **extra: object,
+) -> None:
     """Every bad row that keeps the command from scoring, then that nothing was done.
 
     With `--format json` it is one document on stdout (`extra` adds to it), else text
     on stderr.
     """
     if out.is_json:
-        out.json(diagnostics_document(diagnostics, **extra))
+        out.json(diagnostics_document([d for _, d in diagnostics], **extra))
         return
-    out.diagnostics(diagnostics, err=True)
+    _print_capped(out, diagnostics, where)
     if out.format == "human":
         out.line(err=True)
     out.line(why, err=True)

@@ -1,5 +1,6 @@
 """The arguments of `linkage-rules score`, read and checked before anything is read or
-written: the pool, the statement month, the input files and the output folder."""
+written: the pool, the statement month, the input files (and those not given) and the
+output folder."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import argparse
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 from ..io import printable
+from ..language import model as m
+from ..language.diagnostics import Diagnostic, Severity
 from ..language.dtypes import parse_number_text
 from ..language.frozen import frozen
 from ..scoring.sheet import ScoringError, pool_amount
-from .common import input_path, same_file, usage_error
+from .common import PROG, input_path, same_file, usage_error
 from .io import DATA_KINDS, kind_of
 from .score_output import OUTPUTS
 
@@ -131,3 +134,45 @@ def not_the_policy_folder(folder: Path, policy: Path) -> None:
             file=str(folder),
             help="choose another folder with -o",
         )
+
+
+def not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnostic]:
+    """A warning for each input the scoring looks up but no file was given for, when only
+    some sales need it (its key is optional); when every sale does, the command stops."""
+    absent = [lk for lk in scoring.lookups if lk.catalog is None and lk.input_name not in named]
+    required = {f.name for f in scoring.entity.fields if not f.type.optional}
+    needed = [lk for lk in absent if lk.key in required]
+    if needed:
+        raise usage_error(
+            every_sale_needs(scoring, needed),
+            help="give " + " and ".join(f"{option(lk)} FILE" for lk in needed),
+        )
+    return [
+        Diagnostic(
+            "no-input",
+            f"no {option(lk)} given: a sale whose `{lk.key}` names a {lk.entity.name} "
+            "will find none",
+            None,
+            None,
+            Severity.WARNING,
+            file_name=PROG,
+        )
+        for lk in absent
+    ]
+
+
+def option(lookup: m.Lookup) -> str:
+    """`--targets`, or `--input housing_projects=FILE` for an input without a shortcut."""
+    name = lookup.input_name
+    return f"--{name}" if name in SHORTCUTS else f"--input {name}="
+
+
+def every_sale_needs(scoring: m.Scoring, lookups: Sequence[m.Lookup]) -> str:
+    """Why nothing can be scored: an input that every sale looks up was not given."""
+    parts = [
+        f"each looks up its {lk.entity.name} by `{lk.key}` "
+        f"(lookup `{lk.name}`{f' {lk.label}' if lk.label else ''})"
+        for lk in lookups
+    ]
+    given = " and ".join(option(lk).rstrip("=") for lk in lookups)
+    return f"no {given} given, and every {scoring.entity.name} needs it: " + "; ".join(parts)

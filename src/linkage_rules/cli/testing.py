@@ -9,7 +9,7 @@ from ..api import Policy
 from ..examples import ExampleReport, ExampleResult
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.source import Span
-from .common import EXIT_OK, EXIT_PROBLEMS, load_policy
+from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
 from .render import Output
 
 
@@ -25,6 +25,12 @@ def add_parser(
         "exercises. Exit 1 if an example fails.",
     )
     p.add_argument("policy", metavar="PATH", help="a .rules file or a folder of them")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the failing examples and the summary",
+    )
     p.set_defaults(run=run)
 
 
@@ -71,20 +77,34 @@ def _example_dict(result: ExampleResult) -> dict[str, Any]:
         "column": result.span.column,
         "passed": result.passed,
         "failures": list(result.failures),
+        "why": list(result.why),
     }
 
 
-def _print_results(out: Output, results: tuple[ExampleResult, ...]) -> None:
+def _print_results(out: Output, results: tuple[ExampleResult, ...], quiet: bool) -> None:
     for result in results:
+        if quiet and result.passed:
+            continue
         if out.format == "plain":
             if result.passed:
                 out.line(f"{result.location}: pass: {result.title}")
             for failure in result.failures:
                 out.line(f"{result.location}: error[example-failed]: {result.title}: {failure}")
+            for line in result.why:
+                out.line(f"{result.location}: note: {line.strip()}")
         else:
             out.line(f"{'pass' if result.passed else 'FAIL'}  {result.location}  {result.title}")
             for failure in result.failures:
                 out.line(f"      {failure}")
+            if result.why:
+                out.line("      why:")
+            for line in result.why:
+                out.line(f"        {line}")
+
+
+def not_shown(count: int) -> str:
+    """The summary's note on the coverage warnings `--quiet` does not print."""
+    return f"; {plural(count, 'warning')} not shown (run without --quiet to see them)"
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
@@ -109,11 +129,12 @@ def run(args: argparse.Namespace, out: Output) -> int:
     out.diagnostics(policy.warnings, err=False)
     if policy.warnings and out.format == "human":
         out.line()
-    _print_results(out, report.results)
-    if out.format == "human":
+    _print_results(out, report.results, args.quiet)
+    if out.format == "human" and not (args.quiet and report.passed):
         out.line()
-    out.line(f"{passed} passed, {failed} failed")
-    if warnings:
+    quiet_note = not_shown(len(warnings)) if args.quiet and warnings else ""
+    out.line(f"{passed} passed, {failed} failed{quiet_note}")
+    if warnings and not args.quiet:
         if out.format == "human":
             out.line()
         out.diagnostics(warnings, err=False)

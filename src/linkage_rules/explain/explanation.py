@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..language.dtypes import format_value
@@ -37,6 +38,41 @@ class Step:
         for child in self.children:
             lines.extend(child.lines(indent + 1))
         return lines
+
+
+_LOGIC = ("all of:", "any of:")
+_CONDITIONAL = "if … then … else …"
+
+
+def deciding(step: Step) -> list[Step]:
+    """The conditions that decided a step: under `and`/`or`, the parts whose value is the
+    whole's (every part of an `and` that held, the first part of an `or` that held, the
+    parts of an `and` that failed, every part of an `or` that failed); under `if`, the
+    test and what decided the branch it chose; else the step."""
+    if step.reading.startswith(_CONDITIONAL) and len(step.children) == 2:
+        condition, chosen = step.children  # the test, then the branch it chose
+        return [*deciding(condition), *deciding(chosen)]
+    if step.reading not in _LOGIC:
+        return [step]
+    same = [c for c in step.children if c.value is step.value]
+    if step.value is True and step.reading == "any of:":
+        same = same[:1]
+    if not same:
+        return [step]
+    return [leaf for child in same for leaf in deciding(child)]
+
+
+def deciding_text(step: Step) -> str:
+    """The deciding conditions of a step on one line, each with its mark and values."""
+    return "; ".join(f"{truth_mark(leaf.value)} {_reading(leaf)}" for leaf in deciding(step))
+
+
+def _reading(step: Step) -> str:
+    if step.reading == "not:" and step.children:
+        return f"not ({deciding_text(step.children[0])})"
+    if step.reading in _LOGIC:
+        return step.text
+    return step.reading
 
 
 def _is_truth(value: object) -> bool:
@@ -110,6 +146,24 @@ class SegmentExplanation:
             lines.extend(rule.reason.lines(3))
         return lines
 
+    def short_lines(self, rules: Sequence[str] = ()) -> list[str]:
+        """The answer and what decided it: the rules that held (or, when none did, why
+        each failed), or the scope that kept the segment from applying. With `rules`,
+        those rules are shown too, held or not (the ones an example expected)."""
+        title = f"segment {self.name}" + (f" {self.label}" if self.label else "")
+        if self.scope is not None and self.scope.value is not True:
+            return [f"{title}: NOT IN, it does not apply: {deciding_text(self.scope)}"]
+        held = [r for r in self.rules if r.held]
+        verdict = f"IN, by {', '.join(r.name for r in held)}" if held else "NOT IN"
+        lines = [f"{title}: {verdict}"]
+        shown = [r for r in self.rules if r.held or r.name in rules] if rules else held
+        for rule in shown or self.rules:
+            label = f" {rule.label}" if rule.label else ""
+            lines.append(
+                f"  {truth_mark(rule.value)} {rule.name}{label}: {deciding_text(rule.reason)}"
+            )
+        return lines
+
 
 @frozen
 class RowExplanation:
@@ -158,6 +212,20 @@ class TableExplanation:
                 lines.extend(row.condition.lines(3))
         return lines
 
+    def short_lines(self) -> list[str]:
+        """The output and the row that gave it, with the values that decided it."""
+        title = f"table {self.name}" + (f" {self.label}" if self.label else "")
+        matched = [r for r in self.rows if r.matched]
+        lines = [f"{title}: {format_value(self.output)}"]
+        for row in matched:
+            where = "otherwise" if row.condition is None else f"row {row.index}"
+            label = f" {row.label}" if row.label else ""
+            why = f": {deciding_text(row.condition)}" if row.condition is not None else ""
+            lines.append(f"  → {where} => {format_value(row.output)}{label}{why}")
+        if not matched:
+            lines.append("  no row applies")
+        return lines
+
 
 @frozen
 class FieldReading:
@@ -203,6 +271,29 @@ class Explanation:
             "tables": [t.to_dict() for t in self.tables],
             "fields_read": [f.to_dict() for f in self.fields],
         }
+
+    def short(self) -> str:
+        """The answer in a few lines: each segment's verdict and the conditions that
+        decided it, each table's output and the row that gave it."""
+        who = f"record {self.record_id}" if self.record_id else "record"
+        entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
+        lines = [f"{who} ({entity}), policy {self.policy} version {self.version or '-'}"]
+        for segment in self.segments:
+            lines.extend(segment.short_lines())
+        for table in self.tables:
+            lines.extend(table.short_lines())
+        return "\n".join(lines)
+
+    def about(self, target: str, rules: Sequence[str] = ()) -> list[str]:
+        """The short explanation of one segment or table of the record (empty if none);
+        `rules` are rules of the segment to show whether they held or not."""
+        for segment in self.segments:
+            if segment.name == target:
+                return segment.short_lines(rules)
+        for table in self.tables:
+            if table.name == target:
+                return table.short_lines()
+        return []
 
     def __str__(self) -> str:
         head = f"policy {self.policy}"

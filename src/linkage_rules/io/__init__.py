@@ -9,27 +9,34 @@ from .csv_reader import (
     CsvTable,
     LineCount,
     RowCount,
+    cell_bounds,
     csv_text,
     read_csv_text,
 )
 from .csv_writer import CsvWriter, cell, neutralise, open_csv, restore
+from .headers import HEADER_CODE, FieldNames, HeaderError, header_key
 from .json_text import duplicate_key, lone_surrogate, parse_json
 from .text import ENCODINGS, TextDecodeError, decode_text, printable
 
 __all__ = [
     "ENCODINGS",
+    "HEADER_CODE",
     "MAX_CELL_CHARS",
     "MAX_ROW_LINES",
     "CsvRow",
     "CsvTable",
     "CsvWriter",
+    "FieldNames",
+    "HeaderError",
     "LineCount",
     "RowCount",
     "TextDecodeError",
     "cell",
+    "cell_bounds",
     "csv_text",
     "decode_text",
     "duplicate_key",
+    "header_key",
     "lone_surrogate",
     "neutralise",
     "open_csv",

@@ -326,3 +326,26 @@ def _first_line_only(lines: list[str], index: int, problem: str) -> CsvRow:
 
 def _span_note(problem: str, first: int, last: int) -> str:
     return f"{problem} (the row runs from line {first} to line {last})" if last > first else problem
+
+
+def cell_bounds(line: str, index: int) -> tuple[int, int] | None:
+    """Where cell `index` (0-based) of a CSV line starts and ends, quotes included; None
+    when the line has fewer cells (or the cell runs on past the line).
+
+    For pointing at one cell in a message: the reader has split the row already.
+    """
+    start = 0
+    for _ in range(index + 1):
+        if start > len(line):
+            return None
+        end = start
+        if line.startswith('"', start):
+            close = _close_in_line(line, start + 1)
+            if close is None:
+                return None
+            end = close + 1
+        end = line.find(",", end)
+        end = len(line) if end < 0 else end
+        found = start, end
+        start = end + 1
+    return found

@@ -12,6 +12,10 @@ from ..messages import message, render
 from .frozen import frozen
 from .source import Span
 
+SHOWN_PER_KIND = 20
+"""How many errors of one kind (row errors of a file, of a field) are shown before the
+rest are only counted: a person needs the mistake a few times and the count."""
+
 
 class Severity(Enum):
     ERROR = "error"

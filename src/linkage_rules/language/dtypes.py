@@ -174,7 +174,16 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
         )
     elif kind is Kind.SHARES and dtype.enum is not None:
         return check_shares(dtype.enum, value)
+    if isinstance(value, str):
+        raise ValueError(text_for_typed(value, dtype))
     raise ValueError(f"{describe_python_value(value)} is not {dtype.required().a()}")
+
+
+def text_for_typed(value: str, dtype: DType) -> str:
+    """Why a record (not a text row) cannot hold text for a typed field: the `str`."""
+    kind = dtype.required().a()
+    hint = f"convert text cells with `policy.schema(...).from_text(row)`, or pass {kind}"
+    return f"`{value}` is a `str`, and text is not {kind}: a record holds typed values; {hint}"
 
 
 def _enum_member_as_typed(enum: EnumType, labels: dict[str, str], value: str) -> str | None:

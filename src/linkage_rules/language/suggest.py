@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from ..messages import message
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, or None when none is close (any case counts)."""
     import difflib  # only for a mistake: most loads have none
 
     pool = sorted(set(candidates))
@@ -17,6 +17,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:
             matches = [lowered[word.lower()]]
-    if not matches:
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A `did you mean ...?` hint naming the closest candidate, or None when none is close."""
+    match = closest(word, candidates)
+    if match is None:
         return None
-    return message("suggest.did-you-mean", "did you mean `{name}`?", name=matches[0])
+    return message("suggest.did-you-mean", "did you mean `{name}`?", name=match)

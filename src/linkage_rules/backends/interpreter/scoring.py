@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from ...explain.explanation import Step, json_value
+from ...explain.explanation import Step, deciding_text, json_value
 from ...language import model as m
 from ...language.dtypes import check_shares, format_shares, format_value
 from ...language.errors import RecordError
@@ -372,6 +372,20 @@ class SaleExplanation:
             "counted": self.counted,
             "zeroed_by": self.zeroed_by,
         }
+
+    def short_lines(self) -> list[str]:
+        """Whether the sale counts and, for each gate group it was in, the verdict with
+        the values that decided it: a line each."""
+        counted = "counts" if self.counted else f"scores zero (gate {self.zeroed_by})"
+        lines = [f"sale {self.sale_id}: {format_value(self.total_points)} points, {counted}"]
+        for gate in self.gates:
+            group = ", ".join(format_value(k) for k in gate.key)
+            label = f" {gate.label}" if gate.label else ""
+            verdict = "passed" if gate.passed else "FAILED"
+            lines.append(
+                f"  gate {gate.gate}{label}, group {group}: {verdict}: {deciding_text(gate.test)}"
+            )
+        return lines
 
     def __str__(self) -> str:
         title = f"sale {self.sale_id} · scoring {self.scoring}"
