@@ -71,6 +71,8 @@ IN_THE_CATALOGUE = (
     "checking/conditions.py",
     "checking/declarations.py",
     "checking/checker.py",
+    "checking/reference_data.py",
+    "checking/list_meta.py",
 )
 _MESSAGE_TAKERS = {"Diagnostic": (1, 3), "Note": (0,), "error": (1, 3), "warning": (1, 3)}
 

@@ -11,8 +11,9 @@ from ..language.suggest import did_you_mean
 from ..messages import message
 from .context import CheckContext, at
 from .expressions import constant_value
+from .list_meta import ListMeta, load_meta_beside
 from .parsed import ParsedFile
-from .reference_data import ListMeta, LoadedList, load_list_file, load_meta_beside
+from .reference_data import LoadedList, load_list_file
 
 DataPart = tuple[str, bytes]
 """A reference file's bytes under its path in the policy folder, for the fingerprint."""

@@ -3,9 +3,7 @@ folder on disk), checked row by row."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePosixPath
 
 import attrs
 
@@ -24,7 +22,7 @@ from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
 from ..language.values import text_key
-from .resolvers import ReferenceFileError, ReferenceFileMissing, Resolver
+from ..messages import Message, message
 
 ALIASES_COLUMN = "aliases"
 ALIAS_SEPARATOR = "|"
@@ -69,8 +67,19 @@ class CappedRows:
 
 
 def _more_rows(count: int, severity: Severity) -> str:
-    what = "bad rows" if severity is Severity.ERROR else "rows with a warning"
-    return f"… and {count:,} more {what} in this file (the first {SHOWN_PER_KIND} are shown)"
+    if severity is Severity.ERROR:
+        return message(
+            "list.more-bad-rows",
+            "… and {count} more bad rows in this file (the first {shown} are shown)",
+            count=format(count, ","),
+            shown=SHOWN_PER_KIND,
+        )
+    return message(
+        "list.more-warned-rows",
+        "… and {count} more rows with a warning in this file (the first {shown} are shown)",
+        count=format(count, ","),
+        shown=SHOWN_PER_KIND,
+    )
 
 
 def load_list_file(
@@ -118,8 +127,13 @@ def _load_list_file(
     aliases_at: int | None = None
     if ALIASES_COLUMN in header and header.index(ALIASES_COLUMN) != index:
         if element.kind is not Kind.TEXT:
-            message = f"an `{ALIASES_COLUMN}` column is only for lists of text"
-            report(_header_problem(source, message, "rename the column, or drop it"))
+            said = message(
+                "list.aliases-text-only",
+                "an `{column}` column is only for lists of text",
+                column=ALIASES_COLUMN,
+            )
+            help = message("list.rename-or-drop", "rename the column, or drop it")
+            report(_header_problem(source, said, help))
             return None
         aliases_at = header.index(ALIASES_COLUMN)
     compared = text_key if element.kind is Kind.TEXT else _same  # enum members stay as named
@@ -134,14 +148,24 @@ def _load_list_file(
         if not row or all(not cell.strip() for cell in row):
             continue
         if index >= len(row):
-            report(Diagnostic("list-row", f"row {number} has no `{header[index]}` column", span))
+            said = message(
+                "list.no-cell",
+                "row {row} has no `{column}` column",
+                row=number,
+                column=header[index],
+            )
+            report(Diagnostic("list-row", said, span))
             ok = False
             continue
         cell = row[index]
         if not cell.strip():
-            report(
-                Diagnostic("list-row", f"row {number}: the `{header[index]}` value is empty", span)
+            said = message(
+                "list.empty-cell",
+                "row {row}: the `{column}` value is empty",
+                row=number,
+                column=header[index],
             )
+            report(Diagnostic("list-row", said, span))
             ok = False
             continue
         try:
@@ -150,9 +174,11 @@ def _load_list_file(
             report(
                 Diagnostic(
                     "list-row",
-                    f"row {number}: {error}",
+                    _row_problem(number, error),
                     span,
-                    f"this list holds {element.describe()} values",
+                    message(
+                        "list.holds", "this list holds {element} values", element=element.describe()
+                    ),
                 )
             )
             ok = False
@@ -161,16 +187,25 @@ def _load_list_file(
         if aliases_at is not None and aliases_at < len(row) and row[aliases_at].strip():
             parts = [part.strip() for part in row[aliases_at].split(ALIAS_SEPARATOR)]
             if not all(parts):
-                message = f"row {number}: an alias of `{value}` is empty (`{row[aliases_at]}`)"
-                help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
-                report(Diagnostic("list-row", message, span, help))
+                said = message(
+                    "list.empty-alias",
+                    "row {row}: an alias of `{value}` is empty (`{aliases}`)",
+                    row=number,
+                    value=value,
+                    aliases=row[aliases_at],
+                )
+                report(Diagnostic("list-row", said, span, _separate_aliases()))
                 ok = False
                 continue
             mixed = next((p for p in parts if any(mark in p for mark in _OTHER_SEPARATORS)), None)
             if mixed is not None:
-                message = f"row {number}: the alias `{mixed}` looks like several names"
-                help = f"separate an entry's aliases with `{ALIAS_SEPARATOR}`"
-                report(Diagnostic("list-row", message, span, help))
+                said = message(
+                    "list.mixed-alias",
+                    "row {row}: the alias `{alias}` looks like several names",
+                    row=number,
+                    alias=mixed,
+                )
+                report(Diagnostic("list-row", said, span, _separate_aliases()))
                 ok = False
                 continue
             names.extend(parts)
@@ -178,14 +213,19 @@ def _load_list_file(
         if key in first_row:
             other = keys[key]
             if compared(other) == key:
-                message = f"row {number}: `{cell.strip()}` is listed twice"
-                help = f"it is first listed on row {first_row[key]}"
-                report(Diagnostic("list-row", message, span, help, Severity.WARNING))
-            else:
-                message = (
-                    f"row {number}: `{value}` is already a name of `{other}` (row {first_row[key]})"
+                said = message(
+                    "list.listed-twice",
+                    "row {row}: `{value}` is listed twice",
+                    row=number,
+                    value=cell.strip(),
                 )
-                report(Diagnostic("list-row", message, span, "keep one row per entry"))
+                help = message(
+                    "list.first-on-row", "it is first listed on row {row}", row=first_row[key]
+                )
+                report(Diagnostic("list-row", said, span, help, Severity.WARNING))
+            else:
+                said = _already_a_name(number, value, other, first_row[key])
+                report(Diagnostic("list-row", said, span, _one_row_per_entry()))
                 ok = False
             continue
         items.append(value)
@@ -193,11 +233,8 @@ def _load_list_file(
             name_key = compared(name)
             if name_key in first_row:
                 if keys[name_key] != value:
-                    message = (
-                        f"row {number}: `{name}` is already a name of `{keys[name_key]}` "
-                        f"(row {first_row[name_key]})"
-                    )
-                    report(Diagnostic("list-row", message, span, "keep one row per entry"))
+                    said = _already_a_name(number, name, keys[name_key], first_row[name_key])
+                    report(Diagnostic("list-row", said, span, _one_row_per_entry()))
                     ok = False
                 continue  # an alias repeating the entry's own name adds nothing
             first_row[name_key] = number
@@ -207,139 +244,65 @@ def _load_list_file(
     return LoadedList(tuple(items), tuple(aliases), keys, data) if ok else None
 
 
-def _unnamed_cell(number: int, cell: str) -> str:
-    return f"row {number} has a value (`{cell.strip()}`) in a column with no name"
+def _unnamed_cell(number: int, cell: str) -> Message:
+    return message(
+        "list.unnamed-cell",
+        "row {row} has a value (`{value}`) in a column with no name",
+        row=number,
+        value=cell.strip(),
+    )
+
+
+def _row_problem(number: int, problem: object) -> Message:
+    return message("list.row-problem", "row {row}: {problem}", row=number, problem=problem)
+
+
+def _separate_aliases() -> Message:
+    return message(
+        "list.separate-aliases",
+        "separate an entry's aliases with `{separator}`",
+        separator=ALIAS_SEPARATOR,
+    )
+
+
+def _one_row_per_entry() -> Message:
+    return message("list.one-row-per-entry", "keep one row per entry")
+
+
+def _already_a_name(number: int, name: object, entry: object, first: int) -> Message:
+    return message(
+        "list.already-a-name",
+        "row {row}: `{name}` is already a name of `{entry}` (row {first})",
+        row=number,
+        name=name,
+        entry=entry,
+        first=first,
+    )
 
 
 def _list_column_problem(column: str, header: list[str]) -> tuple[str, str]:
     """Why the list's column cannot be found in the header: absent, or there twice."""
     if column in header:
-        return f"the list file has two columns `{column}`", "keep one of them"
+        twice = message(
+            "list.column-twice", "the list file has two columns `{column}`", column=column
+        )
+        return twice, message("list.keep-one", "keep one of them")
     hint = did_you_mean(column, [h for h in header if h])
-    message = f"the list file has no column `{column}`" + (f"; {hint}" if hint else "")
-    return message, f"its columns are: {', '.join(header)}"
+    missing = (
+        message(
+            "list.no-column-hint",
+            "the list file has no column `{column}`; {hint}",
+            column=column,
+            hint=hint,
+        )
+        if hint
+        else message("list.no-column", "the list file has no column `{column}`", column=column)
+    )
+    return missing, message("list.columns-are", "its columns are: {columns}", columns=header)
 
 
 def _same(value: object) -> object:
     return value
-
-
-@frozen
-class ListMeta:
-    """What a list's `.meta` file states: where the list comes from, as of when, and
-    whether it is only a sample (made-up entries for a tutorial or a test)."""
-
-    source: str | None = None
-    as_of: dt.date | None = None
-    sample: bool = False
-    note: str | None = None
-
-
-META_KEYS = ("source", "as_of", "sample", "note")
-
-
-def meta_path_of(list_path: str) -> str:
-    """The `.meta` file beside a list file: `lists/universities_211.csv` ->
-    `lists/universities_211.meta`."""
-    return str(PurePosixPath(list_path.replace("\\", "/")).with_suffix(".meta"))
-
-
-def load_meta_beside(
-    resolver: Resolver,
-    base_dir: Path | None,
-    list_path: str,
-    rules_file: str,
-    at: Span,
-    report: Callable[[Diagnostic], None],
-) -> tuple[ListMeta, tuple[str, bytes] | None] | None:
-    """What the `.meta` file beside the list file `list_path` (relative to the policy
-    folder `base_dir`, named in `rules_file` at `at`) says, and its bytes under its path
-    for the fingerprint; an empty ListMeta when there is none. A meta file the resolver
-    refuses (on disk: a symlink out of the folder) is an error, as a list file is."""
-    relative = meta_path_of(list_path)
-    if relative == list_path:
-        return ListMeta(), None
-    try:
-        data = resolver.read(relative, base_dir, "meta file")
-    except ReferenceFileMissing:
-        return ListMeta(), None
-    except ReferenceFileError as error:
-        help = "a list's meta file must be a file beside it in the policy's folder"
-        report(Diagnostic("list-meta", error.message, at, help))
-        return None
-    display = str(Path(rules_file).parent / relative).replace("\\", "/")
-    loaded = load_list_meta(data, display, report)
-    if loaded is None:
-        return None
-    meta, data = loaded
-    return meta, (relative, data)
-
-
-def load_list_meta(
-    data: bytes, display_name: str, report: Callable[[Diagnostic], None]
-) -> tuple[ListMeta, bytes] | None:
-    """Read a list's `.meta` file: `key: value` lines, `#` comments, each key once.
-
-    The keys are `source` (where the list comes from), `as_of` (the date it was
-    checked against that source), `sample` (yes for made-up lists) and `note`.
-    None, with every problem reported at its line, when the file has a mistake.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report(Diagnostic("list-meta", "the file is not UTF-8 text", None, file_name=display_name))
-        return None
-    source = Source(display_name, text)
-    found: dict[str, str] = {}
-    meta: dict[str, object] = {}
-    ok = True
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        start, offset = offset, offset + len(line)
-        body = line.rstrip("\r\n")
-        if not body.strip() or body.lstrip().startswith("#"):
-            continue
-        whole = Span(source, start, start + len(body))
-        key, colon, raw = body.partition(":")
-        key = key.strip()
-        if not colon:
-            message = "a line here is `key: value`"
-            report(Diagnostic("list-meta", message, whole, f"the keys are: {', '.join(META_KEYS)}"))
-            ok = False
-            continue
-        if key not in META_KEYS:
-            hint = did_you_mean(key, META_KEYS) or f"the keys are: {', '.join(META_KEYS)}"
-            report(Diagnostic("list-meta", f"unknown key `{key}`", whole, hint))
-            ok = False
-            continue
-        if key in found:
-            message = f"`{key}` is given twice"
-            report(
-                Diagnostic("list-meta", message, whole, f"it is first given on line {found[key]}")
-            )
-            ok = False
-            continue
-        found[key] = str(source.line_col(start)[0])
-        value = raw.strip()
-        at = start + body.index(":") + 1 + (len(raw) - len(raw.lstrip()))
-        value_span = Span(source, at, at + len(value))
-        if not value:
-            report(Diagnostic("list-meta", f"`{key}` is empty", whole))
-            ok = False
-            continue
-        try:
-            if key == "as_of":
-                meta[key] = parse_text(DType(Kind.DATE), value)
-            elif key == "sample":
-                meta[key] = parse_text(DType(Kind.BOOL), value)
-            else:
-                meta[key] = value
-        except ValueError as error:
-            report(Diagnostic("list-meta", str(error), value_span))
-            ok = False
-    if not ok:
-        return None
-    return ListMeta(**meta), data  # type: ignore[arg-type]
 
 
 def load_table_file(
@@ -391,10 +354,18 @@ def _load_table_file(
         return None
     missing = [name for name, dtype in fields if name not in matched and not dtype.optional]
     if missing:
-        message = "the header lacks the column(s) " + ", ".join(map(columns.describe, missing))
-        report(
-            _header_problem(source, message, f"the fields of `{owner}` are: {columns.listing()}")
+        said = message(
+            "table.missing-columns",
+            "the header lacks the column(s) {columns}",
+            columns=[columns.describe(name) for name in missing],
         )
+        help = message(
+            "table.fields-are",
+            "the fields of `{entity}` are: {fields}",
+            entity=owner,
+            fields=columns.listing(),
+        )
+        report(_header_problem(source, said, help))
         return None
     header = [name or "" for name in matched]
     rows: dict[object, dict[str, object]] = {}
@@ -409,7 +380,13 @@ def _load_table_file(
             report(
                 Diagnostic(
                     "list-row",
-                    f"row {number} has {len(cells)} cells for {len(header)} columns",
+                    message(
+                        "table.cell-count",
+                        "row {row} has {cells} cells for {columns} columns",
+                        row=number,
+                        cells=len(cells),
+                        columns=len(header),
+                    ),
                     span,
                 )
             )
@@ -426,7 +403,14 @@ def _load_table_file(
             try:
                 record[column] = parse_text(dtype, cell)
             except ValueError as error:
-                report(Diagnostic("list-row", f"row {number}, column `{column}`: {error}", span))
+                said = message(
+                    "table.cell-problem",
+                    "row {row}, column `{column}`: {problem}",
+                    row=number,
+                    column=column,
+                    problem=error,
+                )
+                report(Diagnostic("list-row", said, span))
                 ok = False
         value = record[key]
         compared = text_key(value)  # keyed as a sale's key is looked up
@@ -434,7 +418,14 @@ def _load_table_file(
             report(
                 Diagnostic(
                     "list-row",
-                    f"row {number}: `{key}` {value} is already on row {key_rows[compared]}",
+                    message(
+                        "table.key-twice",
+                        "row {row}: `{key}` {value} is already on row {first}",
+                        row=number,
+                        key=key,
+                        value=value,
+                        first=key_rows[compared],
+                    ),
                     span,
                 )
             )
@@ -458,20 +449,21 @@ def _read_csv(
     try:
         text = decode_text(data)
     except TextDecodeError as error:
-        message = f"cannot decode the file: {error.message}"
-        help = "save the whole file in one encoding, UTF-8 or GB18030"
+        said = message("list.cannot-decode", "cannot decode the file: {why}", why=error.message)
+        help = message("list.one-encoding", "save the whole file in one encoding, UTF-8 or GB18030")
         where = f"{display_name}:{error.line}"
-        report(Diagnostic("list-file", message, None, help, file_name=where))
+        report(Diagnostic("list-file", said, None, help, file_name=where))
         return None
     text = csv_text(text)
     source = Source(display_name, text)
     table = CsvTable(text)
     if table.empty:
-        message = "the file is empty; it needs a header row"
-        report(Diagnostic("list-file", message, Span(source, 0, 0)))
+        said = message("list.empty-file", "the file is empty; it needs a header row")
+        report(Diagnostic("list-file", said, Span(source, 0, 0)))
         return None
     if table.header_problem is not None:
-        report(_header_problem(source, f"cannot read the header: {table.header_problem}"))
+        said = message("list.bad-header", "cannot read the header: {why}", why=table.header_problem)
+        report(_header_problem(source, said))
         return None
     numbered: list[tuple[int, list[str]]] = [(1, list(table.header))]
     line_starts: list[int] | None = None
@@ -482,7 +474,7 @@ def _read_csv(
         line_starts = line_starts or _line_offsets(text)
         start = line_starts[row.line - 1]
         span = Span(source, start, start + len(source.line_text(row.line)))
-        report(Diagnostic("list-row", f"row {row.line}: {row.problem}", span))
+        report(Diagnostic("list-row", _row_problem(row.line, row.problem), span))
     return None if line_starts is not None else (data, source, numbered)
 
 
