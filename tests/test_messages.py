@@ -73,6 +73,10 @@ IN_THE_CATALOGUE = (
     "checking/checker.py",
     "checking/reference_data.py",
     "checking/list_meta.py",
+    "checking/scoring.py",
+    "checking/scoring_parts.py",
+    "checking/scoring_scope.py",
+    "checking/groups.py",
 )
 _MESSAGE_TAKERS = {"Diagnostic": (1, 3), "Note": (0,), "error": (1, 3), "warning": (1, 3)}
 

@@ -12,6 +12,7 @@ from ..language.diagnostics import Diagnostic
 from ..language.dtypes import INT, DType, EnumType
 from ..language.source import Span
 from ..language.suggest import did_you_mean
+from ..messages import message
 from .expressions import ExprChecker, ExprError, Scope
 
 
@@ -37,10 +38,19 @@ class GroupExprChecker(ExprChecker):
 
     def _varies(self, name: str, span: Span) -> ExprError:
         return self._fail(
-            f"`{name}` differs from one item to the next within a group of {self.context}",
+            message(
+                "scoring.varies",
+                "`{name}` differs from one item to the next within a group of {context}",
+                name=name,
+                context=self.context,
+            ),
             span,
-            f"use it in an aggregate (sum({name}), min({name}), max({name})), "
-            "or add its field to `per`",
+            message(
+                "scoring.varies.help",
+                "use it in an aggregate (sum({name}), min({name}), max({name})), "
+                "or add its field to `per`",
+                name=name,
+            ),
         )
 
     def visit_NameRef(self, node: n.NameRef, expected: DType | None) -> m.TExpr:
@@ -62,9 +72,12 @@ class GroupExprChecker(ExprChecker):
             if name not in builtins.BY_NAME:
                 known = ["sum", "count", *builtins.NAMES]
                 raise self._fail(
-                    f"unknown function `{name}`",
+                    message("check.unknown-function", "unknown function `{name}`", name=name),
                     node.function.span,
-                    did_you_mean(name, known) or f"functions here are: {', '.join(known)}",
+                    did_you_mean(name, known)
+                    or message(
+                        "scoring.functions-here", "functions here are: {names}", names=known
+                    ),
                 )
             return super().visit_Call(node, expected)
         args = tuple(self.items.check(a) for a in node.args)

@@ -10,7 +10,9 @@ from ..language import syntax as n
 from ..language.dtypes import PLAIN_NUMBER, DType, Kind
 from ..language.names import COMPLETION, DEPT, POINTS, ROLE_NAME, TARGET
 from ..language.suggest import did_you_mean
+from ..messages import message
 from .context import CheckContext
+from .declarations import reported_at_rows
 from .parsed import ParsedFile
 from .reference_data import load_table_file
 from .scoring_parts import ScoringParts
@@ -40,9 +42,13 @@ class ScoringChecker:
         if entity.key is None:
             ctx.error(
                 "catalog",
-                f"a catalog is keyed by its entity's key, and `{entity.name}` has none",
+                message(
+                    "scoring.catalog-key",
+                    "a catalog is keyed by its entity's key, and `{entity}` has none",
+                    entity=entity.name,
+                ),
                 decl.entity.span,
-                f"declare it: `entity {entity.name} key FIELD {{ ... }}`",
+                _declare_key(entity.name, "FIELD"),
             )
             return None, None
         data = ctx.read_reference(file, decl.path, "catalog file")
@@ -64,9 +70,14 @@ class ScoringChecker:
             mark = ctx.mark()
             ctx.error(
                 "list-file",
-                f"catalog `{decl.name.text}` cannot be used: `{display}` has problems",
+                message(
+                    "scoring.catalog-unusable",
+                    "catalog `{name}` cannot be used: `{file}` has problems",
+                    name=decl.name.text,
+                    file=display,
+                ),
                 decl.path.span,
-                f"they are reported at their rows in `{display}`",
+                reported_at_rows(display),
             )
             ctx.break_name(decl.name.text, mark)
             return None, None
@@ -98,9 +109,13 @@ class _ScoringBuilder(ScoringParts):
         id_field = self.entity.key
         if id_field is None:
             self.error(
-                f"scored records need a key, and `{self.entity.name}` has none",
+                message(
+                    "scoring.needs-key",
+                    "scored records need a key, and `{entity}` has none",
+                    entity=self.entity.name,
+                ),
                 decl.entity.span,
-                f"declare it: `entity {self.entity.name} key sale_id {{ ... }}`",
+                _declare_key(self.entity.name, "sale_id"),
             )
             return None
         for clause in self._clauses(n.LookupClause):
@@ -124,7 +139,14 @@ class _ScoringBuilder(ScoringParts):
         seen: dict[str, n.Name] = {}
         for name in names:
             if name.text in seen:
-                self.error(f"`{name.text}` names two clauses of this scoring", name.span)
+                self.error(
+                    message(
+                        "scoring.name-twice",
+                        "`{name}` names two clauses of this scoring",
+                        name=name.text,
+                    ),
+                    name.span,
+                )
             seen[name.text] = name
         if not self.ok or points is None or split is None or precision is None:
             return None
@@ -153,18 +175,30 @@ class _ScoringBuilder(ScoringParts):
         name = clause.name.text
         if name in self.entity.field_names or name in (POINTS, DEPT, ROLE_NAME, TARGET, COMPLETION):
             self.error(
-                f"lookup `{name}` has the name of a field or of a scoring value",
+                message(
+                    "scoring.lookup-shadows",
+                    "lookup `{name}` has the name of a field or of a scoring value",
+                    name=name,
+                ),
                 clause.name.span,
-                "rename it",
+                message("scoring.rename-it", "rename it"),
             )
             return
         if any(lk.name == name for lk in self.lookups):
-            self.error(f"lookup `{name}` is declared twice", clause.name.span)
+            self.error(
+                message("scoring.lookup-twice", "lookup `{name}` is declared twice", name=name),
+                clause.name.span,
+            )
             return
         key_field = self.entity.field(clause.key.text)
         if key_field is None:
             self.error(
-                f"`{self.entity.name}` has no field `{clause.key.text}` to look up by",
+                message(
+                    "scoring.no-lookup-field",
+                    "`{entity}` has no field `{field}` to look up by",
+                    entity=self.entity.name,
+                    field=clause.key.text,
+                ),
                 clause.key.span,
                 did_you_mean(clause.key.text, self.entity.field_names),
                 code="unknown-name",
@@ -178,7 +212,9 @@ class _ScoringBuilder(ScoringParts):
                 self.ok = False
                 return
             self.error(
-                f"unknown catalog or entity `{source}`",
+                message(
+                    "scoring.unknown-source", "unknown catalog or entity `{name}`", name=source
+                ),
                 clause.source.span,
                 did_you_mean(source, [*self.ctx.catalogs, *self.ctx.entities]),
                 code="unknown-name",
@@ -186,16 +222,27 @@ class _ScoringBuilder(ScoringParts):
             return
         if entity.key is None:
             self.error(
-                f"rows of `{entity.name}` are looked up by its key, and it has none",
+                message(
+                    "scoring.lookup-needs-key",
+                    "rows of `{entity}` are looked up by its key, and it has none",
+                    entity=entity.name,
+                ),
                 clause.source.span,
-                f"declare it: `entity {entity.name} key FIELD {{ ... }}`",
+                _declare_key(entity.name, "FIELD"),
             )
             return
         key_type = entity.field(entity.key)
         if key_type is not None and not key_type.type.same_base(key_field.type):
             self.error(
-                f"`{clause.key.text}` is {key_field.type.a()}, but the key of `{entity.name}` "
-                f"(`{entity.key}`) is {key_type.type.a()}",
+                message(
+                    "scoring.key-types",
+                    "`{field}` is {found}, but the key of `{entity}` (`{key}`) is {wanted}",
+                    field=clause.key.text,
+                    found=key_field.type.a(),
+                    entity=entity.name,
+                    key=entity.key,
+                    wanted=key_type.type.a(),
+                ),
                 clause.key.span,
             )
             return
@@ -216,7 +263,10 @@ class _ScoringBuilder(ScoringParts):
             or value > 1
         ):
             self.error(
-                "the precision of points is a power of ten no greater than 1, like 0.01",
+                message(
+                    "scoring.precision",
+                    "the precision of points is a power of ten no greater than 1, like 0.01",
+                ),
                 clause.value.span,
             )
             return None
@@ -228,7 +278,8 @@ class _ScoringBuilder(ScoringParts):
             return None
         assert isinstance(clause, n.PointsClause)
         exprs = self.exprs(
-            self.item_scope(points=False), f"the points of scoring `{self.decl.name.text}`"
+            self.item_scope(points=False),
+            message("context.points", "the points of scoring `{name}`", name=self.decl.name.text),
         )
         value = exprs.value(clause.value)
         if value is None:
@@ -236,16 +287,26 @@ class _ScoringBuilder(ScoringParts):
             return None
         if value.type.kind not in PLAIN_NUMBER:
             self.error(
-                f"points are a plain number, but this is {value.type.a()}",
+                message(
+                    "scoring.points-number",
+                    "points are a plain number, but this is {found}",
+                    found=value.type.a(),
+                ),
                 clause.value.span,
-                "points are not money: multiply units by a point value",
+                message(
+                    "scoring.points-not-money",
+                    "points are not money: multiply units by a point value",
+                ),
             )
             return None
         return value, clause.label, clause.clause
 
     def _share(self, literal: n.NumberLit) -> Decimal | None:
         if literal.unit != "percent" or not 0 <= literal.value <= 1:
-            self.error("a share is a percent between 0% and 100%, like 20%", literal.span)
+            self.error(
+                message("scoring.share", "a share is a percent between 0% and 100%, like 20%"),
+                literal.span,
+            )
             return None
         return literal.value
 
@@ -258,7 +319,11 @@ class _ScoringBuilder(ScoringParts):
         field = self.entity.field(participants.field.text)
         if field is None or field.type.kind is not Kind.SHARES or field.type.enum is None:
             self.error(
-                f"participants come from a `shares(...)` field of `{self.entity.name}`",
+                message(
+                    "scoring.participants-field",
+                    "participants come from a `shares(...)` field of `{entity}`",
+                    entity=self.entity.name,
+                ),
                 participants.field.span,
                 did_you_mean(
                     participants.field.text,
@@ -267,23 +332,34 @@ class _ScoringBuilder(ScoringParts):
             )
             return None
         self.departments = field.type.enum
-        exprs = self.exprs(self.item_scope(points=False), "the host department")
+        exprs = self.exprs(
+            self.item_scope(points=False), message("context.host", "the host department")
+        )
         dept = exprs.value(host.dept, DType(Kind.ENUM, False, self.departments))
         if dept is None:
             self.ok = False
             return None
         if dept.type.kind is not Kind.ENUM or dept.type.enum != self.departments:
             self.error(
-                f"the host is a department of `{self.departments.name}`, "
-                f"but this is {dept.type.a()}",
+                message(
+                    "scoring.host-department",
+                    "the host is a department of `{enum}`, but this is {found}",
+                    enum=self.departments.name,
+                    found=dept.type.a(),
+                ),
                 host.dept.span,
             )
             return None
         if dept.nullable:
             self.error(
-                "the host department can be missing here; every sale needs one",
+                message(
+                    "scoring.host-missing",
+                    "the host department can be missing here; every sale needs one",
+                ),
                 host.dept.span,
-                "look it up from a field that is not optional",
+                message(
+                    "scoring.host-missing.help", "look it up from a field that is not optional"
+                ),
             )
             return None
         host_share, part_share = self._share(host.share), self._share(participants.share)
@@ -291,8 +367,12 @@ class _ScoringBuilder(ScoringParts):
             return None
         if host_share + part_share != 1:
             self.error(
-                f"the host's {_percent(host_share)} and the participants' "
-                f"{_percent(part_share)} must add up to 100%",
+                message(
+                    "scoring.shares-sum",
+                    "the host's {host} and the participants' {participants} must add up to 100%",
+                    host=_percent(host_share),
+                    participants=_percent(part_share),
+                ),
                 participants.share.span,
             )
             return None
@@ -311,3 +391,12 @@ class _ScoringBuilder(ScoringParts):
 
 def _percent(share: Decimal) -> str:
     return format((share * 100).normalize(), "f") + "%"
+
+
+def _declare_key(entity: str, field: str) -> str:
+    return message(
+        "scoring.declare-key",
+        "declare it: `entity {entity} key {field} {{ ... }}`",
+        entity=entity,
+        field=field,
+    )

@@ -11,6 +11,7 @@ from ..language.dtypes import DECIMAL, MONEY, NUMERIC, PLAIN_NUMBER, DType, Kind
 from ..language.names import DEPT, POINTS, POOL, TOTAL_POINTS
 from ..language.suggest import did_you_mean
 from ..language.walk import field_refs
+from ..messages import message
 from .scoring_scope import ScoringScope
 
 
@@ -28,7 +29,10 @@ class ScoringParts(ScoringScope):
 
     def _requirement(self, clause: n.ScoringClause) -> m.Requirement | None:
         assert isinstance(clause, n.RequireClause)
-        exprs = self.exprs(self.item_scope(points=False), f"requirement `{clause.name.text}`")
+        exprs = self.exprs(
+            self.item_scope(points=False),
+            message("context.requirement", "requirement `{name}`", name=clause.name.text),
+        )
         condition = exprs.condition(clause.condition)
         if condition is None:
             self.ok = False
@@ -39,7 +43,9 @@ class ScoringParts(ScoringScope):
 
     def _bonus(self, clause: n.ScoringClause) -> m.Bonus | None:
         assert isinstance(clause, n.BonusClause)
-        exprs = self.exprs(self.item_scope(), f"bonus `{clause.name.text}`")
+        exprs = self.exprs(
+            self.item_scope(), message("context.bonus", "bonus `{name}`", name=clause.name.text)
+        )
         where = exprs.condition(clause.where) if clause.where is not None else None
         value = exprs.value(clause.value)
         if value is None or (clause.where is not None and where is None):
@@ -47,7 +53,11 @@ class ScoringParts(ScoringScope):
             return None
         if value.type.kind not in PLAIN_NUMBER:
             self.error(
-                f"a bonus is points, a plain number, but this is {value.type.a()}",
+                message(
+                    "scoring.bonus-number",
+                    "a bonus is points, a plain number, but this is {found}",
+                    found=value.type.a(),
+                ),
                 clause.value.span,
             )
             return None
@@ -58,22 +68,31 @@ class ScoringParts(ScoringScope):
         if clause is None:
             return None
         assert isinstance(clause, n.TargetClause)
-        context = "the target"
+        context = message("context.target", "the target")
         group = self.grouped((clause.key,), None, clause.value, context, after_target=False)
         if group is None:
             return None
         measure = self.entity.field(clause.measure.text)
         if measure is None or measure.type.kind not in PLAIN_NUMBER:
             self.error(
-                f"completion measures a number field of `{self.entity.name}`; "
-                f"`{clause.measure.text}` is not one",
+                message(
+                    "scoring.measure",
+                    "completion measures a number field of `{entity}`; `{field}` is not one",
+                    entity=self.entity.name,
+                    field=clause.measure.text,
+                ),
                 clause.measure.span,
                 did_you_mean(clause.measure.text, self.entity.field_names),
             )
             return None
         if group.value.type.kind not in PLAIN_NUMBER:
             self.error(
-                f"a target is a number, but this is {group.value.type.a()}", clause.value.span
+                message(
+                    "scoring.target-number",
+                    "a target is a number, but this is {found}",
+                    found=group.value.type.a(),
+                ),
+                clause.value.span,
             )
             return None
         return m.TargetSpec(
@@ -92,14 +111,18 @@ class ScoringParts(ScoringScope):
             clause.keys,
             clause.where,
             clause.condition,
-            f"gate `{clause.name.text}`",
+            message("context.gate", "gate `{name}`", name=clause.name.text),
             after_target=True,
         )
         if group is None:
             return None
         if group.value.type.kind is not Kind.BOOL:
             self.error(
-                f"a gate's test is true or false, but this is {group.value.type.a()}",
+                message(
+                    "scoring.gate-bool",
+                    "a gate's test is true or false, but this is {found}",
+                    found=group.value.type.a(),
+                ),
                 clause.condition.span,
             )
             return None
@@ -109,18 +132,29 @@ class ScoringParts(ScoringScope):
         assert isinstance(clause, n.PenaltyClause)
         if DEPT not in [k.text for k in clause.keys]:
             self.error(
-                "a penalty is taken from departments, so it is grouped `per dept`",
+                message(
+                    "scoring.penalty-per-dept",
+                    "a penalty is taken from departments, so it is grouped `per dept`",
+                ),
                 clause.keys[0].span,
             )
             return None
         group = self.grouped(
-            clause.keys, None, clause.value, f"penalty `{clause.name.text}`", after_target=True
+            clause.keys,
+            None,
+            clause.value,
+            message("context.penalty", "penalty `{name}`", name=clause.name.text),
+            after_target=True,
         )
         if group is None:
             return None
         if group.value.type.kind not in PLAIN_NUMBER:
             self.error(
-                f"a penalty is points, a plain number, but this is {group.value.type.a()}",
+                message(
+                    "scoring.penalty-number",
+                    "a penalty is points, a plain number, but this is {found}",
+                    found=group.value.type.a(),
+                ),
                 clause.value.span,
             )
             return None
@@ -138,15 +172,19 @@ class ScoringParts(ScoringScope):
         scope[DEPT] = m.FieldRef(
             DEPT, "部门", DType(Kind.ENUM, False, self.departments), clause.span
         )
-        value = self.exprs(scope, "the reward").value(clause.value)
+        value = self.exprs(scope, message("context.reward", "the reward")).value(clause.value)
         if value is None:
             self.ok = False
             return None
         if value.type.kind is not Kind.MONEY:
             self.error(
-                f"a reward is an amount of money, but this is {value.type.a()}",
+                message(
+                    "scoring.reward-money",
+                    "a reward is an amount of money, but this is {found}",
+                    found=value.type.a(),
+                ),
                 clause.value.span,
-                "e.g. `pool * points / total_points`",
+                message("scoring.reward-example", "e.g. `pool * points / total_points`"),
             )
             return None
         return m.Reward(clause.label, clause.clause, value, clause.span)
@@ -160,7 +198,12 @@ class ScoringParts(ScoringScope):
             field = self.entity.field(name.text)
             if field is None:
                 self.error(
-                    f"`{self.entity.name}` has no field `{name.text}`",
+                    message(
+                        "check.no-field",
+                        "`{entity}` has no field `{field}`",
+                        entity=self.entity.name,
+                        field=name.text,
+                    ),
                     name.span,
                     did_you_mean(name.text, self.entity.field_names),
                     code="unknown-name",
@@ -168,11 +211,20 @@ class ScoringParts(ScoringScope):
                 return None
             if name is not clause.to and field.type.kind not in NUMERIC:
                 self.error(
-                    f"only amounts can be credited; `{name.text}` is {field.type.a()}", name.span
+                    message(
+                        "scoring.credit-amounts",
+                        "only amounts can be credited; `{name}` is {found}",
+                        name=name.text,
+                        found=field.type.a(),
+                    ),
+                    name.span,
                 )
                 return None
             if name is clause.to and field.type.kind is Kind.SHARES:
-                self.error("amounts are credited to one value per sale", name.span)
+                self.error(
+                    message("scoring.credit-one", "amounts are credited to one value per sale"),
+                    name.span,
+                )
                 return None
         amounts = tuple(a.text for a in clause.amounts)
         return m.Credit(clause.label, clause.clause, amounts, clause.to.text, clause.span)

@@ -9,6 +9,7 @@ from ..language.names import COMPLETION, DEPT, POINTS, ROLE, ROLE_NAME, TARGET
 from ..language.source import Span
 from ..language.suggest import did_you_mean
 from ..language.walk import field_refs
+from ..messages import message
 from .context import CheckContext
 from .expressions import ExprChecker, Scope
 from .groups import GroupExprChecker
@@ -24,9 +25,11 @@ _SINGLE = {
 }
 
 _REQUIRED_HINTS = {
-    "points": 'e.g. `points "积分": units * item.unit_points`',
-    "host": 'e.g. `host "主办部门": item.host_dept gets 20%`',
-    "participants": 'e.g. `participants "参与部门": participants gets 80%`',
+    "points": message("scoring.points-hint", 'e.g. `points "积分": units * item.unit_points`'),
+    "host": message("scoring.host-hint", 'e.g. `host "主办部门": item.host_dept gets 20%`'),
+    "participants": message(
+        "scoring.participants-hint", 'e.g. `participants "参与部门": participants gets 80%`'
+    ),
 }
 
 
@@ -58,11 +61,21 @@ class ScoringScope:
         word = _SINGLE[kind]
         for extra in found[1:]:
             self.error(
-                f"a scoring declaration has one `{word}` clause; this is a second", extra.span
+                message(
+                    "scoring.one-clause",
+                    "a scoring declaration has one `{word}` clause; this is a second",
+                    word=word,
+                ),
+                extra.span,
             )
         if not found and required:
             self.error(
-                f"scoring `{self.decl.name.text}` has no `{word}` clause",
+                message(
+                    "scoring.missing-clause",
+                    "scoring `{name}` has no `{word}` clause",
+                    name=self.decl.name.text,
+                    word=word,
+                ),
                 self.decl.name.span,
                 _REQUIRED_HINTS.get(word),
             )
@@ -116,7 +129,10 @@ class ScoringScope:
         group_scope: dict[str, m.FieldRef | m.Const | m.ListConst] = dict(self.ctx.global_scope())
         for key in keys:
             if key.text in key_names:
-                self.error(f"`{key.text}` is named twice in `per`", key.span)
+                self.error(
+                    message("scoring.per-twice", "`{key}` is named twice in `per`", key=key.text),
+                    key.span,
+                )
                 return None
             key_names.append(key.text)
             ref = items.scope.get(key.text)
@@ -128,8 +144,13 @@ class ScoringScope:
                 or key.text in (POINTS, ROLE_NAME)
             ):
                 self.error(
-                    f"cannot group by `{key.text}`: groups are keyed by fields of "
-                    f"`{self.entity.name}` or by `dept`",
+                    message(
+                        "scoring.group-key",
+                        "cannot group by `{key}`: groups are keyed by fields of `{entity}` or "
+                        "by `dept`",
+                        key=key.text,
+                        entity=self.entity.name,
+                    ),
                     key.span,
                     did_you_mean(key.text, [*self.entity.field_names, DEPT]),
                 )
