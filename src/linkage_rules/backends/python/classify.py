@@ -198,7 +198,7 @@ class EntityCompiler:
         e = self.emitter
         if answer == "all":
             result = e.const(classification_class(self.entity.name, bool(self.tables)))
-            e.emit(1, f"_m = _new_classification({result})")
+            e.emit(1, f"_m = {result}()")
         else:
             e.emit(1, "_m = {}")
         scopes, known = self._bind(1, self._scopes, known, every=True)
