@@ -82,6 +82,9 @@ class FieldReads:
             for f in entity.fields
             if checked and f.type.kind is Kind.ENUM
         }
+        self._bools = {
+            f.name: f.type.kind is Kind.BOOL and not f.type.optional for f in entity.fields
+        }
         # What a failed test does: the quick path gives up (checked), or the record is
         # refused with the full check's words (trusted).
         self._fail = "_Recheck" if checked else "_bad_record(_r, None)"
@@ -109,11 +112,9 @@ class FieldReads:
         test = self.test(name, "_v")
         if test is None:
             return get
-        test = self._tests[name]
-        assert test is not None
-        first, _, rest = test.partition(_VAR)
-        placed = f"{first}(_v := {get}){rest.replace(_VAR, '_v')}"
-        return f"(_v if {placed} else _raise({self._fail}))"
+        if self._bools.get(name):  # True, False, or neither: refused
+            return f"((_v := {get}) is True or (_v is not False and _raise({self._fail})))"
+        return f"(_v if {test.replace('_v', f'(_v := {get})', 1)} else _raise({self._fail}))"
 
 
 def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
