@@ -388,8 +388,9 @@ class RecordHooks:
 
 
 Validate = bool | Literal["read"]
-"""How a classifier checks its record: True (every field), "read" (every amount, and
-each other field as it is read), False (amounts only: the caller vouches)."""
+"""How a classifier checks its record: "read", the default (every amount, and the fields
+the record's evaluation reads: `backends.read_set`), True (every field), False (amounts
+only: the caller vouches)."""
 
 
 @frozen
