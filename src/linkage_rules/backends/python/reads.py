@@ -27,6 +27,7 @@ from typing import Any
 from ...language import model as m
 from ...language.dtypes import DType, Kind
 from ..read_set import AMOUNTS as _NUMBERS
+from ..read_set import amount_fields as amount_fields
 from .emitter import Emitter, safe_literal
 
 _EXACT_TYPE = {Kind.INT: "_int", Kind.TEXT: "_str", Kind.DATE: "_date"}
@@ -114,7 +115,11 @@ class FieldReads:
             return get
         if self._bools.get(name):  # True, False, or neither: refused
             return f"((_v := {get}) is True or (_v is not False and _raise({self._fail})))"
-        return f"(_v if {test.replace('_v', f'(_v := {get})', 1)} else _raise({self._fail}))"
+        template = self._tests[name]
+        assert template is not None  # `test` was not None
+        first, _, rest = template.partition(_VAR)
+        placed = f"{first}(_v := {get}){rest.replace(_VAR, '_v')}"
+        return f"(_v if {placed} else _raise({self._fail}))"
 
 
 def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
@@ -130,10 +135,6 @@ def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
         return test.replace(_VAR, get)
     first, _, rest = test.partition(_VAR)
     return f"{first}(_v := {get}){rest.replace(_VAR, '_v')}"
-
-
-def amount_fields(entity: m.Entity) -> list[m.Field]:
-    return [f for f in entity.fields if f.type.kind in _NUMBERS]
 
 
 def amount_test(dtype: DType, local: str) -> str:
