@@ -77,15 +77,15 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
         for r in validated:
             trusted(r)
 
-    reading = policy.classifier("OrgClient", validate="read")
+    full = policy.classifier("OrgClient", validate=True)
 
-    def run_classify_read() -> None:
+    def run_classify_full() -> None:
         for r in records:
-            classify(r, validate="read")
+            classify(r, validate=True)
 
-    def run_classifier_read() -> None:
+    def run_classifier_full() -> None:
         for r in records:
-            reading(r)
+            full(r)
 
     hand_first = handwritten.first_match_org_client
     first_rules = policy.first_rules
@@ -116,8 +116,8 @@ def _contenders(policy: lr.Policy, records: Records, validated: Records) -> dict
         "classify(r, 'OrgClient', validate=False)": run_trusted_entity,
         "classifier('OrgClient')(r)": run_classifier,
         "classifier('OrgClient', validate=False)(r)": run_classifier_trusted,
-        "classify(r, validate='read')": run_classify_read,
-        "classifier('OrgClient', validate='read')(r)": run_classifier_read,
+        "classify(r, validate=True)": run_classify_full,
+        "classifier('OrgClient', validate=True)(r)": run_classifier_full,
         FIRST_BASELINE: run_hand_first,
         "first_rules(r, 'OrgClient')": run_first_rules,
         "first_rules_function('OrgClient', validate='read')(r)": run_first_reading,

@@ -105,11 +105,38 @@ def test_the_compiled_validator_accepts_exactly_what_the_schema_accepts(
         expected = R_SCHEMA.validate(record)
     except lr.RecordError as error:
         with pytest.raises(lr.RecordError) as caught:
-            R_POLICY.classify(record)
+            R_POLICY.classify(record, validate=True)
         assert caught.value.field == error.field
         return
-    assert R_POLICY.classify(record) == R_POLICY.classify(expected, validate=False)
+    assert R_POLICY.classify(record, validate=True) == R_POLICY.classify(expected, validate=False)
     assert all(not isinstance(v, float) for v in expected.values())
+
+
+@SLOW_GENERATION
+@given(
+    text=s.classifying_policy(),
+    base=s.record(),
+    values=st.lists(
+        st.dictionaries(
+            st.sampled_from(ALL_FIELDS) | st.sampled_from(["extra"]), s.ANY_VALUE, max_size=3
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_the_default_check_refuses_what_the_interpreter_refuses(
+    text: str, base: dict[str, object], values: list[dict[str, object]]
+) -> None:
+    # validate="read": the compiled code and the interpreter check the same fields (the
+    # ones the evaluation reads) and name the same first bad one, or give one answer.
+    policy = load(text)
+    for changes in values:
+        record = {**base, **changes}
+        expected = outcome(policy.interpret, record)
+        assert outcome(policy.classify, record) == expected, text
+        first = outcome(policy.first_rules, record)
+        if not isinstance(expected, tuple) and not isinstance(first, tuple):
+            assert first == {name: rules[0] for name, rules in expected.items()}, text
 
 
 # ---- bad policy text only ever gives PolicyError -----------------------------

@@ -46,9 +46,20 @@ _DROP = object()
 
 
 def record_error(record: object) -> lr.RecordError:
+    """The full check's error (`validate=True`: every field, read or not)."""
     with pytest.raises(lr.RecordError) as caught:
-        POLICY.classify(record)  # type: ignore[arg-type]
+        POLICY.classify(record, validate=True)  # type: ignore[arg-type]
     return caught.value
+
+
+def test_the_default_check_refuses_a_bad_field_it_reads_and_ignores_the_others() -> None:
+    for bad in (valid(credit_line=1.5e8), valid(dept="retail"), valid(credit_line=_DROP)):
+        with pytest.raises(lr.RecordError) as caught:
+            POLICY.classify(bad)
+        assert caught.value.field == record_error(bad).field and caught.value.record == "C001"
+    # staff and listed are read by no rule; `credit_lien` is no field
+    for ignored in (valid(staff="10"), valid(listed=1), valid(credit_lien=Decimal(1))):
+        assert POLICY.classify(ignored) == POLICY.classify(valid())
 
 
 # ---- validate ----------------------------------------------------------------
@@ -150,7 +161,7 @@ def test_record_must_be_a_mapping() -> None:
 def test_record_without_an_id_in_classify_many_is_named_by_position() -> None:
     error = None
     with pytest.raises(lr.RecordError) as caught:
-        POLICY.classify_many([valid(), valid(client_id="", staff="x")])
+        POLICY.classify_many([valid(), valid(client_id="", staff="x")], validate=True)
     error = caught.value
     assert (error.record, error.field) == ("#1", "staff")
 
@@ -368,6 +379,10 @@ def test_a_record_close_to_one_entity_is_checked_as_that_entity() -> None:
     policy = lr.load("policies/cross_selling")
     with pytest.raises(lr.RecordError) as caught:
         policy.classify({"daily_avg_assets": Decimal(5), "has_demand_account": True})
+    assert caught.value.entity == "Person"
+    assert str(caught.value).endswith("is missing")  # the first field the rules read
+    with pytest.raises(lr.RecordError) as caught:
+        policy.classify({"daily_avg_assets": Decimal(5), "has_demand_account": True}, validate=True)
     assert caught.value.entity == "Person"
     assert caught.value.field == "customer_id"
     assert str(caught.value) == "a `Person` record, field `customer_id`: is missing"

@@ -300,8 +300,10 @@ def test_records_with_hostile_keys_and_values_are_refused_or_inert(tmp_path: Pat
     sentinel = tmp_path / "pwned"
     policy = lr.loads(HEADER + 'entity E { t: text }\nsegment s for E { rule r: t == "a" }')
     with pytest.raises(lr.RecordError) as caught:
-        policy.classify({"t": "a", "__class__": "x"})
+        policy.classify({"t": "a", "__class__": "x"}, validate=True)
     assert caught.value.field == "__class__"
+    # the default checks the fields the rules read: a key that is no field is inert
+    assert policy.classify({"t": "a", "__class__": "x"}).segments == {"s"}
     hostile = f"__import__('os').system('touch {sentinel}')"
     assert policy.classify({"t": hostile}).segments == frozenset()
     row = policy.schema().from_text({"t": hostile})

@@ -11,13 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .backends.classification import Classification, classification_of
-from .backends.python.classify import (
-    Answer,
-    CompiledEntity,
-    RecordHooks,
-    Validate,
-    compile_entity,
-)
+from .backends.entity import EntityRunner
+from .backends.python.classify import Validate
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
 from .checking.checker import ParsedFile, check
@@ -37,36 +32,6 @@ if TYPE_CHECKING:  # imported when first used: a process that only classifies ne
     from .scoring.sheet import ScoreSheet
 
 
-class _Entity:
-    """One entity of a policy: its schema now, its classifiers when first asked for.
-
-    Compiling every entity at load would make each load pay for entities a process
-    never classifies; each question is compiled once, on first use. Two threads asking
-    at once may both compile it; the code is the same and one of them is kept.
-    """
-
-    def __init__(self, model: m.PolicyModel, entity: m.Entity) -> None:
-        self.model = model
-        self.schema = RecordSchema(entity)
-        self.hooks = RecordHooks(
-            self.schema.validate, self.schema.record_id, _bad_record(self.schema)
-        )
-        self._compiled: dict[Answer, CompiledEntity] = {}
-
-    def compiled(self, answer: Answer = "all") -> CompiledEntity:
-        found = self._compiled.get(answer)
-        if found is None:
-            found = compile_entity(self.model, self.schema.entity, self.hooks, answer)
-            self._compiled[answer] = found
-        return found
-
-    def classifier(self, validate: Validate, answer: Answer = "all") -> Callable[[Any], Any]:
-        function = self.compiled(answer).functions.get(validate)
-        if function is None:
-            raise ValueError(f'validate= takes True, False or "read", not {validate!r}')
-        return function
-
-
 class Policy:
     """A checked, compiled policy. Create it with `load` or `loads`.
 
@@ -77,19 +42,19 @@ class Policy:
     def __init__(self, model: m.PolicyModel, warnings: Iterable[Diagnostic] = ()) -> None:
         self.model = model
         self.warnings: tuple[Diagnostic, ...] = tuple(warnings)
-        self._entities = {e.name: _Entity(model, e) for e in model.entities}
+        self._entities = {e.name: EntityRunner(model, e) for e in model.entities}
         # Entities with segments or tables first: they are the ones records are classified as.
         classified = {s.entity for s in model.segments} | {t.entity for t in model.tables}
         self._markers = tuple(
             sorted(_entity_markers(model.entities), key=lambda pair: pair[1] not in classified)
         )
-        # The hot path, by `validate`: entity name -> the compiled function, filled on
-        # first use (None: the entity of a policy that has only one).
-        self._functions: dict[Validate, dict[str | None, Callable[[Any], Classification]]] = {
-            True: {},
-            False: {},
-            "read": {},
+        # The hot path: each entity's compiled functions by `validate`, filled on first
+        # use, and the same dicts by marker (classified entities first) for records whose
+        # entity is inferred.
+        self._functions: dict[str, dict[Validate, Callable[[Any], Classification]]] = {
+            name: {} for name in self._entities
         }
+        self._hot = tuple((marker, self._functions[name]) for marker, name in self._markers)
         self._first: dict[tuple[str | None, Validate], Callable[[Any], dict[str, str]]] = {}
         self._scorers: dict[str, Scorer] = {}
 
@@ -134,75 +99,66 @@ class Policy:
 
     # ---- classification
 
-    def _entity(self, entity: str | None, record: object) -> _Entity:
+    def _entity(self, entity: str | None, record: object) -> EntityRunner:
         if entity is not None:
             found = self._entities.get(entity)
             if found is None:
                 raise RecordError(unknown_entity(entity, self.entities), entity=entity)
             return found
-        if len(self._entities) == 1:
-            return next(iter(self._entities.values()))
-        if type(record) is dict or isinstance(record, Mapping):
-            for marker, name in self._markers:
-                if marker in record:
-                    return self._entities[name]
-            fitting = [c for c in self._entities.values() if c.schema.fits(record)]
-            if len(fitting) == 1:
-                return fitting[0]
-            # No exact fit: the entity sharing the most fields, if one clearly does, so
-            # that validation can name the missing or misspelt field.
-            shared = sorted(
-                ((len(record.keys() & c.schema.names), c) for c in self._entities.values()),
-                key=lambda pair: -pair[0],
+        found = _infer_entity(self._entities, self._markers, record)
+        if found is None:
+            raise RecordError(
+                "cannot tell which entity this record is; pass entity= one of: "
+                + ", ".join(self.entities)
             )
-            if shared and shared[0][0] > 0 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
-                return shared[0][1]
-        raise RecordError(
-            "cannot tell which entity this record is; pass entity= one of: "
-            + ", ".join(self.entities)
-        )
+        return found
 
     def _function(
         self, entity: str | None, record: object, validate: Validate
     ) -> Callable[[Any], Classification]:
-        """The classifier for a call of `classify`, kept for the next call when the
-        entity was named (or is the only one): the next call finds it in one lookup."""
+        """The classifier for a call of `classify`, kept for the next call: the next
+        call finds it in one lookup (two when the entity is inferred)."""
         found = self._entity(entity, record)
         function: Callable[[Any], Classification] = found.classifier(validate)
-        functions = self._functions[validate]
-        functions[found.schema.entity.name] = function
-        if len(self._entities) == 1:
-            functions[None] = function
+        self._functions[found.schema.entity.name][validate] = function
         return function
 
     def classify(
-        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
+        self,
+        record: Mapping[str, object],
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
     ) -> Classification:
         """Classify one record into segments and tables.
 
         `entity` may be omitted when the policy has one entity, or when the record's
-        fields say which entity it is. Every field is checked; with `validate="read"`
-        every amount, and each other field only if the evaluation reads it (cheaper;
-        see the API guide for what is checked when); with `validate=False` the record
-        is trusted to be what `schema().validate()`, `from_text()` or `from_json()`
-        returns: only its amounts are tested, and a wrong type or an enum value that is
-        no member (`size="huge"`) is not refused (see `classifier`). The fast path for
-        converted rows.
+        fields say which entity it is. By default (`validate="read"`) every amount is
+        checked, and each other field the record's evaluation reads (the scopes, the
+        rules of each segment the record is in, the tables: see the API guide for what
+        is checked when); `validate=True` checks every field; with `validate=False` the
+        record is trusted to be what `schema().validate()`, `from_text()` or
+        `from_json()` returns (only its amounts are tested; see `classifier`).
         """
-        functions = self._functions.get(validate)
-        function = functions.get(entity) if functions is not None else None
-        if function is None:
-            if functions is not None and entity is None and type(record) is dict:
-                for marker, name in self._markers:  # inline: this runs per record
+        # Per record: the entity by its marker and the compiled function in two lookups.
+        if entity is None:
+            if type(record) is dict:
+                for marker, functions in self._hot:
                     if marker in record:
-                        function = functions.get(name)
+                        function = functions.get(validate)
+                        if function is not None:
+                            return function(record)
                         break
-            if function is None:
-                function = self._function(entity, record, validate)
-        return function(record)
+        else:
+            named = self._functions.get(entity)
+            if named is not None:
+                function = named.get(validate)
+                if function is not None:
+                    return function(record)
+        return self._function(entity, record, validate)(record)
 
     def classifier(
-        self, entity: str | None = None, *, validate: Validate = True
+        self, entity: str | None = None, *, validate: Validate = "read"
     ) -> Callable[[Mapping[str, object]], Classification]:
         """The compiled function behind `classify` for one entity, for hot loops.
 
@@ -211,18 +167,17 @@ class Policy:
         the same RecordErrors: `fast = policy.classifier("OrgClient", validate=False)`
         then `fast(row)` for rows from `schema.from_text`.
 
-        With `validate=False` the record is trusted, and only its amounts are tested
-        (each an `int` or a finite `Decimal`). Not checked: that it holds no other
-        keys, that each value has its field's type (a `1` passes for `true`), and that
-        an enum value is a member: `size="huge"` is classified as a size that equals
-        no member, not refused. A missing field, or a value that breaks an operation,
-        is still a RecordError naming the field. Use `True` or `"read"` for records
-        that did not come out of the schema.
+        `validate=False` tests only the amounts: a wrong type, an unknown key or
+        `size="huge"` is not refused (docs/api.md, "What is checked when").
         """
         return self._function(self._entity(entity, None).schema.entity.name, None, validate)
 
     def first_rules(
-        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
+        self,
+        record: Mapping[str, object],
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
     ) -> dict[str, str]:
         """Each segment the record is in -> the first of its rules that holds.
 
@@ -237,14 +192,18 @@ class Policy:
         return function(record)
 
     def segments_of(
-        self, record: Mapping[str, object], entity: str | None = None, *, validate: Validate = True
+        self,
+        record: Mapping[str, object],
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
     ) -> tuple[str, ...]:
         """The names of the segments the record is in, in the policy's order (answered
         as `first_rules` answers: each segment stops at its first rule that holds)."""
         return tuple(self.first_rules(record, entity, validate=validate))
 
     def first_rules_function(
-        self, entity: str | None = None, *, validate: Validate = True
+        self, entity: str | None = None, *, validate: Validate = "read"
     ) -> Callable[[Mapping[str, object]], dict[str, str]]:
         """The compiled function behind `first_rules` for one entity, for hot loops."""
         return self._entity(entity, None).classifier(validate, "first")
@@ -254,7 +213,7 @@ class Policy:
         records: Iterable[Mapping[str, object]],
         entity: str | None = None,
         *,
-        validate: Validate = True,
+        validate: Validate = "read",
     ) -> list[Classification]:
         """Classify many records; a RecordError names the record by its id or its index.
 
@@ -280,18 +239,33 @@ class Policy:
                 gc.enable()
         return results
 
-    def explain(self, record: Mapping[str, object], entity: str | None = None) -> Explanation:
-        """Evaluate a record with the tracing interpreter and say why, rule by rule."""
+    def explain(
+        self,
+        record: Mapping[str, object],
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
+    ) -> Explanation:
+        """Evaluate a record with the tracing interpreter and say why, rule by rule.
+
+        The record is checked as `classify` checks it: by default the fields its
+        evaluation reads, every field with `validate=True`; `False` trusts it."""
         from .backends.interpreter.classify import explain as trace_explain
 
-        schema = self._entity(entity, record).schema
-        valid = schema.validate(record)
+        found = self._entity(entity, record)
+        schema, valid = found.schema, found.checked(record, validate)
         with localcontext(CONTEXT):  # the engine's arithmetic, whatever the caller's context
             return trace_explain(self.model, schema.entity, valid, schema.record_id(valid))
 
-    def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
+    def interpret(
+        self,
+        record: Mapping[str, object],
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
+    ) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
-        return classification_of(self.explain(record, entity))
+        return classification_of(self.explain(record, entity, validate=validate))
 
     # ---- scoring
 
@@ -370,24 +344,28 @@ def unknown_entity(name: str, entities: Sequence[str]) -> str:
     )
 
 
-def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception | None], Exception]:
-    """What a record passed with `validate=False` that breaks evaluation becomes."""
-
-    def bad_record(record: Any, error: Exception | None) -> Exception:
-        try:
-            schema.validate(record)
-        except RecordError as invalid:
-            return invalid
-        field = str(error.args[0]) if isinstance(error, KeyError) and error.args else None
-        return RecordError(
-            "is missing: a record passed with validate=False must hold every field "
-            "(optional ones as None)",
-            record=schema.record_id(record),
-            field=field,
-            entity=schema.entity.name,
+def _infer_entity(
+    entities: Mapping[str, EntityRunner], markers: Iterable[tuple[str, str]], record: object
+) -> EntityRunner | None:
+    """The entity a record belongs to, told from its fields (None: no telling)."""
+    if len(entities) == 1:
+        return next(iter(entities.values()))
+    if type(record) is dict or isinstance(record, Mapping):
+        for marker, name in markers:
+            if marker in record:
+                return entities[name]
+        fitting = [c for c in entities.values() if c.schema.fits(record)]
+        if len(fitting) == 1:
+            return fitting[0]
+        # No exact fit: the entity sharing the most fields, if one clearly does, so
+        # that validation can name the missing or misspelt field.
+        shared = sorted(
+            ((len(record.keys() & c.schema.names), c) for c in entities.values()),
+            key=lambda pair: -pair[0],
         )
-
-    return bad_record
+        if shared and shared[0][0] > 0 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+            return shared[0][1]
+    return None
 
 
 def _entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..explain.explanation import Explanation, json_value
 
@@ -30,32 +31,58 @@ NO_TABLES: Mapping[str, object] = _NoTables()
 """The `tables` of every classification of an entity without tables."""
 
 
-class Classification(dict[str, tuple[str, ...]]):
+class _ClassificationType(type):
+    """Makes `Classification(entity, matches, tables)` give an instance of the class of
+    that entity's classifications (`classification_class`), filled."""
+
+    def __call__(
+        cls,
+        entity: str,
+        matches: Mapping[str, tuple[str, ...]] | None = None,
+        tables: Mapping[str, object] = NO_TABLES,
+    ) -> Classification:
+        result: Classification = type.__call__(_made(entity, bool(tables)))
+        if matches:
+            dict.update(result, matches)
+        if tables:
+            result.tables = tables
+        return result
+
+
+class _Made(_ClassificationType):
+    """The type of the classes `classification_class` makes: calling one is `type`'s own
+    call (an empty dict of that class, made in C), which is what compiled code does."""
+
+    __call__ = type.__call__
+
+
+class Classification(dict[str, tuple[str, ...]], metaclass=_ClassificationType):
     """Where one record landed: a dict from each segment the record is in to the names
     of all rules that hold there, in declaration order.
 
     `entity` is the entity classified; `tables` maps each table of the entity to its
     output (a tuple of outputs for `hit collect` tables; None when no row applies).
     `matches` is the classification itself, for code that reads it by that name.
+    Made as `Classification(entity, matches, tables)`.
 
     A dict rather than a record holding one because one is made per record on the hot
-    path: the compiled code fills it as it goes, and nothing else is built. It is
-    yours once returned (the engine keeps no reference to it).
+    path: the compiled code makes an empty one of its entity's class (which holds the
+    entity, and the empty tables of an entity without tables) and fills it as it goes.
+    It is yours once returned (the engine keeps no reference to it).
     """
 
-    __slots__ = ("entity", "tables")
+    __slots__ = ()
     entity: str
-    tables: Mapping[str, object]
+    tables: Mapping[str, object] = NO_TABLES
 
-    def __init__(
-        self,
-        entity: str,
-        matches: Mapping[str, tuple[str, ...]] | None = None,
-        tables: Mapping[str, object] = NO_TABLES,
-    ) -> None:
-        super().__init__(matches or {})
-        self.entity = entity
-        self.tables = tables
+    if TYPE_CHECKING:  # made by the metaclass: no `__init__` runs when compiled code makes one
+
+        def __init__(
+            self,
+            entity: str,
+            matches: Mapping[str, tuple[str, ...]] | None = None,
+            tables: Mapping[str, object] = NO_TABLES,
+        ) -> None: ...
 
     @property
     def matches(self) -> Mapping[str, tuple[str, ...]]:
@@ -105,11 +132,22 @@ class Classification(dict[str, tuple[str, ...]]):
 def classification_class(entity: str, has_tables: bool) -> type[Classification]:
     """The class of the classifications compiled code makes for `entity`: the entity (and,
     without tables, the empty tables) held by the class, so that making one per record is
-    making an empty dict and nothing else. Equal to, and pickled as, a `Classification`."""
-    namespace: dict[str, object] = {"__slots__": (), "entity": entity}
-    if not has_tables:
-        namespace["tables"] = NO_TABLES
-    return type("Classification", (Classification,), namespace)
+    calling the class with no arguments: an empty dict, made in C. Equal to, and pickled
+    as, a `Classification`."""
+    namespace: dict[str, object] = {
+        "__slots__": ("tables",) if has_tables else (),
+        "entity": entity,
+        "__module__": Classification.__module__,
+        "__qualname__": "Classification",
+    }
+    made = _Made("Classification", (Classification,), namespace)
+    return cast("type[Classification]", made)
+
+
+@functools.lru_cache(maxsize=256)
+def _made(entity: str, has_tables: bool) -> type[Classification]:
+    """The class `Classification(entity, ...)` makes its instances of (a few per process)."""
+    return classification_class(entity, has_tables)
 
 
 def classification_of(explanation: Explanation) -> Classification:

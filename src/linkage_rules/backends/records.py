@@ -132,6 +132,38 @@ class RecordSchema:
                 raise self._error(str(error), record, name, value, where=where) from None
         return out
 
+    def check_each(self, record: object) -> tuple[dict[str, object], dict[str, RecordError]]:
+        """Each field checked on its own, for `validate="read"`: the record with every
+        valid value normalised (an optional field left out is None), and the error of
+        each field that is missing or not valid (its value kept as given, None when
+        missing). Keys that are no field are ignored. Raises RecordError when the record
+        is not a mapping."""
+        if not isinstance(record, Mapping):
+            raise self._error(
+                f"a {self.entity.name} record must be a mapping of field names to values, "
+                f"not {type(record).__name__}",
+                None,
+                None,
+            )
+        out: dict[str, object] = {}
+        errors: dict[str, RecordError] = {}
+        for name, dtype, labels in self._checks:
+            if name not in record:
+                out[name] = None
+                if not dtype.optional:
+                    unknown = [str(k) for k in record.keys() - self.names]
+                    hint = did_you_mean(name, unknown) if unknown else None
+                    message = "is missing" + (f"; {hint}" if hint else "")
+                    errors[name] = self._error(message, record, name)
+                continue
+            value = record[name]
+            try:
+                out[name] = check_value(dtype, value, labels)
+            except ValueError as error:
+                out[name] = value
+                errors[name] = self._error(str(error), record, name, value)
+        return out, errors
+
     def from_text(
         self, row: Mapping[str, str | None], where: str | None = None
     ) -> dict[str, object]:

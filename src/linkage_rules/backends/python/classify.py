@@ -15,6 +15,7 @@ Each comes checked (the values it reads are tested as it reads them) or trusted
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -24,7 +25,14 @@ from ..classification import classification_class
 from .emitter import Emitter, builtin_bindings, field_placeholder, placeholders, run_source
 from .emitter import safe_literal as literal
 from .expressions import ExprCompiler
-from .reads import FieldReads, amount_fields, amounts_test, numbers_check, validity_tests
+from .reads import (
+    FieldReads,
+    amount_fields,
+    amount_test,
+    amounts_test,
+    numbers_check,
+    validity_tests,
+)
 
 Answer = Literal["all", "first"]
 
@@ -73,21 +81,21 @@ class EntityCompiler:
         - `classify_checked` (`validate=True`) tests every field of the record first,
           exactly as the schema would, and takes any record that is not exactly as the
           schema makes them to the full check;
-        - `classify_read` (`validate="read"`) tests every amount first and each other
-          field when it reads it, and takes a record whose values it refuses to the
-          full check."""
+        - `classify_read` (`validate="read"`) tests every amount first and each field
+          the evaluation reads (`backends.read_set`) where it reads it, and takes a
+          record whose values it refuses to the fallback (`RecordHooks.read`)."""
         e = self.emitter
         lines: list[str] = []
-        for checked in (False, True):
-            self._reads = FieldReads(self.entity, e, checked=checked)
-            e.lines = []
-            self._body(answer)
-            body = e.lines
-            if checked:
-                lines += self._read_function(body)
-            else:
-                lines += [*self._trusted_function(body), "", *self._checked_function(body)]
-            lines.append("")
+        self._reads = FieldReads(self.entity, e, checked=False)
+        e.lines = []
+        self._body(answer, frozenset())
+        body = e.lines
+        lines += [*self._trusted_function(body), "", *self._checked_function(body), ""]
+        self._reads = FieldReads(self.entity, e, checked=True)
+        e.lines = []
+        amounts = frozenset(f.name for f in amount_fields(self.entity))
+        self._body(answer, amounts)
+        lines += [*self._read_function(e.lines), ""]
         e.lines = lines
         return e.source()
 
@@ -130,43 +138,56 @@ class EntityCompiler:
         return self._function("classify_checked", head, body, _REFUSED)
 
     def _read_function(self, body: list[str]) -> list[str]:
-        # A dict of the right size with every amount as the schema makes them is tried
-        # as it is; anything else, and any value the tests on reading refuse, is
-        # normalised or explained by the full check.
-        size = len(self.entity.fields)
+        # A dict whose amounts are as the schema makes them is tried as it is, each other
+        # value tested as it is read; anything else is decided by the fallback.
         head = [
-            f"    if _type(_r) is not _dict or _len(_r) != {size}:",
-            "        return _trusted(_validate(_r))",
+            "    if _type(_r) is not _dict:",
+            "        return _fallback(_r)",
         ]
-        amounts = amounts_test(self.entity, self.emitter, checked=True)
-        if amounts is not None:
+        amounts = amount_fields(self.entity)
+        if amounts:
+            head.append("    try:")
+            for field in amounts:
+                head.append(f"        {self.local_names[field.name]} = _r[{literal(field.name)}]")
+            tests = " and ".join(amount_test(f.type, self.local_names[f.name]) for f in amounts)
             head += [
-                "    try:",
-                f"        if not ({amounts}):",
-                "            return _trusted(_validate(_r))",
-                "    except (_KeyError, _TypeError):",
-                "        return _trusted(_validate(_r))",
+                f"        if not ({tests}):",
+                "            return _fallback(_r)",
+                "    except _KeyError:",
+                "        return _fallback(_r)",
             ]
         on_error = [
             "    except (_Recheck, _KeyError, _TypeError, _AttributeError, _ArithmeticError):",
-            "        return _trusted(_validate(_r))",
+            "        return _fallback(_r)",
         ]
         return self._function("classify_read", head, body, on_error)
 
     def _bind(
-        self, depth: int, texts: list[str], known: frozenset[str]
+        self, depth: int, texts: list[str], known: frozenset[str], every: bool = False
     ) -> tuple[list[str], frozenset[str]]:
-        """Emit reads of the fields `texts` use more than once; resolve every placeholder."""
+        """Emit reads of the fields `texts` use more than once; resolve every placeholder.
+
+        Checked code (`validate="read"`) must test every field a text names, even where
+        a short-circuit would skip it: it also reads into a local, and tests, each field
+        that a text might not reach (and all of them when `every`)."""
         joined = "".join(texts)
         counts = {name: joined.count(field_placeholder(name)) for name in placeholders(joined)}
-        hoisted = [n for n, count in counts.items() if count > 1 and n not in known]
+        reached = _always_read(texts) if self._reads.checked and not every else frozenset()
+        hoisted = [
+            n
+            for n, count in counts.items()
+            if n not in known and (count > 1 or (self._reads.checked and n not in reached))
+        ]
+        tests = []
         for name in hoisted:
             local = self.local_names[name]
-            self.emitter.emit(depth, f"{local} = _r[{literal(name)}]")
+            self.emitter.emit(depth, f"{local} = {self._reads.read(name)}")
             test = self._reads.test(name, local)
             if test is not None:
-                self.emitter.emit(depth, f"if not {test}:")
-                self.emitter.emit(depth + 1, self._reads.fail())
+                tests.append(test)
+        if tests:  # one test for the block's values: fewer jumps than one `if` each
+            self.emitter.emit(depth, f"if not ({' and '.join(tests)}):")
+            self.emitter.emit(depth + 1, self._reads.fail())
         locals_ = known | frozenset(hoisted)
         resolved = []
         for text in texts:
@@ -176,14 +197,14 @@ class EntityCompiler:
             resolved.append(text)
         return resolved, locals_
 
-    def _body(self, answer: Answer) -> None:
+    def _body(self, answer: Answer, known: frozenset[str]) -> None:
         e = self.emitter
         if answer == "all":
             result = e.const(classification_class(self.entity.name, bool(self.tables)))
-            e.emit(1, f"_m = _new_classification({result})")
+            e.emit(1, f"_m = {result}()")
         else:
             e.emit(1, "_m = {}")
-        scopes, known = self._bind(1, self._scopes, frozenset())
+        scopes, known = self._bind(1, self._scopes, known, every=True)
         chained = _exclusive_scopes(self.segments)
         # A run of exclusive scopes is one `while True:` block of flat `if … break`s rather
         # than an `elif` chain, which Python nests (3,000 of them exceed its recursion limit).
@@ -206,7 +227,7 @@ class EntityCompiler:
             return
         if self.tables:
             rows = [row for table_rows in self._rows for row in table_rows]
-            _, known = self._bind(1, rows, known)
+            _, known = self._bind(1, rows, known, every=True)
             e.emit(1, "_t = {}")
             for table, table_rows in zip(self.tables, self._rows, strict=True):
                 self._table(table, table_rows, known)
@@ -287,6 +308,38 @@ class EntityCompiler:
         e.emit(1, f"_t[{key}] = {outputs}[_o[0]] if _o else {fallback}")
 
 
+def _always_read(texts: list[str]) -> frozenset[str]:
+    """The fields whose placeholder each text reaches whenever it is evaluated: not behind
+    the short-circuit of an `and`, `or`, `if … else` or a chained comparison."""
+    found: set[str] = set()
+    for text in texts:
+        names = placeholders(text)
+        code = text
+        for index, name in enumerate(names):
+            code = code.replace(field_placeholder(name), f"_P{index}_")
+        reached = _reached(ast.parse(code, mode="eval").body)
+        found.update(names[int(n[2:-1])] for n in reached if n[:2] == "_P" and n[-1] == "_")
+    return frozenset(found)
+
+
+def _reached(node: ast.AST) -> set[str]:
+    """The names an expression always evaluates (conservatively: none it may skip)."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.BoolOp):
+        return _reached(node.values[0])
+    if isinstance(node, ast.IfExp):
+        return _reached(node.test)
+    if isinstance(node, ast.Compare):
+        return _reached(node.left) | _reached(node.comparators[0])
+    if isinstance(node, ast.NamedExpr):
+        return _reached(node.value)
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.Subscript, ast.Tuple)):
+        parts = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
+        return set().union(*map(_reached, parts))
+    return set()
+
+
 def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
     """For each segment, whether its scope may be tested with `elif` after the one before.
 
@@ -329,11 +382,15 @@ class RecordHooks:
     """Names a record in messages."""
     bad_record: Callable[[Any, Exception | None], Exception]
     """Turns a KeyError or TypeError met in a trusted record into a RecordError."""
+    read: Callable[[Any, Answer], Any]
+    """`validate="read"`'s fallback: the record with each field checked on its own, or
+    the RecordError of the first bad field the evaluation of the question reads."""
 
 
 Validate = bool | Literal["read"]
-"""How a classifier checks its record: True (every field), "read" (every amount, and
-each other field as it is read), False (amounts only: the caller vouches)."""
+"""How a classifier checks its record: "read", the default (every amount, and the fields
+the record's evaluation reads: `backends.read_set`), True (every field), False (amounts
+only: the caller vouches)."""
 
 
 @frozen
@@ -353,16 +410,22 @@ def compile_entity(
     unit = (
         f"{model.name}.{entity.name}{'' if answer == 'all' else '.first'} {model.fingerprint[:12]}"
     )
+    read = hooks.read
+
+    def fallback(record: Any) -> Any:
+        """A record the reading tests refuse: each field checked on its own; the answer,
+        or the error of the first bad field the evaluation reads."""
+        return trusted(read(record, answer))
+
     constants = {
         **compiler.emitter.constants,
         "_validate": hooks.validate,
         "_record_id": hooks.record_id,
         "_bad_record": hooks.bad_record,
+        "_fallback": fallback,
     }
     namespace = run_source(source, constants, unit)
-    # The checked function classifies a fully checked record with the trusted one,
-    # found under a generated name (generated code names nothing else).
-    namespace["_trusted"] = namespace["classify"]
+    trusted = namespace["classify"]
     functions: dict[Validate, Callable[[Any], Any]] = {
         False: namespace["classify"],
         True: namespace["classify_checked"],

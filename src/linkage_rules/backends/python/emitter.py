@@ -42,7 +42,6 @@ _BUILTINS: dict[str, Any] = {
     "_str": str,
     "_Decimal": Decimal,
     "_date": dt.date,
-    "_new_classification": dict.__new__,  # an empty Classification, without __init__
     "_KeyError": KeyError,
     "_TypeError": TypeError,
     "_AttributeError": AttributeError,

@@ -2,18 +2,19 @@
 
 A classifier is compiled three ways, one per `validate=` of `Policy.classify`:
 
-- **`True`** (the default): every field of the record is tested on entry, exactly as
+- **`"read"`** (the default): the fields the record's evaluation reads, as
+  `backends.read_set` defines them (every amount, the scopes' fields, the fields of
+  each rule evaluated, the tables' fields), each tested where the code reads it: a
+  field read once, where the rule always reaches it, is tested in that read (an enum
+  through a dict of its members, which raises KeyError for anything else); any other
+  field is read into a local once, at the top of its block, and tested there. A value
+  the tests refuse sends the record to the fallback, which checks each field on its
+  own and answers, or names the first bad field the evaluation reads, exactly as the
+  tracing interpreter does.
+- **`True`**: every field of the record is tested on entry, exactly as
   `RecordSchema.validate` would accept it as it is (one expression, `validity_tests`);
   any other record takes the full check, which normalises it (an enum given by its
-  label, an optional field left out) or raises a RecordError naming the field. The
-  compiled answer and the interpreter's then agree on every record, good or bad.
-- **`"read"`**: every amount (decimal, money, percent) is tested on entry, read or not
-  (a NaN or an infinity is what a broken export holds, and it compares without an
-  error); each other value is tested when the evaluation first reads it, in the branch
-  that reads it, and never used untested. A corporate client pays for the fields the
-  corporate rules read, not for all 33 fields of `OrgClient`, and a rule that a
-  short-circuit skips costs nothing. A bad value in a field the record's evaluation
-  does not read is not noticed: use it for data whose other fields do not matter.
+  label, an optional field left out) or raises a RecordError naming the field.
 - **`False`**: the caller vouches for the types; only the amounts are tested.
 """
 
@@ -25,9 +26,10 @@ from typing import Any
 
 from ...language import model as m
 from ...language.dtypes import DType, Kind
+from ..read_set import AMOUNTS as _NUMBERS
+from ..read_set import amount_fields as amount_fields
 from .emitter import Emitter, safe_literal
 
-_NUMBERS = (Kind.DECIMAL, Kind.MONEY, Kind.PERCENT)
 _EXACT_TYPE = {Kind.INT: "_int", Kind.TEXT: "_str", Kind.DATE: "_date"}
 _VAR = "\x01"  # stands for the value in a test, until the test is placed
 
@@ -53,6 +55,16 @@ def _value_test(dtype: DType, emitter: Emitter) -> str:
     return test
 
 
+def _members(dtype: DType, emitter: Emitter) -> str:
+    """A dict of an enum's members (and None, if optional) to themselves: reading a value
+    through it is the test, as anything else raises KeyError (TypeError if unhashable)."""
+    assert dtype.enum is not None
+    members: dict[object, object] = {value: value for value in dtype.enum.members}
+    if dtype.optional:
+        members[None] = None
+    return emitter.const(members)
+
+
 class FieldReads:
     """The code that reads each field of one entity, checked or trusted."""
 
@@ -66,12 +78,28 @@ class FieldReads:
             else None
             for f in entity.fields
         }
+        self._members = {
+            f.name: _members(f.type, emitter)
+            for f in entity.fields
+            if checked and f.type.kind is Kind.ENUM
+        }
+        self._bools = {
+            f.name: f.type.kind is Kind.BOOL and not f.type.optional for f in entity.fields
+        }
         # What a failed test does: the quick path gives up (checked), or the record is
         # refused with the full check's words (trusted).
         self._fail = "_Recheck" if checked else "_bad_record(_r, None)"
 
+    def read(self, name: str) -> str:
+        """The expression that reads field `name` into a local (an enum tested on the way)."""
+        get = f"_r[{safe_literal(name)}]"
+        members = self._members.get(name)
+        return get if members is None else f"{members}[{get}]"
+
     def test(self, name: str, local: str) -> str | None:
-        """The test of a value already read into `local`, or None if it needs none."""
+        """The test of a value read into `local` by `read`, or None if it needs none."""
+        if name in self._members:
+            return None
         test = self._tests[name]
         return None if test is None else test.replace(_VAR, local)
 
@@ -81,11 +109,15 @@ class FieldReads:
 
     def inline(self, name: str) -> str:
         """An expression that reads field `name` of `_r` once and checks it on the way."""
-        get = f"_r[{safe_literal(name)}]"
-        test = self._tests[name]
+        get = self.read(name)
+        test = self.test(name, "_v")
         if test is None:
             return get
-        first, _, rest = test.partition(_VAR)
+        if self._bools.get(name):  # True, False, or neither: refused
+            return f"((_v := {get}) is True or (_v is not False and _raise({self._fail})))"
+        template = self._tests[name]
+        assert template is not None  # `test` was not None
+        first, _, rest = template.partition(_VAR)
         placed = f"{first}(_v := {get}){rest.replace(_VAR, '_v')}"
         return f"(_v if {placed} else _raise({self._fail}))"
 
@@ -105,8 +137,11 @@ def field_test(dtype: DType, key: str, emitter: Emitter) -> str:
     return f"{first}(_v := {get}){rest.replace(_VAR, '_v')}"
 
 
-def amount_fields(entity: m.Entity) -> list[m.Field]:
-    return [f for f in entity.fields if f.type.kind in _NUMBERS]
+def amount_test(dtype: DType, local: str) -> str:
+    """The test of an amount read into `local`: an int, or a finite Decimal (the usual
+    case, tested first), or None where the field is optional."""
+    test = f"(_type({local}) is _Decimal and {local}.is_finite() or _type({local}) is _int)"
+    return f"({local} is None or {test})" if dtype.optional else test
 
 
 def amounts_test(entity: m.Entity, emitter: Emitter, *, checked: bool) -> str | None:
