@@ -30,6 +30,8 @@ from .language.parse_memo import PARSED
 from .language.source import Source
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
+    import pyarrow as pa
+
     from .examples import ExampleReport
     from .explain.explanation import Explanation
     from .scoring.scorer import Scorer
@@ -283,6 +285,47 @@ class Policy:
     def interpret(self, record: Mapping[str, object], entity: str | None = None) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
         return classification_of(self.explain(record, entity))
+
+    # ---- batch: SQL
+
+    def to_sql(
+        self,
+        entity: str | None = None,
+        *,
+        dialect: str = "duckdb",
+        table: str = "input",
+        decimals: Mapping[str, tuple[int, int]] | None = None,
+    ) -> str:
+        """The SQL query that classifies every row of `table` as `entity`: the key, per
+        segment a membership column and its rules (`<segment>__rules`), per table its
+        output, per `hit unique` table `<table>__conflict` (see docs/sql.md).
+
+        `dialect` is "duckdb" or "spark". Numeric columns are assumed to be BIGINT for
+        ints, DECIMAL(18, 2) for money, DECIMAL(18, 6) for decimals and DECIMAL(9, 6) for
+        percents unless `decimals` gives a field's (precision, scale). Raises PolicyError
+        naming the expression when something cannot be computed exactly in SQL (`/`, or
+        a product that could pass 34 digits): no approximation is ever generated.
+        """
+        from .batch.classify import to_sql
+
+        schema = self._entity(entity, None).schema
+        return to_sql(self.model, schema.entity, dialect=dialect, table=table, decimals=decimals)
+
+    def classify_table(self, data: object, entity: str | None = None) -> pa.Table:
+        """Classify every row of `data` on DuckDB, embedded; the answers as a pyarrow Table.
+
+        `data` is a pyarrow Table, a pandas or Polars DataFrame, or the path of a Parquet,
+        CSV or JSON Lines file. Its columns are checked against the entity first: a
+        missing column, a wrong type (floats for money included) or a value `classify`
+        would refuse raises RecordError naming the column and the first rows. The result
+        has the key, `<segment>` and `<segment>__rules` per segment and one column per
+        table, in input order (as `to_sql` describes); an entity with `hit unique` tables
+        also gets `_error`, the message `classify` would raise for that row (its answers
+        are then null). Needs the `batch` extra (duckdb, pyarrow, sqlglot).
+        """
+        from .batch.classify import classify_table
+
+        return classify_table(self.model, self._entity(entity, None).schema, data)
 
     # ---- scoring
 
