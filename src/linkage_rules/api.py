@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import localcontext
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .backends.classification import Classification, classification_of
@@ -286,46 +287,20 @@ class Policy:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
         return classification_of(self.explain(record, entity))
 
-    # ---- batch: SQL
+    # ---- batch: SQL (docs/sql.md)
 
     def to_sql(
-        self,
-        entity: str | None = None,
-        *,
-        dialect: str = "duckdb",
-        table: str = "input",
-        decimals: Mapping[str, tuple[int, int]] | None = None,
-    ) -> str:
-        """The SQL query that classifies every row of `table` as `entity`: the key, per
-        segment a membership column and its rules (`<segment>__rules`), per table its
-        output, per `hit unique` table `<table>__conflict` (see docs/sql.md).
-
-        `dialect` is "duckdb" or "spark". Numeric columns are assumed to be BIGINT for
-        ints, DECIMAL(18, 2) for money, DECIMAL(18, 6) for decimals and DECIMAL(9, 6) for
-        percents unless `decimals` gives a field's (precision, scale). Raises PolicyError
-        naming the expression when something cannot be computed exactly in SQL (`/`, or
-        a product that could pass 34 digits): no approximation is ever generated.
-        """
-        from .batch.classify import to_sql
-
-        schema = self._entity(entity, None).schema
-        return to_sql(self.model, schema.entity, dialect=dialect, table=table, decimals=decimals)
+        self, entity: str | None = None, *, dialect: str = "duckdb", table: str = "input",
+        decimals: Mapping[str, tuple[int, int]] | None = None) -> str:  # fmt: skip
+        """The SQL ("duckdb" or "spark") classifying every row of `table` (docs/sql.md);
+        PolicyError names what SQL cannot compute exactly: it never approximates."""
+        found = self._entity(entity, None).schema.entity
+        return str(_batch().to_sql(self.model, found, dialect, table, decimals))
 
     def classify_table(self, data: object, entity: str | None = None) -> pa.Table:
-        """Classify every row of `data` on DuckDB, embedded; the answers as a pyarrow Table.
-
-        `data` is a pyarrow Table, a pandas or Polars DataFrame, or the path of a Parquet,
-        CSV or JSON Lines file. Its columns are checked against the entity first: a
-        missing column, a wrong type (floats for money included) or a value `classify`
-        would refuse raises RecordError naming the column and the first rows. The result
-        has the key, `<segment>` and `<segment>__rules` per segment and one column per
-        table, in input order (as `to_sql` describes); an entity with `hit unique` tables
-        also gets `_error`, the message `classify` would raise for that row (its answers
-        are then null). Needs the `batch` extra (duckdb, pyarrow, sqlglot).
-        """
-        from .batch.classify import classify_table
-
-        return classify_table(self.model, self._entity(entity, None).schema, data)
+        """Every row of `data` (Arrow, pandas, Polars, .parquet/.csv/.jsonl) classified on
+        DuckDB: a pyarrow Table of `to_sql`'s columns and `_error` (docs/sql.md)."""
+        return _batch().classify_table(self.model, self._entity(entity, None).schema, data)
 
     # ---- scoring
 
@@ -392,6 +367,13 @@ class Policy:
         from .examples import run_examples
 
         return run_examples(self)
+
+
+def _batch() -> ModuleType:
+    """The batch facade, imported on first use: only batch work needs DuckDB and Arrow."""
+    from .batch import classify
+
+    return classify
 
 
 def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception | None], Exception]:

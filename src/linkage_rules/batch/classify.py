@@ -25,7 +25,6 @@ def classify_table(model: m.PolicyModel, schema: RecordSchema, data: object) -> 
 def to_sql(
     model: m.PolicyModel,
     entity: m.Entity,
-    *,
     dialect: str,
     table: str,
     decimals: Mapping[str, tuple[int, int]] | None = None,
