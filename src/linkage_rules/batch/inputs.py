@@ -76,7 +76,7 @@ def _csv_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, o
     header = [cell.strip() for cell in table.header]
     records = []
     for row in table.rows():
-        where = f"{name}:{row.line + 1}"
+        where = f"{name}:{row.line}"
         if row.problem is not None:
             raise RecordError(row.problem, record=where)
         cells = dict(zip(header, row.cells, strict=False))

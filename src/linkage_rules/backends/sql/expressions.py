@@ -133,8 +133,8 @@ class SqlExpr(ExprVisitor[Typed]):
     def _operand(self, node: exp.Expr, ty: t.SqlType, target: t.SqlType) -> exp.Expr:
         """An operand of arithmetic in `target`'s family: BIGINT for integers (a literal
         would be a 32-bit INTEGER in DuckDB), DECIMAL widened as the dialect needs."""
-        if target.is_int:
-            return cast(node, ty, t.BIGINT) if not isinstance(node, exp.Column) else node
+        if target.is_int:  # a result of integer arithmetic is BIGINT already
+            return node if isinstance(node, exp.Paren) else exp.Cast(this=node, to=t.BIGINT.build())
         wide = ty.as_decimal()
         if self.dialect == "duckdb":
             wide = t.SqlType("number", t.SQL_MAX_DIGITS, wide.scale)
@@ -154,9 +154,10 @@ class SqlExpr(ExprVisitor[Typed]):
             other = rt_ if lt.kind == "null" else lt
             return exp.Cast(this=exp.null(), to=other.build()), other
         what = f"`{expr.span.text}`"
-        if lt.is_int and rt_.is_int:
-            digits = lt.digits + rt_.digits if expr.op == "*" else max(lt.digits, rt_.digits) + 1
-            result = t.SqlType("number", min(digits, t.INT_DIGITS))
+        if expr.type.kind is Kind.INT:  # ints stay ints in the runtime: exact at any size
+            result = t.whole_number(
+                lt.digits + rt_.digits if expr.op == "*" else max(lt.digits, rt_.digits) + 1, what
+            )
         else:
             a, b = lt.as_decimal(), rt_.as_decimal()
             if expr.op == "*":
@@ -187,7 +188,9 @@ class SqlExpr(ExprVisitor[Typed]):
             common = t.unify([ty for _, ty in args], f"`{expr.span.text}`")
             nodes = [cast(n, ty, common) if ty.kind != "null" else n for n, ty in args]
             function = exp.Least if name == "min" else exp.Greatest
-            return function(this=nodes[0], expressions=nodes[1:]), common
+            # null arguments are skipped, as the runtime's min/max skip them (sqlglot would
+            # otherwise write a CASE that makes any null argument a null result)
+            return function(this=nodes[0], expressions=nodes[1:], ignore_nulls=True), common
         node, ty = args[0]
         if ty.kind == "null":
             return node, ty
@@ -234,7 +237,7 @@ class SqlExpr(ExprVisitor[Typed]):
         operation = {
             "==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
         }[expr.op]  # fmt: skip
-        return operation(this=left, expression=right), t.BOOL
+        return exp.Paren(this=operation(this=left, expression=right)), t.BOOL
 
     def visit_Member(self, expr: m.Member) -> Typed:
         operand, ty = self.keyed(expr.operand)
@@ -251,20 +254,21 @@ class SqlExpr(ExprVisitor[Typed]):
         else:
             nodes = [n for n, _ in options]
         node: exp.Expr = exp.In(this=operand, expressions=nodes)
-        return (exp.Not(this=exp.Paren(this=node)) if expr.negated else node), t.BOOL
+        node = exp.Paren(this=node)
+        return (exp.Paren(this=exp.Not(this=node)) if expr.negated else node), t.BOOL
 
     def visit_Range(self, expr: m.Range) -> Typed:
         x, low, high = self._compared([expr.operand, expr.low, expr.high], f"`{expr.span.text}`")
-        return exp.Between(this=x, low=low, high=high), t.BOOL
+        return exp.Paren(this=exp.Between(this=x, low=low, high=high)), t.BOOL
 
     def visit_NullTest(self, expr: m.NullTest) -> Typed:
         node, _ = self.value(expr.operand)
         test: exp.Expr = exp.Is(this=node, expression=exp.null())
-        return (exp.Not(this=test) if expr.negated else test), t.BOOL
+        return exp.Paren(this=exp.Not(this=test) if expr.negated else test), t.BOOL
 
     def visit_Negation(self, expr: m.Negation) -> Typed:
         node, _ = self.value(expr.operand)
-        return exp.Not(this=exp.Paren(this=node)), t.BOOL
+        return exp.Paren(this=exp.Not(this=exp.Paren(this=node))), t.BOOL
 
     def visit_Logic(self, expr: m.Logic) -> Typed:
         nodes = [self.value(o)[0] for o in expr.operands]

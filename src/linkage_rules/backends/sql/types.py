@@ -72,7 +72,8 @@ BIGINT = SqlType("number", INT_DIGITS)
 
 
 def decimal(digits: int, scale: int, what: str) -> SqlType:
-    """DECIMAL(digits, scale), or Unsupported when it passes the Python engine's 34 digits."""
+    """DECIMAL(digits, scale) for a result of arithmetic, or Unsupported when it passes
+    the Python engine's 34 digits."""
     digits = max(digits, scale, 1)
     if digits > MAX_DIGITS:
         raise Unsupported(
@@ -81,6 +82,16 @@ def decimal(digits: int, scale: int, what: str) -> SqlType:
             "digits and rounds past them, which SQL's fixed-scale DECIMAL cannot follow"
         )
     return SqlType("number", digits, scale)
+
+
+def whole_number(digits: int, what: str) -> SqlType:
+    """An integer result: BIGINT while it has at most 18 digits, then DECIMAL(digits, 0)
+    (Python's ints have no limit; SQL's BIGINT would overflow), refused past 38."""
+    if digits <= INT_DIGITS - 1:
+        return SqlType("number", digits)
+    if digits > SQL_MAX_DIGITS:
+        raise Unsupported(f"{what} may need {digits} digits, more than SQL's {SQL_MAX_DIGITS}")
+    return SqlType("number", digits, 0)
 
 
 def of_decimal(value: Decimal | int) -> SqlType:
@@ -98,7 +109,8 @@ def of_decimal(value: Decimal | int) -> SqlType:
 
 
 def unify(types: list[SqlType], what: str) -> SqlType:
-    """The type every one of `types` fits in (numbers widened; otherwise the first non-null)."""
+    """The type every one of `types` fits in (numbers widened; otherwise the first non-null),
+    for values compared or chosen between (which the runtime never rounds)."""
     known = [t for t in types if t.kind != "null"]
     if not known:
         return NULL
@@ -108,7 +120,12 @@ def unify(types: list[SqlType], what: str) -> SqlType:
         return SqlType("number", max(t.digits for t in known))
     scale = max(t.scale or 0 for t in known)
     whole = max(t.whole_digits for t in known)
-    return decimal(whole + scale, scale, what)
+    if whole + scale > SQL_MAX_DIGITS:  # compared or chosen, not computed: SQL's limit
+        raise Unsupported(
+            f"{what} compares or chooses between numbers needing {whole + scale} digits "
+            f"({whole} before the point and {scale} after it), more than SQL's {SQL_MAX_DIGITS}"
+        )
+    return SqlType("number", max(whole + scale, 1), scale)
 
 
 def of_dtype(dtype: DType, number: SqlType | None = None) -> SqlType:
