@@ -96,8 +96,8 @@ def _alias(node: exp.Expr, name: str) -> exp.Expr:
 
 
 def _when(condition: exp.Expr, then: exp.Expr) -> exp.Expr:
-    """`CASE WHEN condition THEN then END` (null otherwise)."""
-    return exp.If(this=condition, true=then)
+    """`CASE WHEN condition THEN then END` (null otherwise; Spark's IF takes three)."""
+    return exp.Case(ifs=[exp.If(this=condition, true=then)])
 
 
 class _Builder:
@@ -127,8 +127,7 @@ class _Builder:
         member = exp.and_(scope, exp.Paren(this=exp.or_(*held)))
         self.output(segment.name, member, Column(segment.name, "segment", segment.name))
         names = [
-            exp.If(this=h, true=exp.Literal.string(r.name))
-            for h, r in zip(held, segment.rules, strict=True)
+            _when(h, exp.Literal.string(r.name)) for h, r in zip(held, segment.rules, strict=True)
         ]
         rules = exp.If(this=scope, true=_array(names, t.TEXT), false=_array([], t.TEXT))
         name = segment.name + RULES_SUFFIX
@@ -151,7 +150,7 @@ class _Builder:
 
         column = Column(table.name, "table", table.name, out_type, table.hit == "collect")
         if table.hit == "collect":
-            matched = _array([exp.If(this=f, true=value(r.output)) for _, r, f in rows], out_type)
+            matched = _array([_when(f, value(r.output)) for _, r, f in rows], out_type)
             if otherwise is not None:
                 size = exp.ArraySize(this=matched.copy())
                 fallback = exp.Array(expressions=[value(otherwise.output)])
@@ -173,9 +172,9 @@ class _Builder:
             choice = exp.Cast(this=choice, to=out_type.build())
         self.output(table.name, choice, column)
         if table.hit == "unique":
-            numbers = [exp.If(this=f, true=exp.Literal.number(i)) for i, _, f in rows]
+            numbers = [_when(f, exp.Literal.number(i)) for i, _, f in rows]
             name = table.name + CONFLICT_SUFFIX
-            node = exp.If(this=conflict.copy(), true=_array(numbers, t.BIGINT))
+            node = _when(conflict.copy(), _array(numbers, t.BIGINT))
             self.output(name, node, Column(name, "conflict", table.name, t.BIGINT, True))
 
 
