@@ -32,11 +32,19 @@ strip (NFKC leaves ASCII as it is)."""
 
 
 def text_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """`text_key` of every value: in Arrow for ASCII text, through Python for the rest
-    (Python's NFKC is the definition; Arrow's Unicode tables may be of another version)."""
-    if pc.all(pc.fill_null(pc.string_is_ascii(values), True)).as_py() is not False:
-        return pc.utf8_trim(values, characters=ASCII_WHITESPACE)
-    return pa.array([text_key(v) for v in values.to_pylist()], pa.string())
+    """`text_key` of every value: in Arrow for ASCII text, through Python's `text_key`
+    for the rest, once per distinct value (Python's NFKC is the definition; Arrow's
+    Unicode tables may be of another version)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    trimmed = pc.utf8_trim(values, characters=ASCII_WHITESPACE)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
+    if not pc.any(other).as_py():
+        return trimmed
+    wide = pc.filter(values, other)
+    distinct = pc.unique(wide)
+    keys = pa.array([text_key(v) for v in distinct.to_pylist()], pa.string())
+    return pc.replace_with_mask(trimmed, other, pc.take(keys, pc.index_in(wide, distinct)))
 
 
 def connect() -> duckdb.DuckDBPyConnection:
