@@ -253,3 +253,24 @@ def test_the_shipped_policy_gives_the_python_answers_on_the_sample_files(
     expected = agree.answers_of_interpreter(policy, records, entity)
     got = agree.answers_of_table(policy, entity, result.to_pylist())
     assert agree.first_difference(expected, got) is None
+
+
+def test_the_table_name_is_quoted_part_by_part_never_parsed_as_sql() -> None:
+    import duckdb
+
+    policy = r_policy("segment s for R { rule r: b1 }")
+    sql = policy.to_sql("R", table='we"ird; drop table x')
+    assert 'FROM "we""ird; drop table x"' in sql
+    assert "`db`.`t``x`" in policy.to_sql("R", dialect="spark", table="db.t`x")
+    with pytest.raises(ValueError, match="table="):
+        policy.to_sql("R", table="a..b")
+    assert duckdb.sql("SELECT 1").fetchall() == [(1,)]  # nothing else ran
+
+
+def test_a_stream_of_batches_is_read_through_the_arrow_protocol() -> None:
+    policy = r_policy("segment s for R { rule r: b1 }")
+    table = records_table(policy.schema().entity, agree.validated(policy, [base()]))
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    assert policy.classify_table(reader, "R").to_pylist() == [
+        {"id": "r1", "s": True, "s__rules": ["r"]}
+    ]

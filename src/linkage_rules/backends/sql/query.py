@@ -207,10 +207,22 @@ def entity_query(
     except t.Unsupported as error:
         raise _refusal(error, current, entity.name) from None
     _check_names(builder.columns, entity)
-    inner = exp.select(*builder.inner).from_(exp.to_table(table, quoted=True))
+    inner = exp.select(*builder.inner).from_(table_name(table))
     alias = exp.TableAlias(this=exp.to_identifier("r", quoted=True))
     tree = exp.select(*builder.outer).from_(exp.Subquery(this=inner, alias=alias))
     return EntityQuery(entity.name, key, tuple(builder.columns), tree, builder.reads_text_key)
+
+
+def table_name(name: str) -> exp.Table:
+    """`table`, `db.table` or `catalog.db.table` as a table with each part a quoted
+    identifier: the name is never parsed as SQL, so no text in it can become SQL."""
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise ValueError(f"table= takes `table`, `db.table` or `catalog.db.table`, not {name!r}")
+    names = [exp.to_identifier(p, quoted=True) for p in parts]
+    while len(names) < 3:
+        names.insert(0, None)  # type: ignore[arg-type]
+    return exp.Table(this=names[2], db=names[1], catalog=names[0])
 
 
 def _sql_fields(entity: m.Entity) -> list[m.Field]:
