@@ -274,3 +274,14 @@ def test_a_stream_of_batches_is_read_through_the_arrow_protocol() -> None:
     assert policy.classify_table(reader, "R").to_pylist() == [
         {"id": "r1", "s": True, "s__rules": ["r"]}
     ]
+
+
+def test_the_entity_of_a_table_is_told_by_its_columns() -> None:
+    policy = lr.load(SHIPPED)
+    schema = policy.schema("Person")
+    records = [schema.from_text({"customer_id": "P1", "daily_avg_assets": "60000",
+               "has_demand_account": "true", "has_time_deposit": "false",
+               "other_services": "0", "payroll_client": "false"})]  # fmt: skip
+    result = policy.classify_table(records_table(schema.entity, records))
+    assert result.column_names[0] == "customer_id"
+    assert result.to_pylist()[0]["vip_tier"] == "potential"

@@ -28,6 +28,8 @@ is 120,000 records through DuckDB in the default profile (300,000 in `ci`)."""
 SLOW = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 REFUSED: list[str] = []
 RAN: list[str] = []
+RECORDS: list[int] = []
+"""Records held to the interpreter through DuckDB in this session, per query."""
 
 
 def _agree(text: str, drawn: list[dict[str, object]], seed: int) -> None:
@@ -43,6 +45,7 @@ def _agree(text: str, drawn: list[dict[str, object]], seed: int) -> None:
         return
     RAN.append(text)
     result = policy.classify_table(records_table(entity, records), "R")
+    RECORDS.append(len(records))
     expected = agree.answers_of_interpreter(policy, records)
     got = agree.answers_of_table(policy, "R", result.to_pylist())
     difference = agree.first_difference(expected, got)
@@ -73,12 +76,14 @@ def test_duckdb_reports_unique_conflicts_as_the_interpreter_raises_them(
     _agree(text, drawn, seed)
 
 
-def test_few_generated_policies_were_refused() -> None:
-    """Runs after the two above (file order): SQL ran most of what they generated."""
+def test_few_generated_policies_were_refused_and_enough_records_went_through() -> None:
+    """Runs after the two above (file order): SQL ran most of what they generated, and
+    at least 10^5 records went through DuckDB when they ran their 60 examples or more."""
     total = len(REFUSED) + len(RAN)
-    if total < 20:
-        pytest.skip("the property tests above did not run in this session")
+    if total < 100:
+        pytest.skip("the property tests above did not run all their examples in this session")
     assert len(REFUSED) <= total // 4, REFUSED[:3]
+    assert sum(RECORDS) >= 100_000, f"{sum(RECORDS)} records in {len(RECORDS)} queries"
 
 
 @SLOW

@@ -300,7 +300,8 @@ class Policy:
     def classify_table(self, data: object, entity: str | None = None) -> pa.Table:
         """Every row of `data` (Arrow, pandas, Polars, .parquet/.csv/.jsonl) classified on
         DuckDB: a pyarrow Table of `to_sql`'s columns and `_error` (docs/sql.md)."""
-        return _batch().classify_table(self.model, self._entity(entity, None).schema, data)
+        columns = dict.fromkeys(getattr(data, "column_names", None) or ())  # tells the entity
+        return _batch().classify_table(self.model, self._entity(entity, columns).schema, data)
 
     # ---- scoring
 
