@@ -112,13 +112,12 @@ def test_spark_agrees_with_the_interpreter_on_a_sample(
     spark: SparkSession, text: str, drawn: list[dict[str, object]], seed: int
 ) -> None:
     policy = lr.loads(text, name="generated.rules")
-    try:
-        policy.to_sql("R", dialect="spark")
-    except lr.PolicyError:
-        return  # refusals are the conformance tests' business
     records = _unique_ids(agree.validated(policy, [*drawn, *agree.bulk_records(seed, 300)]))
+    try:
+        got = spark_answers(spark, policy, "R", records)
+    except lr.PolicyError:
+        return  # refused for these columns' sizes: the conformance tests' business
     expected = agree.answers_of_interpreter(policy, records)
-    got = spark_answers(spark, policy, "R", records)
     difference = agree.first_difference(expected, got)
     assert difference is None, f"{difference}\n\n{text}"
 

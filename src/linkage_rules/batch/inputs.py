@@ -54,8 +54,10 @@ def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
 
 def read_path(path: Path, schema: RecordSchema) -> pa.Table:
     suffix = path.suffix.lower()
-    if suffix in PARQUET:
-        return pq.read_table(path)
+    if suffix in PARQUET:  # only the entity's columns are read (a warehouse extract has more)
+        wanted = set(schema.entity.field_names)
+        present = [name for name in pq.read_schema(path).names if name in wanted]
+        return pq.read_table(path, columns=present)
     if suffix not in CSV + JSON_LINES:
         raise ValueError(
             f"cannot tell the format of `{path.name}`: name it .parquet, .csv or .jsonl"
