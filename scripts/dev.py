@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +27,8 @@ def _requirements_digest() -> str:
 
 
 def ensure_environment() -> None:
-    """Create `.venv` and install the project with its test and docs extras, once per pyproject."""
+    """Create `.venv` and install the project with its test, docs, batch and spark extras
+    (the SQL backends are tested for real), once per pyproject."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may run on an older python3
         sys.exit("linkage_rules needs Python 3.11 or newer")
     digest = _requirements_digest()
@@ -41,9 +43,9 @@ def ensure_environment() -> None:
                 f"could not create .venv ({error}); on Debian or Ubuntu install the "
                 "python3-venv package, then run this again"
             )
-    print("installing linkage_rules with its test and docs tools ...", flush=True)
+    print("installing linkage_rules with its test, docs, DuckDB and Spark tools ...", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-e", f"{ROOT}[test,docs]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[test,docs,batch,spark]"], check=True)
     STAMP.write_text(digest)
 
 
@@ -104,6 +106,11 @@ def test() -> None:
     run(tool("ruff"), "check", "src", "tests", "benchmarks", "examples", "scripts")
     run(tool("mypy"))
     profile = "ci" if os.environ.get("CI") == "true" else "default"
+    if shutil.which("java") is None:
+        print("Spark tests: SKIPPED - no `java` on PATH (install Java 17 to run them)", flush=True)
+    else:
+        print("Spark tests: running on a local[2] session (Java found)", flush=True)
+        os.environ.setdefault("PYSPARK_PYTHON", tool("python"))  # workers run text_key
     run(tool("pytest"), f"--hypothesis-profile={profile}")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # a banner about a future MkDocs
     run(tool("mkdocs"), "build", "--strict", "--site-dir", str(ROOT / "site"))

@@ -120,23 +120,24 @@ def literal_list(kind: str) -> Text:
 
 
 @cache
-def expr(kind: str, depth: int) -> Text:
-    """A well-typed expression of `kind`, nested at most `depth` levels."""
+def expr(kind: str, depth: int, division: bool = True) -> Text:
+    """A well-typed expression of `kind`, nested at most `depth` levels; `division=False`
+    leaves `/` out (the SQL backend refuses it: see docs/sql.md)."""
     leaves = st.sampled_from(FIELDS[kind] + LITERALS[kind])
     if depth <= 0:
         return leaves
-    options = [leaves, *_composites(kind, lambda k: expr(k, depth - 1))]
+    options = [leaves, *_composites(kind, lambda k: expr(k, depth - 1, division), division)]
     return st.one_of(*options)
 
 
-def _composites(kind: str, sub: Callable[[str], Text]) -> list[Text]:
+def _composites(kind: str, sub: Callable[[str], Text], division: bool = True) -> list[Text]:
     cond = sub("bool")
     options = [fmt("(if {} then {} else {})", cond, sub(kind), sub(kind))]
     if kind != "bool":
         options.append(fmt("(if {} then null else {})", cond, sub(kind)))
         options.append(fmt("(if {} then {} else null)", cond, sub(kind)))
     for result, left, op, right in ARITHMETIC:
-        if result == kind:
+        if result == kind and (division or op != "/"):
             options.append(fmt(f"({{}} {op} {{}})", sub(left), sub(right)))
     if kind in NUMERIC:
         options += [
@@ -191,8 +192,8 @@ def _conditions(sub: Callable[[str], Text]) -> list[Text]:
     return options
 
 
-def condition(depth: int = 3) -> Text:
-    return expr("bool", depth)
+def condition(depth: int = 3, division: bool = True) -> Text:
+    return expr("bool", depth, division)
 
 
 # ---- policies ----------------------------------------------------------------
@@ -201,8 +202,12 @@ OUTPUTS = ("x", "y", "z", "w")
 
 
 @st.composite
-def table(draw: st.DrawFn, name: str, hit: str) -> str:
-    rows = draw(st.lists(st.tuples(condition(2), st.sampled_from(OUTPUTS)), min_size=1, max_size=4))
+def table(draw: st.DrawFn, name: str, hit: str, division: bool = True) -> str:
+    rows = draw(
+        st.lists(
+            st.tuples(condition(2, division), st.sampled_from(OUTPUTS)), min_size=1, max_size=4
+        )
+    )
     lines = [f"  {c} => {o}" for c, o in rows]
     if draw(st.booleans()):
         lines.append(f"  otherwise => {draw(st.sampled_from(OUTPUTS))}")
@@ -210,29 +215,29 @@ def table(draw: st.DrawFn, name: str, hit: str) -> str:
 
 
 @st.composite
-def segment(draw: st.DrawFn, name: str) -> str:
-    rules = draw(st.lists(condition(), min_size=1, max_size=5))
-    scope = draw(st.none() | condition(1))
+def segment(draw: st.DrawFn, name: str, division: bool = True) -> str:
+    rules = draw(st.lists(condition(3, division), min_size=1, max_size=5))
+    scope = draw(st.none() | condition(1, division))
     where = f" where {scope}" if scope is not None else ""
     body = "\n".join(f"  rule r{i}: {c}" for i, c in enumerate(rules))
     return f"segment {name} for R{where} {{\n{body}\n}}\n"
 
 
 @st.composite
-def classifying_policy(draw: st.DrawFn) -> str:
+def classifying_policy(draw: st.DrawFn, division: bool = True) -> str:
     """Rule text with two segments and a `first` and a `collect` table over `R`."""
     parts = [
-        draw(segment("s1")),
-        draw(segment("s2")),
-        draw(table("first_t", "first")),
-        draw(table("collect_t", "collect")),
+        draw(segment("s1", division)),
+        draw(segment("s2", division)),
+        draw(table("first_t", "first", division)),
+        draw(table("collect_t", "collect", division)),
     ]
     return HEADER + ENTITY + "".join(parts)
 
 
 @st.composite
-def unique_policy(draw: st.DrawFn) -> str:
-    return HEADER + ENTITY + draw(table("unique_t", "unique"))
+def unique_policy(draw: st.DrawFn, division: bool = True) -> str:
+    return HEADER + ENTITY + draw(table("unique_t", "unique", division))
 
 
 # ---- records -----------------------------------------------------------------

@@ -229,7 +229,7 @@ def test_the_progress_bar_counts_the_rows_and_ends_at_the_total(
         bars.append(_Bar(total))
         yield bars[-1]
 
-    monkeypatch.setattr(classify_command, "_progress", progress)
+    monkeypatch.setattr(classify_command, "progress_bar", progress)
     rows = 20_000
     text = CSV_HEADER + "".join(f"c{i},1,公司业务部,1\n" for i in range(rows))
     data = write(tmp_path / "orgs.csv", text)

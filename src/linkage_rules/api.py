@@ -15,6 +15,7 @@ from .backends.entity import EntityRunner
 from .backends.python.classify import Validate
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
+from .batch.policy_methods import BatchMethods
 from .checking.checker import ParsedFile, check
 from .checking.resolvers import resolve_inside
 from .io.rule_files import io_error, read_rule_file, shown_path, text_source
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # imported when first used: a process that only classifies ne
     from .scoring.sheet import ScoreSheet
 
 
-class Policy:
+class Policy(BatchMethods):
     """A checked, compiled policy. Create it with `load` or `loads`.
 
     A Policy is immutable once built (its evaluators are compiled on first use, once),

@@ -7,21 +7,22 @@ reason (and, with `-o`, written to the `.rejected.csv` file next to the output).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Protocol, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.text import Text
+from typing import Protocol
 
 from ..api import Policy
 from ..backends.classification import Classification
 from ..backends.records import RecordSchema
-from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
-from .capped import NOT_KEPT, Capper, all_in, kind_of_row_error
+from .classify_report import (
+    PROGRESS_ROWS,
+    Reporter,
+    capper_for,
+    print_summary,
+    progress_bar,
+    warn_before,
+)
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -46,13 +47,9 @@ from .io import (
     open_csv,
     read_data,
     rejected_path,
-    unfilled_warnings,
 )
-from .render import Output, render_diagnostics, to_json
+from .render import Output
 from .summary import Tally
-
-PROGRESS_ROWS = 5_000
-"""Show a progress bar above this many rows (when stderr is a terminal)."""
 
 
 def add_parser(
@@ -78,6 +75,13 @@ def add_parser(
     p.add_argument("--entity", metavar="NAME", help="the entity the rows are (default: inferred)")
     add_encoding_option(p)
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="python (default: row by row) or duckdb (the policy as one SQL query; "
+        "reads .parquet too, writes .csv or .parquet; needs the batch extra)",
+    )
     p.set_defaults(run=run)
 
 
@@ -86,6 +90,10 @@ class Results(Protocol):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    if args.engine == "duckdb":
+        from .classify_batch import run as run_batch
+
+        return run_batch(args, out)
     data_path = input_path(args.data, "data file")  # usage errors first, before the work
     kind = kind_of(data_path, DATA_KINDS, "data file")
     target = Path(args.output) if args.output is not None else None
@@ -97,7 +105,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     schema = policy.schema(entity)
     unfilled = data.check_columns(schema, other_schemas(policy, entity))
     tally = Tally(policy.model, entity)
-    _warn_before(out, policy, data, unfilled)
+    warn_before(out, policy, data, unfilled)
     with ExitStack() as stack:
         if target is None:
             results: Results = JsonLinesResults(out.stdout, schema.id_field)
@@ -107,9 +115,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
             rejected = RejectedWriter(stack.enter_context(open_csv(rejected_path(target))), data)
         size = data.size_hint()
         show = not args.no_progress and size > PROGRESS_ROWS and out.stderr.isatty()
-        where = all_in(str(rejected_path(target))) if target is not None else NOT_KEPT
-        with _progress(show, size, out.stderr) as progress:
-            report = _Reporter(out, data, progress, Capper(where))
+        with progress_bar(show, size, out.stderr) as progress:
+            report = Reporter(out, data, progress, capper_for(target))
             count = 0
             for count, row in enumerate(data.rows(), 1):
                 _classify_row(policy, schema, data, row, results, rejected, report, tally)
@@ -122,7 +129,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     tally.lines = data.lines
     tally.file = data.display if data.by_line else None
     tally.source = data.display
-    _print_summary(out, tally, policy, args, target)
+    print_summary(out, tally, policy, args, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 
 
@@ -158,7 +165,7 @@ def _classify_row(
     row: InputRow,
     results: Results,
     rejected: RejectedWriter | None,
-    report: _Reporter,
+    report: Reporter,
     tally: Tally,
 ) -> None:
     """Classify one row, or account for it as rejected: never both, never neither."""
@@ -179,103 +186,3 @@ def _classify_row(
     if rejected is not None:
         rejected.write(row, reason)
     report.rejected(row, reason, error)
-
-
-def _warn_before(out: Output, policy: Policy, data: DataSet, unfilled: list[str]) -> None:
-    warnings = [*policy.warnings, *unfilled_warnings(data, unfilled)]
-    if out.is_json:
-        for warning in warnings:
-            out.line(to_json(warning.to_dict()), err=True)
-    else:
-        out.diagnostics(warnings, err=True)
-
-
-class _Reporter:
-    """Says on stderr which rows were rejected and why, without breaking the progress bar."""
-
-    def __init__(
-        self, out: Output, data: DataSet, progress: Progress | None, capper: Capper
-    ) -> None:
-        self._out = out
-        self._data = data
-        self._progress = progress
-        self._capper = capper
-
-    def rejected(self, row: InputRow, reason: str, error: RecordError | None) -> None:
-        data = self._data
-        kind = kind_of_row_error("rejected-row", error.field if error else None)
-        if not self._out.is_json and not self._capper.admit(kind):
-            return  # counted, and in the rejected-rows file
-        message = reason if data.by_line else f"item {row.number}: {reason}"
-        span = data.span(row, error.field if error else None)
-        diagnostic = Diagnostic("rejected-row", message, span, file_name=data.display)
-        if self._out.is_json:
-            document = {
-                "row": row.number,
-                **diagnostic.to_dict(),
-                "reason": reason,
-                "field": error.field if error else None,
-                "value": error.value if error else None,
-            }
-            text = to_json(document)
-        else:
-            text = render_diagnostics([diagnostic], self._out.format)
-        if self._progress is not None:
-            self._progress.console.print(Text(text), soft_wrap=True, highlight=False)
-        else:
-            self._out.line(text, err=True)
-
-    def finish(self) -> None:
-        """How many of each kind were not shown, and where they all are."""
-        for line in self._capper.tails():
-            self._out.line(line, err=True)
-
-
-@contextmanager
-def _progress(show: bool, total: int, stream: TextIO) -> Iterator[Progress | None]:
-    if not show:
-        yield None
-        return
-    progress = Progress(
-        TextColumn("classifying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(file=stream),
-        transient=True,
-    )
-    progress.add_task("classify", total=total)
-    with progress:
-        yield progress
-
-
-def _print_summary(
-    out: Output, tally: Tally, policy: Policy, args: argparse.Namespace, target: Path | None
-) -> None:
-    """The summary goes to stdout when results went to a file, else to stderr."""
-    err = target is None
-    files: list[tuple[str, str]] = []
-    if target is not None:
-        files = [("results", str(target)), ("rejected rows", str(rejected_path(target)))]
-    if out.is_json:
-        out.json(
-            {
-                "ok": not tally.rejected,
-                "policy": policy.name,
-                "version": policy.version,
-                "fingerprint": policy.fingerprint,
-                "data": args.data,
-                "output": str(target) if target is not None else None,
-                "rejected_file": str(rejected_path(target)) if target is not None else None,
-                **tally.to_dict(),
-            },
-            err=err,
-        )
-        return
-    if out.format == "plain":
-        for line in tally.plain_lines():
-            out.line(line, err=err)
-    else:
-        tally.print_human(out.stderr if err else out.stdout)
-    for what, path in files:
-        out.line(f"{what}: {path}", err=err)

@@ -1,0 +1,1 @@
+"""The SQL backend: the typed model of one entity compiled to sqlglot trees, per dialect."""

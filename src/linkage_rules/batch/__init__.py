@@ -1,0 +1,1 @@
+"""Batch classification: whole tables in, whole tables out, through the SQL backend."""

@@ -1,0 +1,107 @@
+"""What `classify_table` accepts, as one Arrow table: Arrow itself, a pandas or Polars
+DataFrame (through the Arrow interchange protocol, so that neither is a dependency), or
+a path to Parquet, CSV or JSON Lines.
+
+Parquet keeps its column types (decimals stay decimals). CSV and JSON Lines hold text,
+so their rows are read by the same readers and conversions as `classify` uses
+(`RecordSchema.from_text` / `validate`), then typed exactly: a row that `classify`
+would refuse is refused here too, naming its line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..backends.records import RecordSchema
+from ..io.csv_reader import CsvTable
+from ..io.text import TextDecodeError, decode_text
+from ..language.errors import RecordError
+from .columns import records_table
+
+PARQUET = (".parquet", ".pq")
+CSV = (".csv",)
+JSON_LINES = (".jsonl", ".ndjson")
+
+
+def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
+    """`data` as an Arrow table (see the module's docstring for what is accepted)."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if isinstance(data, (str, os.PathLike)):
+        return read_path(Path(data), schema)
+    if hasattr(data, "__arrow_c_stream__"):
+        return pa.table(data)
+    to_arrow = getattr(data, "to_arrow", None)
+    if callable(to_arrow):  # a Polars DataFrame of a version without the protocol
+        table = to_arrow()
+        if isinstance(table, pa.Table):
+            return table
+    if type(data).__module__.split(".")[0] == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False)
+    raise TypeError(
+        "classify_table() takes a pyarrow Table, a pandas or Polars DataFrame, or the path "
+        f"of a .parquet, .csv or .jsonl file, not {type(data).__name__}"
+    )
+
+
+def read_path(path: Path, schema: RecordSchema) -> pa.Table:
+    suffix = path.suffix.lower()
+    if suffix in PARQUET:  # only the entity's columns are read (a warehouse extract has more)
+        wanted = set(schema.entity.field_names)
+        present = [name for name in pq.read_schema(path).names if name in wanted]
+        return pq.read_table(path, columns=present)
+    if suffix not in CSV + JSON_LINES:
+        raise ValueError(
+            f"cannot tell the format of `{path.name}`: name it .parquet, .csv or .jsonl"
+        )
+    try:
+        text = decode_text(path.read_bytes())
+    except TextDecodeError as error:
+        raise RecordError(f"{error.message} (line {error.line})", record=path.name) from None
+    if suffix in CSV:
+        records = _csv_records(text, schema, path.name)
+    else:
+        records = _json_records(text, schema, path.name)
+    return records_table(schema.entity, records)
+
+
+def _csv_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, object]]:
+    table = CsvTable(text)
+    header = [cell.strip() for cell in table.header]
+    records = []
+    for row in table.rows():
+        where = f"{name}:{row.line}"
+        if row.problem is not None:
+            raise RecordError(row.problem, record=where)
+        cells = dict(zip(header, row.cells, strict=False))
+        if len(row.cells) != len(header):
+            raise RecordError(
+                f"the row has {len(row.cells)} cells but the header has {len(header)} columns",
+                record=where,
+            )
+        if not any(cell.strip() for cell in row.cells):
+            continue
+        records.append(schema.from_text(cells, where=where))
+    return records
+
+
+def _json_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, object]]:
+    records = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            document = json.loads(line, parse_float=Decimal)
+        except ValueError as error:
+            raise RecordError(f"not a JSON value: {error}", record=where) from None
+        records.append(schema.from_json(document, where=where))
+    return records

@@ -1,0 +1,44 @@
+"""The `Policy` methods that run a policy as SQL (docs/sql.md): a mixin of the facade, so
+that DuckDB, Arrow and sqlglot are imported only by a process that calls them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from ..backends.entity import EntityRunner
+from ..language import model as m
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class BatchMethods:
+    """`to_sql` and `classify_table`; `Policy` supplies `model` and `_entity`."""
+
+    model: m.PolicyModel
+
+    def _entity(self, entity: str | None, record: object) -> EntityRunner:
+        raise NotImplementedError  # pragma: no cover - Policy's
+
+    def to_sql(
+        self, entity: str | None = None, *, dialect: str = "duckdb", table: str = "input",
+        decimals: Mapping[str, tuple[int, int]] | None = None) -> str:  # fmt: skip
+        """The SQL ("duckdb" or "spark") classifying every row of `table` (docs/sql.md);
+        PolicyError names what SQL cannot compute exactly: it never approximates."""
+        found = self._entity(entity, None).schema.entity
+        return str(_batch().to_sql(self.model, found, dialect, table, decimals))
+
+    def classify_table(self, data: object, entity: str | None = None) -> pa.Table:
+        """Every row of `data` (Arrow, pandas, Polars, .parquet/.csv/.jsonl) classified on
+        DuckDB: a pyarrow Table of `to_sql`'s columns and `_error` (docs/sql.md)."""
+        columns = dict.fromkeys(getattr(data, "column_names", None) or ())  # tells the entity
+        return _batch().classify_table(self.model, self._entity(entity, columns).schema, data)
+
+
+def _batch() -> ModuleType:
+    """The batch facade, imported on first use: only batch work needs DuckDB and Arrow."""
+    from . import classify
+
+    return classify
