@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backends.classification import Classification, classification_of
 from .backends.entity import EntityRunner
-from .backends.python.classify import Validate
+from .backends.questions import Validate
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
 from .batch.policy_methods import BatchMethods

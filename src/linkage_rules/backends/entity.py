@@ -7,7 +7,7 @@ from typing import Any
 
 from ..language import model as m
 from ..language.errors import RecordError
-from .python.classify import Answer, CompiledEntity, RecordHooks, Validate, compile_entity
+from .questions import Answer, CompiledEntity, RecordHooks, Validate
 from .records import RecordSchema
 
 
@@ -50,6 +50,8 @@ class EntityRunner:
     def compiled(self, answer: Answer = "all") -> CompiledEntity:
         found = self._compiled.get(answer)
         if found is None:
+            from .python.classify import compile_entity  # the code generator, when first used
+
             found = compile_entity(self.model, self.schema.entity, self.hooks, answer)
             self._compiled[answer] = found
         return found

@@ -16,12 +16,12 @@ Each comes checked (the values it reads are tested as it reads them) or trusted
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 from ...language import model as m
-from ...language.frozen import frozen
 from ..classification import classification_class
+from ..questions import Answer, CompiledEntity, RecordHooks, Validate
 from .emitter import Emitter, builtin_bindings, field_placeholder, placeholders, run_source
 from .emitter import safe_literal as literal
 from .expressions import ExprCompiler
@@ -33,8 +33,6 @@ from .reads import (
     numbers_check,
     validity_tests,
 )
-
-Answer = Literal["all", "first"]
 
 _FEW_RULES = 32
 
@@ -370,35 +368,6 @@ def _exclusive_scopes(segments: tuple[m.Segment, ...]) -> list[bool]:
             run_field, run_values = None, set()
             chained.append(False)
     return chained
-
-
-@frozen
-class RecordHooks:
-    """What generated code calls back into when a record is not as it should be."""
-
-    validate: Callable[[Any], Any]
-    """The schema's full check: normalises a record or raises RecordError."""
-    record_id: Callable[[Any], str | None]
-    """Names a record in messages."""
-    bad_record: Callable[[Any, Exception | None], Exception]
-    """Turns a KeyError or TypeError met in a trusted record into a RecordError."""
-    read: Callable[[Any, Answer], Any]
-    """`validate="read"`'s fallback: the record with each field checked on its own, or
-    the RecordError of the first bad field the evaluation of the question reads."""
-
-
-Validate = bool | Literal["read"]
-"""How a classifier checks its record: "read", the default (every amount, and the fields
-the record's evaluation reads: `backends.read_set`), True (every field), False (amounts
-only: the caller vouches)."""
-
-
-@frozen
-class CompiledEntity:
-    """The classifiers of one question for one entity, by `Validate`, and their source."""
-
-    functions: Mapping[Validate, Callable[[Any], Any]]
-    source: str
 
 
 def compile_entity(
