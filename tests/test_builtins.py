@@ -29,3 +29,27 @@ def test_an_unknown_function_suggests_the_nearest_builtin(written: str, meant: s
     error = caught.value.errors[0]
     assert error.message == f"unknown function `{written}`"
     assert error.help == f"did you mean `{meant}`?"
+
+
+@pytest.mark.parametrize(
+    ("lists", "rule", "length"),
+    [
+        ("", "len([1, 1, 5])", 3),
+        ('list L: text = ["甲", "乙 ", "乙"] "名单"\n', "len(L)", 3),
+        ('list L: text from "l.csv"\n', "len(L)", 2),
+    ],
+)
+def test_len_of_a_list_counts_its_entries_as_written_in_both_backends(
+    tmp_path: object, lists: str, rule: str, length: int
+) -> None:
+    """The compiled code once measured the set of values `in` tests against (2 for
+    `[1, 1, 5]`, and aliases counted), while the interpreter counted the entries."""
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "l.csv").write_text("name,aliases\n甲,甲一|甲二\n乙,\n", encoding="utf-8")
+    text = HEADER + "entity C { n: int }\n" + lists
+    text += f"segment s for C {{ rule r: {rule} == {length} }}\n"
+    policy = lr.loads(text, base_dir=folder)
+    assert policy.classify({"n": 1}) == {"s": ("r",)}
+    assert policy.interpret({"n": 1}) == {"s": ("r",)}

@@ -78,7 +78,12 @@ class ExprCompiler(ExprVisitor[str]):
         return f"_neg({self.value(expr.operand)})"
 
     def visit_FuncCall(self, expr: m.FuncCall) -> str:
-        args = ", ".join(self.value(a) for a in expr.args)
+        # A list given to a function is its entries as written, as the interpreter gives
+        # it (`len([1, 1, 5])` is 3), not the set of values that `in` tests against.
+        args = ", ".join(
+            self.emitter.const(a.items) if isinstance(a, m.ListConst) else self.value(a)
+            for a in expr.args
+        )
         return f"_fn[{expr.function!r}]({args})"
 
     def visit_Conditional(self, expr: m.Conditional) -> str:
