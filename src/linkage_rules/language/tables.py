@@ -1,5 +1,7 @@
-"""The shipped LALR tables of grammar.lark (to and from JSON data, in a canonical order),
-the quick LALR loop over them, and the one shared, read-only parser."""
+"""lark's side of parsing: the shipped LALR tables of grammar.lark (to and from JSON
+data, in a canonical order), the tables of our own parser made from them (`lalr.py`),
+and lark's parser over them, with a quicker loop, for files with a syntax error: its
+exceptions are what the diagnostics and the recovery are made from."""
 
 from __future__ import annotations
 
