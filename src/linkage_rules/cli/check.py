@@ -7,6 +7,7 @@ from typing import Any
 
 from ..api import Policy
 from ..language.errors import PolicyError
+from ..messages import message
 from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
 from .render import Output, diagnostics_document
 
@@ -109,9 +110,13 @@ def describe(policy: Policy) -> dict[str, Any]:
 def summary_line(policy: Policy) -> str:
     """`ok: cross_selling 公私联动 version 2024.1: 1 entity, ...; fingerprint 0123456789abcdef`."""
     name = policy.name + (f" {policy.label}" if policy.label else "")
-    version = f" version {policy.version}" if policy.version else ""
+    version = (
+        message("cli.version", " version {version}", version=policy.version)
+        if policy.version
+        else ""
+    )
     n = counts(policy)
-    parts = ", ".join(
+    parts = (
         [
             plural(n["entities"], "entity"),
             plural(n["segments"], "segment"),
@@ -121,7 +126,14 @@ def summary_line(policy: Policy) -> str:
         + ([plural(n["scorings"], "scoring"), plural(n["gates"], "gate")] if n["scorings"] else [])
         + [plural(n["examples"], "example")]
     )
-    return f"ok: {name}{version}: {parts}; fingerprint {policy.fingerprint[:16]}"
+    return message(
+        "cli.check-ok",
+        "ok: {policy}{version}: {parts}; fingerprint {fingerprint}",
+        policy=name,
+        version=version,
+        parts=parts,
+        fingerprint=policy.fingerprint[:16],
+    )
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
@@ -135,8 +147,12 @@ def run(args: argparse.Namespace, out: Output) -> int:
             if out.format == "human":
                 out.line()
             out.line(
-                f"failed: {plural(len(error.errors), 'error')}, "
-                f"{plural(len(error.warnings), 'warning')}"
+                message(
+                    "cli.check-failed",
+                    "failed: {errors}, {warnings}",
+                    errors=plural(len(error.errors), "error"),
+                    warnings=plural(len(error.warnings), "warning"),
+                )
             )
         return EXIT_PROBLEMS
     if out.is_json:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..api import Policy, load
@@ -10,6 +10,7 @@ from ..backends.records import RecordSchema
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
+from ..messages import message
 
 EXIT_OK = 0
 """The command did what was asked and found nothing wrong."""
@@ -111,14 +112,96 @@ def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], so
     )
 
 
-_PLURALS = {"entity": "entities"}
+_COUNTS: dict[str, Callable[[int], str]] = {
+    "entity": lambda n: (
+        message("count.entity", "{count} entity", count=n)
+        if n == 1
+        else message("count.entity.many", "{count} entities", count=n)
+    ),
+    "segment": lambda n: (
+        message("count.segment", "{count} segment", count=n)
+        if n == 1
+        else message("count.segment.many", "{count} segments", count=n)
+    ),
+    "rule": lambda n: (
+        message("count.rule", "{count} rule", count=n)
+        if n == 1
+        else message("count.rule.many", "{count} rules", count=n)
+    ),
+    "table": lambda n: (
+        message("count.table", "{count} table", count=n)
+        if n == 1
+        else message("count.table.many", "{count} tables", count=n)
+    ),
+    "scoring": lambda n: (
+        message("count.scoring", "{count} scoring", count=n)
+        if n == 1
+        else message("count.scoring.many", "{count} scorings", count=n)
+    ),
+    "gate": lambda n: (
+        message("count.gate", "{count} gate", count=n)
+        if n == 1
+        else message("count.gate.many", "{count} gates", count=n)
+    ),
+    "example": lambda n: (
+        message("count.example", "{count} example", count=n)
+        if n == 1
+        else message("count.example.many", "{count} examples", count=n)
+    ),
+    "error": lambda n: (
+        message("count.error", "{count} error", count=n)
+        if n == 1
+        else message("count.error.many", "{count} errors", count=n)
+    ),
+    "warning": lambda n: (
+        message("count.warning", "{count} warning", count=n)
+        if n == 1
+        else message("count.warning.many", "{count} warnings", count=n)
+    ),
+    "row": lambda n: (
+        message("count.row", "{count} row", count=n)
+        if n == 1
+        else message("count.row.many", "{count} rows", count=n)
+    ),
+    "blank row": lambda n: (
+        message("count.blank-row", "{count} blank row", count=n)
+        if n == 1
+        else message("count.blank-row.many", "{count} blank rows", count=n)
+    ),
+    "bad row": lambda n: (
+        message("count.bad-row", "{count} bad row", count=n)
+        if n == 1
+        else message("count.bad-row.many", "{count} bad rows", count=n)
+    ),
+    "group": lambda n: (
+        message("count.group", "{count} group", count=n)
+        if n == 1
+        else message("count.group.many", "{count} groups", count=n)
+    ),
+    "bad sale": lambda n: (
+        message("count.bad-sale", "{count} bad sale", count=n)
+        if n == 1
+        else message("count.bad-sale.many", "{count} bad sales", count=n)
+    ),
+    "ledger line": lambda n: (
+        message("count.ledger-line", "{count} ledger line", count=n)
+        if n == 1
+        else message("count.ledger-line.many", "{count} ledger lines", count=n)
+    ),
+    "sale": lambda n: (
+        message("count.sale", "{count} sale", count=n)
+        if n == 1
+        else message("count.sale.many", "{count} sales", count=n)
+    ),
+}
 
 
 def plural(count: int, word: str) -> str:
-    """`1 rule`, `2 rules`, `3 entities`."""
-    if count == 1:
-        return f"{count} {word}"
-    return f"{count} {_PLURALS.get(word, word + 's')}"
+    """`1 rule`, `2 rules`, `3 entities` (in Chinese 3 个实体), from the catalogue."""
+    counted = _COUNTS.get(word)
+    if counted is None:  # a word not in the catalogue yet: English only
+        return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return counted(count)
 
 
 def _closest_entity(policy: Policy, columns: set[str]) -> str:

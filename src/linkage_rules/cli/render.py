@@ -20,6 +20,7 @@ from ..language.diagnostics import (
 )
 from ..language.dtypes import format_value
 from ..language.frozen import frozen
+from ..messages import render
 
 FORMATS = ("human", "plain", "json")
 
@@ -109,8 +110,9 @@ class Output:
         return self.format == "json"
 
     def line(self, text: str = "", *, err: bool = False) -> None:
+        """A line as the user reads it: a message in their language, shown safely."""
         stream = self.stderr if err else self.stdout
-        stream.write(terminal_text(text) + "\n")
+        stream.write(terminal_text(render(text)) + "\n")
 
     def json(self, document: object, *, err: bool = False, indent: int | None = 2) -> None:
         self.line(to_json(document, indent=indent, escape_controls=True), err=err)

@@ -9,6 +9,7 @@ from ..api import Policy
 from ..examples import ExampleReport, ExampleResult
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.source import Span
+from ..messages import message
 from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
 from .render import Output
 
@@ -104,7 +105,11 @@ def _print_results(out: Output, results: tuple[ExampleResult, ...], quiet: bool)
 
 def not_shown(count: int) -> str:
     """The summary's note on the coverage warnings `--quiet` does not print."""
-    return f"; {plural(count, 'warning')} not shown (run without --quiet to see them)"
+    return message(
+        "cli.test-not-shown",
+        "; {warnings} not shown (run without --quiet to see them)",
+        warnings=plural(count, "warning"),
+    )
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
@@ -133,7 +138,15 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if out.format == "human" and not (args.quiet and report.passed):
         out.line()
     quiet_note = not_shown(len(warnings)) if args.quiet and warnings else ""
-    out.line(f"{passed} passed, {failed} failed{quiet_note}")
+    out.line(
+        message(
+            "cli.test-summary",
+            "{passed} passed, {failed} failed{note}",
+            passed=passed,
+            failed=failed,
+            note=quiet_note,
+        )
+    )
     if warnings and not args.quiet:
         if out.format == "human":
             out.line()
