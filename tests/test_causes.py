@@ -103,3 +103,20 @@ def test_an_enum_renamed_folds_the_field_its_rules_and_its_examples() -> None:
     (error,) = caught.value.diagnostics
     assert error.code == "unknown-type" and error.help == "did you mean `Sise`?"
     assert [note.span.line for note in error.notes if note.span] == [12, 19, 20]
+
+
+def test_a_table_left_out_for_its_entity_names_the_entity_not_an_earlier_mistake() -> None:
+    """Two mistakes in one table header: the unknown hit policy stands alone, and the
+    example that expects the table is a note of the unknown entity, which left it out."""
+    text = (
+        'policy p { version "1" effective 2024-01-01 }\n'
+        "entity C { amount: money }\n"
+        "table t for Cx hit firts {\n  amount > 1 => 1\n}\n"
+        'example "e" {\n  given C { amount: 2 }\n  expect t == 1\n}\n'
+    )
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text)
+    hit, entity = caught.value.diagnostics
+    assert "hit policy" in hit.message and hit.notes == ()
+    assert entity.message == "unknown entity `Cx`"
+    assert [note.span.line for note in entity.notes if note.span] == [3, 8]

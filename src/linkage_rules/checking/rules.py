@@ -91,7 +91,6 @@ class RuleChecker:
         if not ctx.declare(decl.name, "table"):
             return None
         hit = decl.hit.text if decl.hit is not None else "first"
-        mark = ctx.mark()
         if hit not in m.HIT_POLICIES:
             assert decl.hit is not None
             ctx.error(
@@ -101,6 +100,7 @@ class RuleChecker:
                 did_you_mean(hit, m.HIT_POLICIES)
                 or message("check.hits-are", "hit policies are: first, unique, collect"),
             )
+        mark = ctx.mark()
         entity = ctx.lookup_entity(decl.entity)
         if entity is None:
             table = decl.name.text
