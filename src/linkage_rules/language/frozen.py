@@ -1,5 +1,6 @@
 """The one way the project declares a data class: attrs' frozen, slotted class, with
-`__repr__`, `__eq__` and `__hash__` shared instead of generated per class.
+`__repr__`, `__eq__` and `__hash__` shared instead of generated per class (`!=` is
+Python's own inverse of `__eq__`).
 
 attrs writes and compiles those three methods as source text for every class: 0.2 to
 0.4 ms of the 0.35 to 0.6 ms a class costs, and `import linkage_rules` makes about 150
@@ -24,7 +25,6 @@ def _frozen(cls: type) -> type:
     compared = _values_getter(tuple(field.name for field in fields if field.eq))
     shown = tuple(field.name for field in fields if field.repr)
     made.__eq__ = _equality(compared)
-    made.__ne__ = _inequality(compared)
     made.__hash__ = _hashing(compared, hash(made.__qualname__))
     made.__repr__ = _representation(shown)
     return made  # type: ignore[no-any-return]
@@ -52,15 +52,6 @@ def _equality(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], 
         return values(self) == values(other)
 
     return __eq__
-
-
-def _inequality(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
-    def __ne__(self: Any, other: Any) -> Any:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return values(self) != values(other)
-
-    return __ne__
 
 
 def _hashing(values: Callable[[Any], tuple[Any, ...]], salt: int) -> Callable[[Any], int]:

@@ -14,8 +14,8 @@ the root's token is one the state accepts, the state's own scanner would have fo
 same: the state's terminals are the root's in the same order, so none of them before the
 root's token matches there. Only when the state does not accept the root's token (a `-`
 that is binary here, a keyword used as a name) is the state's own scanner built and
-asked. tests/test_lalr.py compares token streams and trees with lark's on every shipped
-file and on generated text.
+asked. tests/test_lalr.py holds the trees (spans included) and the refusals to lark's on
+every project file and on generated, mutated and random text.
 """
 
 from __future__ import annotations
