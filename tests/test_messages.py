@@ -78,33 +78,60 @@ IN_THE_CATALOGUE = (
     "checking/scoring_scope.py",
     "checking/groups.py",
 )
-_MESSAGE_TAKERS = {"Diagnostic": (1, 3), "Note": (0,), "error": (1, 3), "warning": (1, 3)}
+_MESSAGE_TAKERS = frozenset({"Diagnostic", "Note", "error", "warning", "_fail"})
+"""The calls a message is given to: ctx.error(code, message, span, help), the scoring
+checker's self.error(message, span, help), the expression checker's _fail(message, ...)."""
 
 
-def _literal_messages(path: Path) -> list[str]:
+def _prose(argument: ast.expr) -> bool:
+    """An f-string, or a literal with a space in it: text for a person, where only a
+    code (`unknown-name`, no space) may be written as a literal."""
+    if isinstance(argument, ast.JoinedStr):
+        return True
+    return (
+        isinstance(argument, ast.Constant)
+        and isinstance(argument.value, str)
+        and (" " in argument.value)
+    )
+
+
+def _literal_messages(source: str, name: str) -> list[str]:
     """Where a message is given as a literal or an f-string instead of `message(...)`."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
         callee = node.func
-        name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
-        for index in _MESSAGE_TAKERS.get(name, ()):
-            if index < len(node.args) and isinstance(
-                node.args[index], ast.JoinedStr | ast.Constant
-            ):
-                argument = node.args[index]
-                if not (isinstance(argument, ast.Constant) and argument.value is None):
-                    found.append(f"{path.name}:{node.lineno}")
+        called = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if called in _MESSAGE_TAKERS and any(_prose(a) for a in arguments):
+            found.append(f"{name}:{node.lineno}")
         literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
-        if name == "message" and (len(node.args) != 2 or not literal):
-            found.append(f"{path.name}:{node.lineno}: code and template must be literals")
+        if called == "message" and (len(node.args) != 2 or not literal):
+            found.append(f"{name}:{node.lineno}: code and template must be literals")
     return found
+
+
+def test_the_check_finds_a_message_built_outside_the_catalogue() -> None:
+    planted = (
+        'ctx.error("type", f"`{x}` is wrong", span)\n'
+        'self.error("a share is a percent", span)\n'
+        'raise self._fail(message("c", "fine"), span, "but this help is not")\n'
+        'message("code", template)\n'
+        'ctx.error("type", message("check.x", "fine {a}", a=1), span, hint)\n'
+    )
+    assert _literal_messages(planted, "planted.py") == [
+        "planted.py:1",
+        "planted.py:2",
+        "planted.py:3",
+        "planted.py:4: code and template must be literals",
+    ]
 
 
 @pytest.mark.parametrize("module", IN_THE_CATALOGUE)
 def test_a_module_in_the_catalogue_builds_no_message_outside_it(module: str) -> None:
-    assert _literal_messages(PACKAGE / module) == []
+    path = PACKAGE / module
+    assert _literal_messages(path.read_text(encoding="utf-8"), path.name) == []
 
 
 def test_a_message_is_english_as_text_and_chinese_when_rendered() -> None:
