@@ -120,3 +120,19 @@ def test_a_table_left_out_for_its_entity_names_the_entity_not_an_earlier_mistake
     assert "hit policy" in hit.message and hit.notes == ()
     assert entity.message == "unknown entity `Cx`"
     assert [note.span.line for note in entity.notes if note.span] == [3, 8]
+
+
+def test_a_broken_field_of_one_entity_does_not_hide_another_entitys_field_of_that_name() -> None:
+    """`size` is broken on `A` (unknown type); `B` has a good `size`, and its rule's own
+    mistake must still be reported, not folded into A's error."""
+    text = (
+        'policy p { version "1" effective 2024-01-01 }\n'
+        "enum Size { large, small }\n"
+        "entity A { size: Sise }\n"
+        "entity B { size: Size  amount: money }\n"
+        "segment s for B { rule r: size == large and amount > x }\n"
+    )
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text)
+    messages = [d.message for d in caught.value.errors]
+    assert messages == ["unknown type `Sise`", "unknown name `x` in segment `s`"]

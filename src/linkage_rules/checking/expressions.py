@@ -103,6 +103,8 @@ class ExprChecker(ConditionChecks, NameChecks, SyntaxVisitor[m.TExpr]):
         while stack:
             item = stack.pop()
             if isinstance(item, n.NameRef):
+                if item.name.text in self.scope:  # a good name here (another entity's field
+                    continue  # of that name may be the broken one)
                 cause = self.broken.get(item.name.text)
                 if cause is not None:
                     if self.followed is not None:
