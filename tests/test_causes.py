@@ -102,7 +102,7 @@ def test_an_enum_renamed_folds_the_field_its_rules_and_its_examples() -> None:
         lr.loads(text)
     (error,) = caught.value.diagnostics
     assert error.code == "unknown-type" and error.help == "did you mean `Sise`?"
-    assert [note.span.line for note in error.notes if note.span] == [12, 19, 20]
+    assert [note.span.line for note in error.notes if note.span] == [5, 12, 19, 20]
 
 
 def test_a_table_left_out_for_its_entity_names_the_entity_not_an_earlier_mistake() -> None:
@@ -136,3 +136,20 @@ def test_a_broken_field_of_one_entity_does_not_hide_another_entitys_field_of_tha
         lr.loads(text)
     messages = [d.message for d in caught.value.errors]
     assert messages == ["unknown type `Sise`", "unknown name `x` in segment `s`"]
+
+
+def test_a_record_lacking_a_field_another_entity_broke_is_an_error_of_its_own() -> None:
+    """`size` is broken on `A`; a record of `B`, which never had a `size`, that gives one
+    is B's own mistake, not a consequence of A's."""
+    text = (
+        'policy p { version "1" effective 2024-01-01 }\n'
+        "entity A { size: Sise }\n"
+        "entity B { amount: money }\n"
+        "segment s for B { rule r: amount > 1 }\n"
+        'example "e" {\n  given B { amount: 2, size: 1 }\n  expect s\n}\n'
+    )
+    with pytest.raises(lr.PolicyError) as caught:
+        lr.loads(text)
+    broken, lacking = caught.value.errors
+    assert broken.message == "unknown type `Sise`" and broken.notes == ()
+    assert lacking.message == "`B` has no field `size`"

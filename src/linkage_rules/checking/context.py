@@ -61,6 +61,11 @@ def at(span: Span) -> str:
     return f"{span.source.name}:{span.line}:{span.column}"
 
 
+def left_out(what: str) -> str:
+    """The note of an error that left a part out, shown when something needs the part."""
+    return message("check.left-out", "because of this, {what} is left out", what=what)
+
+
 def first_declaration(span: Span) -> str:
     return message("check.first-declaration", "the first declaration is at {at}", at=at(span))
 

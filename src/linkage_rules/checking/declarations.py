@@ -9,7 +9,7 @@ from ..language import syntax as n
 from ..language.dtypes import SCALAR_TYPE_NAMES, DType, EnumType, Kind, check_value
 from ..language.suggest import did_you_mean
 from ..messages import message
-from .context import CheckContext, at
+from .context import CheckContext, at, left_out
 from .expressions import constant_value
 from .list_meta import ListMeta, load_meta_beside
 from .parsed import ParsedFile
@@ -102,6 +102,14 @@ class DeclarationChecker:
                 fields.append(m.Field(field.name.text, field.label, dtype, field.span))
             else:
                 ctx.break_name(field.name.text, mark)
+                what = message(
+                    "check.field-of",
+                    "field `{field}` of `{entity}`",
+                    field=field.name.text,
+                    entity=decl.name.text,
+                )
+                part = ("field", decl.name.text, field.name.text)
+                ctx.leave_out(part, mark, left_out(what), field.name.span)
         key = decl.key.text if decl.key is not None else None
         if decl.key is not None:
             key_field = next((f for f in fields if f.name == decl.key.text), None)

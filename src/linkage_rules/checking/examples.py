@@ -37,7 +37,8 @@ class ExampleChecker(ScoringExampleChecks):
                     entity=entity.name,
                     field=fv.name.text,
                 )
-                if self.ctx.follows(fv.name.text, said, fv.name.span):
+                key = ("field", entity.name, fv.name.text)
+                if self.ctx.follows(key, said, fv.name.span):
                     continue
                 self.ctx.error(
                     "unknown-name",

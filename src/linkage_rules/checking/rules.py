@@ -7,7 +7,7 @@ from ..language import syntax as n
 from ..language.dtypes import SYMBOL, DType, Kind
 from ..language.suggest import did_you_mean
 from ..messages import message
-from .context import CheckContext
+from .context import CheckContext, left_out
 from .expressions import Scope, unify_numeric
 
 
@@ -45,7 +45,7 @@ class RuleChecker:
         if entity is None:
             segment = decl.name.text
             ctx.leave_out(
-                ("segment", segment), mark, _left_out(_segment(segment, decl.label)), decl.name.span
+                ("segment", segment), mark, left_out(_segment(segment, decl.label)), decl.name.span
             )
             return None
         exprs = ctx.exprs(self._entity_scope(entity), _segment(decl.name.text, decl.label))
@@ -73,7 +73,7 @@ class RuleChecker:
                     segment=_segment(decl.name.text, decl.label),
                 )
                 key = ("rule", decl.name.text, rule.name.text)
-                ctx.leave_out(key, mark, _left_out(what), rule.name.span)
+                ctx.leave_out(key, mark, left_out(what), rule.name.span)
         if not decl.rules:
             ctx.warning(
                 "empty",
@@ -105,7 +105,7 @@ class RuleChecker:
         if entity is None:
             table = decl.name.text
             what = _table(table, decl.label)
-            ctx.leave_out(("table", table), mark, _left_out(what), decl.name.span)
+            ctx.leave_out(("table", table), mark, left_out(what), decl.name.span)
             return None
         exprs = ctx.exprs(self._entity_scope(entity), _table(decl.name.text, decl.label))
         rows: list[m.TableRow] = []
@@ -141,7 +141,7 @@ class RuleChecker:
                         table=_table(decl.name.text, decl.label),
                         output=row.output.span.text,
                     )
-                    ctx.leave_out(key, mark, _left_out(what), row.span)
+                    ctx.leave_out(key, mark, left_out(what), row.span)
                     continue
             output, dtype = ctx.table_output(row.output)
             merged = unify_numeric(dtype, output_type) if output_type is not None else None
@@ -176,10 +176,6 @@ class RuleChecker:
             output_type or SYMBOL,
             decl.span,
         )
-
-
-def _left_out(what: str) -> str:
-    return message("check.left-out", "because of this, {what} is left out", what=what)
 
 
 def _segment(name: str, label: str | None) -> str:
