@@ -34,7 +34,10 @@ class GroupExplanation:
             message("measure.explain.whole", "the whole population")
             if not group.level
             else message(
-                "measure.explain.group", "{level} `{key}`", level=group.level_label, key=group.shown_key
+                "measure.explain.group",
+                "{level} `{key}`",
+                level=group.level_label,
+                key=group.shown_key,
             )
         )
         said: list[str] = [
