@@ -503,3 +503,50 @@ def test_a_label_that_looks_like_a_formula_is_neutralised(
     assert code == 0
     rows = list(csv.reader(io.StringIO(stdout)))
     assert rows[1][1].startswith("'=") and rows[1][3].startswith("'=")
+
+
+# ---- the same on DuckDB --------------------------------------------------------------------
+
+pa = pytest.importorskip("pyarrow")
+
+
+def _as_table(policy: lr.Policy, records: list[dict[str, object]]) -> object:
+    fields = [f.name for f in policy.model.entity("C").fields]  # type: ignore[union-attr]
+    return pa.table({name: [r[name] for r in records] for name in fields})
+
+
+def _answers(sheet: lr.MeasureSheet) -> list[tuple[object, ...]]:
+    return [(g.measure.name, g.level, g.shown_key, g.tally, g.judgement) for g in sheet]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(records=_records)
+def test_duckdb_measures_are_the_python_measures(
+    policy: lr.Policy, records: list[dict[str, object]]
+) -> None:
+    names = ["cov", "paid_count", "dep", "strict_cov", "at_most"]
+    if not records:
+        return
+    python = policy.measure(records, measures=names)
+    duck = policy.measure_table(_as_table(policy, records), measures=names)
+    assert _answers(duck) == _answers(python)
+
+
+def test_duckdb_refuses_what_python_refuses(policy: lr.Policy) -> None:
+    with pytest.raises(lr.RecordError, match=r"row\(s\) 2"):
+        policy.measure_table(_as_table(policy, [client("1"), client("2", None)]), measures=["cov"])
+    with pytest.raises(lr.RecordError, match="`O9` not in `ORG`"):
+        policy.measure_table(_as_table(policy, [client("1", "O9")]), measures=["cov"])
+
+
+def test_the_shipped_sample_gives_the_same_on_duckdb() -> None:
+    policy = lr.load(SHIPPED)
+    python = policy.measure(
+        policy.schema("PayrollClient").from_text(row)
+        for row in csv.DictReader(io.StringIO(SAMPLE.read_text(encoding="utf-8")))
+    )
+    duck = policy.measure_table(SAMPLE)
+    assert _answers(duck) == _answers(python)
+    assert len(duck) == 40

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used: a process that only classifies ne
     from .scoring.sheet import ScoreSheet
 
 
-class Policy(BatchMethods, MeasureMethods):
+class Policy(MeasureMethods, BatchMethods):
     """A checked, compiled policy. Create it with `load` or `loads`.
 
     A Policy is immutable once built (its evaluators are compiled on first use, once),

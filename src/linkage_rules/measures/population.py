@@ -94,7 +94,8 @@ class MeasureTotals:
     def commit(self, prepared: tuple[Any, ...]) -> None:
         compared, key, made, contribution = prepared
         self.totals[compared] = made
-        self.shown.setdefault(compared, key)
+        known = self.shown.get(compared)  # the least spelling: the same in any order, and in SQL
+        self.shown[compared] = key if known is None else min(known, key)
         if self.records is not None:
             self.records.setdefault(compared, []).append(contribution)
 
