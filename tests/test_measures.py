@@ -550,3 +550,16 @@ def test_the_shipped_sample_gives_the_same_on_duckdb() -> None:
     duck = policy.measure_table(SAMPLE)
     assert _answers(duck) == _answers(python)
     assert len(duck) == 40
+
+
+def test_lang_on_the_command_line_leaves_the_caller_its_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("LINKAGE_RULES_LANG", "en")
+    code, stdout, stderr = run(
+        capsys, "--lang", "zh", "measure", SHIPPED, SAMPLE, "--measure", "new_coverage"
+    )
+    assert code == 0 and "读取 72 行" in stderr
+    assert os.environ["LINKAGE_RULES_LANG"] == "en"

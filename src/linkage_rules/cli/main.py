@@ -69,8 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return _exit_code(stop.code)
+    before = os.environ.get(ENVIRONMENT)
     if args.lang is not None:  # every message of this run, in the language asked for
         os.environ[ENVIRONMENT] = args.lang
+    try:
+        return _run(args)
+    finally:  # a caller in the same process (a test, a notebook) keeps its own language
+        if before is None:
+            os.environ.pop(ENVIRONMENT, None)
+        else:
+            os.environ[ENVIRONMENT] = before
+
+
+def _run(args: argparse.Namespace) -> int:
     out = Output(args.format, sys.stdout, sys.stderr)
     command: Command = args.run
     try:

@@ -144,9 +144,9 @@ def run(args: argparse.Namespace, out: Output) -> int:
                 err=True,
             )
             return EXIT_PROBLEMS
-        out.line()
+        out.line(err=target is None)  # stdout holds the CSV when there is no -o
         for line in explain_group(group, sheet.contributions_of(group)).lines():
-            out.line(line)
+            out.line(line, err=target is None)
     return EXIT_PROBLEMS if feed.rejected else EXIT_OK
 
 
