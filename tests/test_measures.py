@@ -561,5 +561,5 @@ def test_lang_on_the_command_line_leaves_the_caller_its_language(
     code, stdout, stderr = run(
         capsys, "--lang", "zh", "measure", SHIPPED, SAMPLE, "--measure", "new_coverage"
     )
-    assert code == 0 and "读取 72 行" in stderr
+    assert code == 0 and "读取 72 行" in stderr and stdout.startswith("measure,label,")
     assert os.environ["LINKAGE_RULES_LANG"] == "en"
