@@ -20,13 +20,14 @@ from pathlib import Path
 import attrs
 
 from ..api import Policy
-from ..backends.interpreter.scoring import SaleExplanation
 from ..backends.records import RecordSchema
+from ..explain.sale import SaleExplanation
 from ..language import model as m
 from ..language.diagnostics import Diagnostic
 from ..language.dtypes import Kind, format_value
-from ..language.errors import RecordError
+from ..language.errors import RecordError, field_named
 from ..language.suggest import did_you_mean
+from ..messages import message
 from ..scoring.sheet import Allocation, ScoreSheet, ScoringError
 from .capped import (
     INPUT_NOT_KEPT,
@@ -39,9 +40,13 @@ from .capped import (
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    NONE,
     PROG,
+    SALES_FILE,
     data_error,
+    item_reason,
     load_policy,
+    no_such,
     other_schemas,
     plural,
     record_reason,
@@ -139,7 +144,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # usage errors first, before the work
     pool = pool_argument(args.pool)
     month = month_argument(args.month)
-    sales_file = input_file(args.sales, "sales file", args.encoding)
+    sales_file = input_file(args.sales, SALES_FILE, args.encoding)
     named = named_inputs(args)
     folder = output_folder(args.output, [sales_file, *named.values()])
     not_the_policy_folder(folder, Path(args.policy))
@@ -159,8 +164,13 @@ def run(args: argparse.Namespace, out: Output) -> int:
             out,
             _bad_sale_diagnostics(sales.data, bad),
             SCORE_NOT_KEPT,
-            f"{plural(len(bad), 'bad sale')} in {sales.data.display}: nothing was scored and "
-            "nothing written; fix them, or pass --skip-invalid to score the rest",
+            message(
+                "cli.bad-sales-stop",
+                "{bad} in {file}: nothing was scored and nothing written; fix them, or pass "
+                "--skip-invalid to score the rest",
+                bad=plural(len(bad), "bad sale"),
+                file=sales.data.display,
+            ),
             bad_sales=bad_rows_document(bad),
         )
         return EXIT_PROBLEMS
@@ -188,7 +198,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if not out.is_json:
         for explanation in explained:
             out.line("")
-            out.line(str(explanation))
+            out.line(explanation.render())
     return EXIT_OK if summary["ok"] and not unknown else EXIT_PROBLEMS
 
 
@@ -202,7 +212,14 @@ def _explanations(
         try:
             explained.append(sheet.explain(sale_id))
         except RecordError as error:
-            out.line(f"linkage-rules: error[explain]: {record_reason(error)}", err=True)
+            out.line(
+                message(
+                    "cli.explain-unknown-sale",
+                    "linkage-rules: error[explain]: {why}",
+                    why=record_reason(error),
+                ),
+                err=True,
+            )
             unknown.append(sale_id)
     return explained, unknown
 
@@ -212,17 +229,22 @@ def _choose_scoring(policy: Policy, requested: str | None) -> m.Scoring:
     if requested is not None:
         if requested in scorings:
             return scorings[requested]
-        hint = did_you_mean(requested, scorings)
+        said = message("cli.no-scoring", "the policy has no scoring `{name}`", name=requested)
         raise usage_error(
-            f"the policy has no scoring `{requested}`" + (f"; {hint}" if hint else ""),
-            help=f"its scorings are: {', '.join(scorings) or '(none)'}",
+            no_such(said, did_you_mean(requested, scorings)),
+            help=message(
+                "cli.scorings-are", "its scorings are: {names}", names=list(scorings) or NONE
+            ),
         )
     if not scorings:
-        raise data_error("the policy declares no scoring", PROG, code="no-scoring")
+        said = message("cli.no-scorings", "the policy declares no scoring")
+        raise data_error(said, PROG, code="no-scoring")
     if len(scorings) > 1:
         raise usage_error(
-            "the policy has several scorings",
-            help=f"pass --scoring with one of: {', '.join(scorings)}",
+            message("cli.several-scorings", "the policy has several scorings"),
+            help=message(
+                "cli.pass-scoring", "pass --scoring with one of: {names}", names=list(scorings)
+            ),
         )
     return next(iter(scorings.values()))
 
@@ -232,11 +254,19 @@ def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str
     takes = {lk.input_name: lk.entity for lk in scoring.lookups if lk.catalog is None}
     for name in named:
         if name not in takes:
-            hint = did_you_mean(name, takes)
+            said = message(
+                "cli.no-such-input",
+                "scoring `{scoring}` looks up no input `{name}`",
+                scoring=scoring.name,
+                name=name,
+            )
             raise usage_error(
-                f"scoring `{scoring.name}` looks up no input `{name}`"
-                + (f"; {hint}" if hint else ""),
-                help="the inputs it takes: " + (", ".join(takes) or "none"),
+                no_such(said, did_you_mean(name, takes)),
+                help=message(
+                    "cli.inputs-are",
+                    "the inputs it takes: {names}",
+                    names=list(takes) or message("cli.none-taken", "none"),
+                ),
             )
     return {name: takes[name] for name in named}
 
@@ -249,8 +279,16 @@ def _date_field(entity: m.Entity) -> str:
     if "date" in dates:
         return "date"
     raise usage_error(
-        f"--month: cannot tell which field of `{entity.name}` is the sale's date",
-        help="its date fields: " + (", ".join(dates) or "none"),
+        message(
+            "cli.month-which-date",
+            "--month: cannot tell which field of `{entity}` is the sale's date",
+            entity=entity.name,
+        ),
+        help=message(
+            "cli.date-fields",
+            "its date fields: {names}",
+            names=dates or message("cli.none-taken", "none"),
+        ),
     )
 
 
@@ -292,14 +330,14 @@ def _converted(
 
 
 def _row_diagnostic(
-    data: DataSet, code: str, number: int, message: str, field: str | None = None
+    data: DataSet, code: str, number: int, said: str, field: str | None = None
 ) -> Diagnostic:
     """An error at a row of `data`: its line (the cell of `field`, when there is one), or
     `item N` in a JSON list (which has no lines)."""
     if not data.by_line:
-        message = f"item {number}: {message}"
+        said = item_reason(number, said)
     span = data.span(InputRow(number, None, ()), field)
-    return Diagnostic(code, message, span, file_name=data.display)
+    return Diagnostic(code, said, span, file_name=data.display)
 
 
 def _read_inputs(
@@ -311,7 +349,11 @@ def _read_inputs(
     for name, file in named.items():
         inputs[name] = _read_input(policy, entities[name], file, out, problems)
     if problems:
-        why = f"{plural(len(problems), 'bad row')}: nothing was scored and nothing written"
+        why = message(
+            "cli.bad-rows-stop",
+            "{bad}: nothing was scored and nothing written",
+            bad=plural(len(problems), "bad row"),
+        )
         _stop(out, problems, INPUT_NOT_KEPT, why)
         return None
     return inputs
@@ -334,20 +376,42 @@ def _read_input(
         if record is not None and entity.key is not None:
             key = record[entity.key]
             if key in first_seen:
-                where = "line" if data.by_line else "item"
-                reason = (
-                    f"field `{entity.key}`: {entity.name} `{format_value(key)}` is given twice "
-                    f"(first on {where} {first_seen[key]})"
-                )
+                reason = _given_twice(entity, schema, key, first_seen[key], data.by_line)
                 field = entity.key
             else:
                 first_seen[key] = row.number
         if reason is not None:
             diagnostic = _row_diagnostic(data, "bad-row", row.number, reason, field)
-            problems.append((kind_of_row_error("bad-row", field), diagnostic))
+            label = schema.columns.labels.get(field) if field else None
+            problems.append((kind_of_row_error("bad-row", field, label), diagnostic))
         elif record is not None:
             records.append(record)
     return records
+
+
+def _given_twice(
+    entity: m.Entity, schema: RecordSchema, key: object, first: int, by_line: bool
+) -> str:
+    """A looked-up row whose key an earlier row already gave."""
+    assert entity.key is not None
+    field = field_named(entity.key, schema.columns.labels.get(entity.key))
+    if by_line:
+        why = message(
+            "cli.key-twice-line",
+            "{entity} `{key}` is given twice (first on line {first})",
+            entity=entity.name,
+            key=format_value(key),
+            first=first,
+        )
+    else:
+        why = message(
+            "cli.key-twice-item",
+            "{entity} `{key}` is given twice (first on item {first})",
+            entity=entity.name,
+            key=format_value(key),
+            first=first,
+        )
+    return message("record.field-reason", "{field}: {why}", field=field, why=why)
 
 
 def _read_sales(
@@ -367,20 +431,36 @@ def _read_sales(
             cells = row.data if isinstance(row.data, Mapping) else {}
             sale_id = str(cells.get(id_field) or "").strip() or None
             field = error.field if error is not None else None
-            reason = row.problem or (record_reason(error) if error else "cannot be read")
-            sales.bad.append(BadRow(row.number, sale_id, field, reason))
+            reason = row.problem or (
+                record_reason(error) if error else message("cli.cannot-be-read", "cannot be read")
+            )
+            label = error.label if error is not None else None
+            sales.bad.append(BadRow(row.number, sale_id, field, reason, label))
         elif date_field is not None and month is not None and not month.holds(record[date_field]):
-            value = record[date_field]
-            if value is None:
-                reason = f"field `{date_field}`: no date, so it is in no statement month"
-            else:
-                when = format_value(value)
-                reason = f"field `{date_field}`: {when} is outside the statement month {month.text}"
-            sales.bad.append(BadRow(row.number, str(record[id_field]), date_field, reason))
+            label = schema.columns.labels.get(date_field)
+            reason = _outside_month(date_field, label, record[date_field], month)
+            sales.bad.append(BadRow(row.number, str(record[id_field]), date_field, reason, label))
         else:
             sales.records.append(record)
             sales.numbers.append(row.number)
     return sales
+
+
+def _outside_month(field: str, label: str | None, value: object, month: Month) -> str:
+    """A sale dated outside the statement month (or not dated)."""
+    why = (
+        message("cli.no-date", "no date, so it is in no statement month")
+        if value is None
+        else message(
+            "cli.outside-month",
+            "{date} is outside the statement month {month}",
+            date=format_value(value),
+            month=month.text,
+        )
+    )
+    return message(
+        "record.field-reason", "{field}: {why}", field=field_named(field, label), why=why
+    )
 
 
 # ---- scoring ------------------------------------------------------------------------------
@@ -411,7 +491,9 @@ def _score(
     bad = list(sales.bad)
     for index, error in found:
         sale_id = format_value(sales.records[index].get(scoring.id_field))
-        bad.append(BadRow(sales.numbers[index], sale_id, error.field, record_reason(error)))
+        bad.append(
+            BadRow(sales.numbers[index], sale_id, error.field, record_reason(error), error.label)
+        )
     bad.sort(key=lambda b: b.number)
     if not skip_invalid:
         return None, bad
@@ -426,11 +508,17 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
     try:
         allocation = sheet.allocate(pool)
     except ScoringError as error:
-        raise data_error(f"cannot share out the pool: {error}", PROG) from None
+        said = message("cli.cannot-share", "cannot share out the pool: {why}", why=error)
+        raise data_error(said, PROG) from None
     if allocation.total != allocation.pool:  # checked before any file is written
         raise data_error(  # pragma: no cover - allocate() itself refuses such amounts
-            f"cannot share out the pool: the amounts add up to {allocation.total}, "
-            f"not {allocation.pool}; nothing was written",
+            message(
+                "cli.pool-mismatch",
+                "cannot share out the pool: the amounts add up to {total}, not {pool}; "
+                "nothing was written",
+                total=allocation.total,
+                pool=allocation.pool,
+            ),
             PROG,
         )
     return allocation
@@ -444,7 +532,7 @@ def _bad_sale_diagnostics(
 ) -> list[tuple[ErrorKind, Diagnostic]]:
     return [
         (
-            kind_of_row_error("bad-sale", b.field),
+            kind_of_row_error("bad-sale", b.field, b.label),
             _row_diagnostic(data, "bad-sale", b.number, b.message, b.field),
         )
         for b in bad

@@ -13,7 +13,6 @@ from typing import Any
 
 from ..backends.contract import grouped_items
 from ..backends.interpreter.scoring import (
-    SaleExplanation,
     SaleProblems,
     evaluate_traced,
     explain_sale,
@@ -27,6 +26,7 @@ from ..backends.python.scoring import (
 )
 from ..backends.records import RecordSchema
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL
+from ..explain.sale import SaleExplanation
 from ..language import model as m
 from ..language.errors import RecordError
 from ..language.names import COMPLETION, TARGET

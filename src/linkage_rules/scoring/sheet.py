@@ -22,8 +22,8 @@ from typing import Any, overload
 import attrs
 
 from ..backends import contract as c
-from ..backends.interpreter.scoring import SaleExplanation
 from ..backends.runtime import CONTEXT, text_key
+from ..explain.sale import SaleExplanation
 from ..language import model as m
 from ..language.dtypes import format_value
 from ..language.errors import RecordError
