@@ -31,15 +31,15 @@ def more_of_kind(count: int, kind: ErrorKind, where: str) -> str:
     if field:
         return message(
             "cli.more-of-field",
-            "… and {count} more of the same kind ({field}), {where}",
-            count=f"{count:,}",
+            "… and {count:,} more of the same kind ({field}), {where}",
+            count=count,
             field=field,
             where=where,
         )
     return message(
         "cli.more-of-kind",
-        "… and {count} more of the same kind, {where}",
-        count=f"{count:,}",
+        "… and {count:,} more of the same kind, {where}",
+        count=count,
         where=where,
     )
 

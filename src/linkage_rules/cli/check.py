@@ -82,11 +82,12 @@ def reference_lines(policy: Policy) -> list[str]:
 def _reference_line(d: dict[str, Any]) -> str:
     entries = d["entries"]
     aliases = d.get("names", entries)
+    label = f" {d['label']}" if d["label"] else ""
     return message(
         "cli.reference-line",
         "{name}{label}: {entries}{aliases} ({file}){as_of}{sample}",
         name=d["name"],
-        label=f" {d['label']}" if d["label"] else "",
+        label=label,
         entries=(
             message("count.entry", "{count} entry", count=entries)
             if entries == 1

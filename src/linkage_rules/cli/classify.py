@@ -41,18 +41,15 @@ from .common import (
 from .io import (
     DATA_KINDS,
     OUTPUT_KINDS,
-    CsvResults,
     DataSet,
     InputRow,
-    JsonLinesResults,
-    RejectedWriter,
     add_encoding_option,
     kind_of,
     open_csv,
     read_data,
-    rejected_path,
 )
 from .render import Output
+from .results import CsvResults, JsonLinesResults, RejectedWriter, rejected_path
 from .summary import Tally
 
 

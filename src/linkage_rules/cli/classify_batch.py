@@ -41,18 +41,9 @@ from .common import (
     same_file,
     usage_error,
 )
-from .io import (
-    DATA_KINDS,
-    CsvResults,
-    InputRow,
-    RejectedWriter,
-    kind_of,
-    open_csv,
-    read_data,
-    rejected_path,
-    unfilled_warnings,
-)
+from .io import DATA_KINDS, InputRow, kind_of, open_csv, read_data, unfilled_warnings
 from .render import Output
+from .results import CsvResults, RejectedWriter, rejected_path
 from .summary import Tally
 
 BATCH_OUTPUTS = {".csv": "csv", ".parquet": "parquet"}

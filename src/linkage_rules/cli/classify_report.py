@@ -19,8 +19,9 @@ from ..language.errors import RecordError
 from ..messages import message, render
 from .capped import NOT_KEPT, Capper, all_in, kind_of_row_error
 from .common import item_reason
-from .io import DataSet, InputRow, rejected_path, unfilled_warnings
+from .io import DataSet, InputRow, unfilled_warnings
 from .render import Output, render_diagnostics, to_json
+from .results import rejected_path
 from .summary import Tally
 
 PROGRESS_ROWS = 5_000

@@ -13,29 +13,21 @@ done.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import attrs
-
 from ..api import Policy
-from ..backends.records import RecordSchema
 from ..explain.sale import SaleExplanation
 from ..language import model as m
-from ..language.diagnostics import Diagnostic
 from ..language.dtypes import Kind, format_value
-from ..language.errors import RecordError, field_named
+from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
 from ..messages import message
 from ..scoring.sheet import Allocation, ScoreSheet, ScoringError
 from .capped import (
-    INPUT_NOT_KEPT,
     SCORE_NOT_KEPT,
-    Capper,
-    ErrorKind,
     all_in,
-    kind_of_row_error,
 )
 from .common import (
     EXIT_OK,
@@ -44,25 +36,17 @@ from .common import (
     PROG,
     SALES_FILE,
     data_error,
-    item_reason,
     load_policy,
     no_such,
-    other_schemas,
     plural,
     record_reason,
     usage_error,
 )
 from .io import (
-    DataSet,
-    InputRow,
     add_encoding_option,
-    read_data,
-    unfilled_warnings,
 )
-from .render import Output, diagnostics_document, to_json
+from .render import Output
 from .score_args import (
-    InputFile,
-    Month,
     input_file,
     month_argument,
     named_inputs,
@@ -72,6 +56,16 @@ from .score_args import (
     pool_argument,
 )
 from .score_output import REJECTED, BadRow, bad_rows_document, write_outputs
+from .score_rows import (
+    Sales,
+    bad_sale_diagnostics,
+    print_capped,
+    read_inputs,
+    read_sales,
+    rejected_in,
+    stop,
+    warn,
+)
 from .score_summary import print_summary, summary_document
 
 
@@ -125,20 +119,6 @@ def add_parser(
     p.set_defaults(run=run)
 
 
-@attrs.define(slots=True)
-class Sales:
-    """The sales read: the good records with their row numbers, and the bad rows.
-
-    Only records are kept, not the rows' text cells: the cells of a bad row are read
-    again from the file when the rejected-rows file is written.
-    """
-
-    data: DataSet
-    records: list[dict[str, object]]
-    numbers: list[int]
-    bad: list[BadRow]
-
-
 def run(args: argparse.Namespace, out: Output) -> int:
     """Score the sales, write the files, print the summary; exit 1 if any sale was bad."""
     # usage errors first, before the work
@@ -152,17 +132,17 @@ def run(args: argparse.Namespace, out: Output) -> int:
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None
-    _warn(out, [*policy.warnings, *not_given(scoring, named)])
+    warn(out, [*policy.warnings, *not_given(scoring, named)])
 
-    inputs = _read_inputs(policy, entities, named, out)
+    inputs = read_inputs(policy, entities, named, out)
     if inputs is None:
         return EXIT_PROBLEMS
-    sales = _read_sales(policy, scoring, sales_file, out, month, date_field)
+    sales = read_sales(policy, scoring, sales_file, out, month, date_field)
     sheet, bad = _score(policy, scoring, sales, inputs, args.skip_invalid)
     if sheet is None:
-        _stop(
+        stop(
             out,
-            _bad_sale_diagnostics(sales.data, bad),
+            bad_sale_diagnostics(sales.data, bad),
             SCORE_NOT_KEPT,
             message(
                 "cli.bad-sales-stop",
@@ -175,7 +155,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         )
         return EXIT_PROBLEMS
     if bad and not out.is_json:  # the JSON summary lists them
-        _print_capped(out, _bad_sale_diagnostics(sales.data, bad), all_in(_rejected_in(folder)))
+        print_capped(out, bad_sale_diagnostics(sales.data, bad), all_in(rejected_in(folder)))
     allocation = _allocate(sheet, pool)
     summary = summary_document(
         policy,
@@ -292,177 +272,6 @@ def _date_field(entity: m.Entity) -> str:
     )
 
 
-# ---- reading ------------------------------------------------------------------------------
-
-
-def _open_data(
-    policy: Policy, entity: str, file: InputFile, out: Output
-) -> tuple[DataSet, RecordSchema]:
-    """The file, its header checked against the entity (an optional field missing: a warning)."""
-    data = read_data(file.path, file.shown, file.kind, file.encoding)
-    schema = policy.schema(entity)
-    unfilled = data.check_columns(schema, other_schemas(policy, entity))
-    _warn(out, unfilled_warnings(data, unfilled))
-    return data, schema
-
-
-def _warn(out: Output, warnings: Sequence[Diagnostic]) -> None:
-    """Warnings on stderr, as `classify` prints them: JSON lines or text."""
-    if out.is_json:
-        for warning in warnings:
-            out.line(to_json(warning.to_dict()), err=True)
-    else:
-        out.diagnostics(warnings, err=True)
-
-
-def _converted(
-    data: DataSet, schema: RecordSchema
-) -> Iterator[tuple[InputRow, dict[str, object] | None, RecordError | None]]:
-    """Each row with its record, or with why it could not be read (problem or error)."""
-    for row in data.rows():
-        if row.problem is not None:
-            yield row, None, None
-            continue
-        try:
-            yield row, data.convert(schema, row), None
-        except RecordError as error:
-            yield row, None, error
-
-
-def _row_diagnostic(
-    data: DataSet, code: str, number: int, said: str, field: str | None = None
-) -> Diagnostic:
-    """An error at a row of `data`: its line (the cell of `field`, when there is one), or
-    `item N` in a JSON list (which has no lines)."""
-    if not data.by_line:
-        said = item_reason(number, said)
-    span = data.span(InputRow(number, None, ()), field)
-    return Diagnostic(code, said, span, file_name=data.display)
-
-
-def _read_inputs(
-    policy: Policy, entities: Mapping[str, m.Entity], named: Mapping[str, InputFile], out: Output
-) -> dict[str, list[dict[str, object]]] | None:
-    """The rows of every looked-up input, by name; None, once reported, if any row is bad."""
-    inputs: dict[str, list[dict[str, object]]] = {}
-    problems: list[tuple[ErrorKind, Diagnostic]] = []
-    for name, file in named.items():
-        inputs[name] = _read_input(policy, entities[name], file, out, problems)
-    if problems:
-        why = message(
-            "cli.bad-rows-stop",
-            "{bad}: nothing was scored and nothing written",
-            bad=plural(len(problems), "bad row"),
-        )
-        _stop(out, problems, INPUT_NOT_KEPT, why)
-        return None
-    return inputs
-
-
-def _read_input(
-    policy: Policy,
-    entity: m.Entity,
-    file: InputFile,
-    out: Output,
-    problems: list[tuple[ErrorKind, Diagnostic]],
-) -> list[dict[str, object]]:
-    """The rows of a looked-up input; every bad one (and a repeated key) goes to `problems`."""
-    data, schema = _open_data(policy, entity.name, file, out)
-    records: list[dict[str, object]] = []
-    first_seen: dict[object, int] = {}
-    for row, record, error in _converted(data, schema):
-        reason: str | None = row.problem or (record_reason(error) if error else None)
-        field = error.field if error is not None and row.problem is None else None
-        if record is not None and entity.key is not None:
-            key = record[entity.key]
-            if key in first_seen:
-                reason = _given_twice(entity, schema, key, first_seen[key], data.by_line)
-                field = entity.key
-            else:
-                first_seen[key] = row.number
-        if reason is not None:
-            diagnostic = _row_diagnostic(data, "bad-row", row.number, reason, field)
-            label = schema.columns.labels.get(field) if field else None
-            problems.append((kind_of_row_error("bad-row", field, label), diagnostic))
-        elif record is not None:
-            records.append(record)
-    return records
-
-
-def _given_twice(
-    entity: m.Entity, schema: RecordSchema, key: object, first: int, by_line: bool
-) -> str:
-    """A looked-up row whose key an earlier row already gave."""
-    assert entity.key is not None
-    field = field_named(entity.key, schema.columns.labels.get(entity.key))
-    if by_line:
-        why = message(
-            "cli.key-twice-line",
-            "{entity} `{key}` is given twice (first on line {first})",
-            entity=entity.name,
-            key=format_value(key),
-            first=first,
-        )
-    else:
-        why = message(
-            "cli.key-twice-item",
-            "{entity} `{key}` is given twice (first on item {first})",
-            entity=entity.name,
-            key=format_value(key),
-            first=first,
-        )
-    return message("record.field-reason", "{field}: {why}", field=field, why=why)
-
-
-def _read_sales(
-    policy: Policy,
-    scoring: m.Scoring,
-    file: InputFile,
-    out: Output,
-    month: Month | None,
-    date_field: str | None,
-) -> Sales:
-    """Every sale read: a record, or a bad row (unreadable, or dated outside the month)."""
-    data, schema = _open_data(policy, scoring.entity.name, file, out)
-    sales = Sales(data, [], [], [])
-    id_field = scoring.id_field
-    for row, record, error in _converted(data, schema):
-        if record is None:
-            cells = row.data if isinstance(row.data, Mapping) else {}
-            sale_id = str(cells.get(id_field) or "").strip() or None
-            field = error.field if error is not None else None
-            reason = row.problem or (
-                record_reason(error) if error else message("cli.cannot-be-read", "cannot be read")
-            )
-            label = error.label if error is not None else None
-            sales.bad.append(BadRow(row.number, sale_id, field, reason, label))
-        elif date_field is not None and month is not None and not month.holds(record[date_field]):
-            label = schema.columns.labels.get(date_field)
-            reason = _outside_month(date_field, label, record[date_field], month)
-            sales.bad.append(BadRow(row.number, str(record[id_field]), date_field, reason, label))
-        else:
-            sales.records.append(record)
-            sales.numbers.append(row.number)
-    return sales
-
-
-def _outside_month(field: str, label: str | None, value: object, month: Month) -> str:
-    """A sale dated outside the statement month (or not dated)."""
-    why = (
-        message("cli.no-date", "no date, so it is in no statement month")
-        if value is None
-        else message(
-            "cli.outside-month",
-            "{date} is outside the statement month {month}",
-            date=format_value(value),
-            month=month.text,
-        )
-    )
-    return message(
-        "record.field-reason", "{field}: {why}", field=field_named(field, label), why=why
-    )
-
-
 # ---- scoring ------------------------------------------------------------------------------
 
 
@@ -522,53 +331,3 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
             PROG,
         )
     return allocation
-
-
-# ---- reporting bad input ------------------------------------------------------------------
-
-
-def _bad_sale_diagnostics(
-    data: DataSet, bad: Sequence[BadRow]
-) -> list[tuple[ErrorKind, Diagnostic]]:
-    return [
-        (
-            kind_of_row_error("bad-sale", b.field, b.label),
-            _row_diagnostic(data, "bad-sale", b.number, b.message, b.field),
-        )
-        for b in bad
-    ]
-
-
-def _rejected_in(folder: Path) -> str:
-    return str(folder / REJECTED)
-
-
-def _print_capped(
-    out: Output, diagnostics: Sequence[tuple[ErrorKind, Diagnostic]], where: str
-) -> None:
-    """The first errors of each kind on stderr, then how many more of each there were."""
-    capper = Capper(where)
-    out.diagnostics([d for kind, d in diagnostics if capper.admit(kind)], err=True)
-    for line in capper.tails():
-        out.line(line, err=True)
-
-
-def _stop(
-    out: Output,
-    diagnostics: Sequence[tuple[ErrorKind, Diagnostic]],
-    where: str,
-    why: str,
-    **extra: object,
-) -> None:
-    """Every bad row that keeps the command from scoring, then that nothing was done.
-
-    With `--format json` it is one document on stdout (`extra` adds to it), else text
-    on stderr.
-    """
-    if out.is_json:
-        out.json(diagnostics_document([d for _, d in diagnostics], **extra))
-        return
-    _print_capped(out, diagnostics, where)
-    if out.format == "human":
-        out.line(err=True)
-    out.line(why, err=True)

@@ -212,7 +212,7 @@ def every_sale_needs(scoring: m.Scoring, lookups: Sequence[m.Lookup]) -> str:
             entity=lk.entity.name,
             key=lk.key,
             lookup=lk.name,
-            label=f" {lk.label}" if lk.label else "",
+            label=_spaced(lk.label),
         )
         for lk in lookups
     ]
@@ -234,6 +234,10 @@ def every_sale_needs(scoring: m.Scoring, lookups: Sequence[m.Lookup]) -> str:
         entity=entity.name,
         parts=_joined(parts, "cli.semicolon"),
     )
+
+
+def _spaced(label: str | None) -> str:
+    return f" {label}" if label else ""
 
 
 def _and(items: Iterable[str]) -> str:

@@ -20,8 +20,9 @@ from ..language import model as m
 from ..language.frozen import frozen
 from ..messages import message, render
 from ..scoring.sheet import Allocation, ScoreSheet
-from .io import DataSet, RejectedWriter, open_csv
+from .io import DataSet, open_csv
 from .render import to_json
+from .results import RejectedWriter
 
 REJECTED = "rejected_sales.csv"
 ALLOCATION = ("allocation.csv", "allocation.json")

@@ -370,7 +370,7 @@ class Explanation:
             "explain.policy",
             "policy {name}{label}{version}",
             name=self.policy,
-            label=f" {self.policy_label}" if self.policy_label else "",
+            label=_spaced(self.policy_label),
             version=version,
         )
         fingerprint = message(
@@ -398,7 +398,10 @@ class Explanation:
 
 def _l(named: Any) -> str:
     """` 省内利税排名前200名的企业` after a name, when it has a label."""
-    label: str | None = named.label
+    return _spaced(named.label)
+
+
+def _spaced(label: str | None) -> str:
     return f" {label}" if label else ""
 
 

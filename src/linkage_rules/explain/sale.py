@@ -121,7 +121,7 @@ class SaleExplanation:
                 "sale.short-gate",
                 "  gate {gate}{label}, group {group}: {verdict}: {why}",
                 gate=gate.gate,
-                label=f" {gate.label}" if gate.label else "",
+                label=_spaced(gate.label),
                 group=_group(gate),
                 verdict=_verdict(gate),
                 why=deciding_text(gate.test, language),
@@ -136,14 +136,14 @@ class SaleExplanation:
             "sale {sale} · scoring {scoring}{label}",
             sale=self.sale_id,
             scoring=self.scoring,
-            label=f" {self.scoring_label}" if self.scoring_label else "",
+            label=_spaced(self.scoring_label),
         )
         lines = [render(title, language), ""]
         head = message(
             "sale.points",
             "points{label}{clause}: {points}",
-            label=f" {self.points_label}" if self.points_label else "",
-            clause=f" ({self.points_clause})" if self.points_clause else "",
+            label=_spaced(self.points_label),
+            clause=_clause(self.points_clause),
             points=format_value(self.points.value),
         )
         lines.append(render(head, language))
@@ -153,8 +153,8 @@ class SaleExplanation:
                 "sale.bonus",
                 "bonus {name}{label}{clause}: +{points}",
                 name=bonus.name,
-                label=f" {bonus.label}" if bonus.label else "",
-                clause=f" ({bonus.clause})" if bonus.clause else "",
+                label=_spaced(bonus.label),
+                clause=_clause(bonus.clause),
                 points=format_value(bonus.value.value),
             )
             lines.append(render(head, language))
@@ -174,8 +174,8 @@ class SaleExplanation:
                 "sale.gate",
                 "gate {gate}{label}{clause}, group {group}: {verdict}",
                 gate=gate.gate,
-                label=f" {gate.label}" if gate.label else "",
-                clause=f" ({gate.clause})" if gate.clause else "",
+                label=_spaced(gate.label),
+                clause=_clause(gate.clause),
                 group=_group(gate),
                 verdict=_verdict(gate),
             )
@@ -206,6 +206,15 @@ class SaleExplanation:
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+def _spaced(label: str | None) -> str:
+    return f" {label}" if label else ""
+
+
+def _clause(clause: str | None) -> str:
+    """` (第十二条)` after what a clause of the policy says, when it names one."""
+    return message("sale.clause", " ({clause})", clause=clause) if clause else ""
 
 
 def _group(gate: GateTrace) -> str:

@@ -258,9 +258,9 @@ class _Splitter:
         if end - index > MAX_ROW_LINES:
             problem = message(
                 "csv.row-too-long",
-                "the row takes {lines} lines, more than the limit of {limit}",
-                lines=f"{end - index:,}",
-                limit=f"{MAX_ROW_LINES:,}",
+                "the row takes {lines:,} lines, more than the limit of {limit:,}",
+                lines=end - index,
+                limit=MAX_ROW_LINES,
             )
             return CsvRow(number, end, (), raw, _span_note(problem, number, end))
         cells = tuple(p if isinstance(p, str) else _quoted_text(lines, p) for p in pieces)
@@ -346,9 +346,9 @@ def _fits(pieces: list[_Piece], columns: int) -> bool:
 def _too_long(cell: int) -> str:
     return message(
         "csv.cell-too-long",
-        "cell {cell} is longer than the limit of {limit} characters",
+        "cell {cell} is longer than the limit of {limit:,} characters",
         cell=cell,
-        limit=f"{MAX_CELL_CHARS:,}",
+        limit=MAX_CELL_CHARS,
     )
 
 

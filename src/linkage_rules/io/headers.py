@@ -35,6 +35,10 @@ def header_key(cell: str) -> str:
     return key
 
 
+def _ticked(name: str) -> str:
+    return f"`{name}`"
+
+
 class FieldNames:
     """The names by which a column may head an entity's field: its name or its label.
 
@@ -149,6 +153,7 @@ class FieldNames:
             else ""
         )
         if key in self.ambiguous:
+            owners = self.ambiguous[key]
             return HeaderError(
                 message(
                     "header.label-of-two",
@@ -159,8 +164,8 @@ class FieldNames:
                     owners=message(
                         "header.and",
                         "{first} and {second}",
-                        first=tuple(f"`{name}`" for name in self.ambiguous[key][:-1]),
-                        second=f"`{self.ambiguous[key][-1]}`",
+                        first=tuple(map(_ticked, owners[:-1])),
+                        second=_ticked(owners[-1]),
                     ),
                 ),
                 message("header.use-the-name", "head the column with the field's name instead"),

@@ -69,9 +69,9 @@ def read_rule_file(path: Path, display: str) -> Source:
             raise io_error(
                 message(
                     "file.rule-file-too-large",
-                    "the rule file is larger than {limit} MiB ({size} bytes)",
+                    "the rule file is larger than {limit} MiB ({size:,} bytes)",
                     limit=MAX_RULE_FILE_BYTES // (1024 * 1024),
-                    size=f"{status.st_size:,}",
+                    size=status.st_size,
                 ),
                 display,
                 message("file.split-it", "split it into several files in the policy's folder"),

@@ -159,12 +159,13 @@ class SaleProblems:
 
     def host_shared(self, record: Any, host: str) -> NoReturn:
         label = self._departments.label_of(host) if host in self._departments.members else None
+        shown = f" ({label})" if label else ""
         why = message(
             "sale.host-shared",
             "`{host}`{label} is the product's host department, so it cannot also be a "
             "participant (the host has its own share)",
             host=host,
-            label=f" ({label})" if label else "",
+            label=shown,
         )
         participants = self.scoring.split.participants
         raise self._error(record, why, participants, record[participants])
