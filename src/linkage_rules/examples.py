@@ -208,21 +208,7 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
 def _department_lines(dept: str, lines: list[Any]) -> list[str]:
     """The ledger lines of a department, for why its points are what they are."""
     mine = [line for line in lines if line.dept == dept]
-    shown = [
-        message(
-            "example.ledger-line",
-            "sale {sale}: {role} {points}{zeroed}",
-            sale=line.sale_id,
-            role=line.role,
-            points=format_value(line.points),
-            zeroed=(
-                ""
-                if line.counted
-                else message("example.zeroed-line", " (zeroed by {gate})", gate=line.zeroed_by)
-            ),
-        )
-        for line in mine[:_LEDGER_LINES_SHOWN]
-    ]
+    shown = [_ledger_line(line) for line in mine[:_LEDGER_LINES_SHOWN]]
     if len(mine) > _LEDGER_LINES_SHOWN:
         more = len(mine) - _LEDGER_LINES_SHOWN
         shown.append(message("example.more-lines", "… and {count} more ledger lines", count=more))
@@ -232,6 +218,20 @@ def _department_lines(dept: str, lines: list[Any]) -> list[str]:
         else message("example.no-ledger", "`{dept}` has no ledger line", dept=dept)
     )
     return [head, *shown]
+
+
+def _ledger_line(line: Any) -> str:
+    zeroed = ""
+    if not line.counted:
+        zeroed = message("example.zeroed-line", " (zeroed by {gate})", gate=line.zeroed_by)
+    return message(
+        "example.ledger-line",
+        "sale {sale}: {role} {points}{zeroed}",
+        sale=line.sale_id,
+        role=line.role,
+        points=format_value(line.points),
+        zeroed=zeroed,
+    )
 
 
 _LEDGER_LINES_SHOWN = 10

@@ -83,32 +83,32 @@ def _reference_line(d: dict[str, Any]) -> str:
     entries = d["entries"]
     aliases = d.get("names", entries)
     label = f" {d['label']}" if d["label"] else ""
+    counted = (
+        message("count.entry", "{count} entry", count=entries)
+        if entries == 1
+        else message("count.entry.many", "{count} entries", count=entries)
+    )
+    with_aliases = ""
+    if aliases != entries:
+        with_aliases = message(
+            "cli.reference-aliases", ", {names} names counting aliases", names=aliases
+        )
+    as_of = ""
+    if d.get("as_of"):
+        as_of = message("cli.reference-as-of", ", as of {date}", date=d["as_of"])
+    sample = ""
+    if d.get("sample"):
+        sample = message("cli.reference-sample", " — a SAMPLE list, not real data")
     return message(
         "cli.reference-line",
         "{name}{label}: {entries}{aliases} ({file}){as_of}{sample}",
         name=d["name"],
         label=label,
-        entries=(
-            message("count.entry", "{count} entry", count=entries)
-            if entries == 1
-            else message("count.entry.many", "{count} entries", count=entries)
-        ),
-        aliases=(
-            message("cli.reference-aliases", ", {names} names counting aliases", names=aliases)
-            if aliases != entries
-            else ""
-        ),
+        entries=counted,
+        aliases=with_aliases,
         file=d["file"],
-        as_of=(
-            message("cli.reference-as-of", ", as of {date}", date=d["as_of"])
-            if d.get("as_of")
-            else ""
-        ),
-        sample=(
-            message("cli.reference-sample", " — a SAMPLE list, not real data")
-            if d.get("sample")
-            else ""
-        ),
+        as_of=as_of,
+        sample=sample,
     )
 
 

@@ -235,18 +235,15 @@ def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str
     for name in named:
         if name not in takes:
             said = message(
-                "cli.no-such-input",
+                "cli.no-lookup-input",
                 "scoring `{scoring}` looks up no input `{name}`",
                 scoring=scoring.name,
                 name=name,
             )
+            names = list(takes) or _NONE_TAKEN
             raise usage_error(
                 no_such(said, did_you_mean(name, takes)),
-                help=message(
-                    "cli.inputs-are",
-                    "the inputs it takes: {names}",
-                    names=list(takes) or message("cli.none-taken", "none"),
-                ),
+                help=message("cli.inputs-are", "the inputs it takes: {names}", names=names),
             )
     return {name: takes[name] for name in named}
 
@@ -264,12 +261,11 @@ def _date_field(entity: m.Entity) -> str:
             "--month: cannot tell which field of `{entity}` is the sale's date",
             entity=entity.name,
         ),
-        help=message(
-            "cli.date-fields",
-            "its date fields: {names}",
-            names=dates or message("cli.none-taken", "none"),
-        ),
+        help=message("cli.date-fields", "its date fields: {names}", names=dates or _NONE_TAKEN),
     )
+
+
+_NONE_TAKEN = message("cli.none-taken", "none")
 
 
 # ---- scoring ------------------------------------------------------------------------------

@@ -171,16 +171,17 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
     pool_check = None
     if allocation is not None:
         allocated = summary["allocated"]
+        verdict = (
+            message("score.pool-exact", "exact")
+            if allocated == allocation.pool
+            else message("score.pool-mismatch", "DOES NOT MATCH")
+        )
         pool_check = message(
             "score.pool-check",
             "pool {pool} yuan: shared out {allocated} yuan to the fen ({verdict})",
             pool=_amount(allocation.pool),
             allocated=_amount(allocated),
-            verdict=(
-                message("score.pool-exact", "exact")
-                if allocated == allocation.pool
-                else message("score.pool-mismatch", "DOES NOT MATCH")
-            ),
+            verdict=verdict,
         )
     written: list[str] = []
     if summary["sales_skipped"]:
@@ -226,16 +227,18 @@ def _commas(names: Sequence[str]) -> str:
 def _policy_line(summary: Mapping[str, Any]) -> str:
     """`policy cross_selling version 2026.1 · month 2026-11 · fingerprint 0123456789ab`."""
     version = summary["version"]
+    shown_version = ""
+    if version:
+        shown_version = message("score.version", " version {version}", version=version)
+    month = ""
+    if summary["month"]:
+        month = message("score.month", " · month {month}", month=summary["month"])
     return message(
         "score.policy-line",
         "policy {policy}{version}{month} · fingerprint {fingerprint}",
         policy=summary["policy"],
-        version=message("score.version", " version {version}", version=version) if version else "",
-        month=(
-            message("score.month", " · month {month}", month=summary["month"])
-            if summary["month"]
-            else ""
-        ),
+        version=shown_version,
+        month=month,
         fingerprint=summary["fingerprint"][:12],
     )
 
@@ -244,6 +247,11 @@ def _counts_line(sheet: ScoreSheet, summary: Mapping[str, Any]) -> str:
     """`Sale 交叉营销业绩: 1,234 rows read, 1,230 scored, 4 skipped`."""
     entity = sheet.scoring.entity
     blank = summary["blank_rows_skipped"]
+    ignored = ""
+    if blank:
+        ignored = message(
+            "score.blank-ignored", " ({blank} ignored)", blank=plural(blank, "blank row")
+        )
     return message(
         "score.counts",
         "{entity}: {read} read, {scored} scored, {skipped} skipped{blank}",
@@ -251,11 +259,7 @@ def _counts_line(sheet: ScoreSheet, summary: Mapping[str, Any]) -> str:
         read=plural(summary["sales_read"], "row"),
         scored=summary["sales_scored"],
         skipped=summary["sales_skipped"],
-        blank=(
-            message("score.blank-ignored", " ({blank} ignored)", blank=plural(blank, "blank row"))
-            if blank
-            else ""
-        ),
+        blank=ignored,
     )
 
 

@@ -51,6 +51,8 @@ ANY_OF = message("explain.any-of", "any of:")
 NOT = message("explain.not", "not:")
 """The readings of `and`, `or` and `not`, whose parts are the steps below them."""
 _LOGIC = (ALL_OF, ANY_OF)
+NOT_KEYWORD = "not"
+"""The rule language's own word, which a condition is read back in whatever the language."""
 _CONDITIONAL = "if … then … else …"
 
 
@@ -81,7 +83,7 @@ def deciding_text(step: Step, language: str | None = None) -> str:
 
 def _reading(step: Step, language: str | None) -> str:
     if step.reading == NOT and step.children:
-        return f"not ({deciding_text(step.children[0], language)})"
+        return f"{NOT_KEYWORD} ({deciding_text(step.children[0], language)})"
     if step.reading in _LOGIC:
         return step.text
     return render(step.reading, language)

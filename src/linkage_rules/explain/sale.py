@@ -195,13 +195,11 @@ class SaleExplanation:
                 "the sale scores zero: gate {gate} failed for its group",
                 gate=self.zeroed_by,
             )
+        departments = [_zeroed_by(s) for s in zeroed]
         return message(
             "sale.outcome-except",
             "the sale counts, except the shares of {departments}",
-            departments=[
-                message("sale.zeroed-dept", "{dept} (by {gate})", dept=s.dept, gate=s.zeroed_by)
-                for s in zeroed
-            ],
+            departments=departments,
         )
 
     def __str__(self) -> str:
@@ -215,6 +213,10 @@ def _spaced(label: str | None) -> str:
 def _clause(clause: str | None) -> str:
     """` (第十二条)` after what a clause of the policy says, when it names one."""
     return message("sale.clause", " ({clause})", clause=clause) if clause else ""
+
+
+def _zeroed_by(share: ShareTrace) -> str:
+    return message("sale.zeroed-dept", "{dept} (by {gate})", dept=share.dept, gate=share.zeroed_by)
 
 
 def _group(gate: GateTrace) -> str:

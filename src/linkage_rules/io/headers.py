@@ -154,6 +154,12 @@ class FieldNames:
         )
         if key in self.ambiguous:
             owners = self.ambiguous[key]
+            both = message(
+                "header.and",
+                "{first} and {second}",
+                first=tuple(map(_ticked, owners[:-1])),
+                second=_ticked(owners[-1]),
+            )
             return HeaderError(
                 message(
                     "header.label-of-two",
@@ -161,12 +167,7 @@ class FieldNames:
                     key=key,
                     column=column,
                     entity=self.owner,
-                    owners=message(
-                        "header.and",
-                        "{first} and {second}",
-                        first=tuple(map(_ticked, owners[:-1])),
-                        second=_ticked(owners[-1]),
-                    ),
+                    owners=both,
                 ),
                 message("header.use-the-name", "head the column with the field's name instead"),
             )

@@ -92,12 +92,13 @@ class Scorer:
         unknown = sorted(set(inputs) - set(self.input_schemas))
         if unknown:
             takes = [f"{name}=" for name in self.input_schemas]
+            nothing = message("score.no-other-input", "no other input")
             raise TypeError(
                 message(
                     "score.unexpected-inputs",
                     "score() got unexpected input(s) {unknown}; it takes {takes}",
                     unknown=unknown,
-                    takes=takes or message("score.no-other-input", "no other input"),
+                    takes=takes or nothing,
                 )
             )
         read: dict[str, dict[object, Any]] = {}
