@@ -83,7 +83,7 @@ class FieldNames:
         the label first: “客户号”（`client_id`））."""
         label = self.labels.get(name)
         if label:
-            return message("header.field-labelled", "`{name}` ({label})", name=name, label=label)
+            return message("header.field-with-label", "`{name}` ({label})", name=name, label=label)
         return f"`{name}`"
 
     def listing(self) -> tuple[str, ...]:
