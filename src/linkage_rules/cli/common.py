@@ -135,6 +135,14 @@ NONE = message("cli.none", "(none)")
 """What a list of names shows when it is empty."""
 
 
+def named(name: str, label: str | None) -> str:
+    """A name as a message shows it: itself, and in Chinese with its label first
+    (“产品代码”（`product`）), as a bank's staff know it."""
+    if label:
+        return message("cli.named-labelled", "{name}", name=name, label=label)
+    return message("cli.named", "{name}", name=name)
+
+
 def no_such(said: str, hint: str | None) -> str:
     """`said`, then `; did you mean `x`?` when a name is close."""
     if hint is None:

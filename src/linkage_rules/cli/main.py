@@ -69,8 +69,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return _exit_code(stop.code)
+    before = os.environ.get(ENVIRONMENT)
     if args.lang is not None:  # every message of this run, in the language asked for
         os.environ[ENVIRONMENT] = args.lang
+    try:
+        return _run(args)
+    finally:  # a program that calls `main` twice gets the language it had back
+        if before is None:
+            os.environ.pop(ENVIRONMENT, None)
+        else:
+            os.environ[ENVIRONMENT] = before
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, and what ends it early rendered as the user reads it."""
     out = Output(args.format, sys.stdout, sys.stderr)
     command: Command = args.run
     try:

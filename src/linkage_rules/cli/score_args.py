@@ -19,7 +19,7 @@ from ..language.dtypes import parse_number_text
 from ..language.frozen import frozen
 from ..messages import message
 from ..scoring.sheet import ScoringError, pool_amount
-from .common import PROG, input_path, named_file, same_file, usage_error
+from .common import PROG, input_path, named, named_file, same_file, usage_error
 from .io import DATA_KINDS, kind_of
 from .score_output import OUTPUTS
 
@@ -205,33 +205,25 @@ def option(lookup: m.Lookup) -> str:
 
 def every_sale_needs(scoring: m.Scoring, lookups: Sequence[m.Lookup]) -> str:
     """Why nothing can be scored: an input that every sale looks up was not given."""
-    parts = [
-        message(
-            "cli.looks-up",
-            "each looks up its {entity} by `{key}` (lookup `{lookup}`{label})",
-            entity=lk.entity.name,
-            key=lk.key,
-            lookup=lk.name,
-            label=_spaced(lk.label),
-        )
-        for lk in lookups
-    ]
-    given = _and(option(lk).rstrip("=") for lk in lookups)
     entity = scoring.entity
-    if entity.label:
-        return message(
-            "cli.every-sale-needs-labelled",
-            "no {given} given, and every {entity} needs it: {parts}",
-            given=given,
-            entity=entity.name,
-            parts=_joined(parts, "cli.semicolon"),
-            label=entity.label,
+    parts = []
+    for lk in lookups:
+        key = entity.field(lk.key)
+        parts.append(
+            message(
+                "cli.looks-up",
+                "each looks up its {entity} by {key} (lookup `{lookup}`{label})",
+                entity=named(lk.entity.name, lk.entity.label),
+                key=named(f"`{lk.key}`", key.label if key is not None else None),
+                lookup=lk.name,
+                label=_spaced(lk.label),
+            )
         )
     return message(
         "cli.every-sale-needs",
         "no {given} given, and every {entity} needs it: {parts}",
-        given=given,
-        entity=entity.name,
+        given=_and(option(lk).rstrip("=") for lk in lookups),
+        entity=named(entity.name, entity.label),
         parts=_joined(parts, "cli.semicolon"),
     )
 

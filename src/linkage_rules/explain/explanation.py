@@ -199,8 +199,15 @@ class SegmentExplanation:
         lines = [render(self._verdict([r.name for r in held]), language)]
         shown = [r for r in self.rules if r.held or r.name in rules] if rules else held
         for rule in shown or self.rules:
-            why = deciding_text(rule.reason, language)
-            lines.append(f"  {truth_mark(rule.value)} {rule.name}{_l(rule)}: {why}")
+            said = message(
+                "explain.short-rule",
+                "  {mark} {name}{label}: {why}",
+                mark=truth_mark(rule.value),
+                name=rule.name,
+                label=_l(rule),
+                why=deciding_text(rule.reason, language),
+            )
+            lines.append(render(said, language))
         return lines
 
 
@@ -270,8 +277,13 @@ class TableExplanation:
         )
         lines = [render(head, language)]
         for row in matched:
-            why = f": {deciding_text(row.condition, language)}" if row.condition else ""
-            lines.append(f"  → {_where(row, language)} => {format_value(row.output)}{_l(row)}{why}")
+            shown = f"  → {_where(row, language)} => {format_value(row.output)}{_l(row)}"
+            if row.condition is not None:
+                why = deciding_text(row.condition, language)
+                shown = render(
+                    message("explain.short-row", "{row}: {why}", row=shown, why=why), language
+                )
+            lines.append(shown)
         if not matched:
             lines.append(render(message("explain.no-row", "  no row applies"), language))
         return lines

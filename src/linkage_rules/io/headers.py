@@ -90,7 +90,10 @@ class FieldNames:
         """Every field with its label, for the hint under a header problem (a message
         shows the list with its language's separator)."""
         return tuple(
-            f"{name} {self.labels[name]}" if name in self.labels else name for name in self.names
+            message("header.listed-field", "{name} {label}", name=name, label=self.labels[name])
+            if name in self.labels
+            else name
+            for name in self.names
         )
 
     def match(
