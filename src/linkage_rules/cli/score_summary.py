@@ -215,6 +215,15 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
     )
 
 
+def _clause(clause: str | None) -> str:
+    """` (第二十条)` after a gate or penalty, when the policy gives its clause."""
+    return render(message("score.clause", " ({clause})", clause=clause)) if clause else ""
+
+
+def _measured(zeroed: str, measured: str) -> str:
+    return message("score.measured", "{zeroed}: {measured}", zeroed=zeroed, measured=measured)
+
+
 def _spaced(label: str | None) -> str:
     return f" {label}" if label else ""
 
@@ -271,9 +280,7 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
     failed: list[tuple[str, str, str, str]] = []
     for g in sheet.gates:
         if not g.passed:
-            what = " ".join(
-                x for x in (g.gate, g.label, f"({g.clause})" if g.clause else None) if x
-            )
+            what = " ".join(x for x in (g.gate, g.label) if x) + _clause(g.clause)
             group = ", ".join(
                 f"{name} {format_value(k)}" for name, k in zip(keys[g.gate], g.key, strict=True)
             )
@@ -294,9 +301,7 @@ def _penalties(sheet: ScoreSheet) -> list[str]:
     taken: list[str] = []
     for line in sheet.ledger.penalties:
         name = line.penalty or ""
-        what = " ".join(
-            x for x in (name, labels.get(name), f"({line.clause})" if line.clause else None) if x
-        )
+        what = " ".join(x for x in (name, labels.get(name)) if x) + _clause(line.clause)
         dept = line.dept + (
             f" {departments.label_of(line.dept)}" if departments.label_of(line.dept) else ""
         )
@@ -409,7 +414,7 @@ def _print_human(out: Output, report: _Report) -> None:
         for what, group, zeroed, measured in report.failed:
             console.print(Padding(shown_text(f"✗ {what} · {group}"), (0, 0, 0, 2)))
             console.print(
-                Padding(shown_text(f"{render(zeroed)}: {measured}", style="dim"), (0, 0, 0, 4))
+                Padding(shown_text(_measured(zeroed, measured), style="dim"), (0, 0, 0, 4))
             )
     else:
         said = message(

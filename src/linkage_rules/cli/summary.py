@@ -226,7 +226,7 @@ class Tally:
 
 def _labelled(label: str | None) -> str:
     """` (省内利税排名前200名的企业)` after a name in a plain line, when it has a label."""
-    return f" ({label})" if label else ""
+    return message("cli.plain-label", " ({label})", label=label) if label else ""
 
 
 _SEGMENTS = message("cli.heading-segments", "segments")
