@@ -8,6 +8,7 @@ import ast
 import re
 import string
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -360,3 +361,69 @@ def test_every_golden_case_renders_in_chinese_with_the_same_places() -> None:
         assert len(english) == len(chinese), case.name
         for en, zh in zip(english, chinese, strict=True):
             assert en.split(": ")[0] == zh.split(": ")[0], (case.name, en, zh)
+
+
+ORG = """\
+entity Org "对公客户" {
+  client_id: text "客户号"
+  tax_rank: int "省内利税排名"
+  credit: money "银行授信额度"
+}
+segment top "利税前200" for Org { rule r "排名前200": tax_rank <= 200 }
+"""
+
+
+def test_a_record_error_is_data_and_renders_with_the_fields_label(
+    load_policy: Callable[..., lr.Policy],
+) -> None:
+    policy = load_policy(ORG)
+    with pytest.raises(lr.RecordError) as caught:
+        policy.schema("Org").from_text({"client_id": "c1", "tax_rank": "x", "credit": "1"})
+    error = caught.value
+    assert (error.field, error.label, error.value) == ("tax_rank", "省内利税排名", "x")
+    assert str(error) == "a `Org` record, field `tax_rank`: `x` is not a number"  # logs: English
+    assert error.render("zh") == "一条 `Org` 记录，字段“省内利税排名”（`tax_rank`）：`x` 不是数字"
+    assert error.with_record("#3").render("zh") == (
+        "记录 #3，字段“省内利税排名”（`tax_rank`）：`x` 不是数字"
+    )
+
+
+def test_the_api_edge_hint_for_text_given_for_a_typed_field_in_chinese(
+    load_policy: Callable[..., lr.Policy],
+) -> None:
+    policy = load_policy(ORG)
+    with pytest.raises(lr.RecordError) as caught:
+        policy.classify({"client_id": "c1", "tax_rank": "150", "credit": 1}, validate=True)
+    assert "`150` is a `str`, and text is not an int" in str(caught.value)
+    assert caught.value.render("zh") == (
+        "记录 c1，字段“省内利税排名”（`tax_rank`）：`150` 是 `str`，而文本不是整数：记录中应放有"
+        "类型的值；文本单元格请用 `policy.schema(...).from_text(row)` 转换，或直接传入整数"
+    )
+
+
+def test_a_value_refused_in_a_list_file_says_why_in_chinese(
+    policy_error: Callable[..., lr.PolicyError],
+) -> None:
+    error = policy_error(
+        'list R: int from "r.csv" column "rank"\n' + ORG.replace("tax_rank <= 200", "1 in R"),
+        files={"r.csv": "rank\n1\nabc\n"},
+    )
+    (found,) = [d for d in error.errors if d.file == "r.csv"]
+    assert found.message == "row 3: `abc` is not a number"
+    assert render(found.message, "zh") == "第 3 行：`abc` 不是数字"
+
+
+def test_an_explanation_is_english_as_text_and_chinese_when_rendered(
+    load_policy: Callable[..., lr.Policy],
+) -> None:
+    policy = load_policy(ORG)
+    explanation = policy.explain({"client_id": "c1", "tax_rank": 150, "credit": 1})
+    assert str(explanation) == explanation.render("en")
+    assert "segment top 利税前200: IN, by r" in str(explanation)
+    chinese = explanation.render("zh").splitlines()
+    assert "客户群 top 利税前200：属于，依据 r" in chinese
+    assert "  ✓ 规则 r 排名前200" in chinese
+    assert explanation.short("zh").splitlines()[1:] == [
+        "客户群 top 利税前200：属于，依据 r",
+        "  ✓ r 排名前200：✓ 省内利税排名 150 <= 200",
+    ]
