@@ -20,7 +20,7 @@ from test_cli import CSV_HEADER, POLICY
 from test_cli_score import GOOD, HEADER, PROJECTS, TARGETS
 
 import linkage_rules as lr
-from linkage_rules.cli.io import rejected_path
+from linkage_rules.cli.results import rejected_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "policies" / "cross_selling"

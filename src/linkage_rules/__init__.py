@@ -9,9 +9,9 @@ from .language.diagnostics import Diagnostic, Note, Severity
 from .language.errors import LinkageRulesError, PolicyError, RecordError
 
 if TYPE_CHECKING:
-    from .backends.interpreter.scoring import SaleExplanation
     from .examples import ExampleReport, ExampleResult
     from .explain.explanation import Explanation
+    from .explain.sale import SaleExplanation
     from .measures.explain import GroupExplanation
     from .measures.sheet import MeasureGroup, MeasureSheet
     from .scoring.sheet import (
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Imported on first use: a process that only classifies never loads scoring, the
 # tracing interpreter or the examples runner (PEP 562).
 _LATER = {
-    "SaleExplanation": "backends.interpreter.scoring",
+    "SaleExplanation": "explain.sale",
     "ExampleReport": "examples",
     "ExampleResult": "examples",
     "Explanation": "explain.explanation",

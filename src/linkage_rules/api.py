@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .backends.classification import Classification, classification_of
-from .backends.entity import EntityRunner
+from .backends.entity import EntityRunner, entity_markers, infer_entity, unknown_entity
 from .backends.questions import Validate
 from .backends.records import RecordSchema
 from .backends.runtime import CONTEXT
@@ -24,8 +24,8 @@ from .language.diagnostics import Diagnostic
 from .language.errors import PolicyError, RecordError
 from .language.parse_memo import PARSED
 from .language.source import Source
-from .language.suggest import did_you_mean
 from .measures.policy_methods import MeasureMethods
+from .messages import message
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
     from .examples import ExampleReport
@@ -48,7 +48,7 @@ class Policy(MeasureMethods, BatchMethods):
         # Entities with segments or tables first: they are the ones records are classified as.
         classified = {s.entity for s in model.segments} | {t.entity for t in model.tables}
         self._markers = tuple(
-            sorted(_entity_markers(model.entities), key=lambda pair: pair[1] not in classified)
+            sorted(entity_markers(model.entities), key=lambda pair: pair[1] not in classified)
         )
         # The hot path: each entity's compiled functions by `validate`, filled on first
         # use, and the same dicts by marker (classified entities first) for records whose
@@ -107,12 +107,9 @@ class Policy(MeasureMethods, BatchMethods):
             if found is None:
                 raise RecordError(unknown_entity(entity, self.entities), entity=entity)
             return found
-        found = _infer_entity(self._entities, self._markers, record)
+        found = infer_entity(self._entities, self._markers, record)
         if found is None:
-            raise RecordError(
-                "cannot tell which entity this record is; pass entity= one of: "
-                + ", ".join(self.entities)
-            )
+            raise RecordError(_which_entity(self.entities))
         return found
 
     def _function(
@@ -282,9 +279,7 @@ class Policy(MeasureMethods, BatchMethods):
             scoring = next(iter(scorings))
         found = scorings.get(scoring) if scoring is not None else None
         if found is None:
-            have = ", ".join(scorings) or "none"
-            what = f"no scoring `{scoring}`" if scoring is not None else "to be told which scoring"
-            raise ValueError(f"the policy has {what} (its scorings: {have})")
+            raise ValueError(_no_such_scoring(scoring, list(scorings)))
         scorer = self._scorers.get(found.name)
         if scorer is None:
             from .scoring.scorer import Scorer
@@ -336,50 +331,28 @@ class Policy(MeasureMethods, BatchMethods):
         return run_examples(self)
 
 
-def unknown_entity(name: str, entities: Sequence[str]) -> str:
-    """`the policy has no entity `OrgClinet`; did you mean `OrgClient`? (it has: …)`."""
-    hint = did_you_mean(name, entities)
-    return (
-        f"the policy has no entity `{name}`"
-        + (f"; {hint}" if hint else "")
-        + f" (it has: {', '.join(entities)})"
+def _no_such_scoring(scoring: str | None, scorings: list[str]) -> str:
+    have = scorings or message("api.none", "none")
+    if scoring is None:
+        return message(
+            "api.which-scoring",
+            "the policy has to be told which scoring (its scorings: {have})",
+            have=have,
+        )
+    return message(
+        "api.no-scoring",
+        "the policy has no scoring `{name}` (its scorings: {have})",
+        name=scoring,
+        have=have,
     )
 
 
-def _infer_entity(
-    entities: Mapping[str, EntityRunner], markers: Iterable[tuple[str, str]], record: object
-) -> EntityRunner | None:
-    """The entity a record belongs to, told from its fields (None: no telling)."""
-    if len(entities) == 1:
-        return next(iter(entities.values()))
-    if type(record) is dict or isinstance(record, Mapping):
-        for marker, name in markers:
-            if marker in record:
-                return entities[name]
-        fitting = [c for c in entities.values() if c.schema.fits(record)]
-        if len(fitting) == 1:
-            return fitting[0]
-        # No exact fit: the entity sharing the most fields, if one clearly does, so
-        # that validation can name the missing or misspelt field.
-        shared = sorted(
-            ((len(record.keys() & c.schema.names), c) for c in entities.values()),
-            key=lambda pair: -pair[0],
-        )
-        if shared and shared[0][0] > 0 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
-            return shared[0][1]
-    return None
-
-
-def _entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]:
-    """For each entity, a required field no other entity has: it tells records apart."""
-    entities = tuple(entities)
-    markers: list[tuple[str, str]] = []
-    for entity in entities:
-        others = {f for e in entities if e is not entity for f in e.field_names}
-        own = [f.name for f in entity.fields if not f.type.optional and f.name not in others]
-        if own:
-            markers.append((own[0], entity.name))
-    return tuple(markers)
+def _which_entity(entities: Sequence[str]) -> str:
+    return message(
+        "api.which-entity",
+        "cannot tell which entity this record is; pass entity= one of: {entities}",
+        entities=entities,
+    )
 
 
 # ---- loading ------------------------------------------------------------------------------
@@ -434,28 +407,42 @@ def load(path: str | os.PathLike[str]) -> Policy:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(
-            f"load() takes a path (a str or a pathlib.Path), not {type(path).__name__}"
-            + ("; pass os.fsdecode(path)" if isinstance(path, bytes) else "")
+            message(
+                "api.load-bytes",
+                "load() takes a path (a str or a pathlib.Path), not {type}; pass os.fsdecode(path)",
+                type=type(path).__name__,
+            )
+            if isinstance(path, bytes)
+            else message(
+                "api.load-type",
+                "load() takes a path (a str or a pathlib.Path), not {type}",
+                type=type(path).__name__,
+            )
         )
     if os.fspath(path) == "":
         # Path("") is the current folder: an empty setting must not load whatever is there
-        raise io_error("the path is empty; name a .rules file or a policy folder", "<empty>")
+        said = message("api.empty-path", "the path is empty; name a .rules file or a policy folder")
+        raise io_error(said, "<empty>")
     root = Path(path)
     if root.is_dir():
         paths = sorted(root.glob("*.rules"))
         if not paths:
-            raise io_error("the folder has no .rules files", shown_path(str(path)))
+            said = message("api.no-rule-files", "the folder has no .rules files")
+            raise io_error(said, shown_path(str(path)))
         for member in paths:  # rule files get the confinement of list files
             if resolve_inside(root, member.name) is None:
                 raise io_error(
-                    "this rule file is a link to a file outside the policy folder",
+                    message(
+                        "api.rule-file-outside",
+                        "this rule file is a link to a file outside the policy folder",
+                    ),
                     shown_path(_display_path(member)),
-                    "rule files must live in the policy's folder",
+                    message("api.rule-files-inside", "rule files must live in the policy's folder"),
                 )
     elif root.exists():
         paths = [root]
     else:
-        raise io_error("no such file or folder", shown_path(str(path)))
+        raise io_error(message("api.no-such-path", "no such file or folder"), shown_path(str(path)))
     files = [(read_rule_file(p, _display_path(p)), p.parent) for p in paths]
     return _build(files)
 
@@ -465,9 +452,27 @@ def loads(
 ) -> Policy:
     """Load a policy from text; list files are read relative to `base_dir` if given."""
     if not isinstance(text, str):
-        hint = "; decode it first, e.g. data.decode('utf-8')" if isinstance(text, bytes) else ""
-        raise TypeError(f"loads() takes the policy text as a str, not {type(text).__name__}{hint}")
+        raise TypeError(
+            message(
+                "api.loads-bytes",
+                "loads() takes the policy text as a str, not {type}; decode it first, "
+                "e.g. data.decode('utf-8')",
+                type=type(text).__name__,
+            )
+            if isinstance(text, bytes)
+            else message(
+                "api.loads-type",
+                "loads() takes the policy text as a str, not {type}",
+                type=type(text).__name__,
+            )
+        )
     if not isinstance(name, str):
-        raise TypeError(f"loads() takes the name as a str, not {type(name).__name__}")
+        raise TypeError(
+            message(
+                "api.loads-name",
+                "loads() takes the name as a str, not {type}",
+                type=type(name).__name__,
+            )
+        )
     source = text_source(name, text)
     return _build([(source, Path(base_dir) if base_dir is not None else None)])

@@ -14,6 +14,7 @@ from .language.dtypes import format_value
 from .language.errors import RecordError
 from .language.frozen import frozen
 from .language.source import Span
+from .messages import message
 from .scoring.sheet import ScoreSheet
 
 if TYPE_CHECKING:
@@ -58,9 +59,11 @@ class ExampleResult:
     title: str
     span: Span = attrs.field(repr=False)
     failures: tuple[str, ...]
+    """What did not hold, as messages (render them in the reader's language)."""
     why: tuple[str, ...] = ()
     """For a failed example, the short explanation of its record for each segment or
-    table an expectation failed on: the rules that held or failed, with the values."""
+    table an expectation failed on: the rules that held or failed, with the values (in
+    the user's language when the examples ran)."""
 
     @property
     def passed(self) -> bool:
@@ -88,27 +91,52 @@ class ExampleReport:
         return tuple(r for r in self.results if not r.passed)
 
 
-def _check_expectation(expectation: m.Expectation, result: Classification) -> str | None:
+def _named(model: m.PolicyModel, target: str) -> str:
+    """A segment or table as a failure names it: `targets`, in Chinese with its label."""
+    found = next((s for s in model.segments if s.name == target), None) or next(
+        (t for t in model.tables if t.name == target), None
+    )
+    if found is not None and found.label:
+        return message("example.target-labelled", "`{name}`", name=target, label=found.label)
+    return message("example.target", "`{name}`", name=target)
+
+
+def _check_expectation(
+    model: m.PolicyModel, expectation: m.Expectation, result: Classification
+) -> str | None:
     target = expectation.target
     held = result.matches.get(target, ())
+    named = _named(model, target)
     if expectation.kind == "not_in":
         if target in result.matches:
-            return f"expected not in `{target}`, but it is (by {', '.join(held)})"
+            return message(
+                "example.not-in",
+                "expected not in {target}, but it is (by {rules})",
+                target=named,
+                rules=held,
+            )
         return None
     if expectation.kind == "in":
         if target not in result.matches:
-            return f"expected in `{target}`, but it is not"
+            return message("example.in", "expected in {target}, but it is not", target=named)
         if expectation.rules and sorted(expectation.rules) != sorted(held):
-            return (
-                f"expected `{target}` by {', '.join(expectation.rules)}, "
-                f"but the rules that hold are: {', '.join(held)}"
+            return message(
+                "example.by-rules",
+                "expected {target} by {expected}, but the rules that hold are: {held}",
+                target=named,
+                expected=expectation.rules,
+                held=held,
             )
         return None
     actual = result.tables.get(target)
     expected: object = expectation.outputs if expectation.is_list else expectation.outputs[0]
     if actual != expected:
-        return f"expected table `{target}` to give {format_value(expected)}, " + (
-            f"but it gave {format_value(actual)}"
+        return message(
+            "example.table",
+            "expected table {target} to give {expected}, but it gave {actual}",
+            target=named,
+            expected=format_value(expected),
+            actual=format_value(actual),
         )
     return None
 
@@ -126,7 +154,7 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
         compiled = policy.score(sales, scoring=scoring.name, **inputs)
         traced = policy.score(sales, scoring=scoring.name, interpret=True, **inputs)
     except RecordError as error:
-        return ExampleResult(example.title, example.span, (str(error),))
+        return ExampleResult(example.title, example.span, (error.said(),))
     failures: list[str] = []
     if (compiled.departments, list(compiled.ledger), compiled.gates) != (
         traced.departments,
@@ -134,7 +162,11 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
         traced.gates,
     ):
         failures.append(
-            "internal error: the compiled scoring and the interpreter disagree; please report it"
+            message(
+                "example.scoring-disagree",
+                "internal error: the compiled scoring and the interpreter disagree; "
+                "please report it",
+            )
         )
     lines = list(compiled.ledger)
     why: list[str] = []
@@ -143,8 +175,13 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
             want, got = expectation.outputs[0], compiled.departments[expectation.target]
             if got != want:
                 failures.append(
-                    f"expected `{expectation.target}` to have {format_value(want)} points, "
-                    f"but it has {format_value(got)}"
+                    message(
+                        "example.points",
+                        "expected `{dept}` to have {want} points, but it has {got}",
+                        dept=expectation.target,
+                        want=format_value(want),
+                        got=format_value(got),
+                    )
                 )
                 why.extend(_department_lines(expectation.target, lines))
             continue
@@ -152,12 +189,29 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
         mine = [line for line in lines if line.sale_id == sale]
         zeroed = next((line.zeroed_by for line in mine if line.zeroed_by), None)
         if expectation.kind == "counts" and zeroed is not None:
-            failures.append(f"expected sale `{sale}` to count, but gate `{zeroed}` zeroed it")
+            failures.append(
+                message(
+                    "example.counts",
+                    "expected sale `{sale}` to count, but gate `{gate}` zeroed it",
+                    sale=sale,
+                    gate=zeroed,
+                )
+            )
             why.extend(compiled.explain(sale).short_lines())
         if expectation.kind == "zeroed" and zeroed != expectation.target:
-            actually = f"gate `{zeroed}` zeroed it" if zeroed else "it counts"
+            actually = (
+                message("example.zeroed-by", "gate `{gate}` zeroed it", gate=zeroed)
+                if zeroed
+                else message("example.it-counts", "it counts")
+            )
             failures.append(
-                f"expected sale `{sale}` to be zeroed by `{expectation.target}`, but {actually}"
+                message(
+                    "example.zeroed",
+                    "expected sale `{sale}` to be zeroed by `{gate}`, but {actually}",
+                    sale=sale,
+                    gate=expectation.target,
+                    actually=actually,
+                )
             )
             if mine:
                 why.extend(compiled.explain(sale).short_lines())
@@ -167,14 +221,30 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
 def _department_lines(dept: str, lines: list[Any]) -> list[str]:
     """The ledger lines of a department, for why its points are what they are."""
     mine = [line for line in lines if line.dept == dept]
-    shown = [
-        f"sale {line.sale_id}: {line.role} {format_value(line.points)}"
-        + ("" if line.counted else f" (zeroed by {line.zeroed_by})")
-        for line in mine[:_LEDGER_LINES_SHOWN]
-    ]
+    shown = [_ledger_line(line) for line in mine[:_LEDGER_LINES_SHOWN]]
     if len(mine) > _LEDGER_LINES_SHOWN:
-        shown.append(f"… and {len(mine) - _LEDGER_LINES_SHOWN} more ledger lines")
-    return [f"ledger of `{dept}`:" if mine else f"`{dept}` has no ledger line", *shown]
+        more = len(mine) - _LEDGER_LINES_SHOWN
+        shown.append(message("example.more-lines", "… and {count} more ledger lines", count=more))
+    head = (
+        message("example.ledger-of", "ledger of `{dept}`:", dept=dept)
+        if mine
+        else message("example.no-ledger", "`{dept}` has no ledger line", dept=dept)
+    )
+    return [head, *shown]
+
+
+def _ledger_line(line: Any) -> str:
+    zeroed = ""
+    if not line.counted:
+        zeroed = message("example.zeroed-line", " (zeroed by {gate})", gate=line.zeroed_by)
+    return message(
+        "example.ledger-line",
+        "sale {sale}: {role} {points}{zeroed}",
+        sale=line.sale_id,
+        role=line.role,
+        points=format_value(line.points),
+        zeroed=zeroed,
+    )
 
 
 _LEDGER_LINES_SHOWN = 10
@@ -190,13 +260,18 @@ def run_examples(policy: Policy) -> ExampleReport:
             compiled = policy.classify(example.record, example.entity)
             explanation = policy.explain(example.record, example.entity)
         except RecordError as error:
-            results.append(ExampleResult(example.title, example.span, (str(error),)))
+            results.append(ExampleResult(example.title, example.span, (error.said(),)))
             continue
         interpreted = classification_of(explanation)
         if compiled != interpreted:
             failures.append(
-                "internal error: the compiled policy and the interpreter disagree "
-                f"({compiled.to_dict()} vs {interpreted.to_dict()}); please report it"
+                message(
+                    "example.classify-disagree",
+                    "internal error: the compiled policy and the interpreter disagree "
+                    "({compiled} vs {interpreted}); please report it",
+                    compiled=compiled.to_dict(),
+                    interpreted=interpreted.to_dict(),
+                )
             )
         for segment, rules in compiled.matches.items():
             held_rules.update((segment, r) for r in rules)
@@ -204,7 +279,7 @@ def run_examples(policy: Policy) -> ExampleReport:
             matched_rows.update((table.name, row.index) for row in table.rows if row.matched)
         why: list[str] = []
         for expectation in example.expectations:
-            failure = _check_expectation(expectation, compiled)
+            failure = _check_expectation(policy.model, expectation, compiled)
             if failure is not None:
                 failures.append(failure)
                 lines = explanation.about(expectation.target, expectation.rules)

@@ -23,12 +23,20 @@ from .api import Policy
 from .backends.sql import types as t
 from .backends.sql.expressions import TEXT_KEY_FUNCTION
 from .backends.sql.query import CONFLICT_SUFFIX, entity_query, key_field
-from .batch.columns import SHOWN_ROWS, sql_fields
+from .batch.columns import (
+    SHOWN_ROWS,
+    column_holds,
+    column_of_floats,
+    no_such_column,
+    sql_fields,
+)
 from .batch.duckdb_engine import ERROR_COLUMN
 from .language import model as m
 from .language.dtypes import Kind
 from .language.errors import RecordError
+from .language.value_messages import missing_null
 from .language.values import text_key
+from .messages import message
 
 _views = itertools.count(1)
 
@@ -85,7 +93,7 @@ def _check(entity: m.Entity, data: DataFrame) -> dict[str, t.SqlType]:
     for field in sql_fields(entity):
         column = fields.get(field.name)
         if column is None:
-            raise RecordError("the input has no such column", field=field.name, entity=entity.name)
+            raise _error(entity, field, no_such_column())
         size = _type_of(entity, field, column.dataType)
         if size is not None:
             numbers[field.name] = size
@@ -96,10 +104,8 @@ def _check(entity: m.Entity, data: DataFrame) -> dict[str, t.SqlType]:
 
 def _type_of(entity: m.Entity, field: m.Field, spark_type: Any) -> t.SqlType | None:
     kind = field.type.kind
-    wrong = RecordError(
-        f"the column holds {spark_type.simpleString()}, not {field.type.required().a()}",
-        field=field.name,
-        entity=entity.name,
+    wrong = _error(
+        entity, field, column_holds(spark_type.simpleString(), field.type.required().a())
     )
     if kind in (Kind.TEXT, Kind.ENUM):
         if not isinstance(spark_type, _TEXT_TYPES):
@@ -114,12 +120,7 @@ def _type_of(entity: m.Entity, field: m.Field, spark_type: Any) -> t.SqlType | N
             raise wrong
         return None
     if isinstance(spark_type, (T.FloatType, T.DoubleType)):
-        raise RecordError(
-            f"the column holds binary floating point numbers ({spark_type.simpleString()}), "
-            "which cannot hold most amounts exactly; give it as DECIMAL or integers",
-            field=field.name,
-            entity=entity.name,
-        )
+        raise _error(entity, field, column_of_floats(spark_type.simpleString()))
     for integer, digits in _INTEGERS.items():
         if isinstance(spark_type, integer):
             return (
@@ -137,16 +138,21 @@ def _bad_values(field: m.Field) -> list[tuple[Column, str]]:
     column = F.col(f"`{field.name}`")
     checks: list[tuple[Column, str]] = []
     if not field.type.optional:
-        checks.append((column.isNull(), "is missing (null) but the field is not optional"))
+        checks.append((column.isNull(), missing_null()))
     if field.type.kind is Kind.ENUM and field.type.enum is not None:
         members = list(field.type.enum.members)
-        checks.append(
-            (
-                column.isNotNull() & ~column.isin(members),
-                f"is not a value of enum `{field.type.enum.name}` (one of: {', '.join(members)})",
-            )
+        not_a_member = message(
+            "spark.not-a-member",
+            "is not a value of enum `{enum}` (one of: {members})",
+            enum=field.type.enum.name,
+            members=members,
         )
+        checks.append((column.isNotNull() & ~column.isin(members), not_a_member))
     return checks
+
+
+def _error(entity: m.Entity, field: m.Field, why: str, where: str | None = None) -> RecordError:
+    return RecordError(why, record=where, field=field.name, entity=entity.name, label=field.label)
 
 
 def _refuse_rows(entity: m.Entity, field: m.Field, data: DataFrame, bad: Column, why: str) -> None:
@@ -158,4 +164,4 @@ def _refuse_rows(entity: m.Entity, field: m.Field, data: DataFrame, bad: Column,
     if found:
         names = ", ".join(str(row["shown"]) for row in found)
         where = f"{key} {names}" if key is not None else None
-        raise RecordError(why, record=where, field=field.name, entity=entity.name)
+        raise _error(entity, field, why, where)

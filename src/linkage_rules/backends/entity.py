@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..language import model as m
 from ..language.errors import RecordError
+from ..language.suggest import did_you_mean
+from ..messages import message
 from .questions import Answer, CompiledEntity, RecordHooks, Validate
 from .records import RecordSchema
 
@@ -45,7 +47,7 @@ class EntityRunner:
             return self.schema.validate(record)
         if validate is False:
             return record
-        raise ValueError(f'validate= takes True, False or "read", not {validate!r}')
+        raise ValueError(_validate_takes(validate))
 
     def compiled(self, answer: Answer = "all") -> CompiledEntity:
         found = self._compiled.get(answer)
@@ -59,7 +61,7 @@ class EntityRunner:
     def classifier(self, validate: Validate, answer: Answer = "all") -> Callable[[Any], Any]:
         function = self.compiled(answer).functions.get(validate)
         if function is None:
-            raise ValueError(f'validate= takes True, False or "read", not {validate!r}')
+            raise ValueError(_validate_takes(validate))
         return function
 
 
@@ -73,11 +75,81 @@ def _bad_record(schema: RecordSchema) -> Callable[[Any, Exception | None], Excep
             return invalid
         field = str(error.args[0]) if isinstance(error, KeyError) and error.args else None
         return RecordError(
-            "is missing: a record passed with validate=False must hold every field "
-            "(optional ones as None)",
+            message(
+                "record.trusted-missing",
+                "is missing: a record passed with validate=False must hold every field "
+                "(optional ones as None)",
+            ),
             record=schema.record_id(record),
             field=field,
             entity=schema.entity.name,
+            label=schema.columns.labels.get(field) if field is not None else None,
         )
 
     return bad_record
+
+
+def _validate_takes(validate: object) -> str:
+    return message(
+        "api.validate-takes",
+        'validate= takes True, False or "read", not {given}',
+        given=repr(validate),
+    )
+
+
+# ---- which entity a record is ------------------------------------------------------------
+
+
+def unknown_entity(name: str, entities: Sequence[str]) -> str:
+    """`the policy has no entity `OrgClinet`; did you mean `OrgClient`? (it has: …)`."""
+    hint = did_you_mean(name, entities)
+    if hint:
+        return message(
+            "api.no-entity-hint",
+            "the policy has no entity `{name}`; {hint} (it has: {entities})",
+            name=name,
+            hint=hint,
+            entities=entities,
+        )
+    return message(
+        "api.no-entity",
+        "the policy has no entity `{name}` (it has: {entities})",
+        name=name,
+        entities=entities,
+    )
+
+
+def infer_entity(
+    entities: Mapping[str, EntityRunner], markers: Iterable[tuple[str, str]], record: object
+) -> EntityRunner | None:
+    """The entity a record belongs to, told from its fields (None: no telling)."""
+    if len(entities) == 1:
+        return next(iter(entities.values()))
+    if type(record) is dict or isinstance(record, Mapping):
+        for marker, name in markers:
+            if marker in record:
+                return entities[name]
+        fitting = [c for c in entities.values() if c.schema.fits(record)]
+        if len(fitting) == 1:
+            return fitting[0]
+        # No exact fit: the entity sharing the most fields, if one clearly does, so
+        # that validation can name the missing or misspelt field.
+        shared = sorted(
+            ((len(record.keys() & c.schema.names), c) for c in entities.values()),
+            key=lambda pair: -pair[0],
+        )
+        if shared and shared[0][0] > 0 and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+            return shared[0][1]
+    return None
+
+
+def entity_markers(entities: Iterable[m.Entity]) -> tuple[tuple[str, str], ...]:
+    """For each entity, a required field no other entity has: it tells records apart."""
+    entities = tuple(entities)
+    markers: list[tuple[str, str]] = []
+    for entity in entities:
+        others = {f for e in entities if e is not entity for f in e.field_names}
+        own = [f.name for f in entity.fields if not f.type.optional and f.name not in others]
+        if own:
+            markers.append((own[0], entity.name))
+    return tuple(markers)

@@ -18,6 +18,7 @@ from ..language.dtypes import (
 )
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
+from ..messages import message, said
 
 _TEXTUAL = frozenset({Kind.TEXT, Kind.ENUM})
 
@@ -47,11 +48,34 @@ def _blank(value: object) -> bool:
 def empty_for_null(value: str, dtype: DType) -> str:
     """Why `""` is refused in JSON for an optional enum: write null. (An amount, a date
     or a number given as `""` is read as text is, empty meaning null.)"""
-    shown = "an empty text" if not value else "a text of spaces"
-    return (
-        f'{shown} (`"{value}"`) is not {dtype.required().a()}; '
-        "in JSON, write `null` for no value (the field is optional)"
+    shown = (
+        message("record.empty-text", "an empty text")
+        if not value
+        else message("record.text-of-spaces", "a text of spaces")
     )
+    return message(
+        "record.empty-for-null",
+        '{shown} (`"{value}"`) is not {wanted}; '
+        "in JSON, write `null` for no value (the field is optional)",
+        shown=shown,
+        value=value,
+        wanted=dtype.required().a(),
+    )
+
+
+def _not_a_mapping(entity: str, record: object) -> str:
+    return message(
+        "record.not-a-mapping",
+        "a {entity} record must be a mapping of field names to values, not {type}",
+        entity=entity,
+        type=type(record).__name__,
+    )
+
+
+def _missing(hint: str | None = None) -> str:
+    if hint:
+        return message("record.missing-hint", "is missing; {hint}", hint=hint)
+    return message("record.missing", "is missing")
 
 
 class RecordSchema:
@@ -80,7 +104,7 @@ class RecordSchema:
 
     def _error(
         self,
-        message: str,
+        why: str,
         record: Mapping[str, object] | None,
         field: str | None,
         value: object = None,
@@ -89,7 +113,14 @@ class RecordSchema:
         rid = (
             where if where is not None else (self.record_id(record) if record is not None else None)
         )
-        return RecordError(message, record=rid, field=field, value=value, entity=self.entity.name)
+        return RecordError(
+            why,
+            record=rid,
+            field=field,
+            value=value,
+            entity=self.entity.name,
+            label=self.columns.labels.get(field) if field is not None else None,
+        )
 
     def fits(self, record: Mapping[str, object]) -> bool:
         """Whether the record's keys could belong to this entity (used to infer the entity)."""
@@ -101,35 +132,40 @@ class RecordSchema:
         Raises RecordError naming the record, the field and the value at the first problem.
         """
         if not isinstance(record, Mapping):
-            raise self._error(
-                f"a {self.entity.name} record must be a mapping of field names to values, "
-                f"not {type(record).__name__}",
-                None,
-                None,
-                where=where,
-            )
+            raise self._error(_not_a_mapping(self.entity.name, record), None, None, where=where)
         unknown = record.keys() - self.names
         if unknown:
             name = sorted(map(str, unknown))[0]
             hint = did_you_mean(name, self.names)
-            raise self._error(
-                f"`{self.entity.name}` has no field `{name}`" + (f"; {hint}" if hint else ""),
-                record,
-                name,
-                where=where,
+            said_here = (
+                message(
+                    "record.no-field-hint",
+                    "`{entity}` has no field `{field}`; {hint}",
+                    entity=self.entity.name,
+                    field=name,
+                    hint=hint,
+                )
+                if hint
+                else message(
+                    "record.no-field",
+                    "`{entity}` has no field `{field}`",
+                    entity=self.entity.name,
+                    field=name,
+                )
             )
+            raise self._error(said_here, record, name, where=where)
         out: dict[str, object] = {}
         for name, dtype, labels in self._checks:
             if name not in record:
                 if dtype.optional:
                     out[name] = None
                     continue
-                raise self._error("is missing", record, name, where=where)
+                raise self._error(_missing(), record, name, where=where)
             value = record[name]
             try:
                 out[name] = check_value(dtype, value, labels)
             except ValueError as error:
-                raise self._error(str(error), record, name, value, where=where) from None
+                raise self._error(said(error), record, name, value, where=where) from None
         return out
 
     def check_each(self, record: object) -> tuple[dict[str, object], dict[str, RecordError]]:
@@ -139,12 +175,7 @@ class RecordSchema:
         missing). Keys that are no field are ignored. Raises RecordError when the record
         is not a mapping."""
         if not isinstance(record, Mapping):
-            raise self._error(
-                f"a {self.entity.name} record must be a mapping of field names to values, "
-                f"not {type(record).__name__}",
-                None,
-                None,
-            )
+            raise self._error(_not_a_mapping(self.entity.name, record), None, None)
         out: dict[str, object] = {}
         errors: dict[str, RecordError] = {}
         for name, dtype, labels in self._checks:
@@ -153,15 +184,14 @@ class RecordSchema:
                 if not dtype.optional:
                     unknown = [str(k) for k in record.keys() - self.names]
                     hint = did_you_mean(name, unknown) if unknown else None
-                    message = "is missing" + (f"; {hint}" if hint else "")
-                    errors[name] = self._error(message, record, name)
+                    errors[name] = self._error(_missing(hint), record, name)
                 continue
             value = record[name]
             try:
                 out[name] = check_value(dtype, value, labels)
             except ValueError as error:
                 out[name] = value
-                errors[name] = self._error(str(error), record, name, value)
+                errors[name] = self._error(said(error), record, name, value)
         return out, errors
 
     def from_text(
@@ -170,7 +200,10 @@ class RecordSchema:
         """Convert a text row (a CSV line) by the schema; empty cells are null."""
         if not isinstance(row, Mapping):
             raise self._error(
-                "a text row must be a mapping of column names to cell texts",
+                message(
+                    "record.row-not-a-mapping",
+                    "a text row must be a mapping of column names to cell texts",
+                ),
                 None,
                 None,
                 where=where,
@@ -184,21 +217,20 @@ class RecordSchema:
                 if optional:
                     out[name] = None
                     continue
-                raise self._error("is missing (no such column)", None, name, where=where)
+                said_here = message("record.no-column", "is missing (no such column)")
+                raise self._error(said_here, None, name, where=where)
             if type(text) is not str and not isinstance(text, str):
-                raise self._error(
-                    f"the cell is {describe_python_value(text)}, not text; `from_text` reads "
-                    "cells as a CSV holds them (pass the record itself to `classify`, "
-                    "or use `from_json`)",
-                    None,
-                    name,
-                    text,
-                    where=where,
+                said_here = message(
+                    "record.cell-not-text",
+                    "the cell is {value}, not text; `from_text` reads cells as a CSV holds "
+                    "them (pass the record itself to `classify`, or use `from_json`)",
+                    value=describe_python_value(text),
                 )
+                raise self._error(said_here, None, name, text, where=where)
             try:
                 out[name] = read(text)
             except ValueError as error:
-                raise self._error(str(error), None, name, text, where=where) from None
+                raise self._error(said(error), None, name, text, where=where) from None
         return out
 
     def _by_field(self, row: Mapping[Any, Any], where: str | None) -> dict[str, Any]:
@@ -215,12 +247,12 @@ class RecordSchema:
             if field is not None:
                 out[field] = value
             elif isinstance(value, str) and value.strip():
-                raise self._error(
-                    f"the row has a value (`{value.strip()}`) under a key with no name",
-                    None,
-                    None,
-                    where=where,
+                said_here = message(
+                    "record.value-without-key",
+                    "the row has a value (`{value}`) under a key with no name",
+                    value=value.strip(),
                 )
+                raise self._error(said_here, None, None, where=where)
         return out
 
     def from_json(self, obj: object, where: str | None = None) -> dict[str, object]:
@@ -230,9 +262,12 @@ class RecordSchema:
         through binary floating point.
         """
         if not isinstance(obj, Mapping):
-            raise self._error(
-                f"a {self.entity.name} record must be a JSON object", None, None, where=where
+            said_here = message(
+                "record.not-an-object",
+                "a {entity} record must be a JSON object",
+                entity=self.entity.name,
             )
+            raise self._error(said_here, None, None, where=where)
         if any(k not in self.names for k in obj) and self.columns.fits(map(str, obj)):
             obj = self._by_field(obj, where)  # keyed by labels, as a bank's export may be
         converted: dict[str, object] = {}
@@ -244,7 +279,7 @@ class RecordSchema:
                 try:
                     value = parse_text(dtype, value)
                 except ValueError as error:
-                    raise self._error(str(error), None, key, value, where=where) from None
+                    raise self._error(said(error), None, key, value, where=where) from None
             elif dtype is not None and dtype.kind is Kind.SHARES and isinstance(value, list):
                 value = [_json_share(item) for item in value]
             converted[key] = value

@@ -32,6 +32,7 @@ from ..language import model as m
 from ..language.errors import RecordError
 from ..language.frozen import frozen
 from ..language.values import text_key as text_key
+from ..messages import message
 from . import contract as c
 
 # One context for all arithmetic, independent of the caller's thread context:
@@ -58,9 +59,11 @@ def total_add(total: Number, amount: Number) -> Number:
     return TOTALS.add(total, amount)
 
 
-INEXACT_TOTAL = (
+INEXACT_TOTAL = message(
+    "runtime.inexact-total",
     "the amounts summed here differ so much in size that their total needs more than "
-    f"{TOTALS_DIGITS} digits; the engine adds up exactly or not at all"
+    "{digits} digits; the engine adds up exactly or not at all",
+    digits=TOTALS_DIGITS,
 )
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -184,10 +187,25 @@ def or3(values: Iterable[bool | None]) -> bool | None:
 
 def unique_conflict(table: m.Table, rows: list[int], record_id: str | None) -> RecordError:
     """The error of a `hit unique` table where several rows match (both classify backends)."""
-    numbers = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}"
-    both = "both" if len(rows) == 2 else "all"
+    said = (
+        message(
+            "runtime.unique-both",
+            "rows {first} and {last} of table `{table}` both match, but its hit policy is unique",
+            first=rows[0],
+            last=rows[1],
+            table=table.name,
+        )
+        if len(rows) == 2
+        else message(
+            "runtime.unique-all",
+            "rows {rows} and {last} of table `{table}` all match, but its hit policy is unique",
+            rows=[str(r) for r in rows[:-1]],
+            last=rows[-1],
+            table=table.name,
+        )
+    )
     return RecordError(
-        f"rows {numbers} of table `{table.name}` {both} match, but its hit policy is unique",
+        said,
         record=record_id,
         entity=table.entity,
     )

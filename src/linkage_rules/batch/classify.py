@@ -11,6 +11,7 @@ from ..backends.sql import types as t
 from ..backends.sql.expressions import TEXT_KEY_FUNCTION
 from ..backends.sql.query import entity_query
 from ..language import model as m
+from ..messages import message
 from . import duckdb_engine
 from .columns import prepare
 from .inputs import as_arrow
@@ -34,9 +35,24 @@ def to_sql(
     for name, (digits, scale) in (decimals or {}).items():
         field = entity.field(name)
         if field is None or not _numeric(field):
-            raise ValueError(f"decimals= names `{name}`, not a numeric field of {entity.name}")
+            raise ValueError(
+                message(
+                    "batch.decimals-field",
+                    "decimals= names `{name}`, not a numeric field of {entity}",
+                    name=name,
+                    entity=entity.name,
+                )
+            )
         if not 0 <= scale <= digits <= t.SQL_MAX_DIGITS:
-            raise ValueError(f"decimals= gives `{name}` DECIMAL({digits}, {scale}): not in SQL")
+            raise ValueError(
+                message(
+                    "batch.decimals-size",
+                    "decimals= gives `{name}` DECIMAL({digits}, {scale}): not in SQL",
+                    name=name,
+                    digits=digits,
+                    scale=scale,
+                )
+            )
         numbers[name] = t.SqlType("number", digits, scale)
     query = entity_query(model, entity, table=table, dialect=dialect, numbers=numbers)
     header = [

@@ -24,6 +24,8 @@ from ..language import model as m
 from ..language.dtypes import Kind, check_value
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
+from ..language.value_messages import missing_null
+from ..messages import message, said
 
 SHOWN_ROWS = 5
 """How many offending rows an error names."""
@@ -43,12 +45,41 @@ def sql_fields(entity: m.Entity) -> list[m.Field]:
     return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
 
 
-def _error(entity: m.Entity, field: str, message: str, rows: Sequence[int] = ()) -> RecordError:
+def _error(entity: m.Entity, field: str, why: str, rows: Sequence[int] = ()) -> RecordError:
     where = None
     if rows:
-        shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS])
-        where = f"row {shown}" if len(rows) == 1 else f"rows {shown}"
-    return RecordError(message, record=where, field=field, entity=entity.name)
+        shown = [str(r) for r in rows[:SHOWN_ROWS]]
+        where = (
+            message("batch.row", "row {rows}", rows=shown)
+            if len(rows) == 1
+            else message("batch.rows", "rows {rows}", rows=shown)
+        )
+    found = entity.field(field)
+    label = found.label if found is not None else None
+    return RecordError(why, record=where, field=field, entity=entity.name, label=label)
+
+
+def no_such_column(hint: str | None = None) -> str:
+    """A field the input table has no column for (with a did-you-mean, when one is close)."""
+    if hint:
+        return message("batch.no-column-hint", "the input has no such column; {hint}", hint=hint)
+    return message("batch.no-column", "the input has no such column")
+
+
+def column_holds(holds: str, wanted: str) -> str:
+    return message(
+        "batch.column-holds", "the column holds {holds}, not {wanted}", holds=holds, wanted=wanted
+    )
+
+
+def column_of_floats(holds: str) -> str:
+    """Floats for an amount: binary floating point cannot hold most amounts exactly."""
+    return message(
+        "batch.column-floats",
+        "the column holds binary floating point numbers ({holds}), which cannot hold most "
+        "amounts exactly; give it as DECIMAL or integers",
+        holds=holds,
+    )
 
 
 def _rows(mask: pa.ChunkedArray | pa.Array) -> list[int]:
@@ -64,14 +95,11 @@ def prepare(table: pa.Table, entity: m.Entity) -> Prepared:
     numbers: dict[str, t.SqlType] = {}
     for field in sql_fields(entity):
         if field.name not in names:
-            hint = did_you_mean(field.name, names)
-            message = "the input has no such column" + (f"; {hint}" if hint else "")
-            raise _error(entity, field.name, message)
+            raise _error(entity, field.name, no_such_column(did_you_mean(field.name, names)))
         column = table.column(field.name)
         if not field.type.optional and column.null_count:
             rows = _rows(pc.is_null(column))
-            message = "is missing (null) but the field is not optional"
-            raise _error(entity, field.name, message, rows)
+            raise _error(entity, field.name, missing_null(), rows)
         column, size = _typed(entity, field, column)
         columns[field.name] = column
         if size is not None:
@@ -87,7 +115,7 @@ def _typed(
         column, arrow = column.cast(arrow.value_type), arrow.value_type
     if pa.types.is_null(arrow):  # a column of nulls only (an optional field never filled)
         return column.cast(_empty_type(kind)), _empty_size(kind)
-    wrong = _error(entity, field.name, f"the column holds {arrow}, not {field.type.required().a()}")
+    wrong = _error(entity, field.name, column_holds(str(arrow), field.type.required().a()))
     if kind is Kind.TEXT:
         if not _is_text(arrow):
             raise wrong
@@ -147,7 +175,7 @@ def _members(entity: m.Entity, field: m.Field, column: pa.ChunkedArray) -> pa.Ch
             mapping[value] = str(check_value(dtype.required(), value, labels))
         except ValueError as problem:
             rows = _rows(pc.equal(column, pa.scalar(value)))
-            raise _error(entity, field.name, str(problem), rows) from None
+            raise _error(entity, field.name, said(problem), rows) from None
     if all(key == member for key, member in mapping.items()):
         return column
     keys = pa.array(list(mapping), pa.string())
@@ -160,17 +188,12 @@ def _number(
 ) -> tuple[pa.ChunkedArray, t.SqlType]:
     arrow = column.type
     if pa.types.is_floating(arrow):
-        raise _error(
-            entity,
-            field.name,
-            f"the column holds binary floating point numbers ({arrow}), which cannot hold "
-            "most amounts exactly; give it as DECIMAL or integers",
-        )
+        raise _error(entity, field.name, column_of_floats(str(arrow)))
     if pa.types.is_integer(arrow):
         try:
             column = column.cast(pa.int64())
         except pa.ArrowInvalid:
-            raise _error(entity, field.name, "holds a whole number past the 64-bit range") from None
+            raise _error(entity, field.name, _past_64_bits()) from None
         digits = _digits(column, 0)
         if field.type.kind is Kind.INT:
             return column, t.SqlType("number", max(digits, 1))
@@ -183,8 +206,20 @@ def _number(
     whole = _digits(column, scale)
     size = t.SqlType("number", max(whole + scale, 1), scale)
     if size.digits > t.SQL_MAX_DIGITS:
-        raise _error(entity, field.name, f"holds numbers of more than {t.SQL_MAX_DIGITS} digits")
+        raise _error(entity, field.name, _too_many_digits())
     return column.cast(pa.decimal128(size.digits, scale)), size
+
+
+def _past_64_bits() -> str:
+    return message("batch.past-64-bits", "holds a whole number past the 64-bit range")
+
+
+def _too_many_digits() -> str:
+    return message(
+        "batch.too-many-digits",
+        "holds numbers of more than {digits} digits",
+        digits=t.SQL_MAX_DIGITS,
+    )
 
 
 def _digits(column: pa.ChunkedArray, scale: int) -> int:
@@ -217,7 +252,7 @@ def _array(entity: m.Entity, field: m.Field, values: list[object]) -> pa.Array:
         try:
             return pa.array(values, pa.int64())
         except (pa.ArrowInvalid, OverflowError):
-            raise _error(entity, field.name, "holds a whole number past the 64-bit range") from None
+            raise _error(entity, field.name, _past_64_bits()) from None
     arrow = {Kind.BOOL: pa.bool_(), Kind.DATE: pa.date32()}.get(kind, pa.string())
     return pa.array(values, arrow)
 
@@ -233,6 +268,6 @@ def _decimal_array(entity: m.Entity, field: m.Field, values: list[object]) -> pa
         scale = max(scale, -exponent)
         whole = max(whole, len(figures) + exponent)
     if whole + scale > t.SQL_MAX_DIGITS:
-        raise _error(entity, field.name, f"holds numbers of more than {t.SQL_MAX_DIGITS} digits")
+        raise _error(entity, field.name, _too_many_digits())
     exact = [None if v is None else Decimal(v).scaleb(0) for v in values]  # type: ignore[arg-type]
     return pa.array(exact, pa.decimal128(whole + scale, scale))

@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..backends.records import RecordSchema
-from ..io.csv_reader import CsvTable
+from ..io.csv_reader import CsvTable, cells_for_columns
 from ..io.text import TextDecodeError, decode_text
 from ..language.errors import RecordError
+from ..messages import message
 from .columns import records_table
 
 PARQUET = (".parquet", ".pq")
@@ -47,8 +48,12 @@ def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
     if type(data).__module__.split(".")[0] == "pandas":
         return pa.Table.from_pandas(data, preserve_index=False)
     raise TypeError(
-        "classify_table() takes a pyarrow Table, a pandas or Polars DataFrame, or the path "
-        f"of a .parquet, .csv or .jsonl file, not {type(data).__name__}"
+        message(
+            "batch.input-type",
+            "classify_table() takes a pyarrow Table, a pandas or Polars DataFrame, or the path "
+            "of a .parquet, .csv or .jsonl file, not {type}",
+            type=type(data).__name__,
+        )
     )
 
 
@@ -60,12 +65,19 @@ def read_path(path: Path, schema: RecordSchema) -> pa.Table:
         return pq.read_table(path, columns=present)
     if suffix not in CSV + JSON_LINES:
         raise ValueError(
-            f"cannot tell the format of `{path.name}`: name it .parquet, .csv or .jsonl"
+            message(
+                "batch.input-format",
+                "cannot tell the format of `{file}`: name it .parquet, .csv or .jsonl",
+                file=path.name,
+            )
         )
     try:
         text = decode_text(path.read_bytes())
     except TextDecodeError as error:
-        raise RecordError(f"{error.message} (line {error.line})", record=path.name) from None
+        said = message(
+            "batch.cannot-decode", "{why} (line {line})", why=error.message, line=error.line
+        )
+        raise RecordError(said, record=path.name) from None
     if suffix in CSV:
         records = _csv_records(text, schema, path.name)
     else:
@@ -83,10 +95,7 @@ def _csv_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, o
             raise RecordError(row.problem, record=where)
         cells = dict(zip(header, row.cells, strict=False))
         if len(row.cells) != len(header):
-            raise RecordError(
-                f"the row has {len(row.cells)} cells but the header has {len(header)} columns",
-                record=where,
-            )
+            raise RecordError(cells_for_columns(len(row.cells), len(header)), record=where)
         if not any(cell.strip() for cell in row.cells):
             continue
         records.append(schema.from_text(cells, where=where))
@@ -102,6 +111,7 @@ def _json_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, 
         try:
             document = json.loads(line, parse_float=Decimal)
         except ValueError as error:
-            raise RecordError(f"not a JSON value: {error}", record=where) from None
+            said = message("batch.not-json", "not a JSON value: {why}", why=error)
+            raise RecordError(said, record=where) from None
         records.append(schema.from_json(document, where=where))
     return records

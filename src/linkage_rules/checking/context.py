@@ -17,7 +17,7 @@ from ..language.suggest import did_you_mean
 from ..messages import message
 from .expressions import ExprChecker, Scope, constant_value, unify_numeric
 from .parsed import ParsedFile
-from .resolvers import DISK, NoPolicyFolder, ReferenceFileError, Resolver
+from .resolvers import DISK, LIST_FILE, NoPolicyFolder, ReferenceFileError, Resolver
 
 # Words the expression grammar reserves: a field or declaration so named could
 # never be referred to in a rule.
@@ -197,7 +197,7 @@ class CheckContext:
         except NoPolicyFolder:
             files = (
                 message("check.list-files", "list files")
-                if what == "list file"
+                if what == LIST_FILE
                 else message("check.data-files", "data files")
             )
             self.error(

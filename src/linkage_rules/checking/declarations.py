@@ -14,6 +14,7 @@ from .expressions import constant_value
 from .list_meta import ListMeta, load_meta_beside
 from .parsed import ParsedFile
 from .reference_data import LoadedList, load_list_file
+from .resolvers import LIST_FILE
 
 DataPart = tuple[str, bytes]
 """A reference file's bytes under its path in the policy folder, for the fingerprint."""
@@ -251,7 +252,7 @@ class DeclarationChecker:
         data = ctx.read_reference(
             file,
             decl.path,
-            "list file",
+            LIST_FILE,
             message("check.list-where", "list files must live in the policy's folder"),
         )
         if data is None:

@@ -345,4 +345,4 @@ def constant_value(expr: m.TExpr) -> object:
         value = expr.operand.value
         if isinstance(value, (int, Decimal)):
             return -value
-    raise ValueError("not a constant")
+    raise ValueError(message("check.not-a-constant", "not a constant"))

@@ -13,7 +13,7 @@ from ..language.frozen import frozen
 from ..language.source import Source, Span
 from ..language.suggest import did_you_mean
 from ..messages import Message, message
-from .resolvers import ReferenceFileError, ReferenceFileMissing, Resolver
+from .resolvers import META_FILE, ReferenceFileError, ReferenceFileMissing, Resolver
 
 
 def _meta_keys() -> Message:
@@ -56,7 +56,7 @@ def load_meta_beside(
     if relative == list_path:
         return ListMeta(), None
     try:
-        data = resolver.read(relative, base_dir, "meta file")
+        data = resolver.read(relative, base_dir, META_FILE)
     except ReferenceFileMissing:
         return ListMeta(), None
     except ReferenceFileError as error:

@@ -95,6 +95,7 @@ class MeasureExampleChecks:
         if node.group is not None:
             level, key = node.group[0].text, node.group[1]
             if level not in levels:
+                listed = levels or message("check.measure-whole", "the whole population only")
                 self.ctx.error(
                     "unknown-name",
                     message(
@@ -102,8 +103,7 @@ class MeasureExampleChecks:
                         "measure `{measure}` has no level `{level}` (its levels: {levels})",
                         measure=name,
                         level=level,
-                        levels=levels
-                        or message("check.measure-whole", "the whole population only"),
+                        levels=listed,
                     ),
                     node.group[0].span,
                     did_you_mean(level, levels),

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..language.diagnostics import shown
 from ..language.frozen import frozen
+from ..messages import message
 
 
 def resolve_inside(base_dir: Path, relative: str) -> Path | None:
@@ -36,21 +37,39 @@ def locate_reference_file(base_dir: Path, relative: str, what: str) -> Path | st
     named pipe is refused before it is opened (reading a pipe would block the load).
     """
     if "\0" in relative:
-        return f"the file name `{shown(relative)}` holds a NUL character"
+        return message(
+            "reference.nul-in-name",
+            "the file name `{name}` holds a NUL character",
+            name=shown(relative),
+        )
     path = resolve_inside(base_dir, relative)
     if path is None:
-        return f"`{relative}` is outside the policy folder"
+        return message("reference.outside", "`{name}` is outside the policy folder", name=relative)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        return f"{what} `{relative}` not found"
+        return not_found(what, relative)
     except OSError as error:
-        return f"`{relative}` cannot be read: {error.strerror or error}"
+        return _cannot_read(relative, error)
     if stat.S_ISDIR(mode):
-        return f"`{relative}` is a folder, not a file"
+        return message("reference.folder", "`{name}` is a folder, not a file", name=relative)
     if not stat.S_ISREG(mode):
-        return f"`{relative}` is not a regular file"
+        return message("reference.not-regular", "`{name}` is not a regular file", name=relative)
     return path
+
+
+def not_found(what: str, relative: str) -> str:
+    """`list file `lists/a.csv` not found` (`what` is a message naming the kind of file)."""
+    return message("reference.not-found", "{what} `{name}` not found", what=what, name=relative)
+
+
+def _cannot_read(relative: str, error: OSError) -> str:
+    return message(
+        "reference.cannot-read",
+        "`{name}` cannot be read: {why}",
+        name=relative,
+        why=error.strerror or error,
+    )
 
 
 def read_reference_bytes(path: Path, relative: str) -> bytes | str:
@@ -58,7 +77,7 @@ def read_reference_bytes(path: Path, relative: str) -> bytes | str:
     try:
         return path.read_bytes()
     except OSError as error:
-        return f"`{relative}` cannot be read: {error.strerror or error}"
+        return _cannot_read(relative, error)
 
 
 class ReferenceFileError(Exception):
@@ -83,12 +102,18 @@ class Resolver(Protocol):
 
     `relative` is the path as written in the rule file, `relative_to` the folder of the
     rule file that names it (None for a policy loaded from text), `what` names the kind
-    of file for messages ("list file", "catalog file", "meta file"). Raises
+    of file for messages (`LIST_FILE`, `CATALOG_FILE`, `META_FILE`). Raises
     ReferenceFileError (or one of its two subclasses) with the reason it will not.
     The checker never opens a file itself, so that a language server or a test can
     check a policy against files held in memory."""
 
     def read(self, relative: str, relative_to: Path | None, what: str) -> bytes: ...
+
+
+LIST_FILE = message("reference.list-file", "list file")
+CATALOG_FILE = message("reference.catalog-file", "catalog file")
+META_FILE = message("reference.meta-file", "meta file")
+"""How messages name the kinds of reference file (`list file `a.csv` not found`)."""
 
 
 class DiskResolver:
@@ -97,7 +122,9 @@ class DiskResolver:
 
     def read(self, relative: str, relative_to: Path | None, what: str) -> bytes:
         if relative_to is None:
-            raise NoPolicyFolder("this policy was loaded from text without a folder")
+            raise NoPolicyFolder(
+                message("reference.no-folder", "this policy was loaded from text without a folder")
+            )
         path = locate_reference_file(relative_to, relative, what)
         if isinstance(path, str):
             candidate = relative_to / relative
@@ -124,5 +151,5 @@ class MemoryResolver:
     def read(self, relative: str, relative_to: Path | None, what: str) -> bytes:
         data = self.files.get(relative.replace("\\", "/"))
         if data is None:
-            raise ReferenceFileMissing(f"{what} `{relative}` not found")
+            raise ReferenceFileMissing(not_found(what, relative))
         return data

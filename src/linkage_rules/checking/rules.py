@@ -45,10 +45,13 @@ class RuleChecker:
         if entity is None:
             segment = decl.name.text
             ctx.leave_out(
-                ("segment", segment), mark, left_out(_segment(segment, decl.label)), decl.name.span
+                ("segment", segment),
+                mark,
+                left_out(segment_named(segment, decl.label)),
+                decl.name.span,
             )
             return None
-        exprs = ctx.exprs(self._entity_scope(entity), _segment(decl.name.text, decl.label))
+        exprs = ctx.exprs(self._entity_scope(entity), segment_named(decl.name.text, decl.label))
         where = exprs.condition(decl.scope) if decl.scope is not None else None
         rules: list[m.Rule] = []
         unique = ctx.once_each(
@@ -69,8 +72,8 @@ class RuleChecker:
                 what = message(
                     "check.rule-of-segment",
                     "rule {rule} of {segment}",
-                    rule=_rule(rule.name.text, rule.label),
-                    segment=_segment(decl.name.text, decl.label),
+                    rule=rule_named(rule.name.text, rule.label),
+                    segment=segment_named(decl.name.text, decl.label),
                 )
                 key = ("rule", decl.name.text, rule.name.text)
                 ctx.leave_out(key, mark, left_out(what), rule.name.span)
@@ -104,10 +107,10 @@ class RuleChecker:
         entity = ctx.lookup_entity(decl.entity)
         if entity is None:
             table = decl.name.text
-            what = _table(table, decl.label)
+            what = table_named(table, decl.label)
             ctx.leave_out(("table", table), mark, left_out(what), decl.name.span)
             return None
-        exprs = ctx.exprs(self._entity_scope(entity), _table(decl.name.text, decl.label))
+        exprs = ctx.exprs(self._entity_scope(entity), table_named(decl.name.text, decl.label))
         rows: list[m.TableRow] = []
         output_type: DType | None = None
         otherwise: n.TableRow | None = None
@@ -138,7 +141,7 @@ class RuleChecker:
                     what = message(
                         "check.row-of-table",
                         "the row of {table} that outputs `{output}`",
-                        table=_table(decl.name.text, decl.label),
+                        table=table_named(decl.name.text, decl.label),
                         output=row.output.span.text,
                     )
                     ctx.leave_out(key, mark, left_out(what), row.span)
@@ -178,20 +181,22 @@ class RuleChecker:
         )
 
 
-def _segment(name: str, label: str | None) -> str:
+def segment_named(name: str, label: str | None) -> str:
     """A segment as a message names it: with its label in Chinese, as its owner reads it."""
     if label:
         return message("context.segment-labelled", "segment `{name}`", name=name, label=label)
     return message("context.segment", "segment `{name}`", name=name)
 
 
-def _rule(name: str, label: str | None) -> str:
+def rule_named(name: str, label: str | None) -> str:
+    """A rule as a message names it: in Chinese with its label."""
     if label:
         return message("context.rule-labelled", "`{name}`", name=name, label=label)
     return message("context.rule", "`{name}`", name=name)
 
 
-def _table(name: str, label: str | None) -> str:
+def table_named(name: str, label: str | None) -> str:
+    """A table as a message names it: in Chinese with its label."""
     if label:
         return message("context.table-labelled", "table `{name}`", name=name, label=label)
     return message("context.table", "table `{name}`", name=name)

@@ -15,6 +15,7 @@ from .context import CheckContext
 from .declarations import reported_at_rows
 from .parsed import ParsedFile
 from .reference_data import load_table_file
+from .resolvers import CATALOG_FILE
 from .scoring_parts import ScoringParts
 
 DataPart = tuple[str, bytes]
@@ -51,7 +52,7 @@ class ScoringChecker:
                 _declare_key(entity.name, "FIELD"),
             )
             return None, None
-        data = ctx.read_reference(file, decl.path, "catalog file")
+        data = ctx.read_reference(file, decl.path, CATALOG_FILE)
         if data is None:
             return None, None
         display = str(Path(file.source.name).parent / decl.path.value).replace("\\", "/")

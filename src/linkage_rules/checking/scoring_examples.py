@@ -27,17 +27,16 @@ class ScoringExampleChecks:
             return None  # the scoring's own errors are reported; checking this would echo them
         if len(scorings) != 1:
             if None not in givens:
-                self.ctx.error(
-                    "example",
-                    message(
-                        "check.one-scoring",
-                        "an example with several records scores the records of one `scoring`; "
-                        "give records of {entities}",
-                        entities=" or ".join(s.entity.name for s in scored.values())
-                        or message("check.a-scored-entity", "a scored entity"),
-                    ),
-                    decl.span,
+                entities = " or ".join(s.entity.name for s in scored.values()) or message(
+                    "check.a-scored-entity", "a scored entity"
                 )
+                said = message(
+                    "check.one-scoring",
+                    "an example with several records scores the records of one `scoring`; "
+                    "give records of {entities}",
+                    entities=entities,
+                )
+                self.ctx.error("example", said, decl.span)
             return None
         scoring = self.ctx.scorings[scorings.pop()]
         records: dict[str, list[dict[str, object]]] = {}

@@ -10,23 +10,38 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..language.diagnostics import SHOWN_PER_KIND
+from ..language.errors import field_named
+from ..messages import message
 
 __all__ = ["SHOWN_PER_KIND", "Capper", "ErrorKind", "all_in", "kind_of_row_error", "more_of_kind"]
 
 ErrorKind = tuple[str, str | None]
-"""What errors are counted by: their code and the field they are about (None: the row)."""
+"""What errors are counted by: their code and the field they are about (None: the row),
+as a message names it (with its label, in Chinese)."""
 
 
-def kind_of_row_error(code: str, field: str | None) -> ErrorKind:
+def kind_of_row_error(code: str, field: str | None, label: str | None = None) -> ErrorKind:
     """The kind an error of a row is counted under: its code and the field it is about."""
-    return code, field
+    return code, field_named(field, label) if field else None
 
 
 def more_of_kind(count: int, kind: ErrorKind, where: str) -> str:
     """`… and 863 more of the same kind (field `tax_rank`), all in `out.rejected.csv``."""
     _, field = kind
-    about = f" (field `{field}`)" if field else ""
-    return f"… and {count:,} more of the same kind{about}, {where}"
+    if field:
+        return message(
+            "cli.more-of-field",
+            "… and {count:,} more of the same kind ({field}), {where}",
+            count=count,
+            field=field,
+            where=where,
+        )
+    return message(
+        "cli.more-of-kind",
+        "… and {count:,} more of the same kind, {where}",
+        count=count,
+        where=where,
+    )
 
 
 class Capper:
@@ -55,17 +70,21 @@ class Capper:
 
 def all_in(path: str) -> str:
     """Where every capped error can be read: the rejected-rows file."""
-    return f"all in `{path}`"
+    return message("cli.all-in", "all in `{path}`", path=path)
 
 
-NOT_KEPT = "pass -o OUT to have every one in OUT.rejected.csv, or --format json to list them all"
+NOT_KEPT = message(
+    "cli.not-kept",
+    "pass -o OUT to have every one in OUT.rejected.csv, or --format json to list them all",
+)
 """Where every capped error can be read when `classify` writes no rejected-rows file."""
 
-SCORE_NOT_KEPT = (
+SCORE_NOT_KEPT = message(
+    "cli.score-not-kept",
     "pass --skip-invalid to have every one in DIR/rejected_sales.csv, "
-    "or --format json to list them all"
+    "or --format json to list them all",
 )
 """Where every capped bad sale can be read when `score` stops without writing."""
 
-INPUT_NOT_KEPT = "pass --format json to list them all"
+INPUT_NOT_KEPT = message("cli.input-not-kept", "pass --format json to list them all")
 """Where every capped bad row of a looked-up input can be read."""

@@ -82,16 +82,35 @@ def reference_lines(policy: Policy) -> list[str]:
 
 def _reference_line(d: dict[str, Any]) -> str:
     entries = d["entries"]
-    line = f"{d['name']}{' ' + d['label'] if d['label'] else ''}: "
-    line += f"{entries} {'entry' if entries == 1 else 'entries'}"
-    if d.get("names", entries) != entries:
-        line += f", {d['names']} names counting aliases"
-    line += f" ({d['file']})"
+    aliases = d.get("names", entries)
+    label = f" {d['label']}" if d["label"] else ""
+    counted = (
+        message("count.entry", "{count} entry", count=entries)
+        if entries == 1
+        else message("count.entry.many", "{count} entries", count=entries)
+    )
+    with_aliases = ""
+    if aliases != entries:
+        with_aliases = message(
+            "cli.reference-aliases", ", {names} names counting aliases", names=aliases
+        )
+    as_of = ""
     if d.get("as_of"):
-        line += f", as of {d['as_of']}"
+        as_of = message("cli.reference-as-of", ", as of {date}", date=d["as_of"])
+    sample = ""
     if d.get("sample"):
-        line += " — a SAMPLE list, not real data"
-    return line
+        sample = message("cli.reference-sample", " — a SAMPLE list, not real data")
+    return message(
+        "cli.reference-line",
+        "{name}{label}: {entries}{aliases} ({file}){as_of}{sample}",
+        name=d["name"],
+        label=label,
+        entries=counted,
+        aliases=with_aliases,
+        file=d["file"],
+        as_of=as_of,
+        sample=sample,
+    )
 
 
 def describe(policy: Policy) -> dict[str, Any]:

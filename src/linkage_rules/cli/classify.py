@@ -15,6 +15,7 @@ from ..api import Policy
 from ..backends.classification import Classification
 from ..backends.records import RecordSchema
 from ..language.errors import RecordError
+from ..messages import message
 from .classify_report import (
     PROGRESS_ROWS,
     Reporter,
@@ -24,8 +25,11 @@ from .classify_report import (
     warn_before,
 )
 from .common import (
+    DATA_FILE,
     EXIT_OK,
     EXIT_PROBLEMS,
+    OUTPUT_FILE,
+    OVERWRITES_INPUT,
     choose_entity,
     input_path,
     load_policy,
@@ -37,18 +41,15 @@ from .common import (
 from .io import (
     DATA_KINDS,
     OUTPUT_KINDS,
-    CsvResults,
     DataSet,
     InputRow,
-    JsonLinesResults,
-    RejectedWriter,
     add_encoding_option,
     kind_of,
     open_csv,
     read_data,
-    rejected_path,
 )
 from .render import Output
+from .results import CsvResults, JsonLinesResults, RejectedWriter, rejected_path
 from .summary import Tally
 
 
@@ -94,8 +95,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
         from .classify_batch import run as run_batch
 
         return run_batch(args, out)
-    data_path = input_path(args.data, "data file")  # usage errors first, before the work
-    kind = kind_of(data_path, DATA_KINDS, "data file")
+    data_path = input_path(args.data, DATA_FILE)  # usage errors first, before the work
+    kind = kind_of(data_path, DATA_KINDS, DATA_FILE)
     target = Path(args.output) if args.output is not None else None
     if target is not None:
         _check_target(target, data_path)
@@ -134,19 +135,19 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
 
 def _check_target(target: Path, data_path: Path) -> None:
-    kind_of(target, OUTPUT_KINDS, "output file")
+    kind_of(target, OUTPUT_KINDS, OUTPUT_FILE)
     for path in (target, rejected_path(target)):
         if path.exists() and same_file(path, data_path):
             raise usage_error(
-                "the output would overwrite the input file",
+                OVERWRITES_INPUT,
                 file=str(path),
-                help="choose another name for -o",
+                help=message("cli.choose-another-output", "choose another name for -o"),
             )
 
 
 def _results_file(stack: ExitStack, target: Path, policy: Policy, schema: RecordSchema) -> Results:
     entity = schema.entity.name
-    if kind_of(target, OUTPUT_KINDS, "output file") == "csv":
+    if kind_of(target, OUTPUT_KINDS, OUTPUT_FILE) == "csv":
         return CsvResults(
             stack.enter_context(open_csv(target)),
             schema.id_field,

@@ -19,6 +19,7 @@ from ..api import Policy
 from ..backends.classification import Classification
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
+from ..messages import message
 from .classify_report import (
     PROGRESS_ROWS,
     Reporter,
@@ -28,8 +29,11 @@ from .classify_report import (
     warn_before,
 )
 from .common import (
+    DATA_FILE,
     EXIT_OK,
     EXIT_PROBLEMS,
+    OUTPUT_FILE,
+    OVERWRITES_INPUT,
     choose_entity,
     input_path,
     load_policy,
@@ -37,18 +41,9 @@ from .common import (
     same_file,
     usage_error,
 )
-from .io import (
-    DATA_KINDS,
-    CsvResults,
-    InputRow,
-    RejectedWriter,
-    kind_of,
-    open_csv,
-    read_data,
-    rejected_path,
-    unfilled_warnings,
-)
+from .io import DATA_KINDS, InputRow, kind_of, open_csv, read_data, unfilled_warnings
 from .render import Output
+from .results import CsvResults, RejectedWriter, rejected_path
 from .summary import Tally
 
 BATCH_OUTPUTS = {".csv": "csv", ".parquet": "parquet"}
@@ -56,19 +51,20 @@ PARQUET_INPUTS = (".parquet", ".pq")
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    data_path = input_path(args.data, "data file")
+    data_path = input_path(args.data, DATA_FILE)
     parquet = data_path.suffix.lower() in PARQUET_INPUTS
     if not parquet:
-        kind = kind_of(data_path, DATA_KINDS, "data file")
+        kind = kind_of(data_path, DATA_KINDS, DATA_FILE)
     if args.output is None:
         raise usage_error(
-            "--engine duckdb writes its results to a file", help="give -o OUT.csv or -o OUT.parquet"
+            message("cli.duckdb-needs-output", "--engine duckdb writes its results to a file"),
+            help=message("cli.duckdb-give-output", "give -o OUT.csv or -o OUT.parquet"),
         )
     target = Path(args.output)
-    output_kind = kind_of(target, BATCH_OUTPUTS, "output file")
+    output_kind = kind_of(target, BATCH_OUTPUTS, OUTPUT_FILE)
     for path in (target, rejected_path(target)):
         if path.exists() and same_file(path, data_path):
-            raise usage_error("the output would overwrite the input file", file=str(path))
+            raise usage_error(OVERWRITES_INPUT, file=str(path))
     policy = load_policy(args.policy)
     if parquet:
         return _run_parquet(args, out, policy, data_path, target, output_kind)
@@ -113,7 +109,7 @@ def _run_rows(
             progress.update(progress.task_ids[0], completed=count, total=count)
     result = policy.classify_table(records_table(schema.entity, records), entity)
     numbers = [row.number for row in rows]
-    refused += [(rows[index], message, None) for index, message in _errors(result)]
+    refused += [(rows[index], reason, None) for index, reason in _errors(result)]
     refused.sort(key=lambda item: item[0].number)  # in file order, as the Python engine does
     report = Reporter(out, data, None, capper_for(target))
     with open_csv(rejected_path(target)) as stream:
@@ -150,18 +146,27 @@ def _run_parquet(
     try:
         result = policy.classify_table(table, entity)
     except RecordError as error:
-        out.diagnostics([Diagnostic("data", str(error), None, file_name=args.data)], err=True)
+        out.diagnostics([Diagnostic("data", error.said(), None, file_name=args.data)], err=True)
         return EXIT_PROBLEMS
     numbers = list(range(1, result.num_rows + 1))
     key = policy.schema(entity).id_field
     with open_csv(rejected_path(target)) as stream:
         rejected = CsvWriter(stream)
         rejected.writerow(["row", "reason", *([key] if key else [])])
-        for index, message in _errors(result):
-            tally.reject(numbers[index], message)
+        for index, reason in _errors(result):
+            tally.reject(numbers[index], reason)
             ident = [result.column(key)[index].as_py()] if key else []
-            rejected.writerow([numbers[index], message, *ident])
-            out.line(f"{args.data}: row {numbers[index]}: {message}", err=True)
+            rejected.writerow([numbers[index], reason, *ident])
+            out.line(
+                message(
+                    "cli.batch-rejected-row",
+                    "{file}: row {row}: {reason}",
+                    file=args.data,
+                    row=numbers[index],
+                    reason=reason,
+                ),
+                err=True,
+            )
     _write(policy, entity, result, numbers, target, output_kind, tally)
     tally.source = args.data
     print_summary(out, tally, policy, args, target)
@@ -177,8 +182,8 @@ class _NoData:
 def _errors(result: Any) -> list[tuple[int, str]]:
     if "_error" not in result.column_names:
         return []
-    messages = result.column("_error").to_pylist()
-    return [(i, m) for i, m in enumerate(messages) if m is not None]
+    reasons = result.column("_error").to_pylist()
+    return [(i, m) for i, m in enumerate(reasons) if m is not None]
 
 
 def _write(

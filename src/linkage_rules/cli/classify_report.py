@@ -16,9 +16,12 @@ from rich.text import Text
 from ..api import Policy
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
+from ..messages import message, render
 from .capped import NOT_KEPT, Capper, all_in, kind_of_row_error
-from .io import DataSet, InputRow, rejected_path, unfilled_warnings
+from .common import item_reason
+from .io import DataSet, InputRow, unfilled_warnings
 from .render import Output, render_diagnostics, to_json
+from .results import rejected_path
 from .summary import Tally
 
 PROGRESS_ROWS = 5_000
@@ -48,17 +51,19 @@ class Reporter:
 
     def rejected(self, row: InputRow, reason: str, error: RecordError | None) -> None:
         data = self._data
-        kind = kind_of_row_error("rejected-row", error.field if error else None)
+        kind = kind_of_row_error(
+            "rejected-row", error.field if error else None, error.label if error else None
+        )
         if not self._out.is_json and not self._capper.admit(kind):
             return  # counted, and in the rejected-rows file
-        message = reason if data.by_line else f"item {row.number}: {reason}"
+        said = reason if data.by_line else item_reason(row.number, reason)
         span = data.span(row, error.field if error else None)
-        diagnostic = Diagnostic("rejected-row", message, span, file_name=data.display)
+        diagnostic = Diagnostic("rejected-row", said, span, file_name=data.display)
         if self._out.is_json:
             document = {
                 "row": row.number,
                 **diagnostic.to_dict(),
-                "reason": reason,
+                "reason": render(reason),
                 "field": error.field if error else None,
                 "value": error.value if error else None,
             }
@@ -87,7 +92,7 @@ def progress_bar(show: bool, total: int, stream: TextIO) -> Iterator[Progress | 
         yield None
         return
     progress = Progress(
-        TextColumn("classifying"),
+        TextColumn(render(message("cli.classifying", "classifying"))),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -104,9 +109,12 @@ def print_summary(
 ) -> None:
     """The summary goes to stdout when results went to a file, else to stderr."""
     err = target is None
-    files: list[tuple[str, str]] = []
+    files: list[str] = []
     if target is not None:
-        files = [("results", str(target)), ("rejected rows", str(rejected_path(target)))]
+        files = [
+            message("cli.results-in", "results: {path}", path=str(target)),
+            message("cli.rejected-in", "rejected rows: {path}", path=str(rejected_path(target))),
+        ]
     if out.is_json:
         out.json(
             {
@@ -127,5 +135,5 @@ def print_summary(
             out.line(line, err=err)
     else:
         tally.print_human(out.stderr if err else out.stdout)
-    for what, path in files:
-        out.line(f"{what}: {path}", err=err)
+    for line in files:
+        out.line(line, err=err)

@@ -35,34 +35,47 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-def usage_error(message: str, file: str = PROG, help: str | None = None) -> CliError:
+def usage_error(said: str, file: str = PROG, help: str | None = None) -> CliError:
     """An error in how the command was called (exit 2)."""
-    return CliError(Diagnostic("usage", message, None, help, file_name=file), EXIT_USAGE)
+    return CliError(Diagnostic("usage", said, None, help, file_name=file), EXIT_USAGE)
 
 
-def data_error(message: str, file: str, help: str | None = None, code: str = "data") -> CliError:
+def data_error(said: str, file: str, help: str | None = None, code: str = "data") -> CliError:
     """An error in the input data as a whole, found before any row is classified (exit 1)."""
-    return CliError(Diagnostic(code, message, None, help, file_name=file), EXIT_PROBLEMS)
+    return CliError(Diagnostic(code, said, None, help, file_name=file), EXIT_PROBLEMS)
+
+
+DATA_FILE = message("input.data", "data file")
+RECORD_FILE = message("input.record", "record file")
+SALES_FILE = message("input.sales", "sales file")
+OUTPUT_FILE = message("input.output", "output file")
+"""How messages name the files a command reads and writes (`no such data file`)."""
+OVERWRITES_INPUT = message("cli.overwrites-input", "the output would overwrite the input file")
+
+
+def named_file(name: str) -> str:
+    """An input of `score` named by the scoring (`projects file`)."""
+    return message("input.named", "{name} file", name=name)
 
 
 def input_path(name: str, what: str, *, folder_ok: bool = False) -> Path:
-    """The path of an input the user named, which must exist (else a usage error)."""
+    """The path of an input the user named, which must exist (else a usage error).
+
+    `what` names the input in a message (`data file`, in Chinese 数据文件): `DATA_FILE`."""
     path = Path(name)
     if not path.exists():
-        raise CliError(
-            Diagnostic("no-such-file", f"no such {what}", None, file_name=name), EXIT_USAGE
-        )
+        said = message("cli.no-such-input", "no such {what}", what=what)
+        raise CliError(Diagnostic("no-such-file", said, None, file_name=name), EXIT_USAGE)
     if path.is_dir() and not folder_ok:
-        raise CliError(
-            Diagnostic("not-a-file", f"the {what} is a folder, not a file", None, file_name=name),
-            EXIT_USAGE,
-        )
+        said = message("cli.input-is-folder", "the {what} is a folder, not a file", what=what)
+        raise CliError(Diagnostic("not-a-file", said, None, file_name=name), EXIT_USAGE)
     return path
 
 
 def load_policy(name: str) -> Policy:
     """Load the policy a command names; a missing path is a usage error, bad text a PolicyError."""
-    return load(input_path(name, "policy file or folder", folder_ok=True))
+    what = message("input.policy", "policy file or folder")
+    return load(input_path(name, what, folder_ok=True))
 
 
 def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], source: str) -> str:
@@ -75,18 +88,16 @@ def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], so
     if requested is not None:
         if requested in names:
             return requested
-        hint = did_you_mean(requested, names)
         raise usage_error(
-            f"the policy has no entity `{requested}`" + (f"; {hint}" if hint else ""),
-            help=f"its entities are: {', '.join(names) or '(none)'}",
+            no_such(
+                message("cli.no-entity", "the policy has no entity `{name}`", name=requested),
+                did_you_mean(requested, names),
+            ),
+            help=message("cli.entities-are", "its entities are: {names}", names=names or NONE),
         )
     if not names:
-        raise CliError(
-            Diagnostic(
-                "no-entity", "the policy declares no entity to classify", None, file_name=PROG
-            ),
-            EXIT_PROBLEMS,
-        )
+        said = message("cli.no-entities", "the policy declares no entity to classify")
+        raise CliError(Diagnostic("no-entity", said, None, file_name=PROG), EXIT_PROBLEMS)
     if len(names) == 1:
         return names[0]
     columns = set(keys)
@@ -101,15 +112,42 @@ def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], so
     if len(fitting) == 1:
         return fitting[0]
     reason = (
-        f"several entities have all of its fields ({', '.join(fitting)})"
+        message(
+            "cli.several-entities",
+            "several entities have all of its fields ({entities})",
+            entities=fitting,
+        )
         if fitting
-        else "no entity of the policy has all of its fields" + _closest_entity(policy, columns)
+        else message(
+            "cli.no-entity-fits",
+            "no entity of the policy has all of its fields{closest}",
+            closest=_closest_entity(policy, columns),
+        )
     )
     raise usage_error(
-        f"cannot tell which entity the records are: {reason}",
+        message("cli.which-entity", "cannot tell which entity the records are: {why}", why=reason),
         file=source,
-        help=f"pass --entity with one of: {', '.join(names)}",
+        help=message("cli.pass-entity", "pass --entity with one of: {names}", names=names),
     )
+
+
+NONE = message("cli.none", "(none)")
+"""What a list of names shows when it is empty."""
+
+
+def named(name: str, label: str | None) -> str:
+    """A name as a message shows it: itself, and in Chinese with its label first
+    (“产品代码”（`product`）), as a bank's staff know it."""
+    if label:
+        return message("cli.named-labelled", "{name}", name=name, label=label)
+    return message("cli.named", "{name}", name=name)
+
+
+def no_such(said: str, hint: str | None) -> str:
+    """`said`, then `; did you mean `x`?` when a name is close."""
+    if hint is None:
+        return said
+    return message("cli.with-hint", "{said}; {hint}", said=said, hint=hint)
 
 
 _COUNTS: dict[str, Callable[[int], str]] = {
@@ -202,11 +240,13 @@ _COUNTS: dict[str, Callable[[int], str]] = {
 
 
 def plural(count: int, word: str) -> str:
-    """`1 rule`, `2 rules`, `3 entities` (in Chinese 3 个实体), from the catalogue."""
-    counted = _COUNTS.get(word)
-    if counted is None:  # a word not in the catalogue yet: English only
-        return f"{count} {word}" if count == 1 else f"{count} {word}s"
-    return counted(count)
+    """`1 rule`, `2 rules`, `3 entities` (in Chinese 3 个实体), from the catalogue; `word`
+    is one of `COUNTED`."""
+    return _COUNTS[word](count)
+
+
+COUNTED = frozenset(_COUNTS)
+"""The nouns `plural` counts."""
 
 
 def _closest_entity(policy: Policy, columns: set[str]) -> str:
@@ -217,8 +257,13 @@ def _closest_entity(policy: Policy, columns: set[str]) -> str:
     strangers = sorted(c for c in named if schema.columns.field_of(c) is None)
     if not schema.columns.fields_of(named):
         return ""
-    shown = ", ".join(f"`{c}`" for c in strangers[:3]) + (" …" if len(strangers) > 3 else "")
-    return f"; `{best}` comes closest, but has no field for {shown}"
+    return message(
+        "cli.closest-entity",
+        "; `{entity}` comes closest, but has no field for {columns}{more}",
+        entity=best,
+        columns=[f"`{c}`" for c in strangers[:3]],
+        more=" …" if len(strangers) > 3 else "",
+    )
 
 
 def other_schemas(policy: Policy, entity: str) -> list[RecordSchema]:
@@ -226,9 +271,14 @@ def other_schemas(policy: Policy, entity: str) -> list[RecordSchema]:
     return [policy.schema(name) for name in policy.entities if name != entity]
 
 
+def item_reason(number: int, reason: str) -> str:
+    """A row of a JSON list named by its place, which has no line to point at."""
+    return message("cli.item-reason", "item {number}: {reason}", number=number, reason=reason)
+
+
 def record_reason(error: RecordError) -> str:
     """A RecordError without its record prefix (the caller names the row): field and why."""
-    return (f"field `{error.field}`: " if error.field else "") + error.message
+    return error.reason()
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -9,9 +9,11 @@ from pathlib import Path
 from ..api import Policy
 from ..language.diagnostics import Diagnostic
 from ..language.errors import RecordError
+from ..messages import message
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    RECORD_FILE,
     CliError,
     choose_entity,
     data_error,
@@ -68,7 +70,7 @@ def add_parser(
 
 def run(args: argparse.Namespace, out: Output) -> int:
     policy = load_policy(args.policy)
-    path = input_path(args.record, "record file")
+    path = input_path(args.record, RECORD_FILE)
     if args.row is None and args.id is None:
         entity, record = _single_object(policy, path, args)
     else:
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if out.is_json:
         out.json(explanation.to_dict())
     else:
-        out.line(explanation.short() if args.short else str(explanation))
+        out.line(explanation.short() if args.short else explanation.render())
     return EXIT_OK
 
 
@@ -92,15 +94,20 @@ def _single_object(
 ) -> tuple[str, dict[str, object]]:
     if path.suffix.lower() != ".json":
         raise usage_error(
-            "a data file holds many records: say which one with --row N or --id ID",
+            message(
+                "cli.say-which-record",
+                "a data file holds many records: say which one with --row N or --id ID",
+            ),
             file=args.record,
         )
     document = json_document(path, args.record, args.encoding)
     if not isinstance(document, Mapping):
         raise data_error(
-            "the file must hold one JSON object: the record to explain",
+            message("cli.one-object", "the file must hold one JSON object: the record to explain"),
             args.record,
-            "for a list of records, say which one with --row N or --id ID",
+            message(
+                "cli.say-which-item", "for a list of records, say which one with --row N or --id ID"
+            ),
             code="json",
         )
     entity = choose_entity(policy, args.entity, (str(k) for k in document), args.record)
@@ -113,7 +120,7 @@ def _single_object(
 def _row_of_data(
     policy: Policy, path: Path, args: argparse.Namespace
 ) -> tuple[str, dict[str, object]]:
-    data = read_data(path, args.record, kind_of(path, DATA_KINDS, "record file"), args.encoding)
+    data = read_data(path, args.record, kind_of(path, DATA_KINDS, RECORD_FILE), args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.record)
     schema = policy.schema(entity)
     data.check_columns(schema, other_schemas(policy, entity))
@@ -133,15 +140,24 @@ def _find_row(
         for row in data.rows():
             if row.number == number:
                 return row
-        what = "starts on line" if data.by_line else "is item"
-        raise usage_error(f"no record {what} {number}", file=data.display)
+        said = (
+            message("cli.no-row-at-line", "no record starts on line {number}", number=number)
+            if data.by_line
+            else message("cli.no-item", "no record is item {number}", number=number)
+        )
+        raise usage_error(said, file=data.display)
     if id_field is None:
         raise usage_error(
-            "the entity has no id field (a text field named `id` or `…_id`)",
+            message(
+                "cli.no-id-field", "the entity has no id field (a text field named `id` or `…_id`)"
+            ),
             file=data.display,
-            help="say which row with --row N",
+            help=message("cli.say-which-row", "say which row with --row N"),
         )
     for row in data.rows():
         if isinstance(row.data, Mapping) and str(row.data.get(id_field, "")).strip() == record_id:
             return row
-    raise usage_error(f"no record has {id_field} `{record_id}`", file=data.display)
+    said = message(
+        "cli.no-record-with-id", "no record has {field} `{id}`", field=id_field, id=record_id
+    )
+    raise usage_error(said, file=data.display)

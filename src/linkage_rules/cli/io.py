@@ -8,21 +8,19 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
 
 import attrs
 
-from ..backends.classification import Classification
 from ..backends.records import RecordSchema
 from ..io import (
     ENCODINGS,
     HEADER_CODE,
     CsvTable,
-    CsvWriter,
     HeaderError,
     LineCount,
     TextDecodeError,
     cell_bounds,
+    cells_for_columns,
     csv_text,
     decode_text,
     duplicate_key,
@@ -35,6 +33,7 @@ from ..io import parse_json as parse_json
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.frozen import frozen
 from ..language.source import Source, Span
+from ..messages import message
 from .common import EXIT_PROBLEMS, CliError, data_error, usage_error
 from .render import to_json
 
@@ -58,9 +57,13 @@ def kind_of(path: Path, kinds: Mapping[str, str], what: str) -> str:
     kind = kinds.get(path.suffix.lower())
     if kind is None:
         raise usage_error(
-            f"cannot tell the format of the {what} from its name",
+            message(
+                "cli.format-unknown",
+                "cannot tell the format of the {what} from its name",
+                what=what,
+            ),
             file=str(path),
-            help=f"name it with one of: {', '.join(kinds)}",
+            help=message("cli.name-it", "name it with one of: {suffixes}", suffixes=list(kinds)),
         )
     return kind
 
@@ -71,12 +74,15 @@ def decode(path: Path, display: str, encoding: str = "auto") -> str:
         return decode_text(path.read_bytes(), encoding)
     except TextDecodeError as error:
         help = (
-            "save the whole file in one encoding (UTF-8 is best), or pass --encoding"
+            message(
+                "cli.one-encoding",
+                "save the whole file in one encoding (UTF-8 is best), or pass --encoding",
+            )
             if encoding == "auto"
-            else "pass the --encoding the file is saved in (or auto)"
+            else message("cli.pass-encoding", "pass the --encoding the file is saved in (or auto)")
         )
         raise data_error(
-            f"cannot decode the file: {error.message}",
+            message("cli.cannot-decode", "cannot decode the file: {why}", why=error.message),
             f"{display}:{error.line}",
             help,
             code="encoding",
@@ -94,11 +100,11 @@ def json_document(path: Path, display: str, encoding: str = "auto") -> object:
         document = parse_json(text)
     except json.JSONDecodeError as error:
         span = Span(Source(display, text), error.pos, min(error.pos + 1, len(text)))
-        raise CliError(
-            Diagnostic("json", f"the file is not valid JSON: {error.msg}", span), EXIT_PROBLEMS
-        ) from None
+        said = message("cli.file-not-json", "the file is not valid JSON: {why}", why=error.msg)
+        raise CliError(Diagnostic("json", said, span), EXIT_PROBLEMS) from None
     except (ValueError, RecursionError) as error:
-        raise data_error(f"the file is not valid JSON: {error}", display, code="json") from None
+        said = message("cli.file-not-json", "the file is not valid JSON: {why}", why=error)
+        raise data_error(said, display, code="json") from None
     if isinstance(document, Mapping):
         problem = _json_problem(document)
         if problem is not None:
@@ -110,12 +116,18 @@ def _json_problem(value: object) -> str | None:
     """Why a decoded JSON record cannot be taken: a key given twice, or half a UTF-16 pair."""
     repeated = duplicate_key(value)
     if repeated is not None:
-        return f"the record gives the key `{repeated}` twice; say each field once"
+        return message(
+            "cli.key-twice",
+            "the record gives the key `{key}` twice; say each field once",
+            key=repeated,
+        )
     broken = lone_surrogate(value)
     if broken is not None:
-        return (
-            f"the record holds {broken}: a `\\u` escape for half of a UTF-16 pair, "
-            "which is no character; write the character itself or both halves"
+        return message(
+            "cli.half-surrogate",
+            "the record holds {text}: a `\\u` escape for half of a UTF-16 pair, "
+            "which is no character; write the character itself or both halves",
+            text=broken,
         )
     return None
 
@@ -203,7 +215,9 @@ class DataSet:
         """How messages name a row: `data.csv:12`, or `data.json item 3`."""
         if self.by_line:
             return f"{self.display}:{row.number}"
-        return f"{self.display} item {row.number}"
+        return message(
+            "cli.file-item", "{file} item {number}", file=self.display, number=row.number
+        )
 
     def span(self, row: InputRow, field: str | None = None) -> Span | None:
         """The row's line in the file, for compiler-style messages; None for JSON lists.
@@ -251,13 +265,28 @@ class DataSet:
         present = {f for f in self.fields if f is not None}
         missing = [f for f in schema.required if f not in present]
         if missing:
+            fields = [names.describe(f) for f in missing]
+            said = (
+                message(
+                    "cli.no-required-columns",
+                    "the header has no column for the required fields {fields}",
+                    fields=fields,
+                )
+                if len(missing) > 1
+                else message(
+                    "cli.no-required-column",
+                    "the header has no column for the required field {field}",
+                    field=fields[0],
+                )
+            )
             raise data_error(
-                "the header has no column for the required field"
-                + ("s " if len(missing) > 1 else " ")
-                + ", ".join(names.describe(f) for f in missing),
+                said,
                 f"{self.display}:1",
-                "add the column (headed by the field's name or its label), "
-                "or make the field optional (`type?`)",
+                message(
+                    "cli.add-the-column",
+                    "add the column (headed by the field's name or its label), "
+                    "or make the field optional (`type?`)",
+                ),
                 code=HEADER_CODE,
             )
         return [f for f in schema.entity.field_names if f not in present]
@@ -268,7 +297,12 @@ def unfilled_warnings(data: DataSet, fields: Sequence[str]) -> list[Diagnostic]:
     return [
         Diagnostic(
             "missing-column",
-            f"the header has no column for the optional field `{name}`: every row reads it as null",
+            message(
+                "cli.no-optional-column",
+                "the header has no column for the optional field `{field}`: every row reads it "
+                "as null",
+                field=name,
+            ),
             None,
             None,
             Severity.WARNING,
@@ -294,11 +328,15 @@ def _read_csv(display: str, text: str) -> DataSet:
     table = CsvTable(text)
     if table.empty:
         raise data_error(
-            "the file is empty; it needs a header row naming the fields", display, code=HEADER_CODE
+            message("cli.empty-file", "the file is empty; it needs a header row naming the fields"),
+            display,
+            code=HEADER_CODE,
         )
     if table.header_problem is not None:
         raise data_error(
-            f"cannot read the header row: {table.header_problem}",
+            message(
+                "cli.bad-header-row", "cannot read the header row: {why}", why=table.header_problem
+            ),
             f"{display}:1",
             code=HEADER_CODE,
         )
@@ -307,7 +345,11 @@ def _read_csv(display: str, text: str) -> DataSet:
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
         raise data_error(
-            f"the header names the column `{duplicates[0]}` twice",
+            message(
+                "cli.column-twice",
+                "the header names the column `{column}` twice",
+                column=duplicates[0],
+            ),
             f"{display}:1",
             code=HEADER_CODE,
         )
@@ -335,13 +377,17 @@ def _csv_row(number: int, header: tuple[str | None, ...], cells: tuple[str, ...]
     problem = None
     extra = cells[len(header) :]
     if len(cells) < len(header) or any(cell.strip() for cell in extra):
-        problem = f"the row has {len(cells)} cells but the header has {len(header)} columns"
+        problem = cells_for_columns(len(cells), len(header))
     fields: dict[str, str] = {}
     for name, cell in zip(header, cells, strict=False):
         if name:
             fields[name] = cell
         elif cell.strip() and problem is None:
-            problem = f"the row has a value (`{cell.strip()}`) in a column with no name"
+            problem = message(
+                "cli.value-without-column",
+                "the row has a value (`{value}`) in a column with no name",
+                value=cell.strip(),
+            )
     return InputRow(number, fields, cells, problem)
 
 
@@ -361,11 +407,17 @@ def _json_lines(data: DataSet) -> Iterator[InputRow]:
         try:
             value = parse_json(line)
         except json.JSONDecodeError as error:
-            syntax = f"the line is not valid JSON: {error.msg} (column {error.colno})"
+            syntax = message(
+                "cli.line-not-json-at",
+                "the line is not valid JSON: {why} (column {column})",
+                why=error.msg,
+                column=error.colno,
+            )
             yield InputRow(number, None, (line,), syntax)
             continue
         except (ValueError, RecursionError) as error:
-            yield InputRow(number, None, (line,), f"the line is not valid JSON: {error}")
+            said = message("cli.line-not-json", "the line is not valid JSON: {why}", why=error)
+            yield InputRow(number, None, (line,), said)
             continue
         problem = _json_problem(value)
         if problem is not None:
@@ -386,79 +438,11 @@ def _read_json_list(path: Path, display: str, encoding: str) -> DataSet:
     document = json_document(path, display, encoding)
     if not isinstance(document, list):
         raise data_error(
-            "the file must hold a JSON list of objects, one per record",
+            message(
+                "cli.not-a-json-list", "the file must hold a JSON list of objects, one per record"
+            ),
             display,
-            "use a .jsonl file for one object per line",
+            message("cli.use-jsonl", "use a .jsonl file for one object per line"),
             code="json",
         )
     return DataSet(display, "json", "", (), document)
-
-
-# ---- writing --------------------------------------------------------------------------
-
-
-def rejected_path(output: Path) -> Path:
-    """`out.csv` -> `out.rejected.csv`: where the rows that were not classified go."""
-    return output.with_suffix(".rejected.csv")
-
-
-class RejectedWriter:
-    """The rejected-rows file: the row number, the reason, then the original cells.
-
-    The number and reason come first so that they stay in their columns even when a
-    row has more cells than the header (one of the reasons a row is rejected).
-    For JSON input the original is the record's JSON text, in a `record` column.
-    `reason_column` names the second column (`score` calls it `error`).
-    """
-
-    def __init__(self, stream: TextIO, data: DataSet, *, reason_column: str = "reason") -> None:
-        self._csv = CsvWriter(stream)
-        original = list(data.header) if data.kind == "csv" else ["record"]
-        self._csv.writerow(["row", reason_column, *original])
-
-    def write(self, row: InputRow, reason: str) -> None:
-        self._csv.writerow([row.number, reason, *row.original])
-
-
-class CsvResults:
-    """Results as CSV: `row`, the id field, `segments`, one column per segment, per table.
-
-    A segment's column holds the rules that put the row in it, joined by `|`; a
-    table's column holds its output (several outputs of a `hit collect` table by `|`).
-    """
-
-    def __init__(
-        self, stream: TextIO, id_field: str | None, segments: Sequence[str], tables: Sequence[str]
-    ) -> None:
-        self._csv = CsvWriter(stream)
-        self._id_field = id_field
-        self._segments = tuple(segments)
-        self._tables = tuple(tables)
-        ids = [id_field] if id_field else []
-        self._csv.writerow(["row", *ids, "segments", *segments, *tables])
-
-    def write(self, number: int, record: Mapping[str, object], result: Classification) -> None:
-        ids = [record.get(self._id_field)] if self._id_field else []
-        matches = result.matches
-        self._csv.writerow(
-            [
-                number,
-                *ids,
-                "|".join(s for s in self._segments if s in matches),
-                *("|".join(matches.get(s, ())) for s in self._segments),
-                *(result.tables.get(t) for t in self._tables),
-            ]
-        )
-
-
-class JsonLinesResults:
-    """Results as JSON Lines: `row`, `id`, then `Classification.to_dict()`."""
-
-    def __init__(self, stream: TextIO, id_field: str | None) -> None:
-        self._stream = stream
-        self._id_field = id_field
-
-    def write(self, number: int, record: Mapping[str, object], result: Classification) -> None:
-        ident = record.get(self._id_field) if self._id_field else None
-        line = {"row": number, "id": ident, **result.to_dict()}
-        self._stream.write(to_json(line) + "\n")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError, RecordError
-from ..messages import ENVIRONMENT, LANGUAGES
+from ..messages import ENVIRONMENT, LANGUAGES, message
 from . import check, classify, explain, measure, score, testing
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output
@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """The command, and what ends it early rendered as the user reads it."""
     out = Output(args.format, sys.stdout, sys.stderr)
     command: Command = args.run
     try:
@@ -93,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
         out.failure(error.diagnostics)
         return EXIT_PROBLEMS
     except RecordError as error:
-        out.failure([Diagnostic("record", str(error), None, file_name=PROG)])
+        out.failure([Diagnostic("record", error.said(), None, file_name=PROG)])
         return EXIT_PROBLEMS
     except BrokenPipeError:
         _silence_stdout()
@@ -101,10 +102,11 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as error:
         name = error.filename if error.filename is not None else PROG
         reason = error.strerror or str(error)
-        out.failure([Diagnostic("io", f"cannot use the file: {reason}", None, file_name=str(name))])
+        said = message("cli.cannot-use-file", "cannot use the file: {reason}", reason=reason)
+        out.failure([Diagnostic("io", said, None, file_name=str(name))])
         return EXIT_USAGE
     except KeyboardInterrupt:
-        out.line("interrupted", err=True)
+        out.line(message("cli.interrupted", "interrupted"), err=True)
         return 130
 
 

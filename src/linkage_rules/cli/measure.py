@@ -35,14 +35,13 @@ from .io import (
     DATA_KINDS,
     DataSet,
     InputRow,
-    RejectedWriter,
     add_encoding_option,
     kind_of,
     open_csv,
     read_data,
-    rejected_path,
 )
 from .render import Output
+from .results import RejectedWriter, rejected_path
 
 _SHOWN_BELOW = 20
 """Groups below target listed on the terminal; the rest are counted (all are in OUT)."""
@@ -105,7 +104,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     try:
         chosen = policy._measure_runner().chosen(args.measure)
     except ValueError as error:
-        raise usage_error(str(error)) from None
+        raise usage_error(error.args[0]) from None
     explained = [_explain_request(policy, text) for text in args.explain]
     entity = chosen[0].entity
     schema = policy.schema(entity)

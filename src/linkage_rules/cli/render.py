@@ -132,6 +132,7 @@ class Output:
 
 
 def shown_text(text: str, style: str = "") -> Text:
-    """A rich `Text` of data or rule text, its control characters escaped: rich passes
-    ESC through, and a cell must not be able to restyle or clear the clerk's screen."""
-    return Text(shown(text), style=style)
+    """A rich `Text` of data or rule text (a message in the user's language), its control
+    characters escaped: rich passes ESC through, and a cell must not be able to restyle
+    or clear the clerk's screen."""
+    return Text(shown(render(text)), style=style)

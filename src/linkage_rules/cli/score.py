@@ -13,51 +13,40 @@ done.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import attrs
-
 from ..api import Policy
-from ..backends.interpreter.scoring import SaleExplanation
-from ..backends.records import RecordSchema
+from ..explain.sale import SaleExplanation
 from ..language import model as m
-from ..language.diagnostics import Diagnostic
 from ..language.dtypes import Kind, format_value
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
+from ..messages import message
 from ..scoring.sheet import Allocation, ScoreSheet, ScoringError
 from .capped import (
-    INPUT_NOT_KEPT,
     SCORE_NOT_KEPT,
-    Capper,
-    ErrorKind,
     all_in,
-    kind_of_row_error,
 )
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    NONE,
     PROG,
+    SALES_FILE,
     data_error,
     load_policy,
-    other_schemas,
+    no_such,
     plural,
     record_reason,
     usage_error,
 )
 from .io import (
-    DataSet,
-    InputRow,
     add_encoding_option,
-    read_data,
-    unfilled_warnings,
 )
-from .render import Output, diagnostics_document, to_json
+from .render import Output
 from .score_args import (
-    InputFile,
-    Month,
     input_file,
     month_argument,
     named_inputs,
@@ -67,6 +56,16 @@ from .score_args import (
     pool_argument,
 )
 from .score_output import REJECTED, BadRow, bad_rows_document, write_outputs
+from .score_rows import (
+    Sales,
+    bad_sale_diagnostics,
+    print_capped,
+    read_inputs,
+    read_sales,
+    rejected_in,
+    stop,
+    warn,
+)
 from .score_summary import print_summary, summary_document
 
 
@@ -120,26 +119,12 @@ def add_parser(
     p.set_defaults(run=run)
 
 
-@attrs.define(slots=True)
-class Sales:
-    """The sales read: the good records with their row numbers, and the bad rows.
-
-    Only records are kept, not the rows' text cells: the cells of a bad row are read
-    again from the file when the rejected-rows file is written.
-    """
-
-    data: DataSet
-    records: list[dict[str, object]]
-    numbers: list[int]
-    bad: list[BadRow]
-
-
 def run(args: argparse.Namespace, out: Output) -> int:
     """Score the sales, write the files, print the summary; exit 1 if any sale was bad."""
     # usage errors first, before the work
     pool = pool_argument(args.pool)
     month = month_argument(args.month)
-    sales_file = input_file(args.sales, "sales file", args.encoding)
+    sales_file = input_file(args.sales, SALES_FILE, args.encoding)
     named = named_inputs(args)
     folder = output_folder(args.output, [sales_file, *named.values()])
     not_the_policy_folder(folder, Path(args.policy))
@@ -147,25 +132,30 @@ def run(args: argparse.Namespace, out: Output) -> int:
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None
-    _warn(out, [*policy.warnings, *not_given(scoring, named)])
+    warn(out, [*policy.warnings, *not_given(scoring, named)])
 
-    inputs = _read_inputs(policy, entities, named, out)
+    inputs = read_inputs(policy, entities, named, out)
     if inputs is None:
         return EXIT_PROBLEMS
-    sales = _read_sales(policy, scoring, sales_file, out, month, date_field)
+    sales = read_sales(policy, scoring, sales_file, out, month, date_field)
     sheet, bad = _score(policy, scoring, sales, inputs, args.skip_invalid)
     if sheet is None:
-        _stop(
+        stop(
             out,
-            _bad_sale_diagnostics(sales.data, bad),
+            bad_sale_diagnostics(sales.data, bad),
             SCORE_NOT_KEPT,
-            f"{plural(len(bad), 'bad sale')} in {sales.data.display}: nothing was scored and "
-            "nothing written; fix them, or pass --skip-invalid to score the rest",
+            message(
+                "cli.bad-sales-stop",
+                "{bad} in {file}: nothing was scored and nothing written; fix them, or pass "
+                "--skip-invalid to score the rest",
+                bad=plural(len(bad), "bad sale"),
+                file=sales.data.display,
+            ),
             bad_sales=bad_rows_document(bad),
         )
         return EXIT_PROBLEMS
     if bad and not out.is_json:  # the JSON summary lists them
-        _print_capped(out, _bad_sale_diagnostics(sales.data, bad), all_in(_rejected_in(folder)))
+        print_capped(out, bad_sale_diagnostics(sales.data, bad), all_in(rejected_in(folder)))
     allocation = _allocate(sheet, pool)
     summary = summary_document(
         policy,
@@ -188,7 +178,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if not out.is_json:
         for explanation in explained:
             out.line("")
-            out.line(str(explanation))
+            out.line(explanation.render())
     return EXIT_OK if summary["ok"] and not unknown else EXIT_PROBLEMS
 
 
@@ -202,7 +192,14 @@ def _explanations(
         try:
             explained.append(sheet.explain(sale_id))
         except RecordError as error:
-            out.line(f"linkage-rules: error[explain]: {record_reason(error)}", err=True)
+            out.line(
+                message(
+                    "cli.explain-unknown-sale",
+                    "linkage-rules: error[explain]: {why}",
+                    why=record_reason(error),
+                ),
+                err=True,
+            )
             unknown.append(sale_id)
     return explained, unknown
 
@@ -212,17 +209,22 @@ def _choose_scoring(policy: Policy, requested: str | None) -> m.Scoring:
     if requested is not None:
         if requested in scorings:
             return scorings[requested]
-        hint = did_you_mean(requested, scorings)
+        said = message("cli.no-scoring", "the policy has no scoring `{name}`", name=requested)
         raise usage_error(
-            f"the policy has no scoring `{requested}`" + (f"; {hint}" if hint else ""),
-            help=f"its scorings are: {', '.join(scorings) or '(none)'}",
+            no_such(said, did_you_mean(requested, scorings)),
+            help=message(
+                "cli.scorings-are", "its scorings are: {names}", names=list(scorings) or NONE
+            ),
         )
     if not scorings:
-        raise data_error("the policy declares no scoring", PROG, code="no-scoring")
+        said = message("cli.no-scorings", "the policy declares no scoring")
+        raise data_error(said, PROG, code="no-scoring")
     if len(scorings) > 1:
         raise usage_error(
-            "the policy has several scorings",
-            help=f"pass --scoring with one of: {', '.join(scorings)}",
+            message("cli.several-scorings", "the policy has several scorings"),
+            help=message(
+                "cli.pass-scoring", "pass --scoring with one of: {names}", names=list(scorings)
+            ),
         )
     return next(iter(scorings.values()))
 
@@ -232,11 +234,16 @@ def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str
     takes = {lk.input_name: lk.entity for lk in scoring.lookups if lk.catalog is None}
     for name in named:
         if name not in takes:
-            hint = did_you_mean(name, takes)
+            said = message(
+                "cli.no-lookup-input",
+                "scoring `{scoring}` looks up no input `{name}`",
+                scoring=scoring.name,
+                name=name,
+            )
+            names = list(takes) or _NONE_TAKEN
             raise usage_error(
-                f"scoring `{scoring.name}` looks up no input `{name}`"
-                + (f"; {hint}" if hint else ""),
-                help="the inputs it takes: " + (", ".join(takes) or "none"),
+                no_such(said, did_you_mean(name, takes)),
+                help=message("cli.inputs-are", "the inputs it takes: {names}", names=names),
             )
     return {name: takes[name] for name in named}
 
@@ -249,138 +256,16 @@ def _date_field(entity: m.Entity) -> str:
     if "date" in dates:
         return "date"
     raise usage_error(
-        f"--month: cannot tell which field of `{entity.name}` is the sale's date",
-        help="its date fields: " + (", ".join(dates) or "none"),
+        message(
+            "cli.month-which-date",
+            "--month: cannot tell which field of `{entity}` is the sale's date",
+            entity=entity.name,
+        ),
+        help=message("cli.date-fields", "its date fields: {names}", names=dates or _NONE_TAKEN),
     )
 
 
-# ---- reading ------------------------------------------------------------------------------
-
-
-def _open_data(
-    policy: Policy, entity: str, file: InputFile, out: Output
-) -> tuple[DataSet, RecordSchema]:
-    """The file, its header checked against the entity (an optional field missing: a warning)."""
-    data = read_data(file.path, file.shown, file.kind, file.encoding)
-    schema = policy.schema(entity)
-    unfilled = data.check_columns(schema, other_schemas(policy, entity))
-    _warn(out, unfilled_warnings(data, unfilled))
-    return data, schema
-
-
-def _warn(out: Output, warnings: Sequence[Diagnostic]) -> None:
-    """Warnings on stderr, as `classify` prints them: JSON lines or text."""
-    if out.is_json:
-        for warning in warnings:
-            out.line(to_json(warning.to_dict()), err=True)
-    else:
-        out.diagnostics(warnings, err=True)
-
-
-def _converted(
-    data: DataSet, schema: RecordSchema
-) -> Iterator[tuple[InputRow, dict[str, object] | None, RecordError | None]]:
-    """Each row with its record, or with why it could not be read (problem or error)."""
-    for row in data.rows():
-        if row.problem is not None:
-            yield row, None, None
-            continue
-        try:
-            yield row, data.convert(schema, row), None
-        except RecordError as error:
-            yield row, None, error
-
-
-def _row_diagnostic(
-    data: DataSet, code: str, number: int, message: str, field: str | None = None
-) -> Diagnostic:
-    """An error at a row of `data`: its line (the cell of `field`, when there is one), or
-    `item N` in a JSON list (which has no lines)."""
-    if not data.by_line:
-        message = f"item {number}: {message}"
-    span = data.span(InputRow(number, None, ()), field)
-    return Diagnostic(code, message, span, file_name=data.display)
-
-
-def _read_inputs(
-    policy: Policy, entities: Mapping[str, m.Entity], named: Mapping[str, InputFile], out: Output
-) -> dict[str, list[dict[str, object]]] | None:
-    """The rows of every looked-up input, by name; None, once reported, if any row is bad."""
-    inputs: dict[str, list[dict[str, object]]] = {}
-    problems: list[tuple[ErrorKind, Diagnostic]] = []
-    for name, file in named.items():
-        inputs[name] = _read_input(policy, entities[name], file, out, problems)
-    if problems:
-        why = f"{plural(len(problems), 'bad row')}: nothing was scored and nothing written"
-        _stop(out, problems, INPUT_NOT_KEPT, why)
-        return None
-    return inputs
-
-
-def _read_input(
-    policy: Policy,
-    entity: m.Entity,
-    file: InputFile,
-    out: Output,
-    problems: list[tuple[ErrorKind, Diagnostic]],
-) -> list[dict[str, object]]:
-    """The rows of a looked-up input; every bad one (and a repeated key) goes to `problems`."""
-    data, schema = _open_data(policy, entity.name, file, out)
-    records: list[dict[str, object]] = []
-    first_seen: dict[object, int] = {}
-    for row, record, error in _converted(data, schema):
-        reason: str | None = row.problem or (record_reason(error) if error else None)
-        field = error.field if error is not None and row.problem is None else None
-        if record is not None and entity.key is not None:
-            key = record[entity.key]
-            if key in first_seen:
-                where = "line" if data.by_line else "item"
-                reason = (
-                    f"field `{entity.key}`: {entity.name} `{format_value(key)}` is given twice "
-                    f"(first on {where} {first_seen[key]})"
-                )
-                field = entity.key
-            else:
-                first_seen[key] = row.number
-        if reason is not None:
-            diagnostic = _row_diagnostic(data, "bad-row", row.number, reason, field)
-            problems.append((kind_of_row_error("bad-row", field), diagnostic))
-        elif record is not None:
-            records.append(record)
-    return records
-
-
-def _read_sales(
-    policy: Policy,
-    scoring: m.Scoring,
-    file: InputFile,
-    out: Output,
-    month: Month | None,
-    date_field: str | None,
-) -> Sales:
-    """Every sale read: a record, or a bad row (unreadable, or dated outside the month)."""
-    data, schema = _open_data(policy, scoring.entity.name, file, out)
-    sales = Sales(data, [], [], [])
-    id_field = scoring.id_field
-    for row, record, error in _converted(data, schema):
-        if record is None:
-            cells = row.data if isinstance(row.data, Mapping) else {}
-            sale_id = str(cells.get(id_field) or "").strip() or None
-            field = error.field if error is not None else None
-            reason = row.problem or (record_reason(error) if error else "cannot be read")
-            sales.bad.append(BadRow(row.number, sale_id, field, reason))
-        elif date_field is not None and month is not None and not month.holds(record[date_field]):
-            value = record[date_field]
-            if value is None:
-                reason = f"field `{date_field}`: no date, so it is in no statement month"
-            else:
-                when = format_value(value)
-                reason = f"field `{date_field}`: {when} is outside the statement month {month.text}"
-            sales.bad.append(BadRow(row.number, str(record[id_field]), date_field, reason))
-        else:
-            sales.records.append(record)
-            sales.numbers.append(row.number)
-    return sales
+_NONE_TAKEN = message("cli.none-taken", "none")
 
 
 # ---- scoring ------------------------------------------------------------------------------
@@ -411,7 +296,9 @@ def _score(
     bad = list(sales.bad)
     for index, error in found:
         sale_id = format_value(sales.records[index].get(scoring.id_field))
-        bad.append(BadRow(sales.numbers[index], sale_id, error.field, record_reason(error)))
+        bad.append(
+            BadRow(sales.numbers[index], sale_id, error.field, record_reason(error), error.label)
+        )
     bad.sort(key=lambda b: b.number)
     if not skip_invalid:
         return None, bad
@@ -426,61 +313,17 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
     try:
         allocation = sheet.allocate(pool)
     except ScoringError as error:
-        raise data_error(f"cannot share out the pool: {error}", PROG) from None
+        said = message("cli.cannot-share", "cannot share out the pool: {why}", why=error)
+        raise data_error(said, PROG) from None
     if allocation.total != allocation.pool:  # checked before any file is written
         raise data_error(  # pragma: no cover - allocate() itself refuses such amounts
-            f"cannot share out the pool: the amounts add up to {allocation.total}, "
-            f"not {allocation.pool}; nothing was written",
+            message(
+                "cli.pool-mismatch",
+                "cannot share out the pool: the amounts add up to {total}, not {pool}; "
+                "nothing was written",
+                total=allocation.total,
+                pool=allocation.pool,
+            ),
             PROG,
         )
     return allocation
-
-
-# ---- reporting bad input ------------------------------------------------------------------
-
-
-def _bad_sale_diagnostics(
-    data: DataSet, bad: Sequence[BadRow]
-) -> list[tuple[ErrorKind, Diagnostic]]:
-    return [
-        (
-            kind_of_row_error("bad-sale", b.field),
-            _row_diagnostic(data, "bad-sale", b.number, b.message, b.field),
-        )
-        for b in bad
-    ]
-
-
-def _rejected_in(folder: Path) -> str:
-    return str(folder / REJECTED)
-
-
-def _print_capped(
-    out: Output, diagnostics: Sequence[tuple[ErrorKind, Diagnostic]], where: str
-) -> None:
-    """The first errors of each kind on stderr, then how many more of each there were."""
-    capper = Capper(where)
-    out.diagnostics([d for kind, d in diagnostics if capper.admit(kind)], err=True)
-    for line in capper.tails():
-        out.line(line, err=True)
-
-
-def _stop(
-    out: Output,
-    diagnostics: Sequence[tuple[ErrorKind, Diagnostic]],
-    where: str,
-    why: str,
-    **extra: object,
-) -> None:
-    """Every bad row that keeps the command from scoring, then that nothing was done.
-
-    With `--format json` it is one document on stdout (`extra` adds to it), else text
-    on stderr.
-    """
-    if out.is_json:
-        out.json(diagnostics_document([d for _, d in diagnostics], **extra))
-        return
-    _print_capped(out, diagnostics, where)
-    if out.format == "human":
-        out.line(err=True)
-    out.line(why, err=True)

@@ -8,7 +8,7 @@ import argparse
 import calendar
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,8 +17,9 @@ from ..language import model as m
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.dtypes import parse_number_text
 from ..language.frozen import frozen
+from ..messages import message
 from ..scoring.sheet import ScoringError, pool_amount
-from .common import PROG, input_path, same_file, usage_error
+from .common import PROG, input_path, named, named_file, same_file, usage_error
 from .io import DATA_KINDS, kind_of
 from .score_output import OUTPUTS
 
@@ -54,20 +55,29 @@ def pool_argument(text: str | None) -> Decimal | None:
         return None
     if text.strip().endswith(("%", "％")):
         raise usage_error(
-            f"--pool: `{text}` is a percent, not an amount of money",
-            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
+            message(
+                "cli.pool-percent",
+                "--pool: `{text}` is a percent, not an amount of money",
+                text=text,
+            ),
+            help=_POOL_HELP,
         )
     try:
         amount = parse_number_text(text)
     except ValueError:
         raise usage_error(
-            f"--pool: `{text}` is not an amount of money",
-            help="give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万",
+            message("cli.pool-not-money", "--pool: `{text}` is not an amount of money", text=text),
+            help=_POOL_HELP,
         ) from None
     try:
         return pool_amount(amount)
     except ScoringError as error:
-        raise usage_error(f"--pool: {error}") from None
+        raise usage_error(message("cli.pool-refused", "--pool: {why}", why=error)) from None
+
+
+_POOL_HELP = message(
+    "cli.pool-help", "give the reward pool in yuan, e.g. --pool 1000000 or --pool 100万"
+)
 
 
 def month_argument(text: str | None) -> Month | None:
@@ -75,7 +85,10 @@ def month_argument(text: str | None) -> Month | None:
         return None
     match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-        raise usage_error(f"--month: `{text}` is not a month", help="write it as YYYY-MM")
+        raise usage_error(
+            message("cli.month-not-a-month", "--month: `{text}` is not a month", text=text),
+            help=message("cli.month-help", "write it as YYYY-MM"),
+        )
     year, month = int(match[1]), int(match[2])
     days = calendar.monthrange(year, month)[1]
     return Month(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, days))
@@ -96,15 +109,17 @@ def named_inputs(args: argparse.Namespace) -> dict[str, InputFile]:
         name, sep, file = str(item).partition("=")
         if not sep or not name.strip() or not file.strip():
             raise usage_error(
-                f"--input `{item}`: write it as NAME=FILE",
-                help="for example --input projects=p.csv",
+                message("cli.input-form", "--input `{item}`: write it as NAME=FILE", item=item),
+                help=message("cli.input-example", "for example --input projects=p.csv"),
             )
         given.append((name.strip(), file.strip()))
     named: dict[str, InputFile] = {}
     for name, file in given:
         if name in named:
-            raise usage_error(f"the input `{name}` is given twice")
-        named[name] = input_file(file, f"{name} file", args.encoding)
+            raise usage_error(
+                message("cli.input-twice", "the input `{name}` is given twice", name=name)
+            )
+        named[name] = input_file(file, named_file(name), args.encoding)
     return named
 
 
@@ -112,14 +127,20 @@ def output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
     """`-o DIR`: a folder (it may not exist yet) none of whose outputs is an input file."""
     folder = Path(name)
     if folder.exists() and not folder.is_dir():
-        raise usage_error("the output must be a folder", file=name)
+        raise usage_error(
+            message("cli.output-not-folder", "the output must be a folder"), file=name
+        )
     for output in OUTPUTS:
         target = folder / output
         if target.exists() and any(same_file(target, file.path) for file in inputs):
             raise usage_error(
-                f"the output {output} would overwrite an input file",
+                message(
+                    "cli.output-overwrites",
+                    "the output {output} would overwrite an input file",
+                    output=output,
+                ),
                 file=str(target),
-                help="choose another folder with -o",
+                help=_ANOTHER_FOLDER,
             )
     return folder
 
@@ -129,11 +150,17 @@ def not_the_policy_folder(folder: Path, policy: Path) -> None:
     home = policy if policy.is_dir() else policy.parent
     if folder.resolve() == home.resolve():
         raise usage_error(
-            "the output folder is the policy's folder, whose files (the product catalogue "
-            "among them) the outputs would overwrite",
+            message(
+                "cli.output-in-policy",
+                "the output folder is the policy's folder, whose files (the product catalogue "
+                "among them) the outputs would overwrite",
+            ),
             file=str(folder),
-            help="choose another folder with -o",
+            help=_ANOTHER_FOLDER,
         )
+
+
+_ANOTHER_FOLDER = message("cli.another-folder", "choose another folder with -o")
 
 
 def not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnostic]:
@@ -145,13 +172,22 @@ def not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnosti
     if needed:
         raise usage_error(
             every_sale_needs(scoring, needed),
-            help="give " + " and ".join(f"{option(lk)} FILE" for lk in needed),
+            help=message(
+                "cli.give-inputs",
+                "give {options}",
+                options=_and(f"{option(lk)} FILE" for lk in needed),
+            ),
         )
     return [
         Diagnostic(
             "no-input",
-            f"no {option(lk)} given: a sale whose `{lk.key}` names a {lk.entity.name} "
-            "will find none",
+            message(
+                "cli.input-not-given",
+                "no {option} given: a sale whose `{key}` names a {entity} will find none",
+                option=option(lk),
+                key=lk.key,
+                entity=lk.entity.name,
+            ),
             None,
             None,
             Severity.WARNING,
@@ -169,10 +205,46 @@ def option(lookup: m.Lookup) -> str:
 
 def every_sale_needs(scoring: m.Scoring, lookups: Sequence[m.Lookup]) -> str:
     """Why nothing can be scored: an input that every sale looks up was not given."""
-    parts = [
-        f"each looks up its {lk.entity.name} by `{lk.key}` "
-        f"(lookup `{lk.name}`{f' {lk.label}' if lk.label else ''})"
-        for lk in lookups
-    ]
-    given = " and ".join(option(lk).rstrip("=") for lk in lookups)
-    return f"no {given} given, and every {scoring.entity.name} needs it: " + "; ".join(parts)
+    entity = scoring.entity
+    parts = []
+    for lk in lookups:
+        key = entity.field(lk.key)
+        parts.append(
+            message(
+                "cli.looks-up",
+                "each looks up its {entity} by {key} (lookup `{lookup}`{label})",
+                entity=named(lk.entity.name, lk.entity.label),
+                key=named(f"`{lk.key}`", key.label if key is not None else None),
+                lookup=lk.name,
+                label=_spaced(lk.label),
+            )
+        )
+    return message(
+        "cli.every-sale-needs",
+        "no {given} given, and every {entity} needs it: {parts}",
+        given=_and(option(lk).rstrip("=") for lk in lookups),
+        entity=named(entity.name, entity.label),
+        parts=_joined(parts, "cli.semicolon"),
+    )
+
+
+def _spaced(label: str | None) -> str:
+    return f" {label}" if label else ""
+
+
+def _and(items: Iterable[str]) -> str:
+    """`--projects and --targets` (in Chinese `--projects 和 --targets`)."""
+    return _joined(list(items), "cli.and")
+
+
+def _joined(parts: Sequence[str], how: str) -> str:
+    """The parts one after another, each pair joined as `how` says (`a and b`, `a; b`),
+    kept a message so that every part is rendered in the reader's language."""
+    shown = parts[0]
+    for part in parts[1:]:
+        shown = (
+            message("cli.and", "{first} and {second}", first=shown, second=part)
+            if how == "cli.and"
+            else message("cli.semicolon", "{first}; {second}", first=shown, second=part)
+        )
+    return shown

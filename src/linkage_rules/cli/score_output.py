@@ -18,9 +18,11 @@ from typing import Any
 from ..io import CsvWriter, cell
 from ..language import model as m
 from ..language.frozen import frozen
+from ..messages import message, render
 from ..scoring.sheet import Allocation, ScoreSheet
-from .io import DataSet, RejectedWriter, open_csv
+from .io import DataSet, open_csv
 from .render import to_json
+from .results import RejectedWriter
 
 REJECTED = "rejected_sales.csv"
 ALLOCATION = ("allocation.csv", "allocation.json")
@@ -61,17 +63,25 @@ class BadRow:
     sale_id: str | None
     field: str | None
     reason: str
+    label: str | None = None
+    """The field's label in the policy, which the Chinese names it by."""
 
     @property
     def message(self) -> str:
         """The reason with the sale it is about, as stderr and `rejected_sales.csv` say it."""
-        return (f"sale {self.sale_id}: " if self.sale_id else "") + self.reason
+        if not self.sale_id:
+            return self.reason
+        return message(
+            "cli.sale-reason", "sale {sale}: {reason}", sale=self.sale_id, reason=self.reason
+        )
 
 
 def bad_rows_document(bad: Sequence[BadRow]) -> list[dict[str, object]]:
-    """The bad rows as data, for `--format json` and `summary.json`."""
+    """The bad rows as data, for `--format json` and `summary.json` (the reasons in the
+    reader's language, as the diagnostics beside them)."""
     return [
-        {"row": b.number, "sale_id": b.sale_id, "field": b.field, "error": b.reason} for b in bad
+        {"row": b.number, "sale_id": b.sale_id, "field": b.field, "error": render(b.reason)}
+        for b in bad
     ]
 
 

@@ -19,10 +19,11 @@ from rich.table import Table
 
 from ..api import Policy
 from ..backends.interpreter.classify import describe_value
-from ..io import RowCount, printable
+from ..io import LineCount, RowCount, printable
 from ..language.dtypes import format_value
 from ..language.frozen import frozen
 from ..language.walk import field_types
+from ..messages import message, render
 from ..scoring.sheet import Allocation, ScoreSheet
 from .common import plural
 from .render import Output, cell_text, shown_text
@@ -143,45 +144,63 @@ class _Report:
     """Each penalty taken: the penalty with its label and clause, the department, points."""
     pool_check: str | None
     allocated: Decimal | None
-    written: str
+    written: list[str]
+    """Where the files went (and the skipped sales, first, when there were any)."""
 
 
 def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str, Any]) -> _Report:
     scoring = sheet.scoring
-    policy = summary["policy"] + (f" version {summary['version']}" if summary["version"] else "")
-    period = f" · month {summary['month']}" if summary["month"] else ""
-    entity = scoring.entity.name + (f" {scoring.entity.label}" if scoring.entity.label else "")
-    counts = (
-        f"{entity}: {plural(summary['sales_read'], 'row')} read, "
-        f"{summary['sales_scored']} scored, {summary['sales_skipped']} skipped"
-    )
-    if summary["blank_rows_skipped"]:
-        counts += f" ({plural(summary['blank_rows_skipped'], 'blank row')} ignored)"
     heading = [
-        f"scoring {scoring.name}" + (f" {scoring.label}" if scoring.label else ""),
-        f"policy {policy}{period} · fingerprint {summary['fingerprint'][:12]}",
-        counts,
+        message(
+            "score.heading",
+            "scoring {name}{label}",
+            name=scoring.name,
+            label=_spaced(scoring.label),
+        ),
+        _policy_line(summary),
+        _counts_line(sheet, summary),
     ]
     rows = summary["rows"]
     heading.append(RowCount(rows["written"], rows["rejected"]).describe(summary["sales_file"]))
     lines = summary["lines"]
     if lines:
-        heading.append(
-            f"lines of {summary['sales_file']}: {lines['lines']} = {lines['header_lines']} header"
-            f" + {lines['blank_lines']} blank + {lines['row_lines']} in rows"
+        count = LineCount(
+            lines["lines"], lines["header_lines"], lines["blank_lines"], lines["row_lines"]
         )
+        heading.append(count.describe(summary["sales_file"]))
     pool_check = None
     if allocation is not None:
         allocated = summary["allocated"]
-        verdict = "exact" if allocated == allocation.pool else "DOES NOT MATCH"
-        pool_check = (
-            f"pool {_amount(allocation.pool)} yuan: shared out {_amount(allocated)} "
-            f"yuan to the fen ({verdict})"
+        verdict = (
+            message("score.pool-exact", "exact")
+            if allocated == allocation.pool
+            else message("score.pool-mismatch", "DOES NOT MATCH")
         )
-    written = f"written to {summary['output']}: " + ", ".join(summary["files"])
+        pool_check = message(
+            "score.pool-check",
+            "pool {pool} yuan: shared out {allocated} yuan to the fen ({verdict})",
+            pool=_amount(allocation.pool),
+            allocated=_amount(allocated),
+            verdict=verdict,
+        )
+    written: list[str] = []
     if summary["sales_skipped"]:
-        skipped = plural(summary["sales_skipped"], "bad sale")
-        written = f"{skipped} skipped, written to {summary['rejected_file']}\n{written}"
+        written.append(
+            message(
+                "score.skipped-to",
+                "{skipped} skipped, written to {file}",
+                skipped=plural(summary["sales_skipped"], "bad sale"),
+                file=summary["rejected_file"],
+            )
+        )
+    written.append(
+        message(
+            "score.written-to",
+            "written to {folder}: {files}",
+            folder=summary["output"],
+            files=_commas(summary["files"]),
+        )
+    )
     return _Report(
         heading,
         summary["departments"],
@@ -196,17 +215,72 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
     )
 
 
+def _clause(clause: str | None) -> str:
+    """` (第二十条)` after a gate or penalty, when the policy gives its clause."""
+    return render(message("score.clause", " ({clause})", clause=clause)) if clause else ""
+
+
+def _measured(zeroed: str, measured: str) -> str:
+    return message("score.measured", "{zeroed}: {measured}", zeroed=zeroed, measured=measured)
+
+
+def _spaced(label: str | None) -> str:
+    return f" {label}" if label else ""
+
+
+def _commas(names: Sequence[str]) -> str:
+    """File and field names one after another with `, `, whatever the language."""
+    return ", ".join(names)
+
+
+def _policy_line(summary: Mapping[str, Any]) -> str:
+    """`policy cross_selling version 2026.1 · month 2026-11 · fingerprint 0123456789ab`."""
+    version = summary["version"]
+    shown_version = ""
+    if version:
+        shown_version = message("score.version", " version {version}", version=version)
+    month = ""
+    if summary["month"]:
+        month = message("score.month", " · month {month}", month=summary["month"])
+    return message(
+        "score.policy-line",
+        "policy {policy}{version}{month} · fingerprint {fingerprint}",
+        policy=summary["policy"],
+        version=shown_version,
+        month=month,
+        fingerprint=summary["fingerprint"][:12],
+    )
+
+
+def _counts_line(sheet: ScoreSheet, summary: Mapping[str, Any]) -> str:
+    """`Sale 交叉营销业绩: 1,234 rows read, 1,230 scored, 4 skipped`."""
+    entity = sheet.scoring.entity
+    blank = summary["blank_rows_skipped"]
+    ignored = ""
+    if blank:
+        ignored = message(
+            "score.blank-ignored", " ({blank} ignored)", blank=plural(blank, "blank row")
+        )
+    return message(
+        "score.counts",
+        "{entity}: {read} read, {scored} scored, {skipped} skipped{blank}",
+        entity=entity.name + _spaced(entity.label),
+        read=plural(summary["sales_read"], "row"),
+        scored=summary["sales_scored"],
+        skipped=summary["sales_skipped"],
+        blank=ignored,
+    )
+
+
 def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
     """Each failed gate group: the gate with its label and clause, the group, what it measured."""
     keys = {g.name: g.group.keys for g in sheet.scoring.gates}
     per_line = {g.name for g in sheet.scoring.gates if g.group.per_line}
     types = {g.name: field_types(g.group.value) for g in sheet.scoring.gates}
-    failed = []
+    failed: list[tuple[str, str, str, str]] = []
     for g in sheet.gates:
         if not g.passed:
-            what = " ".join(
-                x for x in (g.gate, g.label, f"({g.clause})" if g.clause else None) if x
-            )
+            what = " ".join(x for x in (g.gate, g.label) if x) + _clause(g.clause)
             group = ", ".join(
                 f"{name} {format_value(k)}" for name, k in zip(keys[g.gate], g.key, strict=True)
             )
@@ -216,23 +290,30 @@ def _failed_groups(sheet: ScoreSheet) -> list[tuple[str, str, str, str]]:
                 for name, v in g.values.items()
             )
             items = plural(g.items, "ledger line" if g.gate in per_line else "sale")
-            failed.append((what, group, f"{items} zeroed", measured))
+            zeroed = message("score.zeroed", "{items} zeroed", items=items)
+            failed.append((what, group, zeroed, measured))
     return failed
 
 
 def _penalties(sheet: ScoreSheet) -> list[str]:
     labels = {p.name: p.label for p in sheet.scoring.penalties}
     departments = sheet.scoring.split.departments
-    taken = []
+    taken: list[str] = []
     for line in sheet.ledger.penalties:
         name = line.penalty or ""
-        what = " ".join(
-            x for x in (name, labels.get(name), f"({line.clause})" if line.clause else None) if x
-        )
+        what = " ".join(x for x in (name, labels.get(name)) if x) + _clause(line.clause)
         dept = line.dept + (
             f" {departments.label_of(line.dept)}" if departments.label_of(line.dept) else ""
         )
-        taken.append(f"{what}: {cell_text(-line.points)} points from {dept}")
+        taken.append(
+            message(
+                "score.penalty-taken",
+                "{penalty}: {points} points from {dept}",
+                penalty=what,
+                points=cell_text(-line.points),
+                dept=dept,
+            )
+        )
     return taken
 
 
@@ -256,24 +337,62 @@ def _plain_lines(report: _Report) -> list[str]:
     """One fact a line, for grep and awk."""
     lines = list(report.heading)
     for row in report.departments:
-        line = f"department {row['dept']} {row['label'] or ''}: {cell_text(row['points'])} points"
-        if "amount" in row:
-            line += f", {cell_text(row['amount'])} yuan"
-        lines.append(line)
-    lines.append(f"total: {cell_text(report.total)} points")
-    lines.append(f"gates: {plural(report.decisions, 'group')}, {len(report.failed)} failed")
+        amount = (
+            message("score.plain-yuan", ", {amount} yuan", amount=cell_text(row["amount"]))
+            if "amount" in row
+            else ""
+        )
+        lines.append(
+            message(
+                "score.plain-department",
+                "department {dept} {label}: {points} points{amount}",
+                dept=row["dept"],
+                label=row["label"] or "",
+                points=cell_text(row["points"]),
+                amount=amount,
+            )
+        )
+    lines.append(
+        message("score.plain-total", "total: {points} points", points=cell_text(report.total))
+    )
+    lines.append(
+        message(
+            "score.plain-gates",
+            "gates: {groups}, {failed} failed",
+            groups=plural(report.decisions, "group"),
+            failed=len(report.failed),
+        )
+    )
     lines.extend(
-        f"gate failed: {what}, {group}: {zeroed}; {measured}"
+        message(
+            "score.plain-gate-failed",
+            "gate failed: {gate}, {group}: {zeroed}; {measured}",
+            gate=what,
+            group=group,
+            zeroed=zeroed,
+            measured=measured,
+        )
         for what, group, zeroed, measured in report.failed
     )
     lines.extend(
-        f"below the gate: {key} {name}: {units} of target {target} ({completion})"
+        message(
+            "score.plain-below",
+            "below the gate: {key} {name}: {units} of target {target} ({completion})",
+            key=key,
+            name=name,
+            units=units,
+            target=target,
+            completion=completion,
+        )
         for key, name, units, target, completion in report.below
     )
-    lines.extend(f"penalty: {taken}" for taken in report.penalties)
+    lines.extend(
+        message("score.plain-penalty", "penalty: {taken}", taken=taken)
+        for taken in report.penalties
+    )
     if report.pool_check:
         lines.append(report.pool_check)
-    lines.extend(report.written.splitlines())
+    lines.extend(report.written)
     return lines
 
 
@@ -285,42 +404,53 @@ def _print_human(out: Output, report: _Report) -> None:
         console.print(shown_text(line))
     console.print(_departments_table(report))
     if report.failed:
-        console.print(
-            shown_text(
-                f"failed gates 未通过的门槛 ({len(report.failed)} of {report.decisions} groups)"
-            )
+        said = message(
+            "score.failed-gates",
+            "failed gates 未通过的门槛 ({failed} of {groups} groups)",
+            failed=len(report.failed),
+            groups=report.decisions,
         )
+        console.print(shown_text(said))
         for what, group, zeroed, measured in report.failed:
             console.print(Padding(shown_text(f"✗ {what} · {group}"), (0, 0, 0, 2)))
-            console.print(Padding(shown_text(f"{zeroed}: {measured}", style="dim"), (0, 0, 0, 4)))
+            console.print(
+                Padding(shown_text(_measured(zeroed, measured), style="dim"), (0, 0, 0, 4))
+            )
     else:
-        console.print(shown_text(f"every gate passed ({plural(report.decisions, 'group')})"))
+        said = message(
+            "score.gates-passed",
+            "every gate passed ({groups})",
+            groups=plural(report.decisions, "group"),
+        )
+        console.print(shown_text(said))
     if report.below:
-        grid = Table(title="products below the gate 未达完成率的产品", title_justify="left")
-        for header in ("product", "name"):
-            grid.add_column(header)
-        for header in ("units", "target", "completion"):
-            grid.add_column(header, justify="right")
+        title = message("score.below-title", "products below the gate 未达完成率的产品")
+        grid = Table(title=render(title), title_justify="left")
+        for header in (_PRODUCT, _NAME):
+            grid.add_column(render(header))
+        for header in (_UNITS, _TARGET, _COMPLETION):
+            grid.add_column(render(header), justify="right")
         for product in report.below:
             grid.add_row(*(shown_text(c) for c in product))
         console.print(grid)
     if report.penalties:
-        console.print(shown_text("penalties 扣分"))
+        console.print(shown_text(message("score.penalties-title", "penalties 扣分")))
         for taken in report.penalties:
             console.print(Padding(shown_text(taken), (0, 0, 0, 2)))
     if report.pool_check:
         console.print(shown_text(report.pool_check))
-    console.print(shown_text(report.written))
+    console.print(shown_text("\n".join(render(line) for line in report.written)))
 
 
 def _departments_table(report: _Report) -> Table:
     """Each department's points, its share of the total and (with a pool) its yuan."""
     paid = any("amount" in row for row in report.departments)
-    grid = Table(title="departments 部门积分", title_justify="left")
-    for header in ("dept", "label"):
-        grid.add_column(header)
-    for header in ("points", "share", *(["yuan"] if paid else [])):
-        grid.add_column(header, justify="right")
+    title = message("score.departments-title", "departments 部门积分")
+    grid = Table(title=render(title), title_justify="left")
+    for header in (_DEPT, _LABEL):
+        grid.add_column(render(header))
+    for header in (_POINTS, _SHARE, *([_YUAN] if paid else [])):
+        grid.add_column(render(header), justify="right")
     for row in report.departments:
         points = row["points"]
         assert isinstance(points, Decimal)
@@ -329,8 +459,21 @@ def _departments_table(report: _Report) -> Table:
         if paid:
             cells.append(_amount(row["amount"]))
         grid.add_row(*(shown_text(c) for c in cells))
-    totals = ["total", "", cell_text(report.total), "100.00%" if report.total else ""]
+    totals = [render(_TOTAL), "", cell_text(report.total), "100.00%" if report.total else ""]
     if paid:
         totals.append(_amount(report.allocated))
     grid.add_row(*(shown_text(c, style="bold") for c in totals))
     return grid
+
+
+_PRODUCT = message("score.heading-product", "product")
+_NAME = message("score.heading-name", "name")
+_UNITS = message("score.heading-units", "units")
+_TARGET = message("score.heading-target", "target")
+_COMPLETION = message("score.heading-completion", "completion")
+_DEPT = message("score.heading-dept", "dept")
+_LABEL = message("score.heading-label", "label")
+_POINTS = message("score.heading-points", "points")
+_SHARE = message("score.heading-share", "share")
+_YUAN = message("score.heading-yuan", "yuan")
+_TOTAL = message("score.heading-total", "total")

@@ -12,10 +12,12 @@ from ..backends.classification import Classification
 from ..io import LineCount, RowCount
 from ..language import model as m
 from ..language.dtypes import Kind, as_percent
+from ..messages import message, render
 from .common import plural
 from .render import cell_text, shown_text
 
-NO_OUTPUT = "(none)"
+NO_OUTPUT = message("cli.no-output", "(none)")
+"""What a table gave a row when no row of it applied (counted as an output of its own)."""
 
 
 class Tally:
@@ -76,13 +78,22 @@ class Tally:
 
     def headline(self) -> str:
         entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
-        line = (
-            f"{entity}: {plural(self.read, 'row')} read, {self.classified} classified, "
-            f"{len(self.rejected)} rejected"
+        skipped = (
+            message(
+                "cli.blank-skipped", " ({blank} skipped)", blank=plural(self.blank, "blank row")
+            )
+            if self.blank
+            else ""
         )
-        if self.blank:
-            line += f" ({plural(self.blank, 'blank row')} skipped)"
-        return line
+        return message(
+            "cli.classify-headline",
+            "{entity}: {read} read, {classified} classified, {rejected} rejected{skipped}",
+            entity=entity,
+            read=plural(self.read, "row"),
+            classified=self.classified,
+            rejected=len(self.rejected),
+            skipped=skipped,
+        )
 
     @property
     def rows(self) -> RowCount:
@@ -129,7 +140,7 @@ class Tally:
                 }
                 for t in self.tables
             ],
-            "rejected_rows": [{"row": n, "reason": why} for n, why in self.rejected],
+            "rejected_rows": [{"row": n, "reason": render(why)} for n, why in self.rejected],
         }
 
     def plain_lines(self) -> list[str]:
@@ -137,19 +148,36 @@ class Tally:
         lines = [self.headline(), *self._lines()]
         for s in self.segments:
             lines.append(
-                f"segment {s.name}: {plural(self.members[s.name], 'row')}"
-                + (f" ({s.label})" if s.label else "")
+                message(
+                    "cli.plain-segment",
+                    "segment {name}: {rows}{label}",
+                    name=s.name,
+                    rows=plural(self.members[s.name], "row"),
+                    label=_labelled(s.label),
+                )
             )
             for r in s.rules:
                 lines.append(
-                    f"rule {s.name}.{r.name}: held in {plural(self.held[(s.name, r.name)], 'row')}"
-                    + (f" ({r.label})" if r.label else "")
+                    message(
+                        "cli.plain-rule",
+                        "rule {segment}.{name}: held in {rows}{label}",
+                        segment=s.name,
+                        name=r.name,
+                        rows=plural(self.held[(s.name, r.name)], "row"),
+                        label=_labelled(r.label),
+                    )
                 )
         for t in self.tables:
             for output, label, n in self._outputs(t):
                 lines.append(
-                    f"table {t.name} => {output}: {plural(n, 'row')}"
-                    + (f" ({label})" if label else "")
+                    message(
+                        "cli.plain-table",
+                        "table {name} => {output}: {rows}{label}",
+                        name=t.name,
+                        output=output,
+                        rows=plural(n, "row"),
+                        label=_labelled(label),
+                    )
                 )
         return lines
 
@@ -160,10 +188,10 @@ class Tally:
         for line in self._lines():
             console.print(shown_text(line))
         if self.segments:
-            grid = Table(title="segments", title_justify="left")
-            grid.add_column("segment / rule")
-            grid.add_column("label")
-            grid.add_column("rows", justify="right")
+            grid = Table(title=render(_SEGMENTS), title_justify="left")
+            grid.add_column(render(_SEGMENT_RULE))
+            grid.add_column(render(_LABEL))
+            grid.add_column(render(_ROWS), justify="right")
             for s in self.segments:
                 grid.add_row(
                     shown_text(s.name, style="bold"),
@@ -178,10 +206,10 @@ class Tally:
                     )
             console.print(grid)
         if self.tables:
-            grid = Table(title="tables", title_justify="left")
-            for header in ("table", "output", "label"):
-                grid.add_column(header)
-            grid.add_column("rows", justify="right")
+            grid = Table(title=render(_TABLES), title_justify="left")
+            for header in (_TABLE, _OUTPUT, _LABEL):
+                grid.add_column(render(header))
+            grid.add_column(render(_ROWS), justify="right")
             for t in self.tables:
                 name = t.name + (f" {t.label}" if t.label else "")
                 percent = t.output_type.kind is Kind.PERCENT
@@ -194,3 +222,17 @@ class Tally:
                         shown_text(str(n)),
                     )
             console.print(grid)
+
+
+def _labelled(label: str | None) -> str:
+    """` (省内利税排名前200名的企业)` after a name in a plain line, when it has a label."""
+    return message("cli.plain-label", " ({label})", label=label) if label else ""
+
+
+_SEGMENTS = message("cli.heading-segments", "segments")
+_SEGMENT_RULE = message("cli.heading-segment-rule", "segment / rule")
+_LABEL = message("cli.heading-label", "label")
+_ROWS = message("cli.heading-rows", "rows")
+_TABLES = message("cli.heading-tables", "tables")
+_TABLE = message("cli.heading-table", "table")
+_OUTPUT = message("cli.heading-output", "output")

@@ -9,7 +9,7 @@ from ..api import Policy
 from ..examples import ExampleReport, ExampleResult
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.source import Span
-from ..messages import message
+from ..messages import message, render
 from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
 from .render import Output
 
@@ -44,14 +44,24 @@ def coverage_warnings(policy: Policy, report: ExampleReport) -> list[Diagnostic]
             rules[f"{segment.name}.{rule.name}"] = rule.span
     for table in policy.model.tables:
         for index, row in enumerate(table.rows, start=1):
-            what = "the `otherwise` row" if row.condition is None else f"row {index}"
-            rows[f"{table.name} row {index}"] = (row.span, f"{what} of table `{table.name}`")
+            what: str = (
+                message(
+                    "cli.otherwise-row-of",
+                    "the `otherwise` row of table `{table}`",
+                    table=table.name,
+                )
+                if row.condition is None
+                else message(
+                    "cli.row-of", "row {row} of table `{table}`", row=index, table=table.name
+                )
+            )
+            rows[f"{table.name} row {index}"] = (row.span, what)
     found = [
         Diagnostic(
             "unexercised-rule",
-            f"rule `{name}` holds in no example",
+            message("cli.rule-in-no-example", "rule `{name}` holds in no example", name=name),
             rules.get(name),
-            "add an example whose record meets this rule",
+            message("cli.add-rule-example", "add an example whose record meets this rule"),
             Severity.WARNING,
         )
         for name in report.unexercised_rules
@@ -61,9 +71,9 @@ def coverage_warnings(policy: Policy, report: ExampleReport) -> list[Diagnostic]
         found.append(
             Diagnostic(
                 "unmatched-row",
-                f"{what} is matched by no example",
+                message("cli.row-in-no-example", "{row} is matched by no example", row=what),
                 span,
-                "add an example whose record reaches this row",
+                message("cli.add-row-example", "add an example whose record reaches this row"),
                 Severity.WARNING,
             )
         )
@@ -77,8 +87,8 @@ def _example_dict(result: ExampleResult) -> dict[str, Any]:
         "line": result.span.line,
         "column": result.span.column,
         "passed": result.passed,
-        "failures": list(result.failures),
-        "why": list(result.why),
+        "failures": [render(f) for f in result.failures],
+        "why": [render(w) for w in result.why],
     }
 
 
@@ -86,21 +96,38 @@ def _print_results(out: Output, results: tuple[ExampleResult, ...], quiet: bool)
     for result in results:
         if quiet and result.passed:
             continue
+        where, title = result.location, result.title
         if out.format == "plain":
             if result.passed:
-                out.line(f"{result.location}: pass: {result.title}")
+                out.line(
+                    message("cli.plain-pass", "{where}: pass: {title}", where=where, title=title)
+                )
             for failure in result.failures:
-                out.line(f"{result.location}: error[example-failed]: {result.title}: {failure}")
+                out.line(
+                    message(
+                        "cli.plain-fail",
+                        "{where}: error[example-failed]: {title}: {failure}",
+                        where=where,
+                        title=title,
+                        failure=failure,
+                    )
+                )
             for line in result.why:
-                out.line(f"{result.location}: note: {line.strip()}")
+                note = render(line).strip()
+                out.line(message("cli.plain-why", "{where}: note: {why}", where=where, why=note))
         else:
-            out.line(f"{'pass' if result.passed else 'FAIL'}  {result.location}  {result.title}")
+            verdict = (
+                message("cli.test-pass", "pass  {where}  {title}", where=where, title=title)
+                if result.passed
+                else message("cli.test-fail", "FAIL  {where}  {title}", where=where, title=title)
+            )
+            out.line(verdict)
             for failure in result.failures:
-                out.line(f"      {failure}")
+                out.line(f"      {render(failure)}")
             if result.why:
-                out.line("      why:")
+                out.line(message("cli.test-why", "      why:"))
             for line in result.why:
-                out.line(f"        {line}")
+                out.line(f"        {render(line)}")
 
 
 def not_shown(count: int) -> str:

@@ -1,4 +1,8 @@
-"""Explanations as data: why each rule held or did not, with the values it read."""
+"""Explanations as data: why each rule held or did not, with the values it read.
+
+An explanation is data; its text is made in the language of whoever reads it (`render`,
+`short`, each `lines`, given a language: None is the user's), and `str()` is English.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from ..language.dtypes import format_value
 from ..language.frozen import frozen
+from ..messages import message, render
 
 
 def truth_mark(value: object) -> str:
@@ -25,22 +30,29 @@ class Step:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "text": self.text,
-            "reading": self.reading,
+            "reading": render(self.reading),
             "value": json_value(self.value),
         }
         if self.children:
             out["children"] = [c.to_dict() for c in self.children]
         return out
 
-    def lines(self, indent: int) -> list[str]:
+    def lines(self, indent: int, language: str | None = None) -> list[str]:
         pad = "  " * indent
-        lines = [f"{pad}{truth_mark(self.value) if _is_truth(self.value) else '='} {self.reading}"]
+        mark = truth_mark(self.value) if _is_truth(self.value) else "="
+        lines = [f"{pad}{mark} {render(self.reading, language)}"]
         for child in self.children:
-            lines.extend(child.lines(indent + 1))
+            lines.extend(child.lines(indent + 1, language))
         return lines
 
 
-_LOGIC = ("all of:", "any of:")
+ALL_OF = message("explain.all-of", "all of:")
+ANY_OF = message("explain.any-of", "any of:")
+NOT = message("explain.not", "not:")
+"""The readings of `and`, `or` and `not`, whose parts are the steps below them."""
+_LOGIC = (ALL_OF, ANY_OF)
+NOT_KEYWORD = "not"
+"""The rule language's own word, which a condition is read back in whatever the language."""
 _CONDITIONAL = "if … then … else …"
 
 
@@ -55,24 +67,26 @@ def deciding(step: Step) -> list[Step]:
     if step.reading not in _LOGIC:
         return [step]
     same = [c for c in step.children if c.value is step.value]
-    if step.value is True and step.reading == "any of:":
+    if step.value is True and step.reading == ANY_OF:
         same = same[:1]
     if not same:
         return [step]
     return [leaf for child in same for leaf in deciding(child)]
 
 
-def deciding_text(step: Step) -> str:
+def deciding_text(step: Step, language: str | None = None) -> str:
     """The deciding conditions of a step on one line, each with its mark and values."""
-    return "; ".join(f"{truth_mark(leaf.value)} {_reading(leaf)}" for leaf in deciding(step))
+    return "; ".join(
+        f"{truth_mark(leaf.value)} {_reading(leaf, language)}" for leaf in deciding(step)
+    )
 
 
-def _reading(step: Step) -> str:
-    if step.reading == "not:" and step.children:
-        return f"not ({deciding_text(step.children[0])})"
+def _reading(step: Step, language: str | None) -> str:
+    if step.reading == NOT and step.children:
+        return f"{NOT_KEYWORD} ({deciding_text(step.children[0], language)})"
     if step.reading in _LOGIC:
         return step.text
-    return step.reading
+    return render(step.reading, language)
 
 
 def _is_truth(value: object) -> bool:
@@ -127,41 +141,73 @@ class SegmentExplanation:
             "rules": [r.to_dict() for r in self.rules],
         }
 
-    def lines(self) -> list[str]:
-        title = f"segment {self.name}" + (f" {self.label}" if self.label else "")
+    def _title(self) -> str:
+        return message("explain.segment", "segment {name}{label}", name=self.name, label=_l(self))
+
+    def _verdict(self, held: Sequence[str]) -> str:
+        title = self._title()
+        if held:
+            return message("explain.in", "{title}: IN, by {rules}", title=title, rules=held)
+        return message("explain.not-in", "{title}: NOT IN", title=title)
+
+    def lines(self, language: str | None = None) -> list[str]:
         held = [r.name for r in self.rules if r.held]
-        verdict = f"IN, by {', '.join(held)}" if self.member else "NOT IN"
-        lines = [f"{title}: {verdict}"]
+        lines = [render(self._verdict(held if self.member else ()), language)]
         if self.scope is not None:
-            lines.append("  applies to records where:")
-            lines.extend(self.scope.lines(2))
+            lines.append(
+                render(message("explain.applies", "  applies to records where:"), language)
+            )
+            lines.extend(self.scope.lines(2, language))
             if self.scope.value is not True:
-                lines.append("  the segment does not apply to this record, so no rule is tried")
+                said = message(
+                    "explain.does-not-apply",
+                    "  the segment does not apply to this record, so no rule is tried",
+                )
+                lines.append(render(said, language))
                 return lines
         for rule in self.rules:
-            head = f"  {truth_mark(rule.value)} rule {rule.name}"
-            head += f" {rule.label}" if rule.label else ""
-            head += "" if rule.value is not None else "  (unknown: a value it needs is null)"
-            lines.append(head)
-            lines.extend(rule.reason.lines(3))
+            unknown = (
+                ""
+                if rule.value is not None
+                else message("explain.unknown", "  (unknown: a value it needs is null)")
+            )
+            head = message(
+                "explain.rule",
+                "  {mark} rule {name}{label}{unknown}",
+                mark=truth_mark(rule.value),
+                name=rule.name,
+                label=_l(rule),
+                unknown=unknown,
+            )
+            lines.append(render(head, language))
+            lines.extend(rule.reason.lines(3, language))
         return lines
 
-    def short_lines(self, rules: Sequence[str] = ()) -> list[str]:
+    def short_lines(self, rules: Sequence[str] = (), language: str | None = None) -> list[str]:
         """The answer and what decided it: the rules that held (or, when none did, why
         each failed), or the scope that kept the segment from applying. With `rules`,
         those rules are shown too, held or not (the ones an example expected)."""
-        title = f"segment {self.name}" + (f" {self.label}" if self.label else "")
         if self.scope is not None and self.scope.value is not True:
-            return [f"{title}: NOT IN, it does not apply: {deciding_text(self.scope)}"]
+            said = message(
+                "explain.not-in-scope",
+                "{title}: NOT IN, it does not apply: {why}",
+                title=self._title(),
+                why=deciding_text(self.scope, language),
+            )
+            return [render(said, language)]
         held = [r for r in self.rules if r.held]
-        verdict = f"IN, by {', '.join(r.name for r in held)}" if held else "NOT IN"
-        lines = [f"{title}: {verdict}"]
+        lines = [render(self._verdict([r.name for r in held]), language)]
         shown = [r for r in self.rules if r.held or r.name in rules] if rules else held
         for rule in shown or self.rules:
-            label = f" {rule.label}" if rule.label else ""
-            lines.append(
-                f"  {truth_mark(rule.value)} {rule.name}{label}: {deciding_text(rule.reason)}"
+            said = message(
+                "explain.short-rule",
+                "  {mark} {name}{label}: {why}",
+                mark=truth_mark(rule.value),
+                name=rule.name,
+                label=_l(rule),
+                why=deciding_text(rule.reason, language),
             )
+            lines.append(render(said, language))
         return lines
 
 
@@ -200,30 +246,46 @@ class TableExplanation:
             "rows": [r.to_dict() for r in self.rows],
         }
 
-    def lines(self) -> list[str]:
-        title = f"table {self.name}" + (f" {self.label}" if self.label else "")
-        lines = [f"{title} (hit {self.hit}): {format_value(self.output)}"]
+    def _title(self) -> str:
+        return message("explain.table", "table {name}{label}", name=self.name, label=_l(self))
+
+    def lines(self, language: str | None = None) -> list[str]:
+        head = message(
+            "explain.table-hit",
+            "{title} (hit {hit}): {output}",
+            title=self._title(),
+            hit=self.hit,
+            output=format_value(self.output),
+        )
+        lines = [render(head, language)]
         for row in self.rows:
-            where = "otherwise" if row.condition is None else f"row {row.index}"
-            head = f"  {'→' if row.matched else ' '} {where} => {format_value(row.output)}"
-            head += f" {row.label}" if row.label else ""
-            lines.append(head)
+            mark = "→" if row.matched else " "
+            shown = f"{_where(row, language)} => {format_value(row.output)}{_l(row)}"
+            lines.append(f"  {mark} {shown}")
             if row.condition is not None:
-                lines.extend(row.condition.lines(3))
+                lines.extend(row.condition.lines(3, language))
         return lines
 
-    def short_lines(self) -> list[str]:
+    def short_lines(self, language: str | None = None) -> list[str]:
         """The output and the row that gave it, with the values that decided it."""
-        title = f"table {self.name}" + (f" {self.label}" if self.label else "")
         matched = [r for r in self.rows if r.matched]
-        lines = [f"{title}: {format_value(self.output)}"]
+        head = message(
+            "explain.table-output",
+            "{title}: {output}",
+            title=self._title(),
+            output=format_value(self.output),
+        )
+        lines = [render(head, language)]
         for row in matched:
-            where = "otherwise" if row.condition is None else f"row {row.index}"
-            label = f" {row.label}" if row.label else ""
-            why = f": {deciding_text(row.condition)}" if row.condition is not None else ""
-            lines.append(f"  → {where} => {format_value(row.output)}{label}{why}")
+            shown = f"  → {_where(row, language)} => {format_value(row.output)}{_l(row)}"
+            if row.condition is not None:
+                why = deciding_text(row.condition, language)
+                shown = render(
+                    message("explain.short-row", "{row}: {why}", row=shown, why=why), language
+                )
+            lines.append(shown)
         if not matched:
-            lines.append("  no row applies")
+            lines.append(render(message("explain.no-row", "  no row applies"), language))
         return lines
 
 
@@ -272,47 +334,93 @@ class Explanation:
             "fields_read": [f.to_dict() for f in self.fields],
         }
 
-    def short(self) -> str:
-        """The answer in a few lines: each segment's verdict and the conditions that
-        decided it, each table's output and the row that gave it."""
-        who = f"record {self.record_id}" if self.record_id else "record"
+    def _who(self) -> str:
         entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
-        lines = [f"{who} ({entity}), policy {self.policy} version {self.version or '-'}"]
+        if self.record_id:
+            return message(
+                "explain.record-named", "record {id} ({entity})", id=self.record_id, entity=entity
+            )
+        return message("explain.record", "record ({entity})", entity=entity)
+
+    def short(self, language: str | None = None) -> str:
+        """The answer in a few lines: each segment's verdict and the conditions that
+        decided it, each table's output and the row that gave it; in `language` (None:
+        the user's)."""
+        head = message(
+            "explain.short-head",
+            "{who}, policy {policy} version {version}",
+            who=self._who(),
+            policy=self.policy,
+            version=self.version or "-",
+        )
+        lines = [render(head, language)]
         for segment in self.segments:
-            lines.extend(segment.short_lines())
+            lines.extend(segment.short_lines(language=language))
         for table in self.tables:
-            lines.extend(table.short_lines())
+            lines.extend(table.short_lines(language))
         return "\n".join(lines)
 
-    def about(self, target: str, rules: Sequence[str] = ()) -> list[str]:
+    def about(
+        self, target: str, rules: Sequence[str] = (), language: str | None = None
+    ) -> list[str]:
         """The short explanation of one segment or table of the record (empty if none);
         `rules` are rules of the segment to show whether they held or not."""
         for segment in self.segments:
             if segment.name == target:
-                return segment.short_lines(rules)
+                return segment.short_lines(rules, language)
         for table in self.tables:
             if table.name == target:
-                return table.short_lines()
+                return table.short_lines(language)
         return []
 
-    def __str__(self) -> str:
-        head = f"policy {self.policy}"
-        head += f" {self.policy_label}" if self.policy_label else ""
-        head += f" version {self.version}" if self.version else ""
-        lines = [head, f"fingerprint {self.fingerprint[:16]}"]
-        who = f"record {self.record_id}" if self.record_id else "record"
-        entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
-        lines.append(f"{who} ({entity})")
+    def render(self, language: str | None = None) -> str:
+        """The whole explanation for a policy owner, in `language` (None: the user's)."""
+        version = (
+            message("explain.version", " version {version}", version=self.version)
+            if self.version
+            else ""
+        )
+        head = message(
+            "explain.policy",
+            "policy {name}{label}{version}",
+            name=self.policy,
+            label=_spaced(self.policy_label),
+            version=version,
+        )
+        fingerprint = message(
+            "explain.fingerprint", "fingerprint {fingerprint}", fingerprint=self.fingerprint[:16]
+        )
+        lines = [render(head, language), render(fingerprint, language)]
+        lines.append(render(self._who(), language))
         for segment in self.segments:
             lines.append("")
-            lines.extend(segment.lines())
+            lines.extend(segment.lines(language))
         for table in self.tables:
             lines.append("")
-            lines.extend(table.lines())
+            lines.extend(table.lines(language))
         if self.fields:
             lines.append("")
-            lines.append("fields read:")
+            lines.append(render(message("explain.fields-read", "fields read:"), language))
             for f in self.fields:
                 label = f" {f.label}" if f.label else ""
                 lines.append(f"  {f.name}{label} = {f.shown}")
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def _l(named: Any) -> str:
+    """` 省内利税排名前200名的企业` after a name, when it has a label."""
+    return _spaced(named.label)
+
+
+def _spaced(label: str | None) -> str:
+    return f" {label}" if label else ""
+
+
+def _where(row: RowExplanation, language: str | None) -> str:
+    """`otherwise` (the rule language's word), or `row 3` (in Chinese 第 3 行)."""
+    if row.condition is None:
+        return "otherwise"
+    return render(message("explain.row", "row {index}", index=row.index), language)

@@ -10,6 +10,7 @@ from .csv_reader import (
     LineCount,
     RowCount,
     cell_bounds,
+    cells_for_columns,
     csv_text,
     read_csv_text,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "TextDecodeError",
     "cell",
     "cell_bounds",
+    "cells_for_columns",
     "csv_text",
     "decode_text",
     "duplicate_key",

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 import attrs
 
 from ..language.frozen import frozen
+from ..messages import message
 
 MAX_CELL_CHARS = 65_536
 """The longest cell the reader accepts, in characters."""
@@ -69,9 +70,14 @@ class LineCount:
 
     def describe(self, file: str) -> str:
         """`lines of a.csv: 7 = 1 header + 1 blank + 5 in rows`, for the end-of-run summary."""
-        return (
-            f"lines of {file}: {self.total} = {self.header} header + {self.blank} blank"
-            f" + {self.in_rows} in rows"
+        return message(
+            "csv.lines-of",
+            "lines of {file}: {total} = {header} header + {blank} blank + {in_rows} in rows",
+            file=file,
+            total=self.total,
+            header=self.header,
+            blank=self.blank,
+            in_rows=self.in_rows,
         )
 
     def to_dict(self) -> dict[str, int]:
@@ -97,8 +103,13 @@ class RowCount:
 
     def describe(self, file: str) -> str:
         """`rows of a.csv: 7 read = 6 written + 1 rejected`, for the end-of-run summary."""
-        return (
-            f"rows of {file}: {self.read} read = {self.written} written + {self.rejected} rejected"
+        return message(
+            "csv.rows-of",
+            "rows of {file}: {read} read = {written} written + {rejected} rejected",
+            file=file,
+            read=self.read,
+            written=self.written,
+            rejected=self.rejected,
         )
 
     def to_dict(self) -> dict[str, int]:
@@ -200,9 +211,12 @@ class _Splitter:
             if line.startswith('"', pos):
                 close = self._close(last, pos + 1)
                 if close is None:
-                    return _first_line_only(
-                        lines, index, f"cell {len(pieces) + 1} opens a quote that is never closed"
+                    never = message(
+                        "csv.quote-never-closed",
+                        "cell {cell} opens a quote that is never closed",
+                        cell=len(pieces) + 1,
                     )
+                    return _first_line_only(lines, index, never)
                 piece = (last, pos + 1, *close)
                 if too_long is None and _raw_length(lines, piece) > MAX_CELL_CHARS:
                     too_long = len(pieces) + 1
@@ -228,16 +242,25 @@ class _Splitter:
             return _first_line_only(
                 lines,
                 index,
-                "a quoted cell is not closed on this line (closed on line "
-                f"{end}, it would make a row of {len(pieces)} cells for {columns} columns)",
+                message(
+                    "csv.quote-not-closed",
+                    "a quoted cell is not closed on this line (closed on line {end}, it would "
+                    "make a row of {cells} cells for {columns} columns)",
+                    end=end,
+                    cells=len(pieces),
+                    columns=columns,
+                ),
             )
         raw = "\n".join(lines[index:end])
         number = index + 1
         if too_long is not None:
             return CsvRow(number, end, (), raw, _span_note(_too_long(too_long), number, end))
         if end - index > MAX_ROW_LINES:
-            problem = (
-                f"the row takes {end - index:,} lines, more than the limit of {MAX_ROW_LINES:,}"
+            problem = message(
+                "csv.row-too-long",
+                "the row takes {lines:,} lines, more than the limit of {limit:,}",
+                lines=end - index,
+                limit=MAX_ROW_LINES,
             )
             return CsvRow(number, end, (), raw, _span_note(problem, number, end))
         cells = tuple(p if isinstance(p, str) else _quoted_text(lines, p) for p in pieces)
@@ -302,11 +325,16 @@ def _quoted_text(lines: list[str], piece: tuple[int, int, int, int]) -> str:
 
 def _after_quote(cell: int, index: int, last: int) -> str:
     if last != index:
-        return (
-            f"cell {cell} opens a quote that is not closed on this line "
-            f"(its closing quote on line {last + 1} is followed by text)"
+        return message(
+            "csv.text-after-late-quote",
+            "cell {cell} opens a quote that is not closed on this line "
+            "(its closing quote on line {line} is followed by text)",
+            cell=cell,
+            line=last + 1,
         )
-    return f"cell {cell} has text after its closing quote"
+    return message(
+        "csv.text-after-quote", "cell {cell} has text after its closing quote", cell=cell
+    )
 
 
 def _fits(pieces: list[_Piece], columns: int) -> bool:
@@ -316,7 +344,12 @@ def _fits(pieces: list[_Piece], columns: int) -> bool:
 
 
 def _too_long(cell: int) -> str:
-    return f"cell {cell} is longer than the limit of {MAX_CELL_CHARS:,} characters"
+    return message(
+        "csv.cell-too-long",
+        "cell {cell} is longer than the limit of {limit:,} characters",
+        cell=cell,
+        limit=MAX_CELL_CHARS,
+    )
 
 
 def _first_line_only(lines: list[str], index: int, problem: str) -> CsvRow:
@@ -325,7 +358,25 @@ def _first_line_only(lines: list[str], index: int, problem: str) -> CsvRow:
 
 
 def _span_note(problem: str, first: int, last: int) -> str:
-    return f"{problem} (the row runs from line {first} to line {last})" if last > first else problem
+    if last <= first:
+        return problem
+    return message(
+        "csv.row-lines",
+        "{problem} (the row runs from line {first} to line {last})",
+        problem=problem,
+        first=first,
+        last=last,
+    )
+
+
+def cells_for_columns(cells: int, columns: int) -> str:
+    """A row that does not fit the header: too few cells, or values past its columns."""
+    return message(
+        "csv.cells-for-columns",
+        "the row has {cells} cells but the header has {columns} columns",
+        cells=cells,
+        columns=columns,
+    )
 
 
 def cell_bounds(line: str, index: int) -> tuple[int, int] | None:

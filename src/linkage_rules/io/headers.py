@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from ..language.suggest import closest
 from ..language.values import text_key
+from ..messages import message
 
 HEADER_CODE = "csv-header"
 """The diagnostic code of every header problem of a data file."""
@@ -32,6 +33,10 @@ def header_key(cell: str) -> str:
     key = text_key(cell.replace("\ufeff", ""))
     assert isinstance(key, str)
     return key
+
+
+def _ticked(name: str) -> str:
+    return f"`{name}`"
 
 
 class FieldNames:
@@ -74,14 +79,21 @@ class FieldNames:
         return {f for f in map(self.field_of, columns) if f is not None}
 
     def describe(self, name: str) -> str:
-        """`client_id` or `client_id` (客户号), as a message names a field."""
+        """`client_id` or `client_id` (客户号), as a message names a field (in Chinese
+        the label first: “客户号”（`client_id`））."""
         label = self.labels.get(name)
-        return f"`{name}` ({label})" if label else f"`{name}`"
+        if label:
+            return message("header.field-with-label", "`{name}` ({label})", name=name, label=label)
+        return f"`{name}`"
 
-    def listing(self) -> str:
-        """Every field with its label, for the hint under a header problem."""
-        return ", ".join(
-            f"{name} {self.labels[name]}" if name in self.labels else name for name in self.names
+    def listing(self) -> tuple[str, ...]:
+        """Every field with its label, for the hint under a header problem (a message
+        shows the list with its language's separator)."""
+        return tuple(
+            message("header.listed-field", "{name} {label}", name=name, label=self.labels[name])
+            if name in self.labels
+            else name
+            for name in self.names
         )
 
     def match(
@@ -107,40 +119,100 @@ class FieldNames:
             if field in seen:
                 first = header_key(header[seen[field] - 1])
                 raise HeaderError(
-                    f"the header names the field {self.describe(field)} twice: "
-                    + (
-                        f"column {seen[field]} `{first}` and column {number} `{key}`"
-                        if numbered
-                        else f"as `{first}` and as `{key}`"
-                    ),
-                    "keep one of the two columns",
+                    self._twice(field, first, seen[field], key, number if numbered else None),
+                    message("header.keep-one", "keep one of the two columns"),
                 )
             seen[field] = number
             fields.append(field)
         return tuple(fields)
 
-    def _unknown(self, key: str, number: int | None, others: Sequence[FieldNames]) -> HeaderError:
-        column = f" (column {number})" if number is not None else ""
-        if key in self.ambiguous:
-            owners = " and ".join(f"`{name}`" for name in self.ambiguous[key])
-            return HeaderError(
-                f"`{key}`{column} is the label of two fields of `{self.owner}`, {owners}",
-                "head the column with the field's name instead",
+    def _twice(
+        self, field: str, first: str, first_number: int, key: str, number: int | None
+    ) -> str:
+        """The header names one field in two columns (its name and its label, say)."""
+        if number is None:
+            return message(
+                "header.field-twice-keys",
+                "the header names the field {field} twice: as `{first}` and as `{second}`",
+                field=self.describe(field),
+                first=first,
+                second=key,
             )
-        message = f"`{self.owner}` has no field named or labelled `{key}`{column}"
+        return message(
+            "header.field-twice",
+            "the header names the field {field} twice: column {first_number} `{first}` and "
+            "column {number} `{second}`",
+            field=self.describe(field),
+            first_number=first_number,
+            first=first,
+            number=number,
+            second=key,
+        )
+
+    def _unknown(self, key: str, number: int | None, others: Sequence[FieldNames]) -> HeaderError:
+        column = (
+            message("header.column-number", " (column {number})", number=number)
+            if number is not None
+            else ""
+        )
+        if key in self.ambiguous:
+            owners = self.ambiguous[key]
+            both = message(
+                "header.and",
+                "{first} and {second}",
+                first=tuple(map(_ticked, owners[:-1])),
+                second=_ticked(owners[-1]),
+            )
+            return HeaderError(
+                message(
+                    "header.label-of-two",
+                    "`{key}`{column} is the label of two fields of `{entity}`, {owners}",
+                    key=key,
+                    column=column,
+                    entity=self.owner,
+                    owners=both,
+                ),
+                message("header.use-the-name", "head the column with the field's name instead"),
+            )
+        return HeaderError(
+            message(
+                "header.no-field",
+                "`{entity}` has no field named or labelled `{key}`{column}{more}",
+                entity=self.owner,
+                key=key,
+                column=column,
+                more=self._elsewhere(key, others),
+            ),
+            message(
+                "header.fields-are",
+                "a column is headed by a field's name or its label; the fields of `{entity}` "
+                "are: {fields}",
+                entity=self.owner,
+                fields=self.listing(),
+            ),
+        )
+
+    def _elsewhere(self, key: str, others: Sequence[FieldNames]) -> str:
+        """`; it is … of another entity`, or `; did you mean …?`, or nothing."""
         elsewhere = next((o for o in others if o.field_of(key) is not None), None)
         if elsewhere is not None:
             field = elsewhere.field_of(key)
             assert field is not None
-            message += f"; it is {elsewhere.describe(field)} of `{elsewhere.owner}`, another entity"
-        else:
-            hint = closest(key, [*self.names, *self.labels.values()])
-            if hint is not None:
-                field = self.field_of(hint)
-                shown = f"`{hint}`" if hint == field else f"`{hint}` ({field})"
-                message += f"; did you mean {shown}?"
-        return HeaderError(
-            message,
-            f"a column is headed by a field's name or its label; the fields of `{self.owner}` "
-            f"are: {self.listing()}",
+            return message(
+                "header.of-another-entity",
+                "; it is {field} of `{entity}`, another entity",
+                field=elsewhere.describe(field),
+                entity=elsewhere.owner,
+            )
+        hint = closest(key, [*self.names, *self.labels.values()])
+        if hint is None:
+            return ""
+        field = self.field_of(hint)
+        if hint == field:
+            return message("header.did-you-mean", "; did you mean `{name}`?", name=hint)
+        return message(
+            "header.did-you-mean-label",
+            "; did you mean `{label}` ({name})?",
+            label=hint,
+            name=field,
         )

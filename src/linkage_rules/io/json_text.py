@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
+from ..messages import message
+
 
 class _Repeated(dict[str, object]):
     """An object that gave a key twice: kept (so the rest of a list still reads), marked."""
@@ -16,7 +18,7 @@ class _Repeated(dict[str, object]):
 
 
 def _no_constant(name: str) -> object:
-    raise ValueError(f"`{name}` is not a number JSON allows")
+    raise ValueError(message("json.constant", "`{name}` is not a number JSON allows", name=name))
 
 
 def _exact_number(text: str) -> Decimal:
@@ -24,7 +26,13 @@ def _exact_number(text: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"`{text}` is a number too large or too small to hold exactly") from None
+        raise ValueError(
+            message(
+                "json.inexact-number",
+                "`{text}` is a number too large or too small to hold exactly",
+                text=text,
+            )
+        ) from None
 
 
 def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:

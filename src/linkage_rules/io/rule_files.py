@@ -15,6 +15,7 @@ from pathlib import Path
 from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError
 from ..language.source import Source, Span
+from ..messages import message
 
 MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
 """The largest rule file read: 500 times the shipped policy, some 400,000 rules. A bigger
@@ -43,48 +44,51 @@ def read_rule_file(path: Path, display: str) -> Source:
     on a pipe, never a name that cannot be printed."""
     if _LONE_SURROGATE.search(display):
         shown = shown_path(display)
-        what = "file name" if _LONE_SURROGATE.search(path.name) else "path"
-        part = shown_path(path.name) if what == "file name" else shown
-        raise PolicyError(
-            [
-                Diagnostic(
-                    "encoding",
-                    f"the {what} `{part}` is not UTF-8",
-                    None,
-                    "rename it with a UTF-8 name (Chinese names are welcome)",
-                    file_name=shown,
-                )
-            ]
+        said = (
+            message(
+                "file.name-not-utf8",
+                "the file name `{name}` is not UTF-8",
+                name=shown_path(path.name),
+            )
+            if _LONE_SURROGATE.search(path.name)
+            else message("file.path-not-utf8", "the path `{name}` is not UTF-8", name=shown)
         )
+        help = message(
+            "file.rename-utf8", "rename it with a UTF-8 name (Chinese names are welcome)"
+        )
+        raise PolicyError([Diagnostic("encoding", said, None, help, file_name=shown)])
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):
-            raise io_error("this is not a regular file", display, "a rule file is a text file")
+            raise io_error(
+                message("file.not-regular", "this is not a regular file"),
+                display,
+                message("file.rule-file-is-text", "a rule file is a text file"),
+            )
         if status.st_size > MAX_RULE_FILE_BYTES:
             raise io_error(
-                f"the rule file is larger than {MAX_RULE_FILE_BYTES // (1024 * 1024)} MiB "
-                f"({status.st_size:,} bytes)",
+                message(
+                    "file.rule-file-too-large",
+                    "the rule file is larger than {limit} MiB ({size:,} bytes)",
+                    limit=MAX_RULE_FILE_BYTES // (1024 * 1024),
+                    size=status.st_size,
+                ),
                 display,
-                "split it into several files in the policy's folder",
+                message("file.split-it", "split it into several files in the policy's folder"),
             )
         data = path.read_bytes()
     except OSError as error:
         reason = (error.strerror or type(error).__name__).lower()
-        raise io_error(f"cannot read the rule file: {reason}", display) from None
+        said = message("file.cannot-read", "cannot read the rule file: {reason}", reason=reason)
+        raise io_error(said, display) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise PolicyError(
-            [
-                Diagnostic(
-                    "encoding",
-                    f"the rule file is not UTF-8 (byte {error.start})",
-                    None,
-                    "save it as UTF-8",
-                    file_name=display,
-                )
-            ]
-        ) from None
+        said = message(
+            "file.rule-file-not-utf8", "the rule file is not UTF-8 (byte {byte})", byte=error.start
+        )
+        help = message("file.save-as-utf8", "save it as UTF-8")
+        raise PolicyError([Diagnostic("encoding", said, None, help, file_name=display)]) from None
     return Source(display, text)
 
 
@@ -94,8 +98,12 @@ def text_source(name: str, text: str) -> Source:
     would break the policy's fingerprint and every message that shows them."""
     if _LONE_SURROGATE.search(name):
         shown = _escaped(name)
-        message = f"the name `{shown}` is not text (it holds a lone surrogate)"
-        raise PolicyError([Diagnostic("encoding", message, None, file_name=shown)])
+        said = message(
+            "file.name-surrogate",
+            "the name `{name}` is not text (it holds a lone surrogate)",
+            name=shown,
+        )
+        raise PolicyError([Diagnostic("encoding", said, None, file_name=shown)])
     found = list(itertools.islice(_LONE_SURROGATE.finditer(text), _MAX_SURROGATES_SHOWN))
     if not found:
         return Source(name, text)
@@ -105,9 +113,15 @@ def text_source(name: str, text: str) -> Source:
         [
             Diagnostic(
                 "encoding",
-                f"`{_escaped(match.group())}` is not a character (a lone surrogate)",
+                message(
+                    "file.lone-surrogate",
+                    "`{char}` is not a character (a lone surrogate)",
+                    char=_escaped(match.group()),
+                ),
                 Span(shown_text, match.start(), match.end()),
-                "the text was decoded wrongly: read the file as UTF-8",
+                message(
+                    "file.decoded-wrongly", "the text was decoded wrongly: read the file as UTF-8"
+                ),
             )
             for match in found
         ]

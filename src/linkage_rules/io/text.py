@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..language.frozen import frozen
+from ..messages import message
 
 ENCODINGS = ("auto", "utf-8", "gb18030")
 """What `--encoding` accepts; `auto` tells UTF-8 from GB18030 per file."""
@@ -56,14 +57,18 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
     """
     _refuse_wide_unicode(data)
     if encoding == "utf-8":
-        return _utf8(data, "the file is not valid UTF-8")
+        return _utf8(data, False)
     if encoding == "gb18030":
         return _gb18030(data)
     if encoding != "auto":
-        raise ValueError(f"unknown encoding {encoding!r}")
+        raise ValueError(
+            message(
+                "decode.unknown-encoding", "unknown encoding {encoding}", encoding=repr(encoding)
+            )
+        )
     if data.startswith(_BOM):
         # a BOM says UTF-8; bytes after it that are not UTF-8 make the file unreadable
-        return _utf8(data, "the file starts with a UTF-8 byte order mark but is not valid UTF-8")
+        return _utf8(data, True)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -73,12 +78,15 @@ def decode_text(data: bytes, encoding: str = "auto") -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as error:
         line = _line_of(data, first_bad)
-        raise TextDecodeError(
-            f"the file is neither UTF-8 nor GB18030: line {line} is not UTF-8 "
-            f"(byte {first_bad + 1}) and byte {error.start + 1} is not GB18030",
-            line,
-            first_bad + 1,
-        ) from None
+        said = message(
+            "decode.neither",
+            "the file is neither UTF-8 nor GB18030: line {line} is not UTF-8 (byte {byte}) "
+            "and byte {gb_byte} is not GB18030",
+            line=line,
+            byte=first_bad + 1,
+            gb_byte=error.start + 1,
+        )
+        raise TextDecodeError(said, line, first_bad + 1) from None
 
 
 _WIDE_BOMS = (
@@ -87,7 +95,10 @@ _WIDE_BOMS = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-_SAVE_AS_UTF8 = "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"
+
+
+def _save_as_utf8() -> str:
+    return message("decode.save-as-utf8", "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)")
 
 
 def _refuse_wide_unicode(data: bytes) -> None:
@@ -97,28 +108,49 @@ def _refuse_wide_unicode(data: bytes) -> None:
     in a cell is no such pattern and is left to the reader."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
-            message = f"the file is {name}, not UTF-8 or GB18030; {_SAVE_AS_UTF8}"
-            raise TextDecodeError(message, 1, 1)
+            said = message(
+                "decode.wide",
+                "the file is {encoding}, not UTF-8 or GB18030; {hint}",
+                encoding=name,
+                hint=_save_as_utf8(),
+            )
+            raise TextDecodeError(said, 1, 1)
     head = data[:4096]
     if head.count(0) * 4 >= len(head) > 0:
-        raise TextDecodeError(
+        said = message(
+            "decode.wide-no-bom",
             "the file looks like UTF-16 or UTF-32 without a byte order mark (a NUL byte "
-            f"between its characters), not UTF-8 or GB18030; {_SAVE_AS_UTF8}",
-            1,
-            head.index(0) + 1,
+            "between its characters), not UTF-8 or GB18030; {hint}",
+            hint=_save_as_utf8(),
         )
+        raise TextDecodeError(said, 1, head.index(0) + 1)
 
 
-def _utf8(data: bytes, message: str) -> str:
+def _utf8(data: bytes, marked: bool) -> str:
+    """UTF-8 as asked for (`--encoding utf-8`) or as a byte order mark says (`marked`)."""
     skip = len(_BOM) if data.startswith(_BOM) else 0
     try:
         return data[skip:].decode("utf-8")
     except UnicodeDecodeError as error:
         offset = error.start + skip
         line = _line_of(data, offset)
-        raise TextDecodeError(
-            f"{message}: line {line} (byte {offset + 1})", line, offset + 1
-        ) from None
+        said = (
+            message(
+                "decode.bom-not-utf8",
+                "the file starts with a UTF-8 byte order mark but is not valid UTF-8: "
+                "line {line} (byte {byte})",
+                line=line,
+                byte=offset + 1,
+            )
+            if marked
+            else message(
+                "decode.not-utf8",
+                "the file is not valid UTF-8: line {line} (byte {byte})",
+                line=line,
+                byte=offset + 1,
+            )
+        )
+        raise TextDecodeError(said, line, offset + 1) from None
 
 
 def _gb18030(data: bytes) -> str:
@@ -126,11 +158,13 @@ def _gb18030(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as error:
         line = _line_of(data, error.start)
-        raise TextDecodeError(
-            f"the file is not valid GB18030: line {line} (byte {error.start + 1})",
-            line,
-            error.start + 1,
-        ) from None
+        said = message(
+            "decode.not-gb18030",
+            "the file is not valid GB18030: line {line} (byte {byte})",
+            line=line,
+            byte=error.start + 1,
+        )
+        raise TextDecodeError(said, line, error.start + 1) from None
 
 
 def _refuse_mixed(data: bytes, first_bad: int) -> None:
@@ -174,12 +208,15 @@ def _chinese_count(text: str) -> int:
 def _mixed(data: bytes, first_bad: int, utf8_line: str) -> None:
     line = _line_of(data, first_bad)
     shown = utf8_line.strip()[:40]
-    raise TextDecodeError(
-        f"the file mixes encodings: line {line} is not UTF-8 (byte {first_bad + 1}), "
-        f"but other lines are UTF-8 text (e.g. `{shown}`)",
-        line,
-        first_bad + 1,
+    said = message(
+        "decode.mixed",
+        "the file mixes encodings: line {line} is not UTF-8 (byte {byte}), "
+        "but other lines are UTF-8 text (e.g. `{shown}`)",
+        line=line,
+        byte=first_bad + 1,
+        shown=shown,
     )
+    raise TextDecodeError(said, line, first_bad + 1)
 
 
 def _line_of(data: bytes, offset: int) -> int:

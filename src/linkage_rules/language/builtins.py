@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from ..messages import message
 from . import model as m
 from .dtypes import INT, NUMERIC, DType, Kind
 from .frozen import frozen
@@ -65,22 +66,47 @@ def arity_refusal(name: str, low: int, high: int | None, got: int) -> str | None
     (None: no upper limit), or None when the count is right."""
     if low <= got <= (got if high is None else high):
         return None
-    want = f"{low} to {high}" if high is not None and high != low else str(low)
     if high is None:
-        want += " or more"
-    return f"`{name}` takes {want} arguments, got {got}"
+        return message(
+            "builtin.arity-or-more",
+            "`{name}` takes {low} or more arguments, got {got}",
+            name=name,
+            low=low,
+            got=got,
+        )
+    if high != low:
+        return message(
+            "builtin.arity-range",
+            "`{name}` takes {low} to {high} arguments, got {got}",
+            name=name,
+            low=low,
+            high=high,
+            got=got,
+        )
+    return message(
+        "builtin.arity", "`{name}` takes {low} arguments, got {got}", name=name, low=low, got=got
+    )
 
 
 def number_refusal(name: str, dtype: DType) -> str | None:
     """The message when `name` needs a number and is given a `dtype`, or None."""
-    return None if dtype.kind in NUMERIC else f"`{name}` needs a number, got {dtype.a()}"
+    if dtype.kind in NUMERIC:
+        return None
+    return message(
+        "builtin.needs-number", "`{name}` needs a number, got {found}", name=name, found=dtype.a()
+    )
 
 
 def order_refusal(name: str, dtype: DType) -> str | None:
     """The message when `name` orders values (numbers or dates) of `dtype`, or None."""
     if dtype.kind in NUMERIC or dtype.kind is Kind.DATE:
         return None
-    return f"`{name}` compares numbers or dates, got {dtype.a()}"
+    return message(
+        "builtin.compares",
+        "`{name}` compares numbers or dates, got {found}",
+        name=name,
+        found=dtype.a(),
+    )
 
 
 # ---- min and max: SQL's LEAST and GREATEST -------------------------------------------------
@@ -103,10 +129,17 @@ def _extreme_typing(name: str) -> TypingRule:
                 continue
             merged = result if result.same_base(arg.type) else unify_numeric(result, arg.type)
             if merged is None:
-                return Refusal(f"`{name}` cannot mix {result.a()} with {arg.type.a()}", index)
+                said = message(
+                    "builtin.cannot-mix",
+                    "`{name}` cannot mix {first} with {second}",
+                    name=name,
+                    first=result.a(),
+                    second=arg.type.a(),
+                )
+                return Refusal(said, index)
             result = merged
         if result is None:
-            return Refusal(f"`{name}` of nulls only")
+            return Refusal(message("builtin.nulls-only", "`{name}` of nulls only", name=name))
         nullable = all(a.nullable for a in args)
         return Typed(with_optional(result, nullable), nullable)
 
@@ -162,9 +195,18 @@ def _round_typing(args: Sequence[m.TExpr]) -> Typed | Refusal:
     if len(args) == 2:
         digits = args[1]
         if not (isinstance(digits, m.Const) and digits.type.kind is Kind.INT):
-            return Refusal("the digits of `round` must be a whole number written out, e.g. `2`", 1)
+            said = message(
+                "builtin.round-digits",
+                "the digits of `round` must be a whole number written out, e.g. `2`",
+            )
+            return Refusal(said, 1)
         if not isinstance(digits.value, int) or not -ROUND_DIGITS <= digits.value <= ROUND_DIGITS:
-            return Refusal(f"`round` keeps between -{ROUND_DIGITS} and {ROUND_DIGITS} digits", 1)
+            said = message(
+                "builtin.round-range",
+                "`round` keeps between -{digits} and {digits} digits",
+                digits=ROUND_DIGITS,
+            )
+            return Refusal(said, 1)
     return Typed(args[0].type, args[0].nullable)
 
 
@@ -198,7 +240,10 @@ def _make_round(context: Context) -> Implementation:
 
 def _len_typing(args: Sequence[m.TExpr]) -> Typed | Refusal:
     if args[0].type.kind not in (Kind.TEXT, Kind.LIST):
-        return Refusal(f"`len` measures text or a list, got {args[0].type.a()}", 0)
+        said = message(
+            "builtin.len", "`len` measures text or a list, got {found}", found=args[0].type.a()
+        )
+        return Refusal(said, 0)
     nullable = args[0].nullable
     return Typed(with_optional(INT, nullable), nullable)
 

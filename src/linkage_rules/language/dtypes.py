@@ -11,6 +11,7 @@ from enum import Enum
 import attrs
 
 from ..messages import message
+from . import value_messages as say
 from .frozen import frozen
 from .type_names import NOUNS
 from .values import text_key
@@ -129,7 +130,7 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
     if value is None:
         if dtype.optional:
             return None
-        raise ValueError("is missing (null) but the field is not optional")
+        raise ValueError(say.missing_null())
     kind = dtype.kind
     if kind is Kind.BOOL:
         if type(value) is bool:
@@ -146,13 +147,10 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
             return int(value)
         if isinstance(value, Decimal):
             if not value.is_finite():
-                raise ValueError(f"`{value}` is not a finite number")
+                raise ValueError(say.not_finite(value))
             return value
         if isinstance(value, float):
-            raise ValueError(
-                f'`{value!r}` is a float; pass a Decimal or an int (e.g. Decimal("{value}")) '
-                "so that no binary rounding touches money"
-            )
+            raise ValueError(say.a_float(value))
     elif kind is Kind.TEXT:
         if isinstance(value, str):
             return value
@@ -168,22 +166,17 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
         member = _enum_member_as_typed(dtype.enum, labels, value)
         if member is not None:
             return member
-        raise ValueError(
-            f"`{value}` is not a value of enum `{dtype.enum.name}` "
-            f"(one of: {', '.join(dtype.enum.members)})"
-        )
+        raise ValueError(say.not_a_member(f"`{value}`", dtype.enum.name, dtype.enum.members))
     elif kind is Kind.SHARES and dtype.enum is not None:
         return check_shares(dtype.enum, value)
     if isinstance(value, str):
         raise ValueError(text_for_typed(value, dtype))
-    raise ValueError(f"{describe_python_value(value)} is not {dtype.required().a()}")
+    raise ValueError(say.not_of_type(describe_python_value(value), dtype.required().a()))
 
 
 def text_for_typed(value: str, dtype: DType) -> str:
     """Why a record (not a text row) cannot hold text for a typed field: the `str`."""
-    kind = dtype.required().a()
-    hint = f"convert text cells with `policy.schema(...).from_text(row)`, or pass {kind}"
-    return f"`{value}` is a `str`, and text is not {kind}: a record holds typed values; {hint}"
+    return say.text_for_typed(value, dtype.required().a())
 
 
 def _enum_member_as_typed(enum: EnumType, labels: dict[str, str], value: str) -> str | None:
@@ -212,9 +205,8 @@ def check_shares(enum: EnumType, value: object) -> Shares:
     if isinstance(value, str):
         return parse_shares(enum, value)
     if not isinstance(value, (list, tuple)):
-        raise ValueError(
-            f"{describe_python_value(value)} is not {DType(Kind.SHARES, enum=enum).a()}"
-        )
+        wanted = DType(Kind.SHARES, enum=enum).a()
+        raise ValueError(say.not_of_type(describe_python_value(value), wanted))
     items: list[tuple[str, Decimal | None]] = []
     for item in value:
         ratio: object = None
@@ -225,13 +217,10 @@ def check_shares(enum: EnumType, value: object) -> Shares:
         elif isinstance(item, dict):
             unknown = set(item) - {"dept", "ratio"}
             if unknown or "dept" not in item:
-                raise ValueError(
-                    f'each share is {{"dept": ..., "ratio": ...}}, not one with keys '
-                    f"{', '.join(sorted(map(str, item)))}"
-                )
+                raise ValueError(say.share_keys(sorted(map(str, item))))
             member, ratio = item["dept"], item.get("ratio")
         else:
-            raise ValueError(f"{describe_python_value(item)} is not a department share")
+            raise ValueError(say.not_a_share(describe_python_value(item)))
         share: Decimal | None = None
         if ratio is not None:
             checked = check_value(DECIMAL, ratio)
@@ -247,10 +236,7 @@ def _share_member(enum: EnumType, member: object) -> str:
         labels = enum.by_label()
         if member in labels:
             return labels[member]
-    raise ValueError(
-        f"{describe_python_value(member)} is not a value of enum `{enum.name}` "
-        f"(one of: {', '.join(enum.members)})"
-    )
+    raise ValueError(say.not_a_member(describe_python_value(member), enum.name, enum.members))
 
 
 def parse_shares(enum: EnumType, text: str) -> Shares:
@@ -265,23 +251,23 @@ def parse_shares(enum: EnumType, text: str) -> Shares:
 
 def _checked_shares(items: Shares) -> Shares:
     if not items:
-        raise ValueError("no department is named")
+        raise ValueError(say.no_department())
     members = [m for m, _ in items]
     if len(set(members)) != len(members):
         repeated = sorted({m for m in members if members.count(m) > 1})
-        raise ValueError(f"`{'`, `'.join(repeated)}` is named more than once")
+        raise ValueError(say.named_twice(repeated))
     ratios = [r for _, r in items if r is not None]
     if not ratios:
         return items
     if len(ratios) != len(items):
-        raise ValueError("a ratio is given for some departments but not all: give all or none")
+        raise ValueError(say.some_ratios())
     total = Decimal(0)
     for ratio in ratios:
         if ratio <= 0:
-            raise ValueError("a ratio is not greater than 0")
+            raise ValueError(say.ratio_not_positive())
         total = EXACT.add(total, ratio)
     if total != 1:
-        raise ValueError(f"the ratios sum to {format_value(total)}, not exactly 1")
+        raise ValueError(say.ratios_sum(format_value(total)))
     return items
 
 
@@ -292,11 +278,11 @@ def format_shares(value: Shares) -> str:
 def describe_python_value(value: object) -> str:
     """A value as a message names it, without Python's type names or quotes."""
     if isinstance(value, str):
-        return f"the text `{value}`"
+        return say.the_text(value)
     if isinstance(value, (bool, int, Decimal, dt.date)):
         return f"`{format_value(value)}`"
     if isinstance(value, (list, tuple, dict, set, frozenset)):
-        return "a list" if not isinstance(value, dict) else "a mapping"
+        return say.a_list() if not isinstance(value, dict) else say.a_mapping()
     return f"`{value!s}`"
 
 
@@ -333,11 +319,11 @@ def parse_number_text(text: str, *, percent: bool = False) -> Decimal:
         raw = raw[:-1]
     raw = raw.strip()
     if not raw or not _NUMBER_TEXT.match(raw) or raw in "+-.":
-        raise ValueError(f"`{text}` is not a number")
+        raise ValueError(say.not_a_number(text))
     try:
         value = Decimal(raw.replace(",", "").replace("_", "")).scaleb(scale, EXACT)
     except InvalidOperation:
-        raise ValueError(f"`{text}` is not a number") from None
+        raise ValueError(say.not_a_number(text)) from None
     return Decimal(format(value, "f"))
 
 
@@ -355,21 +341,18 @@ def parse_text(dtype: DType, text: str) -> object:
             return True
         if word in _FALSE_WORDS:
             return False
-        raise ValueError(f"`{text}` is not a yes/no value (true/false, 1/0, 是/否)")
+        raise ValueError(say.not_yes_no(text))
     if kind is Kind.INT:
         value = parse_number_text(stripped)
         if value != value.to_integral_value(context=EXACT):
-            raise ValueError(f"`{text}` is not a whole number")
+            raise ValueError(say.not_whole(text))
         return int(value)
     if kind in (Kind.DECIMAL, Kind.MONEY):
         return parse_number_text(stripped)
     if kind is Kind.PERCENT:
         value = parse_number_text(stripped)
         if not stripped.endswith(("%", "％")) and value.copy_abs() > 1:
-            # `85` might mean 85% or 8500%: a payroll figure must not guess.
-            raise ValueError(
-                f"`{text}` is ambiguous for a percent: write `{stripped}%` or a share like 0.85"
-            )
+            raise ValueError(say.ambiguous_percent(text, stripped))
         return value
     if kind is Kind.DATE:
         match = _DATE_TEXT.match(stripped.translate(_FULL_WIDTH_NUMBER))
@@ -378,7 +361,7 @@ def parse_text(dtype: DType, text: str) -> object:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 pass
-        raise ValueError(f"`{text}` is not a date (write YYYY-MM-DD)")
+        raise ValueError(say.not_a_date(text))
     if kind is Kind.SHARES and dtype.enum is not None:
         return parse_shares(dtype.enum, stripped)
     return check_value(dtype, stripped)

@@ -61,9 +61,15 @@ def run_measure_example(
 
 def _failure(expectation: m.MeasureExpectation, group: MeasureGroup) -> str | None:
     where = (
-        f"`{expectation.measure}`"
+        message("example.measure-whole", "`{measure}`", measure=expectation.measure)
         if expectation.level is None
-        else f"`{expectation.measure}` at {expectation.level} `{expectation.key}`"
+        else message(
+            "example.measure-at",
+            "`{measure}` at {level} `{key}`",
+            measure=expectation.measure,
+            level=expectation.level,
+            key=expectation.key,
+        )
     )
     if expectation.kind in ("met", "not_met"):
         want = expectation.kind == "met"
@@ -74,13 +80,16 @@ def _failure(expectation: m.MeasureExpectation, group: MeasureGroup) -> str | No
             False: message("example.measure-got-not-met", "it is not met"),
             None: message("example.measure-got-none", "it has no verdict"),
         }[group.met]
+        wanted = (
+            message("example.measure-met", "met")
+            if want
+            else message("example.measure-not-met", "not met")
+        )
         return message(
             "example.measure-verdict",
             "expected {where} to be {want}, but {got}",
             where=where,
-            want=message("example.measure-met", "met")
-            if want
-            else message("example.measure-not-met", "not met"),
+            want=wanted,
             got=got,
         )
     if expectation.kind == "shortfall":

@@ -123,12 +123,13 @@ def _aggregate_line(
         named = [record for record, _ in records]
     else:
         named = [f"{record} {value}" for record, value in records]
+    listed = _listed(named) if named else message("measure.explain.none", "no record")
     return message(
         "measure.explain.aggregate",
         "{aggregate} = {total}: {records}",
         aggregate=aggregate.text,
         total="null" if total is None else total,
-        records=_listed(named) if named else message("measure.explain.none", "no record"),
+        records=listed,
     )
 
 

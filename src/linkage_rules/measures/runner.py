@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from ..backends.records import RecordSchema
 from ..language import model as m
 from ..language.errors import RecordError
+from ..messages import message
 from .explain import GroupExplanation, explain_group
 from .population import Contribute, measure_population
 from .sheet import MeasureSheet
@@ -26,7 +27,7 @@ class MeasureRunner:
         """The measures `names` (all of them when None), of one entity."""
         by_name = {ms.name: ms for ms in self.model.measures}
         if not by_name:
-            raise ValueError("the policy declares no measure")
+            raise ValueError(message("measure.none-declared", "the policy declares no measure"))
         if names is None:
             chosen = tuple(by_name.values())
         else:
@@ -34,17 +35,27 @@ class MeasureRunner:
             if unknown:
                 from ..language.suggest import did_you_mean
 
-                hint = did_you_mean(unknown[0], by_name)
+                hint = did_you_mean(unknown[0], by_name) or message(
+                    "measure.its-measures", "its measures: {names}", names=list(by_name)
+                )
                 raise ValueError(
-                    f"the policy has no measure `{unknown[0]}`"
-                    + (f"; {hint}" if hint else f" (its measures: {', '.join(by_name)})")
+                    message(
+                        "measure.no-such",
+                        "the policy has no measure `{name}`; {hint}",
+                        name=unknown[0],
+                        hint=hint,
+                    )
                 )
             chosen = tuple(by_name[name] for name in names)
         entities = sorted({ms.entity for ms in chosen})
         if len(entities) > 1:
             raise ValueError(
-                f"these measures count records of {' and '.join(entities)}: "
-                "measure one entity's records at a time"
+                message(
+                    "measure.two-entities",
+                    "these measures count records of {entities}: measure one entity's "
+                    "records at a time",
+                    entities=entities,
+                )
             )
         return chosen
 

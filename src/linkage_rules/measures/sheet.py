@@ -10,6 +10,7 @@ from typing import Any
 from ..backends.runtime import text_key, total_add
 from ..language import model as m
 from ..language.frozen import frozen
+from ..messages import message
 from .judge import Judgement, Total, Value, judge, shown, shown_threshold
 
 Key = tuple[object, ...]
@@ -147,8 +148,16 @@ class MeasureSheet:
             if found.measure.name == measure and found.level == level and same:
                 return found
         levels = sorted({g.level for g in self.groups if g.measure.name == measure})
-        raise KeyError(f"measure `{measure}` has no group {wanted!r} at level `{level}` "
-                       f"(levels: {levels})")  # fmt: skip
+        raise KeyError(
+            message(
+                "measure.no-group",
+                "measure `{measure}` has no group {key} at level `{level}` (levels: {levels})",
+                measure=measure,
+                key=repr(wanted),
+                level=level,
+                levels=levels,
+            )
+        )
 
     def below_target(self) -> tuple[MeasureGroup, ...]:
         """The groups whose verdict is "not met", in the sheet's order."""
@@ -161,7 +170,9 @@ class MeasureSheet:
         """(record, numerator part, denominator part) of each record of `group`, in the
         order they were given; only for a sheet made with `explain=True`."""
         if self._contributions is None:
-            raise ValueError("the sheet was made without explain=True")
+            raise ValueError(
+                message("measure.sheet-not-explained", "the sheet was made without explain=True")
+            )
         kept = self._contributions[group.measure.name]
         return [c for leaf in group.leaves for c in kept.get(leaf, ())]
 

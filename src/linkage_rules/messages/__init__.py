@@ -73,9 +73,19 @@ def render(text: str | None, language: str | None = None) -> str | None:
 _SEPARATOR = {"zh": "、", "en": ", "}
 
 
+def said(error: BaseException) -> str:
+    """What an exception says: the message it was raised with (a `Message`, to render in
+    the reader's language), else its text. A `ValueError(message(...))` keeps its
+    message in `args`, while `str(error)` is only the English."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, Message) else str(error)
+
+
 def _shown(value: Any, language: str) -> Any:
     if isinstance(value, Message):
         return value.render(language)
+    if isinstance(value, BaseException):  # a reason given as the error that says it
+        return _shown(said(value), language)
     if isinstance(value, list | tuple):  # a list of things: `a`、`b` or `a`, `b`
         return _SEPARATOR.get(language, ", ").join(str(_shown(v, language)) for v in value)
     return value

@@ -15,6 +15,7 @@ from ..language.dtypes import format_value, parse_number_text
 from ..language.errors import LinkageRulesError
 from ..language.frozen import frozen
 from ..language.names import DEPT, POINTS, POOL, TOTAL_POINTS
+from ..messages import message
 
 FEN = Decimal("0.01")
 
@@ -66,26 +67,45 @@ def pool_amount(pool: Decimal | int | str) -> Decimal:
     """The pool as an amount in whole fen, or a ScoringError saying why it cannot be one."""
     if isinstance(pool, bool) or not isinstance(pool, (Decimal, int, str)):
         raise ScoringError(
-            f"the pool is an amount in yuan as a Decimal, an int or text, not {type(pool).__name__}"
+            message(
+                "pool.type",
+                "the pool is an amount in yuan as a Decimal, an int or text, not {type}",
+                type=type(pool).__name__,
+            )
         )
+    not_money = message("pool.not-money", "the pool `{pool}` is not an amount of money", pool=pool)
     with localcontext(ALLOCATION_CONTEXT):  # reading text must not depend on the caller
         try:
             amount = _pool_text(pool) if isinstance(pool, str) else Decimal(pool)
         except (ArithmeticError, ValueError):
-            raise ScoringError(f"the pool `{pool}` is not an amount of money") from None
+            raise ScoringError(not_money) from None
         if not amount.is_finite():
-            raise ScoringError(f"the pool `{pool}` is not an amount of money")
+            raise ScoringError(not_money)
+        yuan = format_value(amount)
         if amount < 0:
-            raise ScoringError(f"the pool is {format_value(amount)} yuan; it cannot be negative")
+            raise ScoringError(
+                message(
+                    "pool.negative", "the pool is {yuan} yuan; it cannot be negative", yuan=yuan
+                )
+            )
         if amount >= MAX_POOL:
             raise ScoringError(
-                f"the pool is {format_value(amount)} yuan; the largest pool the engine "
-                f"shares out exactly is below {format_value(MAX_POOL)} yuan (10^30)"
+                message(
+                    "pool.too-large",
+                    "the pool is {yuan} yuan; the largest pool the engine shares out exactly "
+                    "is below {limit} yuan (10^30)",
+                    yuan=yuan,
+                    limit=format_value(MAX_POOL),
+                )
             )
         if amount != amount.quantize(FEN):
             raise ScoringError(
-                f"the pool is {format_value(amount)} yuan, finer than a fen (0.01 yuan); "
-                "money is paid in whole fen"
+                message(
+                    "pool.finer-than-fen",
+                    "the pool is {yuan} yuan, finer than a fen (0.01 yuan); money is paid in "
+                    "whole fen",
+                    yuan=yuan,
+                )
             )
         return (amount + 0).quantize(FEN)  # `+ 0`: a pool of -0 is 0
 
@@ -94,7 +114,7 @@ def _pool_text(text: str) -> Decimal:
     """A pool written as text, read as a data cell is (`1,000,000`, `100万`): one reading
     or none, so `1,5` is refused rather than paid as 15 yuan, and a percent is no amount."""
     if text.strip().endswith(("%", "％")):
-        raise ValueError(f"`{text}` is a percent")
+        raise ValueError(message("pool.percent", "`{text}` is a percent", text=text))
     return parse_number_text(text)
 
 
@@ -110,7 +130,11 @@ def allocate(
     reward = scoring.reward
     if reward is None:
         raise ScoringError(
-            f"scoring `{scoring.name}` declares no `reward`, so it shares out no pool"
+            message(
+                "pool.no-reward",
+                "scoring `{scoring}` declares no `reward`, so it shares out no pool",
+                scoring=scoring.name,
+            )
         )
     members = scoring.split.departments.members
     with localcontext(ALLOCATION_CONTEXT):
@@ -119,7 +143,12 @@ def allocate(
             zero = Decimal("0.00")
             return Allocation(amount, {d: zero for d in members}, {d: zero for d in members})
         if total <= 0:
-            raise ScoringError("no department has points, so there is nothing to share the pool by")
+            raise ScoringError(
+                message(
+                    "pool.no-points",
+                    "no department has points, so there is nothing to share the pool by",
+                )
+            )
         quotas: dict[str, Decimal] = {}
         for dept in members:
             points = departments[dept]
@@ -133,8 +162,13 @@ def allocate(
                 or quota > amount
             ):
                 raise ScoringError(
-                    f"the reward formula gives {format_value(quota)} to `{dept}`; "
-                    "it must give each department an amount from 0 to the whole pool"
+                    message(
+                        "pool.bad-quota",
+                        "the reward formula gives {quota} to `{dept}`; it must give each "
+                        "department an amount from 0 to the whole pool",
+                        quota=format_value(quota),
+                        dept=dept,
+                    )
                 )
             quotas[dept] = Decimal(quota)
         amounts = largest_remainder(amount, quotas, members)
@@ -166,15 +200,25 @@ def largest_remainder(
     )
     if left < 0 or left > len(ranked):
         raise ScoringError(
-            f"the reward formula shares out {format_value(_exact_sum(quotas.values()))} yuan, "
-            f"not the pool of {format_value(pool)}"
+            message(
+                "pool.quotas-sum",
+                "the reward formula shares out {total} yuan, not the pool of {pool}",
+                total=format_value(_exact_sum(quotas.values())),
+                pool=format_value(pool),
+            )
         )
     for dept in ranked[:left]:
         floors[dept] = context.add(floors[dept], FEN)
     if _exact_sum(floors.values()) != pool or any(
         a.as_tuple().exponent != -2 for a in floors.values()
     ):  # pragma: no cover - the steps above are exact; this guards the promise itself
-        raise ScoringError(f"the amounts do not add up to the pool of {format_value(pool)}")
+        raise ScoringError(
+            message(
+                "pool.amounts-sum",
+                "the amounts do not add up to the pool of {pool}",
+                pool=format_value(pool),
+            )
+        )
     return floors
 
 

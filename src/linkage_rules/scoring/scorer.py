@@ -13,7 +13,6 @@ from typing import Any
 
 from ..backends.contract import grouped_items
 from ..backends.interpreter.scoring import (
-    SaleExplanation,
     SaleProblems,
     evaluate_traced,
     explain_sale,
@@ -27,9 +26,11 @@ from ..backends.python.scoring import (
 )
 from ..backends.records import RecordSchema
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL
+from ..explain.sale import SaleExplanation
 from ..language import model as m
 from ..language.errors import RecordError
 from ..language.names import COMPLETION, TARGET
+from ..messages import message
 from .sheet import ALLOCATION, ScoreSheet, finish, key_rows, key_values, quantizer
 
 
@@ -90,9 +91,15 @@ class Scorer:
     ) -> list[dict[object, Any]]:
         unknown = sorted(set(inputs) - set(self.input_schemas))
         if unknown:
-            expected = ", ".join(f"{name}=" for name in self.input_schemas) or "no other input"
+            takes = [f"{name}=" for name in self.input_schemas]
+            nothing = message("score.no-other-input", "no other input")
             raise TypeError(
-                f"score() got unexpected input(s) {', '.join(unknown)}; it takes {expected}"
+                message(
+                    "score.unexpected-inputs",
+                    "score() got unexpected input(s) {unknown}; it takes {takes}",
+                    unknown=unknown,
+                    takes=takes or nothing,
+                )
             )
         read: dict[str, dict[object, Any]] = {}
         for name, schema in self.input_schemas.items():
@@ -196,7 +203,12 @@ class Scorer:
         record = sheet.ledger.record_of(sale_id)
         if record is None:
             raise RecordError(
-                f"no {self.scoring.entity.name} `{sale_id}` was scored",
+                message(
+                    "score.not-scored",
+                    "no {entity} `{sale}` was scored",
+                    entity=self.scoring.entity.name,
+                    sale=sale_id,
+                ),
                 record=str(sale_id),
                 field=id_field,
                 entity=self.scoring.entity.name,

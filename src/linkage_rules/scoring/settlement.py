@@ -21,6 +21,7 @@ from ..language.errors import RecordError
 from ..language.frozen import frozen
 from ..language.names import COMPLETION, DEPT, TARGET
 from ..language.walk import field_refs
+from ..messages import message
 from .allocation import ALLOCATION as ALLOCATION
 from .allocation import MAX_POOL as MAX_POOL
 from .allocation import Allocation as Allocation
@@ -281,8 +282,13 @@ def _line_level(
             amount = Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP, CONTEXT)
             if not amount.is_finite():  # past 34 digits quantize gives NaN: never subtract it
                 raise RecordError(
-                    f"penalty `{penalty.name}` comes to more than 34 digits of points for "
-                    f"`{dept}`; the engine takes away only what it can count exactly",
+                    message(
+                        "score.penalty-too-long",
+                        "penalty `{penalty}` comes to more than 34 digits of points for "
+                        "`{dept}`; the engine takes away only what it can count exactly",
+                        penalty=penalty.name,
+                        dept=dept,
+                    ),
                     field=DEPT,
                     entity=scoring.entity.name,
                 )

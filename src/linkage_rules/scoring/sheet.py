@@ -22,13 +22,14 @@ from typing import Any, overload
 import attrs
 
 from ..backends import contract as c
-from ..backends.interpreter.scoring import SaleExplanation
 from ..backends.runtime import CONTEXT, text_key
+from ..explain.sale import SaleExplanation
 from ..language import model as m
 from ..language.dtypes import format_value
 from ..language.errors import RecordError
 from ..language.frozen import frozen
 from ..language.names import POINTS
+from ..messages import message
 from .allocation import ALLOCATION as ALLOCATION
 from .allocation import MAX_POOL as MAX_POOL
 from .allocation import Allocation as Allocation
@@ -182,7 +183,12 @@ def key_rows(
         key = text_key(record[entity.key])  # as a sale's key is looked up
         if key in keyed:
             raise RecordError(
-                f"{entity.name} `{key}` is supplied twice",
+                message(
+                    "score.supplied-twice",
+                    "{entity} `{key}` is supplied twice",
+                    entity=entity.name,
+                    key=key,
+                ),
                 record=str(key),
                 field=entity.key,
                 value=key,
@@ -217,8 +223,14 @@ def _within_exact_range(scoring: m.Scoring, totals: Mapping[str, Decimal]) -> No
     for dept, total in totals.items():
         if total >= limit:
             raise RecordError(
-                f"department `{dept}` has {format_value(total)} points or more, past the "
-                f"{format_value(limit)} that the engine adds up exactly",
+                message(
+                    "score.department-too-large",
+                    "department `{dept}` has {points} points or more, past the {limit} that the "
+                    "engine adds up exactly",
+                    dept=dept,
+                    points=format_value(total),
+                    limit=format_value(limit),
+                ),
                 field=POINTS,
                 entity=scoring.entity.name,
             )

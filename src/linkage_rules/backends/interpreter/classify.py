@@ -7,10 +7,13 @@ and every operation goes through the runtime's three-valued functions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ...explain.explanation import (
+    ALL_OF,
+    ANY_OF,
+    NOT,
     Explanation,
     FieldReading,
     RowExplanation,
@@ -22,6 +25,7 @@ from ...explain.explanation import (
 from ...language import model as m
 from ...language.dtypes import DType, Kind, as_percent, format_value
 from ...language.visitor import ExprVisitor
+from ...messages import message
 from .. import runtime as rt
 
 
@@ -107,7 +111,12 @@ class Tracer(ExprVisitor[Step]):
 
     def visit_ListConst(self, expr: m.ListConst) -> Step:
         if expr.name is not None:
-            reading = f"{expr.label or expr.name} ({len(expr.items)} items)"
+            reading = message(
+                "explain.list-items",
+                "{name} ({count} items)",
+                name=expr.label or expr.name,
+                count=len(expr.items),
+            )
             return Step(expr.span.text, reading, expr.items)  # the entries as written, in order
         return Step(expr.span.text, expr.span.text, expr.items)
 
@@ -120,20 +129,37 @@ class Tracer(ExprVisitor[Step]):
     def visit_Arith(self, expr: m.Arith) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
         value = self.arithmetic.operators[expr.op](left.value, right.value)
-        reading = f"{left.reading} {expr.op} {right.reading} = {format_value(value)}"
+        reading = message(
+            "explain.arith",
+            "{left} {op} {right} = {value}",
+            left=left.reading,
+            op=expr.op,
+            right=right.reading,
+            value=format_value(value),
+        )
         return self._compound(expr.span.text, reading, value, left, right)
 
     def visit_Neg(self, expr: m.Neg) -> Step:
         operand = self.step(expr.operand)
         value = self.arithmetic.neg(operand.value)
-        return self._compound(
-            expr.span.text, f"-({operand.reading}) = {format_value(value)}", value, operand
+        reading = message(
+            "explain.neg",
+            "-({operand}) = {value}",
+            operand=operand.reading,
+            value=format_value(value),
         )
+        return self._compound(expr.span.text, reading, value, operand)
 
     def visit_Cmp(self, expr: m.Cmp) -> Step:
         left, right = self.step(expr.left), self.step(expr.right)
         value = rt.compare(expr.op, _keyed(expr.left, left.value), _keyed(expr.right, right.value))
-        reading = f"{left.reading} {expr.op} {right.reading}"
+        reading = message(
+            "explain.compare",
+            "{left} {op} {right}",
+            left=left.reading,
+            op=expr.op,
+            right=right.reading,
+        )
         return self._compound(expr.span.text, reading, value, left, right)
 
     def visit_Member(self, expr: m.Member) -> Step:
@@ -141,13 +167,16 @@ class Tracer(ExprVisitor[Step]):
         options = self.step(expr.options)
         key = _keyed(expr.operand, operand.value)
         value = rt.member(key, expr.options.values, expr.negated)
-        word = "not in" if expr.negated else "in"
         listed = key in expr.options.values if key is not None else None
-        note = "" if listed is None else " (listed)" if listed else " (not listed)"
         entry = expr.options.entries.get(key) if listed and expr.options.entries else None
-        if entry is not None and entry != operand.value:
-            note = f" (listed as `{format_value(entry)}`)"  # another spelling, or a former name
-        reading = f"{operand.reading} {word} {options.reading}{note}"
+        reading = message(
+            "explain.member",
+            "{operand} {word} {options}{note}",
+            operand=operand.reading,
+            word="not in" if expr.negated else "in",
+            options=options.reading,
+            note=_listed_note(listed, entry, operand.value),
+        )
         return self._compound(expr.span.text, reading, value, operand)
 
     def visit_Range(self, expr: m.Range) -> Step:
@@ -157,29 +186,40 @@ class Tracer(ExprVisitor[Step]):
             _keyed(expr.low, low.value),
             _keyed(expr.high, high.value),
         )
-        reading = f"{operand.reading} between {low.reading} and {high.reading}"
+        reading = message(
+            "explain.between",
+            "{operand} between {low} and {high}",
+            operand=operand.reading,
+            low=low.reading,
+            high=high.reading,
+        )
         return self._compound(expr.span.text, reading, value, operand, low, high)
 
     def visit_NullTest(self, expr: m.NullTest) -> Step:
         operand = self.step(expr.operand)
         value = (operand.value is None) != expr.negated
-        reading = f"{operand.reading} is {'not ' if expr.negated else ''}null"
+        reading = message(
+            "explain.null-test",
+            "{operand} is {negation}null",
+            operand=operand.reading,
+            negation="not " if expr.negated else "",
+        )
         return self._compound(expr.span.text, reading, value, operand)
 
     def visit_Negation(self, expr: m.Negation) -> Step:
         operand = self.step(expr.operand)
         value = rt.not3(operand.value)  # type: ignore[arg-type]
-        return Step(expr.span.text, "not:", value, (operand,))
+        return Step(expr.span.text, NOT, value, (operand,))
 
     def visit_Logic(self, expr: m.Logic) -> Step:
         parts = tuple(self.step(o) for o in expr.operands)
         values = [p.value for p in parts]
         if expr.op == "and":
             value = rt.and3(values)  # type: ignore[arg-type]
-            reading = "all of:"
+            reading = ALL_OF
         else:
             value = rt.or3(values)  # type: ignore[arg-type]
-            reading = "any of:"
+            reading = ANY_OF
         return Step(expr.span.text, reading, value, parts)
 
     def visit_Conditional(self, expr: m.Conditional) -> Step:
@@ -191,9 +231,38 @@ class Tracer(ExprVisitor[Step]):
     def visit_FuncCall(self, expr: m.FuncCall) -> Step:
         args = tuple(self.step(a) for a in expr.args)
         value = self.arithmetic.functions[expr.function](*(a.value for a in args))
-        inner = ", ".join(a.reading for a in args)
-        reading = f"{expr.function}({inner}) = {format_value(value)}"
+        reading = message(
+            "explain.call",
+            "{function}({arguments}) = {value}",
+            function=expr.function,
+            arguments=_arguments(a.reading for a in args),
+            value=format_value(value),
+        )
         return self._compound(expr.span.text, reading, value, *args)
+
+
+def _listed_note(listed: bool | None, entry: object, value: object) -> str:
+    """` (listed)`, ` (not listed)`, or ` (listed as `…`)` for another spelling or a
+    former name; nothing for a null, which no list holds or lacks."""
+    if listed is None:
+        return ""
+    if not listed:
+        return message("explain.not-listed", " (not listed)")
+    if entry is not None and entry != value:
+        return message("explain.listed-as", " (listed as `{entry}`)", entry=format_value(entry))
+    return message("explain.listed", " (listed)")
+
+
+def _arguments(readings: Iterable[str]) -> str:
+    """A call's arguments, `a, b`, whatever the language (they are the policy's text)."""
+    shown = ""
+    for index, reading in enumerate(readings):
+        shown = (
+            reading
+            if index == 0
+            else message("explain.argument", "{before}, {after}", before=shown, after=reading)
+        )
+    return shown
 
 
 # ---- segments and tables ---------------------------------------------------------------

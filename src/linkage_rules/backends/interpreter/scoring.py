@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from ...explain.explanation import Step, deciding_text, json_value
+from ...explain.explanation import Step
+from ...explain.sale import BonusTrace, GateTrace, SaleExplanation, ShareTrace
 from ...language import model as m
 from ...language.dtypes import Kind, check_shares, format_shares, format_value
 from ...language.errors import RecordError
-from ...language.frozen import frozen
 from ...language.names import DEPT, POINTS, ROLE_NAME
+from ...messages import message, said
 from .. import contract as c
 from .. import runtime as rt
 from .classify import Tracer
@@ -58,16 +59,16 @@ class SaleProblems:
         self._departments = split.departments
         self._members = frozenset(split.departments.members)
 
-    def _error(
-        self, record: Any, message: str, field: str | None, value: object = None
-    ) -> RecordError:
+    def _error(self, record: Any, why: str, field: str | None, value: object = None) -> RecordError:
         sale_id = record.get(self.scoring.id_field) if isinstance(record, Mapping) else None
+        found = self.scoring.entity.field(field) if field is not None else None
         return RecordError(
-            message,
+            why,
             record=str(sale_id) if sale_id is not None else None,
             field=field,
             value=value,
             entity=self.scoring.entity.name,
+            label=found.label if found is not None else None,
         )
 
     def shares(self, value: object, record: Any) -> tuple[tuple[str, Decimal | None], ...]:
@@ -109,59 +110,84 @@ class SaleProblems:
         try:
             return check_shares(self._departments, value)
         except ValueError as error:
-            raise self._error(record, str(error), self.scoring.split.participants, value) from None
+            raise self._error(record, said(error), self.scoring.split.participants, value) from None
 
     def missing(self, index: int, record: Any) -> NoReturn:
         lookup = self.scoring.lookups[index]
         key = record[lookup.key]
         if lookup.catalog is not None:
-            message = (
-                f"`{format_value(key)}` is not in {lookup.catalog.label or lookup.catalog.name} "
-                f"({lookup.catalog.path})"
+            why = message(
+                "sale.not-in-catalog",
+                "`{key}` is not in {catalog} ({file})",
+                key=format_value(key),
+                catalog=lookup.catalog.label or lookup.catalog.name,
+                file=lookup.catalog.path,
             )
         else:
-            message = (
-                f"no {lookup.entity.name} with {lookup.entity.key} `{format_value(key)}` was "
-                f"supplied (give it in `{lookup.input_name}`)"
+            why = message(
+                "sale.not-supplied",
+                "no {entity} with {field} `{key}` was supplied (give it in `{input}`)",
+                entity=lookup.entity.name,
+                field=lookup.entity.key,
+                key=format_value(key),
+                input=lookup.input_name,
             )
-        raise self._error(record, message, lookup.key, key)
+        raise self._error(record, why, lookup.key, key)
 
     def unmet(self, index: int, record: Any) -> NoReturn:
         requirement = self.scoring.requirements[index]
         what = requirement.label or requirement.name
         field = requirement.field
         value = record.get(field) if "." not in field else None
-        shown = f" (it is {format_value(value)})"
-        raise self._error(record, f"{what}{shown} [{requirement.name}]", field, value)
+        why = message(
+            "sale.unmet",
+            "{what} (it is {value}) [{name}]",
+            what=what,
+            value=format_value(value),
+            name=requirement.name,
+        )
+        raise self._error(record, why, field, value)
 
     def twice(self, record: Any) -> NoReturn:
         sale_id = record[self.scoring.id_field]
-        raise self._error(
-            record,
-            f"`{format_value(sale_id)}` appears twice; each sale is scored once",
-            self.scoring.id_field,
-            sale_id,
+        why = message(
+            "sale.twice",
+            "`{sale}` appears twice; each sale is scored once",
+            sale=format_value(sale_id),
         )
+        raise self._error(record, why, self.scoring.id_field, sale_id)
 
     def host_shared(self, record: Any, host: str) -> NoReturn:
         label = self._departments.label_of(host) if host in self._departments.members else None
-        named = f"`{host}`" + (f" ({label})" if label else "")
-        raise self._error(
-            record,
-            f"{named} is the product's host department, so it cannot also be a participant "
-            "(the host has its own share)",
-            self.scoring.split.participants,
-            record[self.scoring.split.participants],
+        shown = f" ({label})" if label else ""
+        why = message(
+            "sale.host-shared",
+            "`{host}`{label} is the product's host department, so it cannot also be a "
+            "participant (the host has its own share)",
+            host=host,
+            label=shown,
         )
+        participants = self.scoring.split.participants
+        raise self._error(record, why, participants, record[participants])
 
     def no_points(self, record: Any, value: object) -> RecordError:
         if value is None:
-            why = "a value they need is missing"
+            why = message(
+                "sale.points-missing", "its points cannot be computed: a value they need is missing"
+            )
         elif isinstance(value, (int, Decimal)) and value < 0:
-            why = f"they come to {format_value(value)}, and points cannot be negative"
+            why = message(
+                "sale.points-negative",
+                "its points cannot be computed: they come to {points}, and points cannot be "
+                "negative",
+                points=format_value(value),
+            )
         else:
-            why = "they have more than 34 digits"
-        return self._error(record, f"its points cannot be computed: {why}", None, value)
+            why = message(
+                "sale.points-too-long",
+                "its points cannot be computed: they have more than 34 digits",
+            )
+        return self._error(record, why, None, value)
 
 
 def prepare_traced(
@@ -289,146 +315,6 @@ def evaluate_traced(
 
 
 # ---- the explanation of one sale ----------------------------------------------------------
-
-
-@frozen
-class GateTrace:
-    """The gate groups a sale was in, and why each passed or failed."""
-
-    gate: str
-    label: str | None
-    clause: str | None
-    key: tuple[object, ...]
-    passed: bool
-    test: Step
-
-
-@frozen
-class BonusTrace:
-    name: str
-    label: str | None
-    clause: str | None
-    value: Step
-
-
-@frozen
-class ShareTrace:
-    dept: str
-    dept_label: str | None
-    role: str
-    points: Decimal
-    counted: bool
-    zeroed_by: str | None
-
-
-@frozen
-class SaleExplanation:
-    """How one sale was scored, in the policy's own labels; `str()` for people, `to_dict()`."""
-
-    sale_id: str
-    scoring: str
-    scoring_label: str | None
-    points: Step
-    points_label: str | None
-    points_clause: str | None
-    bonuses: tuple[BonusTrace, ...]
-    total_points: Decimal
-    split: str
-    shares: tuple[ShareTrace, ...]
-    gates: tuple[GateTrace, ...]
-    counted: bool
-    zeroed_by: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sale": self.sale_id,
-            "scoring": self.scoring,
-            "points": self.points.to_dict(),
-            "bonuses": [
-                {"bonus": b.name, "label": b.label, "clause": b.clause, "value": b.value.to_dict()}
-                for b in self.bonuses
-            ],
-            "total_points": json_value(self.total_points),
-            "participants": self.split,
-            "shares": [
-                {
-                    "dept": s.dept,
-                    "role": s.role,
-                    "points": json_value(s.points),
-                    "counted": s.counted,
-                    "zeroed_by": s.zeroed_by,
-                }
-                for s in self.shares
-            ],
-            "gates": [
-                {
-                    "gate": g.gate,
-                    "label": g.label,
-                    "clause": g.clause,
-                    "group": [json_value(k) for k in g.key],
-                    "passed": g.passed,
-                    "test": g.test.to_dict(),
-                }
-                for g in self.gates
-            ],
-            "counted": self.counted,
-            "zeroed_by": self.zeroed_by,
-        }
-
-    def short_lines(self) -> list[str]:
-        """Whether the sale counts and, for each gate group it was in, the verdict with
-        the values that decided it: a line each."""
-        counted = "counts" if self.counted else f"scores zero (gate {self.zeroed_by})"
-        lines = [f"sale {self.sale_id}: {format_value(self.total_points)} points, {counted}"]
-        for gate in self.gates:
-            group = ", ".join(format_value(k) for k in gate.key)
-            label = f" {gate.label}" if gate.label else ""
-            verdict = "passed" if gate.passed else "FAILED"
-            lines.append(
-                f"  gate {gate.gate}{label}, group {group}: {verdict}: {deciding_text(gate.test)}"
-            )
-        return lines
-
-    def __str__(self) -> str:
-        title = f"sale {self.sale_id} · scoring {self.scoring}"
-        title += f" {self.scoring_label}" if self.scoring_label else ""
-        lines = [title, ""]
-        head = "points"
-        head += f" {self.points_label}" if self.points_label else ""
-        head += f" ({self.points_clause})" if self.points_clause else ""
-        lines.append(f"{head}: {format_value(self.points.value)}")
-        lines.extend(self.points.lines(1))
-        for bonus in self.bonuses:
-            head = f"bonus {bonus.name}" + (f" {bonus.label}" if bonus.label else "")
-            head += f" ({bonus.clause})" if bonus.clause else ""
-            lines.append(f"{head}: +{format_value(bonus.value.value)}")
-            lines.extend(bonus.value.lines(1))
-        if self.bonuses:
-            lines.append(f"points in all: {format_value(self.total_points)}")
-        lines.append("")
-        lines.append(f"split (participants {self.split}):")
-        for share in self.shares:
-            dept = share.dept + (f"({share.dept_label})" if share.dept_label else "")
-            mark = "" if share.counted else f"  (zeroed by {share.zeroed_by})"
-            lines.append(f"  {share.role:<11} {dept}: {format_value(share.points)}{mark}")
-        for gate in self.gates:
-            lines.append("")
-            verdict = "passed" if gate.passed else "FAILED"
-            head = f"gate {gate.gate}" + (f" {gate.label}" if gate.label else "")
-            head += f" ({gate.clause})" if gate.clause else ""
-            group = ", ".join(format_value(k) for k in gate.key)
-            lines.append(f"{head}, group {group}: {verdict}")
-            lines.extend(gate.test.lines(1))
-        lines.append("")
-        zeroed = [s for s in self.shares if not s.counted]
-        if not zeroed:
-            lines.append("the sale counts")
-        elif len(zeroed) == len(self.shares):
-            lines.append(f"the sale scores zero: gate {self.zeroed_by} failed for its group")
-        else:
-            depts = ", ".join(f"{s.dept} (by {s.zeroed_by})" for s in zeroed)
-            lines.append(f"the sale counts, except the shares of {depts}")
-        return "\n".join(lines)
 
 
 def explain_sale(

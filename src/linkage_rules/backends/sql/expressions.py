@@ -24,6 +24,7 @@ from ...language import model as m
 from ...language.dtypes import Kind
 from ...language.values import text_key
 from ...language.visitor import ExprVisitor
+from ...messages import message
 from . import types as t
 
 TEXT_KEY_FUNCTION = "linkage_text_key"
@@ -60,7 +61,9 @@ def literal(value: object, sql_type: t.SqlType | None = None) -> Typed:
         return exp.Literal.string(value), t.TEXT
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return exp.Cast(this=exp.Literal.string(value.isoformat()), to=t.DATE.build()), t.DATE
-    raise t.Unsupported(f"the value `{value!r}` has no SQL literal here")
+    raise t.Unsupported(
+        message("sql.no-literal", "the value `{value}` has no SQL literal here", value=repr(value))
+    )
 
 
 def _sorted(values: frozenset[object]) -> list[object]:
@@ -128,7 +131,12 @@ class SqlExpr(ExprVisitor[Typed]):
         return literal(expr.value)
 
     def visit_ListConst(self, expr: m.ListConst) -> Typed:
-        raise t.Unsupported("a list is only compared with `in` or measured with `len` in SQL")
+        raise t.Unsupported(
+            message(
+                "sql.list-use",
+                "a list is only compared with `in` or measured with `len` in SQL",
+            )
+        )
 
     def _operand(self, node: exp.Expr, ty: t.SqlType, target: t.SqlType) -> exp.Expr:
         """An operand of arithmetic in `target`'s family: BIGINT for integers (a literal
@@ -145,10 +153,14 @@ class SqlExpr(ExprVisitor[Typed]):
         right, rt_ = self.value(expr.right)
         if expr.op == "/":
             raise t.Unsupported(
-                "`/` cannot be computed exactly in SQL: the Python engine rounds a quotient "
-                f"to {t.MAX_DIGITS} significant digits, which neither DuckDB (whose decimal "
-                "division gives a DOUBLE) nor Spark (which changes the scale) reproduces; "
-                "multiply instead, e.g. `a >= b * c` for `a / b >= c` when b > 0"
+                message(
+                    "sql.division",
+                    "`/` cannot be computed exactly in SQL: the Python engine rounds a quotient "
+                    "to {digits} significant digits, which neither DuckDB (whose decimal "
+                    "division gives a DOUBLE) nor Spark (which changes the scale) reproduces; "
+                    "multiply instead, e.g. `a >= b * c` for `a / b >= c` when b > 0",
+                    digits=t.MAX_DIGITS,
+                )
             )
         if lt.kind == "null" or rt_.kind == "null":
             other = rt_ if lt.kind == "null" else lt
@@ -199,7 +211,9 @@ class SqlExpr(ExprVisitor[Typed]):
         if name == "round":
             digits = int(expr.args[1].value) if len(expr.args) == 2 else 0  # type: ignore[union-attr,arg-type]
             return self._round(node, ty, digits, f"`{expr.span.text}`")
-        raise t.Unsupported(f"the function `{name}` has no SQL form yet")
+        raise t.Unsupported(
+            message("sql.no-function", "the function `{name}` has no SQL form yet", name=name)
+        )
 
     def _len(self, arg: m.TExpr) -> Typed:
         if isinstance(arg, m.ListConst):

@@ -26,12 +26,12 @@ DENOMINATOR = "denominator"
 
 def key_column(index: int) -> str:
     """The column of a group's `index`-th key in its compared form."""
-    return f"key_{index}"
+    return "key_" + str(index)
 
 
 def shown_column(index: int) -> str:
     """The column of the key as shown: the least of the spellings the group's records have."""
-    return f"shown_{index}"
+    return "shown_" + str(index)
 
 
 def _added(aggregate: m.MeasureAggregate, sql: SqlExpr) -> exp.Expr:

@@ -20,6 +20,7 @@ from ...language import model as m
 from ...language.diagnostics import Diagnostic
 from ...language.dtypes import Kind
 from ...language.errors import PolicyError
+from ...messages import message
 from . import types as t
 from .expressions import SqlExpr, literal
 
@@ -68,9 +69,13 @@ def _refusal(error: t.Unsupported, fallback: m.TExpr | None, entity: str) -> Pol
         [
             Diagnostic(
                 "sql-unsupported",
-                f"cannot be computed exactly in SQL: {error}",
+                message("sql.unsupported", "cannot be computed exactly in SQL: {why}", why=error),
                 span,
-                help=f"the Python engine (`classify`) runs it; the SQL of `{entity}` is refused",
+                help=message(
+                    "sql.unsupported.help",
+                    "the Python engine (`classify`) runs it; the SQL of `{entity}` is refused",
+                    entity=entity,
+                ),
             )
         ]
     )
@@ -142,8 +147,11 @@ class _Builder:
         otherwise = next((row for row in table.rows if row.condition is None), None)
         outputs = [row.output for row in table.rows]
         if table.hit == "collect" and any(o is None for o in outputs):
-            raise t.Unsupported("a `hit collect` table with a null output")
-        out_type = t.unify([literal(o)[1] for o in outputs], f"the outputs of `{table.name}`")
+            raise t.Unsupported(
+                message("sql.collect-null", "a `hit collect` table with a null output")
+            )
+        what = message("sql.outputs-of", "the outputs of `{table}`", table=table.name)
+        out_type = t.unify([literal(o)[1] for o in outputs], what)
 
         def value(output: object) -> exp.Expr:
             return literal(output, out_type)[0]
@@ -189,7 +197,14 @@ def entity_query(
     """The query of `entity` over the relation `table`, or PolicyError naming what SQL
     cannot compute exactly. `numbers` sizes numeric fields (defaults: `types.DEFAULT_*`)."""
     if dialect not in DIALECTS:
-        raise ValueError(f"dialect= takes one of {', '.join(DIALECTS)}, not {dialect!r}")
+        raise ValueError(
+            message(
+                "sql.dialect",
+                "dialect= takes one of {dialects}, not {dialect}",
+                dialects=DIALECTS,
+                dialect=repr(dialect),
+            )
+        )
     given = numbers or {}
     fields = {f.name: t.of_dtype(f.type, given.get(f.name)) for f in _sql_fields(entity)}
     builder = _Builder(entity, fields, dialect)
@@ -218,7 +233,13 @@ def table_name(name: str) -> exp.Table:
     identifier: the name is never parsed as SQL, so no text in it can become SQL."""
     parts = name.split(".")
     if not 1 <= len(parts) <= 3 or not all(parts):
-        raise ValueError(f"table= takes `table`, `db.table` or `catalog.db.table`, not {name!r}")
+        raise ValueError(
+            message(
+                "sql.table-name",
+                "table= takes `table`, `db.table` or `catalog.db.table`, not {name}",
+                name=repr(name),
+            )
+        )
     names = [exp.to_identifier(p, quoted=True) for p in parts]
     while len(names) < 3:
         names.insert(0, None)  # type: ignore[arg-type]
@@ -237,10 +258,15 @@ def _check_names(columns: list[Column], entity: m.Entity) -> None:
                 [
                     Diagnostic(
                         "sql-unsupported",
-                        f"two output columns of `{entity.name}` would both be named "
-                        f"`{column.name}` in SQL",
+                        message(
+                            "sql.column-twice",
+                            "two output columns of `{entity}` would both be named `{column}` "
+                            "in SQL",
+                            entity=entity.name,
+                            column=column.name,
+                        ),
                         entity.span,
-                        help="rename the segment or table",
+                        help=message("sql.column-twice.help", "rename the segment or table"),
                     )
                 ]
             )

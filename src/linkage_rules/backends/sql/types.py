@@ -15,6 +15,7 @@ import attrs
 from sqlglot import exp
 
 from ...language.dtypes import DType, Kind
+from ...messages import message
 
 MAX_DIGITS = 34
 """The Python engine's precision (decimal128): a result within it is exact in both."""
@@ -77,9 +78,17 @@ def decimal(digits: int, scale: int, what: str) -> SqlType:
     digits = max(digits, scale, 1)
     if digits > MAX_DIGITS:
         raise Unsupported(
-            f"{what} may need {digits} digits ({digits - scale} before the point and {scale} "
-            f"after it); the Python engine computes exactly to {MAX_DIGITS} significant "
-            "digits and rounds past them, which SQL's fixed-scale DECIMAL cannot follow"
+            message(
+                "sql.decimal-digits",
+                "{what} may need {digits} digits ({whole} before the point and {scale} after "
+                "it); the Python engine computes exactly to {limit} significant digits and "
+                "rounds past them, which SQL's fixed-scale DECIMAL cannot follow",
+                what=what,
+                digits=digits,
+                whole=digits - scale,
+                scale=scale,
+                limit=MAX_DIGITS,
+            )
         )
     return SqlType("number", digits, scale)
 
@@ -90,7 +99,15 @@ def whole_number(digits: int, what: str) -> SqlType:
     if digits <= INT_DIGITS - 1:
         return SqlType("number", digits)
     if digits > SQL_MAX_DIGITS:
-        raise Unsupported(f"{what} may need {digits} digits, more than SQL's {SQL_MAX_DIGITS}")
+        raise Unsupported(
+            message(
+                "sql.whole-digits",
+                "{what} may need {digits} digits, more than SQL's {limit}",
+                what=what,
+                digits=digits,
+                limit=SQL_MAX_DIGITS,
+            )
+        )
     return SqlType("number", digits, 0)
 
 
@@ -99,13 +116,19 @@ def of_decimal(value: Decimal | int) -> SqlType:
     if isinstance(value, int):
         digits = len(str(abs(value)))
         if digits > 18:
-            raise Unsupported(f"the whole number `{value}` does not fit a BIGINT")
+            raise Unsupported(
+                message(
+                    "sql.bigint", "the whole number `{value}` does not fit a BIGINT", value=value
+                )
+            )
         return SqlType("number", digits)
     _, figures, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     scale = max(0, -exponent)
     whole = max(len(figures) + exponent, 0)
-    return decimal(whole + scale, scale, f"the number `{value}`")
+    return decimal(
+        whole + scale, scale, message("sql.the-number", "the number `{value}`", value=value)
+    )
 
 
 def unify(types: list[SqlType], what: str) -> SqlType:
@@ -122,8 +145,16 @@ def unify(types: list[SqlType], what: str) -> SqlType:
     whole = max(t.whole_digits for t in known)
     if whole + scale > SQL_MAX_DIGITS:  # compared or chosen, not computed: SQL's limit
         raise Unsupported(
-            f"{what} compares or chooses between numbers needing {whole + scale} digits "
-            f"({whole} before the point and {scale} after it), more than SQL's {SQL_MAX_DIGITS}"
+            message(
+                "sql.compared-digits",
+                "{what} compares or chooses between numbers needing {digits} digits ({whole} "
+                "before the point and {scale} after it), more than SQL's {limit}",
+                what=what,
+                digits=whole + scale,
+                whole=whole,
+                scale=scale,
+                limit=SQL_MAX_DIGITS,
+            )
         )
     return SqlType("number", max(whole + scale, 1), scale)
 
@@ -143,7 +174,13 @@ def of_dtype(dtype: DType, number: SqlType | None = None) -> SqlType:
         return TEXT
     if kind is Kind.NULL:
         return NULL
-    raise Unsupported(f"a field of type {dtype.describe()} has no SQL column type here")
+    raise Unsupported(
+        message(
+            "sql.no-column-type",
+            "a field of type {type} has no SQL column type here",
+            type=dtype.describe(),
+        )
+    )
 
 
 DEFAULT_DECIMALS = {
