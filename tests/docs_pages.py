@@ -93,6 +93,11 @@ class Block:
         return self.lang == "console" and self.body.startswith(_SESSION_STARTS)
 
     @property
+    def uses_duckdb(self) -> bool:
+        """Whether the session runs the batch engine, which needs the `batch` extra."""
+        return self.is_session and "--engine duckdb" in self.body
+
+    @property
     def is_file(self) -> bool:
         return self.title is not None and self.lang in FILE_LANGS
 

@@ -203,7 +203,8 @@ def test_folder_policy_loads_and_its_examples_pass(
     except lr.PolicyError as error:
         pytest.fail(f"the folder policy `{folder}` does not load:\n{error.render('plain')}")
     _assert_examples_pass(policy, f"{language}:{folder}")
-    assert policy.run_examples().results, f"`{folder}` has no examples"
+    # a policy of params only has nothing to give an example of
+    assert policy.run_examples().results or not policy.entities, f"`{folder}` has no examples"
 
 
 @pytest.mark.parametrize("block", FAILING, ids=[b.where for b in FAILING])
@@ -234,6 +235,8 @@ def test_rejected_snippet_shows_its_real_diagnostics(block: Block, tmp_path: Pat
 
 @pytest.mark.parametrize("block", SESSIONS, ids=[b.where for b in SESSIONS])
 def test_terminal_session_shows_real_output(block: Block, tmp_path: Path) -> None:
+    if block.uses_duckdb:
+        pytest.importorskip("duckdb")
     write_files(tmp_path, block.language)
     status: list[int] = []
     with terminal(block.language):
@@ -290,7 +293,7 @@ def test_writing_the_outputs_into_a_current_page_changes_nothing(page: Path) -> 
 
 def test_writing_the_outputs_replaces_an_old_output_and_nothing_else(tmp_path: Path) -> None:
     changes = {
-        "tutorial.zh.md": ("4 passed, 0 failed", "3 passed, 1 failed"),
+        "tutorial.zh.md": ("通过 4 个，失败 0 个", "通过 3 个，失败 1 个"),
         "messages.md": ("help: did you mean `credit_line`?", "help: did you mean `credit`?"),
     }
     for name, (current, old) in changes.items():
