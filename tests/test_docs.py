@@ -145,6 +145,34 @@ def test_a_translated_page_stands_beside_its_english_page(language: str) -> None
         assert (DOCS / page.name.replace(f".{language}.md", ".md")).is_file(), page.name
 
 
+def _anchors(page: Path) -> list[str]:
+    """The anchor of each heading of a page, outside code blocks: its `{#id}`, or the id
+    the toc extension makes of its text."""
+    toc = pytest.importorskip("markdown.extensions.toc")
+    inside_code = {
+        number
+        for block in ALL_BLOCKS
+        if block.page == page.name
+        for number in range(block.line, block.end + 1)
+    }
+    anchors = []
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        heading = re.match(r"^#{1,6} (.*?)(?: \{#([\w-]+)\})?$", line)
+        if heading and number not in inside_code:
+            anchors.append(heading.group(2) or toc.slugify(heading.group(1), "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_a_translated_page_keeps_the_anchors_of_its_english_page(language: str) -> None:
+    # A link such as tutorial.md#explain-one-client from any page, translated or not,
+    # then finds its place in the page of either language.
+    for page in [p for p in PAGES if language_of(p.name) == language]:
+        english = DOCS / page.name.replace(f".{language}.md", ".md")
+        missing = [a for a in _anchors(english) if a not in _anchors(page)]
+        assert not missing, f"{page.name} lacks these anchors (give its heading `{{#anchor}}`)"
+
+
 # ---- the blocks the pages show --------------------------------------------------------
 
 
