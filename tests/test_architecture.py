@@ -22,6 +22,7 @@ STAGES = (
     "explain",
     "backends",
     "scoring",
+    "measures",
     "batch",
     "examples",
     "api",

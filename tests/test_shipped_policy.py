@@ -59,7 +59,16 @@ def _all_rules(policy: lr.Policy, entity: str) -> set[str]:
 def test_loads_without_warnings(policy: lr.Policy) -> None:
     assert policy.warnings == ()
     assert policy.name == "cross_selling"
-    assert set(policy.entities) == {"OrgClient", "Person", "Product", "Sale", "Project", "Target"}
+    assert set(policy.entities) == {
+        "OrgClient",
+        "Person",
+        "Product",
+        "Sale",
+        "Project",
+        "Target",
+        "OrgUnit",
+        "PayrollClient",
+    }
 
 
 def test_every_example_passes_and_exercises_every_rule_and_row(policy: lr.Policy) -> None:

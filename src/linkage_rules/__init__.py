@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .backends.interpreter.scoring import SaleExplanation
     from .examples import ExampleReport, ExampleResult
     from .explain.explanation import Explanation
+    from .measures.explain import GroupExplanation
+    from .measures.sheet import MeasureGroup, MeasureSheet
     from .scoring.sheet import (
         Allocation,
         GateDecision,
@@ -29,6 +31,9 @@ _LATER = {
     "ExampleReport": "examples",
     "ExampleResult": "examples",
     "Explanation": "explain.explanation",
+    "GroupExplanation": "measures.explain",
+    "MeasureGroup": "measures.sheet",
+    "MeasureSheet": "measures.sheet",
     **dict.fromkeys(
         (
             "Allocation",
@@ -67,9 +72,12 @@ __all__ = [
     "ExampleResult",
     "Explanation",
     "GateDecision",
+    "GroupExplanation",
     "Ledger",
     "LedgerLine",
     "LinkageRulesError",
+    "MeasureGroup",
+    "MeasureSheet",
     "Note",
     "Policy",
     "PolicyError",

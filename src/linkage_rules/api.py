@@ -25,6 +25,7 @@ from .language.errors import PolicyError, RecordError
 from .language.parse_memo import PARSED
 from .language.source import Source
 from .language.suggest import did_you_mean
+from .measures.policy_methods import MeasureMethods
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
     from .examples import ExampleReport
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # imported when first used: a process that only classifies ne
     from .scoring.sheet import ScoreSheet
 
 
-class Policy(BatchMethods):
+class Policy(MeasureMethods, BatchMethods):
     """A checked, compiled policy. Create it with `load` or `loads`.
 
     A Policy is immutable once built (its evaluators are compiled on first use, once),

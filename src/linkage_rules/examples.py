@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -15,6 +15,9 @@ from .language.errors import RecordError
 from .language.frozen import frozen
 from .language.source import Span
 from .scoring.sheet import ScoreSheet
+
+if TYPE_CHECKING:
+    from .measures.sheet import MeasureSheet
 
 
 class Policy(Protocol):
@@ -38,6 +41,16 @@ class Policy(Protocol):
         interpret: bool = False,
         **inputs: Iterable[Mapping[str, object]],
     ) -> ScoreSheet: ...
+
+    def measure(
+        self,
+        records: Iterable[Mapping[str, object]],
+        *,
+        measures: Sequence[str] | None = None,
+        interpret: bool = False,
+        explain: bool = False,
+        on_error: Callable[[int, RecordError], None] | None = None,
+    ) -> MeasureSheet: ...
 
 
 @frozen
@@ -200,6 +213,11 @@ def run_examples(policy: Policy) -> ExampleReport:
         results.append(ExampleResult(example.title, example.span, tuple(failures), tuple(why)))
     for scoring_example in policy.model.scoring_examples:
         results.append(_run_scoring_example(policy, scoring_example))
+    for measure_example in policy.model.measure_examples:
+        from .measures.examples import run_measure_example
+
+        failed, traced = run_measure_example(policy.measure, measure_example)
+        results.append(ExampleResult(measure_example.title, measure_example.span, failed, traced))
     results.sort(key=lambda r: (r.span.source.name, r.span.start))
     unexercised = tuple(
         f"{s.name}.{r.name}"

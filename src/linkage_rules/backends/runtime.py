@@ -272,6 +272,13 @@ _STEPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+def counted(value: object, condition: bool) -> bool:
+    """Whether `count(x)` counts an item (a sale in a gate, a record in a measure) whose
+    `x` is `value`: a condition (`count(income > 0)`) where it is true, any other value
+    where it is not null. Both loops and the interpreter render this test."""
+    return value is True if condition else value is not None
+
+
 def aggregate_step(function: str, current: Any, value: Any) -> Any:
     """One more item folded into `sum`/`count`/`min`/`max` (see `AGGREGATES`)."""
     if value is None:

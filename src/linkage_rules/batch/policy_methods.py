@@ -3,7 +3,7 @@ that DuckDB, Arrow and sqlglot are imported only by a process that calls them.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,9 @@ from ..language import model as m
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from ..measures.runner import MeasureRunner
+    from ..measures.sheet import MeasureSheet
+
 
 class BatchMethods:
     """`to_sql` and `classify_table`; `Policy` supplies `model` and `_entity`."""
@@ -21,6 +24,9 @@ class BatchMethods:
 
     def _entity(self, entity: str | None, record: object) -> EntityRunner:
         raise NotImplementedError  # pragma: no cover - Policy's
+
+    def _measure_runner(self) -> MeasureRunner:
+        raise NotImplementedError  # pragma: no cover - MeasureMethods'
 
     def to_sql(
         self, entity: str | None = None, *, dialect: str = "duckdb", table: str = "input",
@@ -35,6 +41,17 @@ class BatchMethods:
         DuckDB: a pyarrow Table of `to_sql`'s columns and `_error` (docs/sql.md)."""
         columns = dict.fromkeys(getattr(data, "column_names", None) or ())  # tells the entity
         return _batch().classify_table(self.model, self._entity(entity, columns).schema, data)
+
+    def measure_table(self, data: object, *, measures: Sequence[str] | None = None) -> MeasureSheet:
+        """The measures over every row of `data` (Arrow, pandas, Polars, .parquet/.csv/
+        .jsonl) on DuckDB: a `GROUP BY` query each, rolled up and judged as `measure`
+        does. A key that is empty or not in its hierarchy raises RecordError naming the
+        field and the first rows (docs/measures.md)."""
+        from .measure import measure_table
+
+        runner = self._measure_runner()
+        chosen = runner.chosen(measures)
+        return measure_table(self.model, runner.schemas[chosen[0].entity], chosen, data)
 
 
 def _batch() -> ModuleType:

@@ -19,6 +19,7 @@ from .context import CheckContext, Symbol, at
 from .declarations import DeclarationChecker
 from .examples import ExampleChecker
 from .expressions import not_a_date
+from .measures import MeasureChecker
 from .parsed import ParsedFile
 from .resolvers import DISK, Resolver
 from .rules import RuleChecker
@@ -59,6 +60,7 @@ class Checker:
         self.ctx = CheckContext(resolver)
         self.examples: list[m.Example] = []
         self.scoring_examples: list[m.ScoringExample] = []
+        self.measure_examples: list[m.MeasureExample] = []
         self.data_parts: list[tuple[str, bytes]] = []
 
     @property
@@ -97,6 +99,8 @@ class Checker:
         made = self._examples.example(decl)
         if isinstance(made, m.Example):
             self.examples.append(made)
+        elif isinstance(made, m.MeasureExample):
+            self.measure_examples.append(made)
         elif made is not None:
             self.scoring_examples.append(made)
 
@@ -110,6 +114,7 @@ class Checker:
         self._scoring = ScoringChecker(ctx)
         self._examples = ExampleChecker(ctx)
         rules = RuleChecker(ctx)
+        measures = MeasureChecker(ctx)
         # In this order, so that a declaration can use whatever an earlier stage made,
         # wherever it stands in the files: types, then values, then rules, then examples.
         stages: list[tuple[tuple[type, ...], Callable[[ParsedFile, Any], None]]] = [
@@ -122,6 +127,7 @@ class Checker:
             ((n.TableDecl,), lambda _, d: self._named(ctx.tables, rules.table(d))),
             ((n.CatalogDecl,), self._catalog),
             ((n.ScoringDecl,), lambda _, d: self._scoring_decl(d)),
+            ((n.MeasureDecl,), lambda _, d: self._named(ctx.measures, measures.measure(d))),
             ((n.RecordDecl,), lambda _, d: self._record(d)),
             ((n.ExampleDecl,), lambda _, d: self._example(d)),
         ]
@@ -150,6 +156,8 @@ class Checker:
             catalogs=tuple(ctx.catalogs.values()),
             scorings=tuple(ctx.scorings.values()),
             scoring_examples=tuple(self.scoring_examples),
+            measures=tuple(ctx.measures.values()),
+            measure_examples=tuple(self.measure_examples),
         )
 
     def _policy_header(

@@ -88,6 +88,7 @@ class CheckContext:
         self.tables: dict[str, m.Table] = {}
         self.catalogs: dict[str, m.Catalog] = {}
         self.scorings: dict[str, m.Scoring] = {}
+        self.measures: dict[str, m.Measure] = {}
         self.records: dict[str, tuple[str, dict[str, object]]] = {}
         # Names whose declaration was wrong, each with the diagnostic that says why: their
         # uses are not reported again, but told as notes of that diagnostic.

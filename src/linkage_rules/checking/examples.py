@@ -10,10 +10,11 @@ from ..language.suggest import did_you_mean
 from ..messages import message
 from .context import CheckContext
 from .expressions import constant_value
+from .measure_examples import MeasureExampleChecks, expects_a_measure
 from .scoring_examples import ScoringExampleChecks
 
 
-class ExampleChecker(ScoringExampleChecks):
+class ExampleChecker(ScoringExampleChecks, MeasureExampleChecks):
     """Checks `record` and `example` declarations once every other declaration is known.
     Each returns what it made; the caller records it in the context."""
 
@@ -132,13 +133,17 @@ class ExampleChecker(ScoringExampleChecks):
             record.setdefault(f.name, None)
         return entity, record
 
-    def example(self, decl: n.ExampleDecl) -> m.Example | m.ScoringExample | None:
+    def example(
+        self, decl: n.ExampleDecl
+    ) -> m.Example | m.ScoringExample | m.MeasureExample | None:
         givens = [self._given(g) for g in decl.givens]
         if not decl.expectations:
             said = message(
                 "check.expects-nothing", "this example expects nothing, so it tests nothing"
             )
             self.ctx.warning("empty", said, decl.span)
+        if expects_a_measure(decl, self.ctx.measures):
+            return self._measure_example(decl, givens)
         scored = {s.entity.name: s for s in self.ctx.scorings.values()}
         scoring_kinds = ("points", "counts", "zeroed")
         if len(decl.givens) > 1 or any(e.kind in scoring_kinds for e in decl.expectations):

@@ -258,6 +258,20 @@ class ExprChecker(ConditionChecks, NameChecks, SyntaxVisitor[m.TExpr]):
 
     def visit_Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
+        if node.where is not None:
+            raise self._fail(
+                message(
+                    "check.where-outside-measure",
+                    "`where` inside `{name}(...)` filters the records a measure counts; "
+                    "it has no meaning here",
+                    name=name,
+                ),
+                node.where.span,
+                message(
+                    "check.where-outside-measure.help",
+                    "write the condition with `and`, or count in a `measure`",
+                ),
+            )
         builtin = builtins.BY_NAME.get(name)
         if builtin is None:
             raise self._fail(

@@ -68,6 +68,8 @@ class GroupExprChecker(ExprChecker):
     def visit_Call(self, node: n.Call, expected: DType | None) -> m.TExpr:
         name = node.function.text
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
+        if node.where is not None:  # refused, with why, by the expression checker
+            return super().visit_Call(node, expected)
         if name not in ("sum", "count") and not one_arg_minmax:
             if name not in builtins.BY_NAME:
                 known = ["sum", "count", *builtins.NAMES]

@@ -35,7 +35,8 @@ def counts(policy: Policy) -> dict[str, int]:
         "tables": len(model.tables),
         "scorings": len(model.scorings),
         "gates": sum(len(s.gates) for s in model.scorings),
-        "examples": len(model.examples) + len(model.scoring_examples),
+        "measures": len(model.measures),
+        "examples": len(model.examples) + len(model.scoring_examples) + len(model.measure_examples),
     }
 
 
@@ -124,6 +125,7 @@ def summary_line(policy: Policy) -> str:
             plural(n["tables"], "table"),
         ]
         + ([plural(n["scorings"], "scoring"), plural(n["gates"], "gate")] if n["scorings"] else [])
+        + ([plural(n["measures"], "measure")] if n["measures"] else [])
         + [plural(n["examples"], "example")]
     )
     return message(

@@ -143,6 +143,11 @@ _COUNTS: dict[str, Callable[[int], str]] = {
         if n == 1
         else message("count.gate.many", "{count} gates", count=n)
     ),
+    "measure": lambda n: (
+        message("count.measure", "{count} measure", count=n)
+        if n == 1
+        else message("count.measure.many", "{count} measures", count=n)
+    ),
     "example": lambda n: (
         message("count.example", "{count} example", count=n)
         if n == 1

@@ -16,7 +16,7 @@ from .. import __version__
 from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError, RecordError
 from ..messages import ENVIRONMENT, LANGUAGES
-from . import check, classify, explain, score, testing
+from . import check, classify, explain, measure, score, testing
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output
 
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     shared.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS, help=_FORMAT_HELP)
     shared.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_LANG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (check, testing, classify, explain, score):
+    for module in (check, testing, classify, explain, score, measure):
         module.add_parser(commands, shared)
     return parser
 
@@ -69,8 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return _exit_code(stop.code)
+    before = os.environ.get(ENVIRONMENT)
     if args.lang is not None:  # every message of this run, in the language asked for
         os.environ[ENVIRONMENT] = args.lang
+    try:
+        return _run(args)
+    finally:  # a caller in the same process (a test, a notebook) keeps its own language
+        if before is None:
+            os.environ.pop(ENVIRONMENT, None)
+        else:
+            os.environ[ENVIRONMENT] = before
+
+
+def _run(args: argparse.Namespace) -> int:
     out = Output(args.format, sys.stdout, sys.stderr)
     command: Command = args.run
     try:

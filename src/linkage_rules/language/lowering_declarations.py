@@ -168,6 +168,47 @@ class DeclarationLowering(LoweringBase):
         target = n.Name("counts", span)
         return n.Expectation("counts", target, (), None, False, span, unescape(str(items[0])))
 
+    def measure_group(self, span: Span, items: list[Token]) -> tuple[n.Name, str]:
+        level, key = items
+        return self._name(level), unescape(str(key))
+
+    def _measure_expectation(
+        self, kind: str, span: Span, target: Token, group: tuple[n.Name, str] | None,
+        outputs: tuple[n.Output, ...] | None = None) -> n.Expectation:  # fmt: skip
+        name = self._name(target)
+        return n.Expectation(kind, name, (), outputs, False, span, group=group)
+
+    def expect_met(self, span: Span, items: list[Any]) -> n.Expectation:
+        return self._measure_expectation("met", span, *items)
+
+    def expect_not_met(self, span: Span, items: list[Any]) -> n.Expectation:
+        return self._measure_expectation("not_met", span, *items)
+
+    def expect_shortfall(self, span: Span, items: list[Any]) -> n.Expectation:
+        target, group, value = items
+        return self._measure_expectation("shortfall", span, target, group, (value,))
+
+    def expect_measure(self, span: Span, items: list[Any]) -> n.Expectation:
+        target, group, value = items
+        return self._measure_expectation("measure", span, target, group, (value,))
+
+    def measure_decl(self, span: Span, items: list[Any]) -> n.MeasureDecl:
+        name, label, clause, entity, groups, body = items
+        keys, rollup = groups if groups is not None else ((), None)
+        return n.MeasureDecl(
+            self._name(name), label, clause, self._name(entity), keys, rollup, body, span
+        )
+
+    def measure_groups(
+        self, span: Span, items: list[Any]
+    ) -> tuple[tuple[n.Name, ...], n.MeasureRollup | None]:
+        keys, rollup = items
+        return keys, rollup
+
+    def measure_rollup(self, span: Span, items: list[Token]) -> n.MeasureRollup:
+        catalog, *levels = items
+        return n.MeasureRollup(self._name(catalog), tuple(self._name(t) for t in levels), span)
+
     def expect_zeroed(self, span: Span, items: list[Token]) -> n.Expectation:
         sale, gate = items
         return n.Expectation("zeroed", self._name(gate), (), None, False, span, unescape(str(sale)))

@@ -124,6 +124,11 @@ class ExpressionLowering(LoweringBase):
         function, *args = items
         return n.Call(self._name(function), tuple(a for a in args if a is not None), span)
 
+    def filtered_call(self, span: Span, items: list[Any]) -> n.Call:
+        function, arg, where = items
+        args = () if arg is None else (arg,)
+        return n.Call(self._name(function), args, span, where)
+
     def parenthesized(self, span: Span, items: list[Any]) -> n.Expr | Chain:
         return items[0]  # type: ignore[no-any-return]  # a chain goes on growing
 

@@ -237,6 +237,8 @@ class Expectation:
     that hold), "not_in", or "table" (`target` is a table whose output is `outputs`).
     Scoring examples add "points" (`target` is a department whose points are
     `outputs`), "counts" (the sale `sale` counts) and "zeroed" (gate `target` zeroed it).
+    Measure examples add "met", "not_met", "shortfall" and "measure" (its value), each
+    of measure `target` in `group` (or of the whole population).
     """
 
     kind: str
@@ -246,6 +248,8 @@ class Expectation:
     is_list: bool
     span: Span = _span()
     sale: str | None = None
+    group: tuple[Name, str] | None = None
+    """A measure's group: `at outlet "O1"`, the level and the group's key."""
 
 
 @frozen
@@ -406,6 +410,29 @@ class ScoringDecl:
     span: Span = _span()
 
 
+@frozen
+class MeasureRollup:
+    """`up ORG_UNITS to sub_branch, branch`: the groups rolled up through a catalog."""
+
+    catalog: Name
+    levels: tuple[Name, ...]
+    span: Span = _span()
+
+
+@frozen
+class MeasureDecl:
+    """`measure NAME "label" clause "…" for Entity per keys [up …]: value [op target]`."""
+
+    name: Name
+    label: str | None
+    clause: str | None
+    entity: Name
+    keys: tuple[Name, ...]
+    rollup: MeasureRollup | None
+    body: Expr
+    span: Span = _span()
+
+
 Decl: TypeAlias = (
     PolicyDecl
     | EnumDecl
@@ -418,6 +445,7 @@ Decl: TypeAlias = (
     | TableDecl
     | CatalogDecl
     | ScoringDecl
+    | MeasureDecl
     | RecordDecl
     | ExampleDecl
 )

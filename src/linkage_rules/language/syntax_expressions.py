@@ -85,6 +85,8 @@ class Call:
     function: Name
     args: tuple[Expr, ...]
     span: Span = _span()
+    where: Expr | None = None
+    """`count(x where c)`: an aggregate's filter, only a measure's aggregates take one."""
 
 
 @frozen

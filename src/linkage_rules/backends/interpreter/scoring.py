@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from ...explain.explanation import Step, deciding_text, json_value
 from ...language import model as m
-from ...language.dtypes import check_shares, format_shares, format_value
+from ...language.dtypes import Kind, check_shares, format_shares, format_value
 from ...language.errors import RecordError
 from ...language.frozen import frozen
 from ...language.names import DEPT, POINTS, ROLE_NAME
@@ -277,6 +277,8 @@ def lookup_rows(
 
 def _combine(aggregate: m.Aggregate, current: Any, values: dict[str, object]) -> Any:
     value = True if aggregate.arg is None else Tracer(values).value(aggregate.arg)  # count()
+    if aggregate.function == "count" and aggregate.arg is not None:
+        value = True if rt.counted(value, aggregate.arg.type.kind is Kind.BOOL) else None
     return rt.aggregate_step(aggregate.function, current, value)
 
 

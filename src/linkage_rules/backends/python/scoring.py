@@ -232,8 +232,9 @@ class _ScoringCompiler:
             self.emit(depth, f"{slot} = {function.render(slot, 'True')}")
             return
         value = self.exprs.value(aggregate.arg)
-        if not function.reads_value:  # count(x): only whether there is an item
-            self.emit(depth, f"if {value} is not None:")
+        if not function.reads_value:  # count(x): whether x holds (`runtime.counted`)
+            test = "is True" if aggregate.arg.type.kind is Kind.BOOL else "is not None"
+            self.emit(depth, f"if {value} {test}:")
             self.emit(depth + 1, f"{slot} = {function.render(slot, '_v')}")
             return
         self.emit(depth, f"_v = {value}")

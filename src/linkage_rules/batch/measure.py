@@ -1,0 +1,118 @@
+"""`Policy.measure_table`: measures over a table on DuckDB, one `GROUP BY` query each.
+
+The query gives the finest groups' totals (`backends/sql/measures.py`); rolling them up
+and judging them is the measures stage's, the same code the Python engines end in, so
+the answers are the same. What a record needs to be counted is checked on the table
+first, as `Policy.measure` checks each record: a key that is empty, or not in the
+hierarchy it rolls up through, is an error naming the field and the first rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..backends import runtime as rt
+from ..backends.records import RecordSchema
+from ..backends.sql import measures as q
+from ..backends.sql import types as t
+from ..language import model as m
+from ..language.dtypes import Kind
+from ..language.errors import RecordError
+from ..measures.population import hierarchy_of
+from ..measures.sheet import Key, MeasureGroup, MeasureSheet, Tally, rolled_up
+from ..messages import message
+from .columns import SHOWN_ROWS, prepare
+from .duckdb_engine import INPUT, connect
+from .inputs import as_arrow
+
+
+def measure_table(
+    model: m.PolicyModel, schema: RecordSchema, measures: Sequence[m.Measure], data: object
+) -> MeasureSheet:
+    """The measures of one entity over every row of `data` (see `Policy.measure_table`)."""
+    entity = schema.entity
+    prepared = prepare(as_arrow(data, schema), entity)
+    for measure in measures:
+        _check_keys(measure, prepared.table)
+    fields = {f.name: t.of_dtype(f.type, prepared.numbers.get(f.name)) for f in entity.fields
+              if f.type.kind is not Kind.SHARES}  # fmt: skip
+    connection = connect()
+    groups: list[MeasureGroup] = []
+    try:
+        connection.register(INPUT, prepared.table)
+        for measure in measures:
+            query = q.measure_query(measure, entity, fields, INPUT, "duckdb")
+            result = connection.sql(query.sql("duckdb")).to_arrow_table()
+            groups.extend(_groups(model, measure, result))
+    finally:
+        connection.close()
+    return MeasureSheet(groups)
+
+
+def _check_keys(measure: m.Measure, table: pa.Table) -> None:
+    for level in measure.keys:
+        column = table.column(level.name)
+        if column.null_count:
+            found = pc.indices_nonzero(pc.is_null(column)).slice(0, SHOWN_ROWS).to_pylist()
+            raise RecordError(
+                message(
+                    "measure.empty-key-rows",
+                    "`{field}` is empty in row(s) {rows}, so they are in no group of measure "
+                    "`{measure}`",
+                    field=level.label or level.name,
+                    rows=[str(i + 1) for i in found],
+                    measure=measure.name,
+                ),
+                field=level.name,
+                entity=measure.entity,
+            )
+
+
+def _groups(model: m.PolicyModel, measure: m.Measure, result: pa.Table) -> list[MeasureGroup]:
+    hierarchy = hierarchy_of(model, measure)
+    leaves: dict[Key, Tally] = {}
+    shown: dict[Key, Key] = {}
+    missing: list[object] = []
+    width = len(measure.keys)
+    for row in result.to_pylist():
+        if row[q.RECORDS] == 0:
+            continue  # no records at all: no group, as in Python
+        compared = tuple(row[q.key_column(i)] for i in range(width))
+        if hierarchy is not None and compared[0] not in hierarchy:
+            missing.append(row[q.shown_column(0)])
+            continue
+        leaves[compared] = Tally(
+            row[q.RECORDS],
+            _total(measure.numerator, row[q.NUMERATOR]),
+            _total(measure.denominator, row[q.DENOMINATOR]),
+        )
+        shown[compared] = tuple(row[q.shown_column(i)] for i in range(width))
+    if missing:
+        raise RecordError(
+            message(
+                "measure.not-in-hierarchy-rows",
+                "{values} not in `{catalog}`, so measure `{measure}` cannot roll them up",
+                values=[f"`{v}`" for v in sorted(map(str, missing))[:SHOWN_ROWS]],
+                catalog=measure.rollup,
+                measure=measure.name,
+            ),
+            field=measure.keys[0].name,
+            entity=measure.entity,
+        )
+    return rolled_up(measure, leaves, shown, hierarchy)
+
+
+def _total(aggregate: m.MeasureAggregate | None, value: Any) -> Any:
+    """A total as the Python engines keep it: a count an int, a sum of ints an int."""
+    if aggregate is None or value is None:
+        return None
+    if aggregate.function == "count" or (
+        aggregate.arg is not None and aggregate.arg.type.kind is Kind.INT
+    ):
+        return int(value)
+    return rt.total_add(Decimal(0), Decimal(value))
