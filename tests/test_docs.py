@@ -104,6 +104,7 @@ def test_the_nav_names_every_page_in_order() -> None:
         "tutorial.md",
         "language.md",
         "scoring.md",
+        "measures.md",
         "api.md",
         "cli.md",
         "cookbook.md",
