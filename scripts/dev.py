@@ -1,5 +1,6 @@
 """Set up the project's environment and run its jobs: the sample run, the test suite, the
-fuzzer, and regenerating the parse tables after an edit of grammar.lark.
+fuzzer, regenerating the parse tables after an edit of grammar.lark, the message
+catalogue, and the outputs the docs pages show.
 
 Only the standard library is used here, so a fresh machine with Python 3.11+ can run it.
 """
@@ -126,6 +127,12 @@ def messages() -> None:
     run(tool("python"), "scripts/build_messages.py")
 
 
+def docs_outputs() -> None:
+    """Write today's outputs into the docs pages, each in its page's language (commit the
+    pages): after the messages changed, the Chinese pages show the new Chinese."""
+    run(tool("python"), "scripts/docs_outputs.py")
+
+
 FUZZ_TESTS = "tests/test_fuzz.py"
 
 
@@ -211,7 +218,13 @@ def _tail(output: str, context: int = 8) -> str:
 
 
 def main() -> None:
-    jobs = {"sample": sample, "test": test, "grammar": grammar, "messages": messages}
+    jobs = {
+        "sample": sample,
+        "test": test,
+        "grammar": grammar,
+        "messages": messages,
+        "docs-outputs": docs_outputs,
+    }
     if len(sys.argv) >= 2 and sys.argv[1] == "fuzz" and len(sys.argv) <= 3:
         try:
             minutes = float(sys.argv[2]) if len(sys.argv) == 3 else 10.0
