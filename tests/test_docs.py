@@ -353,7 +353,8 @@ def _constant_code(node: ast.expr, constants: dict[str, str]) -> str | None:
 def diagnostic_codes() -> set[str]:
     """Every code a diagnostic can carry, read from the source: the first argument of a
     `Diagnostic`, an argument given to a parameter named `code` (by position or by name)
-    and such a parameter's default, and a code printed in an f-string (`error[code]`)."""
+    and such a parameter's default, and a code printed in an f-string or in a message's
+    template (`error[code]`)."""
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in SOURCE.rglob("*.py")]
     constants = {
         target.id: node.value.value
@@ -373,6 +374,10 @@ def diagnostic_codes() -> set[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 codes |= _codes_given(node, positions, constants)
+                if getattr(node.func, "id", None) == "message" and len(node.args) > 1:
+                    template = node.args[1]  # message(code, "… error[code] …")
+                    if isinstance(template, ast.Constant) and isinstance(template.value, str):
+                        codes |= set(_PRINTED_CODE.findall(template.value))
             elif isinstance(node, ast.JoinedStr):
                 parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
                 codes |= set(_PRINTED_CODE.findall("".join(str(p) for p in parts)))
@@ -415,7 +420,7 @@ def test_the_codes_are_read_from_the_source() -> None:
         "scoring",  # the default of the scoring checker's error
         "csv-header",  # a module's constant, HEADER_CODE
         "bad-sale",  # a helper's code parameter, by position
-        "example-failed",  # printed in an f-string
+        "example-failed",  # printed in a message's template
     } <= codes
     assert len(codes) >= 35
     assert all(_CODE.fullmatch(code) for code in codes)
