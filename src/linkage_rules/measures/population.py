@@ -25,8 +25,8 @@ from .sheet import Key, MeasureGroup, MeasureSheet, Tally, rolled_up
 Contribute = Callable[[Mapping[str, object]], tuple[tuple[object, ...], Any, Any]]
 
 
-def _compared(value: object) -> object:
-    return rt.text_key(value)
+_compared = rt.text_key
+"""A key as groups compare it: text in its one compared form, anything else as it is."""
 
 
 class MeasureTotals:
@@ -46,26 +46,20 @@ class MeasureTotals:
         self.totals: dict[Key, list[Any]] = {}
         self.shown: dict[Key, Key] = {}
         self.records: dict[Key, list[tuple[str, Any, Any]]] | None = {} if explain else None
+        self._single = len(measure.keys) == 1
+        # counts add as ints and cannot lose digits: no exact-sum check per record for them
+        self._counts_only = measure.numerator.function == "count" and (
+            measure.denominator is None or measure.denominator.function == "count"
+        )
 
     def prepare(self, record: Mapping[str, object], record_id: str) -> tuple[Any, ...]:
         """What adding one valid record would make of its group, changing nothing yet;
         RecordError when it cannot be grouped or its total cannot be kept exact."""
         key, numerator, denominator = self.contribute(record)
         measure = self.measure
-        for level, value in zip(measure.keys, key, strict=True):
-            if value is None:
-                raise RecordError(
-                    message(
-                        "measure.empty-key",
-                        "`{field}` is empty, so the record is in no group of measure `{measure}`",
-                        field=level.label or level.name,
-                        measure=measure.name,
-                    ),
-                    record=record_id,
-                    field=level.name,
-                    entity=measure.entity,
-                )
-        compared = tuple(_compared(v) for v in key)
+        if None in key:
+            self._empty_key(key, record_id)
+        compared = (_compared(key[0]),) if self._single else tuple(_compared(v) for v in key)
         if self.hierarchy is not None and compared[0] not in self.hierarchy:
             raise RecordError(
                 message(
@@ -83,6 +77,10 @@ class MeasureTotals:
         found = self.totals.get(compared)
         if found is None:
             found = [0, _nothing(measure.numerator), _nothing(measure.denominator)]
+        if self._counts_only:
+            second = None if denominator is None else found[2] + denominator
+            return compared, key, [found[0] + 1, found[1] + numerator, second], (
+                record_id, numerator, denominator)  # fmt: skip
         try:
             made = [found[0] + 1, _added(found[1], numerator), _added(found[2], denominator)]
         except Inexact as error:
@@ -95,9 +93,25 @@ class MeasureTotals:
         compared, key, made, contribution = prepared
         self.totals[compared] = made
         known = self.shown.get(compared)  # the least spelling: the same in any order, and in SQL
-        self.shown[compared] = key if known is None else min(known, key)
+        if known is None or (key != known and key < known):
+            self.shown[compared] = key
         if self.records is not None:
             self.records.setdefault(compared, []).append(contribution)
+
+    def _empty_key(self, key: tuple[object, ...], record_id: str) -> None:
+        measure = self.measure
+        level = next(k for k, v in zip(measure.keys, key, strict=True) if v is None)
+        raise RecordError(
+            message(
+                "measure.empty-key",
+                "`{field}` is empty, so the record is in no group of measure `{measure}`",
+                field=level.label or level.name,
+                measure=measure.name,
+            ),
+            record=record_id,
+            field=level.name,
+            entity=measure.entity,
+        )
 
     def groups(self) -> list[MeasureGroup]:
         leaves = {key: Tally(*totals) for key, totals in self.totals.items()}
