@@ -62,7 +62,8 @@ def tool(name: str) -> str:
 
 
 def sample() -> None:
-    """Classify the shipped sample clients and score the sample sales; print the summaries."""
+    """Classify the shipped sample clients, score the sample sales and measure the sample
+    payroll coverage; print the summaries."""
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
     policy = "policies/cross_selling"
@@ -99,6 +100,14 @@ def sample() -> None:
         "2026-11",
         "-o",
         "out/score",
+    )
+    run(
+        tool("linkage-rules"),
+        "measure",
+        policy,
+        "examples/payroll_clients.csv",
+        "-o",
+        "out/payroll_coverage.csv",
     )
 
 
