@@ -150,7 +150,7 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
                 raise ValueError(say.not_finite(value))
             return value
         if isinstance(value, float):
-            raise ValueError(say.a_float(value))
+            raise ValueError(say.binary_number_refused(value))
     elif kind is Kind.TEXT:
         if isinstance(value, str):
             return value

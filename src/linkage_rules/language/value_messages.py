@@ -20,7 +20,7 @@ def not_finite(value: object) -> Message:
     return message("value.not-finite", "`{value}` is not a finite number", value=value)
 
 
-def a_float(value: float) -> Message:
+def binary_number_refused(value: float) -> Message:
     """A float for money: the caller is told how to pass the amount exactly."""
     return message(
         "value.float",
