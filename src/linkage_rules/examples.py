@@ -14,6 +14,7 @@ from .language.dtypes import format_value
 from .language.errors import RecordError
 from .language.frozen import frozen
 from .language.source import Span
+from .language.values import text_key
 from .messages import message
 from .scoring.sheet import ScoreSheet
 
@@ -149,6 +150,9 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
         for lookup in scoring.lookups
         if lookup.catalog is None
     }
+    committee = scoring.committee
+    if committee is not None and committee.entity is not None and committee.input_name:
+        inputs[committee.input_name] = example.records.get(committee.entity.name, ())
     sales = example.records.get(scoring.entity.name, ())
     try:
         compiled = policy.score(sales, scoring=scoring.name, **inputs)
@@ -156,10 +160,18 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
     except RecordError as error:
         return ExampleResult(example.title, example.span, (error.said(),))
     failures: list[str] = []
-    if (compiled.departments, list(compiled.ledger), compiled.gates) != (
+    if (
+        compiled.departments,
+        list(compiled.ledger),
+        compiled.gates,
+        compiled.outlets,
+        compiled.engagements,
+    ) != (
         traced.departments,
         list(traced.ledger),
         traced.gates,
+        traced.outlets,
+        traced.engagements,
     ):
         failures.append(
             message(
@@ -184,6 +196,9 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
                     )
                 )
                 why.extend(_department_lines(expectation.target, lines))
+            continue
+        if expectation.kind in ENGAGEMENT_KINDS:
+            failures.extend(engagement_failures(compiled, expectation))
             continue
         sale = str(expectation.outputs[0])
         mine = [line for line in lines if line.sale_id == sale]
@@ -216,6 +231,64 @@ def _run_scoring_example(policy: Policy, example: m.ScoringExample) -> ExampleRe
             if mine:
                 why.extend(compiled.explain(sale).short_lines())
     return ExampleResult(example.title, example.span, tuple(failures), tuple(why))
+
+
+def _compared(sheet: ScoreSheet) -> tuple[object, ...]:
+    """What the compiled scoring and the interpreter must agree on."""
+    return sheet.departments, list(sheet.ledger), sheet.gates, sheet.outlets, sheet.engagements
+
+
+ENGAGEMENT_KINDS = ("engaged", "not_engaged", "credited")
+
+
+def engagement_failures(sheet: ScoreSheet, expectation: m.Expectation) -> list[str]:
+    """What an engagement's or a unit's credit expectation found otherwise."""
+    if expectation.kind == "credited":
+        unit, want = expectation.outputs
+        credited = sheet.outlets.get(text_key(unit))
+        got = credited.get(expectation.target) if credited is not None else None
+        if got is not None and got == want:
+            return []
+        return [
+            message(
+                "example.credited",
+                "expected `{unit}` to be credited {want} of `{amount}`, but it is credited {got}",
+                unit=unit,
+                want=format_value(want),
+                amount=expectation.target,
+                got=format_value(got) if got is not None else message("example.nothing", "nothing"),
+            )
+        ]
+    group = text_key(expectation.outputs[0])
+    found = next((e for e in sheet.engagements if text_key(e.group) == group), None)
+    holds = found is not None and expectation.target in found.holds
+    if holds == (expectation.kind == "engaged"):
+        return []
+    read = found.values.get(expectation.target, {}) if found is not None else {}
+    shown = ", ".join(f"{k} = {format_value(v)}" for k, v in read.items())
+    if found is None:
+        why = message("example.no-group-sales", "the group has no sales")
+    else:
+        why = message("example.engagement-read", "it read {values}", values=shown or "-")
+    if expectation.kind == "engaged":
+        said = message(
+            "example.engaged",
+            "expected engagement `{name}` to hold for client group `{group}`, but it does "
+            "not: {why}",
+            name=expectation.target,
+            group=expectation.outputs[0],
+            why=why,
+        )
+    else:
+        said = message(
+            "example.not-engaged",
+            "expected engagement `{name}` not to hold for client group `{group}`, but it "
+            "does: {why}",
+            name=expectation.target,
+            group=expectation.outputs[0],
+            why=why,
+        )
+    return [said]
 
 
 def _department_lines(dept: str, lines: list[Any]) -> list[str]:

@@ -48,13 +48,15 @@ class DeclarationChecker:
     def resolve_type(self, node: n.TypeExpr, owner: str) -> DType | None:
         ctx = self.ctx
         if isinstance(node, n.SharesType):
+            if node.enum.text == "text":  # units named by text: a committee's split
+                return DType(Kind.SHARES, False, None)
             enum = ctx.enums.get(node.enum.text)
             if enum is None:
                 ctx.error(
                     "unknown-type",
                     message(
                         "check.shares-enum",
-                        "`shares(...)` takes a declared enum, and `{name}` is not one",
+                        "`shares(...)` takes a declared enum or `text`, and `{name}` is neither",
                         name=node.enum.text,
                     ),
                     node.enum.span,

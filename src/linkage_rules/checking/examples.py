@@ -145,7 +145,7 @@ class ExampleChecker(ScoringExampleChecks, MeasureExampleChecks):
         if expects_a_measure(decl, self.ctx.measures):
             return self._measure_example(decl, givens)
         scored = {s.entity.name: s for s in self.ctx.scorings.values()}
-        scoring_kinds = ("points", "counts", "zeroed")
+        scoring_kinds = ("points", "counts", "zeroed", "engaged", "not_engaged", "credited")
         if len(decl.givens) > 1 or any(e.kind in scoring_kinds for e in decl.expectations):
             return self._scoring_example(decl, givens, scored)
         given = givens[0]

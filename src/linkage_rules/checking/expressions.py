@@ -272,6 +272,20 @@ class ExprChecker(ConditionChecks, NameChecks, SyntaxVisitor[m.TExpr]):
                     "write the condition with `and`, or count in a `measure`",
                 ),
             )
+        if node.distinct:
+            raise self._fail(
+                message(
+                    "check.distinct-outside-engagement",
+                    "`{name}(distinct ...)` counts the different values among an engagement's "
+                    "sales; it has no meaning here",
+                    name=name,
+                ),
+                node.span,
+                message(
+                    "check.distinct-outside-engagement.help",
+                    "write `count(distinct FIELD)` in an `engagement` clause of a scoring",
+                ),
+            )
         builtin = builtins.BY_NAME.get(name)
         if builtin is None:
             raise self._fail(

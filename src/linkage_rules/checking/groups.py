@@ -9,7 +9,8 @@ from ..language import builtins
 from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic
-from ..language.dtypes import INT, DType, EnumType
+from ..language.dtypes import INT, DType, EnumType, Kind
+from ..language.names import COUNT_DISTINCT
 from ..language.source import Span
 from ..language.suggest import did_you_mean
 from ..messages import message
@@ -31,9 +32,12 @@ class GroupExprChecker(ExprChecker):
         report: Callable[[Diagnostic], None],
         context: str,
         broken: Mapping[str, int],
+        distinct: bool = False,
     ) -> None:
         super().__init__(scope, enums, report, context, broken)
         self.items = items
+        self.distinct = distinct
+        """Whether `count(distinct x)` may be used: in an engagement's test."""
         self.aggregates: dict[str, m.Aggregate] = {}
 
     def _varies(self, name: str, span: Span) -> ExprError:
@@ -70,6 +74,10 @@ class GroupExprChecker(ExprChecker):
         one_arg_minmax = name in ("min", "max") and len(node.args) == 1
         if node.where is not None:  # refused, with why, by the expression checker
             return super().visit_Call(node, expected)
+        if node.distinct and self.distinct and name == "count":
+            return self._count_distinct(node)
+        if node.distinct:  # refused, with why, by the expression checker
+            return super().visit_Call(node, expected)
         if name not in ("sum", "count") and not one_arg_minmax:
             if name not in builtins.BY_NAME:
                 known = ["sum", "count", *builtins.NAMES]
@@ -101,3 +109,25 @@ class GroupExprChecker(ExprChecker):
         aggregate = m.Aggregate(name, args[0] if args else None, text, dtype)
         self.aggregates.setdefault(text, aggregate)
         return m.FieldRef(text, None, dtype, node.span)
+
+    def _count_distinct(self, node: n.Call) -> m.TExpr:
+        """`count(distinct outlet)`: how many different values the items have (nulls not
+        counted), compared as text is, so `O1` and `Ｏ1` are one unit."""
+        arg = self.items.check(node.args[0])
+        if arg.type.kind not in _DISTINCT_KINDS:
+            raise self._fail(
+                message(
+                    "scoring.distinct-kind",
+                    "`count(distinct ...)` counts different texts, enum members, dates or "
+                    "whole numbers, and this is {found}",
+                    found=arg.type.a(),
+                ),
+                arg.span,
+            )
+        text = "count(distinct " + re.sub(r"\s+", "", node.args[0].span.text) + ")"
+        aggregate = m.Aggregate(COUNT_DISTINCT, arg, text, INT)
+        self.aggregates.setdefault(text, aggregate)
+        return m.FieldRef(text, None, INT, node.span)
+
+
+_DISTINCT_KINDS = frozenset({Kind.TEXT, Kind.ENUM, Kind.DATE, Kind.INT, Kind.BOOL})

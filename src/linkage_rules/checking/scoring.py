@@ -16,6 +16,7 @@ from .declarations import reported_at_rows
 from .parsed import ParsedFile
 from .reference_data import load_table_file
 from .resolvers import CATALOG_FILE
+from .scoring_engagements import EngagementParts, group_heads
 from .scoring_parts import ScoringParts
 
 DataPart = tuple[str, bytes]
@@ -83,7 +84,23 @@ class ScoringChecker:
             ctx.break_name(decl.name.text, mark)
             return None, None
         rows, data = loaded
-        catalog = m.Catalog(decl.name.text, decl.label, entity, rows, decl.path.value, decl.span)
+        heads: dict[object, object] = {}
+        if decl.parent is not None:
+            found = group_heads(ctx, decl, entity, rows, display)
+            if found is None:
+                ctx.break_name(decl.name.text, ctx.mark())
+                return None, None
+            heads = found
+        catalog = m.Catalog(
+            decl.name.text,
+            decl.label,
+            entity,
+            rows,
+            decl.path.value,
+            decl.span,
+            decl.parent.text if decl.parent is not None else None,
+            heads,
+        )
         return catalog, (decl.path.value.replace("\\", "/"), data)
 
     # ---- scoring
@@ -100,7 +117,7 @@ class ScoringChecker:
         return scoring, (entity.name if scoring is None else None)
 
 
-class _ScoringBuilder(ScoringParts):
+class _ScoringBuilder(ScoringParts, EngagementParts):
     """One scoring declaration: its clauses checked in the order their names depend."""
 
     # ---- the clauses
@@ -132,11 +149,12 @@ class _ScoringBuilder(ScoringParts):
         penalties = [self._penalty(c) for c in self._clauses(n.PenaltyClause)]
         reward = self._reward()
         credit = self._credit()
-        names = [
-            c.name
-            for c in self.decl.clauses
-            if isinstance(c, (n.GateClause, n.PenaltyClause, n.BonusClause, n.RequireClause))
-        ]
+        engagements = self._engagements()
+        committee = self._committee(engagements, credit)
+        clause_kinds = (
+            n.GateClause, n.PenaltyClause, n.BonusClause, n.RequireClause, n.EngagementClause
+        )  # fmt: skip
+        names = [c.name for c in self.decl.clauses if isinstance(c, clause_kinds)]
         seen: dict[str, n.Name] = {}
         for name in names:
             if name.text in seen:
@@ -170,6 +188,8 @@ class _ScoringBuilder(ScoringParts):
             reward=reward,
             credit=credit,
             span=decl.span,
+            engagements=engagements,
+            committee=committee,
         )
 
     def _lookup(self, clause: n.LookupClause) -> None:

@@ -45,6 +45,9 @@ class ScoringExampleChecks:
                 continue
             entity, record = given
             inputs = [lk.entity.name for lk in scoring.lookups if lk.catalog is None]
+            committee = scoring.committee
+            if committee is not None and committee.entity is not None:
+                inputs.append(committee.entity.name)
             if entity.name != scoring.entity.name and entity.name not in inputs:
                 self.ctx.error(
                     "example",
@@ -69,6 +72,10 @@ class ScoringExampleChecks:
         for node in decl.expectations:
             if node.kind == "points":
                 expectation = self._points_expectation(node, scoring)
+            elif node.kind in ("engaged", "not_engaged"):
+                expectation = self._engagement_expectation(node, scoring)
+            elif node.kind == "credited":
+                expectation = self._credited_expectation(node, scoring)
             elif node.kind in ("counts", "zeroed"):
                 expectation = None
                 if node.sale not in sale_ids:
@@ -104,7 +111,9 @@ class ScoringExampleChecks:
                     "example",
                     message(
                         "check.several-records-expect",
-                        "an example with several records checks points, `counts` or `zeroed by`",
+                        "an example with several records checks points, `counts`, `zeroed by`, "
+                        "engagements (`expect NAME at group KEY`) or credits "
+                        "(`expect UNIT credited AMOUNT == VALUE`)",
                     ),
                     node.span,
                 )
@@ -143,3 +152,65 @@ class ScoringExampleChecks:
             )
             return None
         return m.Expectation("points", node.target.text, (), (value,), False, node.span)
+
+    def _engagement_expectation(
+        self, node: n.Expectation, scoring: m.Scoring
+    ) -> m.Expectation | None:
+        """`expect cross_unit at group "G1"`: the engagement holds for that client group."""
+        names = [e.name for e in scoring.engagements]
+        if node.target.text not in names:
+            self.ctx.error(
+                "unknown-name",
+                message(
+                    "check.no-such-engagement",
+                    "scoring `{scoring}` has no engagement `{name}`",
+                    scoring=scoring.name,
+                    name=node.target.text,
+                ),
+                node.target.span,
+                did_you_mean(node.target.text, names),
+            )
+            return None
+        assert node.group is not None
+        level, key = node.group
+        if level.text != "group":
+            self.ctx.error(
+                "example",
+                message(
+                    "check.engagement-at-group",
+                    'an engagement is of a client group: write `at group "{key}"`',
+                    key=key,
+                ),
+                level.span,
+            )
+            return None
+        return m.Expectation(node.kind, node.target.text, (), (key,), False, node.span)
+
+    def _credited_expectation(
+        self, node: n.Expectation, scoring: m.Scoring
+    ) -> m.Expectation | None:
+        """`expect "济南历下支行" credited income == 600.00`: what the unit is credited."""
+        credit = scoring.credit
+        if credit is None or node.target.text not in credit.amounts:
+            amounts = list(credit.amounts) if credit is not None else []
+            self.ctx.error(
+                "unknown-name",
+                message(
+                    "check.not-credited",
+                    "scoring `{scoring}` credits no amount `{name}`",
+                    scoring=scoring.name,
+                    name=node.target.text,
+                ),
+                node.target.span,
+                did_you_mean(node.target.text, amounts),
+            )
+            return None
+        value, dtype = self.ctx.table_output((node.outputs or ())[0])
+        if dtype.kind not in (Kind.INT, Kind.DECIMAL) or isinstance(value, bool):
+            self.ctx.error(
+                "type",
+                message("check.credited-number", "expect a credited amount as a number"),
+                node.span,
+            )
+            return None
+        return m.Expectation("credited", node.target.text, (), (node.sale, value), False, node.span)

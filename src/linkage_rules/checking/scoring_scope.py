@@ -22,6 +22,7 @@ _SINGLE = {
     n.TargetClause: "target",
     n.RewardClause: "reward",
     n.CreditClause: "credit",
+    n.CommitteeClause: "committee",
 }
 
 _REQUIRED_HINTS = {
@@ -122,6 +123,7 @@ class ScoringScope:
         context: str,
         *,
         after_target: bool,
+        distinct: bool = False,
     ) -> m.Grouped | None:
         key_names: list[str] = []
         per_line = any(k.text == DEPT for k in keys)
@@ -171,7 +173,7 @@ class ScoringScope:
         where_expr = items.condition(where) if where is not None else None
         ctx = self.ctx
         group = GroupExprChecker(
-            group_scope, items, ctx.enums, ctx.diagnostics.append, context, ctx.broken
+            group_scope, items, ctx.enums, ctx.diagnostics.append, context, ctx.broken, distinct
         )
         checked = group.value(value)
         if checked is None or (where is not None and where_expr is None):

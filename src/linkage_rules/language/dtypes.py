@@ -74,8 +74,8 @@ class DType:
             base = f"enum `{self.enum.name}`"
         elif self.kind is Kind.LIST and self.element is not None:
             base = f"list of {self.element.describe()}"
-        elif self.kind is Kind.SHARES and self.enum is not None:
-            base = f"shares({self.enum.name})"
+        elif self.kind is Kind.SHARES:
+            base = f"shares({self.enum.name if self.enum is not None else 'text'})"
         else:
             base = self.kind.value
         return base + ("?" if self.optional else "")
@@ -88,9 +88,11 @@ class DType:
             noun = message("type.enum", "value of enum `{name}`", name=self.enum.name)
         elif self.kind is Kind.LIST and self.element is not None:
             noun = message("type.list", "list of {element} values", element=self.element.describe())
-        elif self.kind is Kind.SHARES and self.enum is not None:
+        elif self.kind is Kind.SHARES:
             noun = message(
-                "type.shares", "list of `{name}` values with optional ratios", name=self.enum.name
+                "type.shares",
+                "list of `{name}` values with optional ratios",
+                name=self.enum.name if self.enum is not None else "text",
             )
         else:
             noun = NOUNS[self.kind.value]
@@ -167,7 +169,7 @@ def check_value(dtype: DType, value: object, enum_labels: dict[str, str] | None 
         if member is not None:
             return member
         raise ValueError(say.not_a_member(f"`{value}`", dtype.enum.name, dtype.enum.members))
-    elif kind is Kind.SHARES and dtype.enum is not None:
+    elif kind is Kind.SHARES:
         return check_shares(dtype.enum, value)
     if isinstance(value, str):
         raise ValueError(text_for_typed(value, dtype))
@@ -195,8 +197,9 @@ def _enum_member_as_typed(enum: EnumType, labels: dict[str, str], value: str) ->
 Shares = tuple[tuple[str, "Decimal | None"], ...]
 
 
-def check_shares(enum: EnumType, value: object) -> Shares:
+def check_shares(enum: EnumType | None, value: object) -> Shares:
     """Departments sharing a sale as `((member, ratio or None), ...)`, or ValueError.
+    With no enum (`shares(text)`), members are any names: the units of a committee's split.
 
     Accepted: the text form `personal:0.6|card:0.4`, or a list whose items are a
     member, a `(member, ratio)` pair or a mapping `{"dept": member, "ratio": ratio}`.
@@ -229,7 +232,11 @@ def check_shares(enum: EnumType, value: object) -> Shares:
     return _checked_shares(tuple(items))
 
 
-def _share_member(enum: EnumType, member: object) -> str:
+def _share_member(enum: EnumType | None, member: object) -> str:
+    if enum is None:
+        if isinstance(member, str) and member.strip() and not _SHARE_SYNTAX & set(member):
+            return member.strip()
+        raise ValueError(say.not_a_unit(describe_python_value(member)))
     if isinstance(member, str):
         if member in enum.members:
             return member
@@ -239,7 +246,11 @@ def _share_member(enum: EnumType, member: object) -> str:
     raise ValueError(say.not_a_member(describe_python_value(member), enum.name, enum.members))
 
 
-def parse_shares(enum: EnumType, text: str) -> Shares:
+_SHARE_SYNTAX = frozenset("|:")
+"""What separates a text share's members and ratios: no name may hold it."""
+
+
+def parse_shares(enum: EnumType | None, text: str) -> Shares:
     """`personal:0.6|card:0.4` or `personal|card` (a CSV cell)."""
     items: list[tuple[str, Decimal | None]] = []
     for part in text.split("|"):
@@ -362,7 +373,7 @@ def parse_text(dtype: DType, text: str) -> object:
             except ValueError:
                 pass
         raise ValueError(say.not_a_date(text))
-    if kind is Kind.SHARES and dtype.enum is not None:
+    if kind is Kind.SHARES:
         return parse_shares(dtype.enum, stripped)
     return check_value(dtype, stripped)
 

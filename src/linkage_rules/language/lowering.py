@@ -63,9 +63,12 @@ class ScoringLowering(LoweringBase):
     """The methods of the rules of reference data (catalogs) and of scorings."""
 
     def catalog_decl(self, span: Span, items: list[Any]) -> n.CatalogDecl:
-        name, label, entity, path = items
+        name, label, entity, path, parent = items
         path_lit = n.StringLit(unescape(str(path)), self._tok(path))
-        return n.CatalogDecl(self._name(name), self._name(entity), path_lit, label, span)
+        return n.CatalogDecl(self._name(name), self._name(entity), path_lit, label, span, parent)
+
+    def catalog_parent(self, span: Span, items: list[Token]) -> n.Name:
+        return self._name(items[0])
 
     def scoring_decl(self, span: Span, items: list[Any]) -> n.ScoringDecl:
         name, label, entity, *clauses = items
@@ -120,6 +123,26 @@ class ScoringLowering(LoweringBase):
         label, clause, *names = items
         amounts = tuple(self._name(t) for t in names[:-1])
         return n.CreditClause(label, clause, amounts, self._name(names[-1]), span)
+
+    def engagement_clause(self, span: Span, items: list[Any]) -> n.EngagementClause:
+        name, label, clause, lookup, condition = items
+        return n.EngagementClause(
+            self._name(name), label, clause, self._name(lookup), condition, span
+        )
+
+    def committee_clause(self, span: Span, items: list[Any]) -> n.CommitteeClause:
+        label, clause, (source, field, equally) = items
+        return n.CommitteeClause(label, clause, source, field, equally, span)
+
+    def committee_data(self, span: Span, items: list[Any]) -> tuple[n.Name, n.Name, bool]:
+        source, field, otherwise = items
+        return self._name(source), self._name(field), otherwise is not None
+
+    def committee_otherwise(self, span: Span, items: list[Token]) -> bool:
+        return True
+
+    def committee_equally(self, span: Span, items: list[Token]) -> tuple[None, None, bool]:
+        return None, None, True
 
     def reward_clause(self, span: Span, items: list[Any]) -> n.RewardClause:
         label, clause, value = items

@@ -188,6 +188,18 @@ class DeclarationLowering(LoweringBase):
         target, group, value = items
         return self._measure_expectation("shortfall", span, target, group, (value,))
 
+    def expect_engaged(self, span: Span, items: list[Any]) -> n.Expectation:
+        return self._measure_expectation("engaged", span, *items)
+
+    def expect_not_engaged(self, span: Span, items: list[Any]) -> n.Expectation:
+        return self._measure_expectation("not_engaged", span, *items)
+
+    def expect_credited(self, span: Span, items: list[Any]) -> n.Expectation:
+        unit, amount, value = items
+        return n.Expectation(
+            "credited", self._name(amount), (), (value,), False, span, unescape(str(unit))
+        )
+
     def expect_measure(self, span: Span, items: list[Any]) -> n.Expectation:
         target, group, value = items
         return self._measure_expectation("measure", span, target, group, (value,))

@@ -129,6 +129,10 @@ class ExpressionLowering(LoweringBase):
         args = () if arg is None else (arg,)
         return n.Call(self._name(function), args, span, where)
 
+    def distinct_call(self, span: Span, items: list[Any]) -> n.Call:
+        function, arg = items
+        return n.Call(self._name(function), (arg,), span, distinct=True)
+
     def parenthesized(self, span: Span, items: list[Any]) -> n.Expr | Chain:
         return items[0]  # type: ignore[no-any-return]  # a chain goes on growing
 

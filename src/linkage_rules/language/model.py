@@ -193,6 +193,11 @@ class Catalog:
     rows: dict[object, dict[str, object]] = attrs.field(eq=False)
     path: str
     span: Span = _span()
+    parent: str | None = None
+    """The field naming each row's parent row (`parent parent_id`), when rows form groups."""
+    heads: dict[object, object] = attrs.field(factory=dict, eq=False)
+    """With `parent`: each row's key -> the key of the row heading its group (the row
+    itself for a head), keys in the compared form `rows` is keyed by."""
 
 
 # ---- scoring --------------------------------------------------------------------------
@@ -338,6 +343,39 @@ class Credit:
 
 
 @frozen
+class Engagement:
+    """`engagement NAME per group of LOOKUP: test`: the sales of one period whose
+    `lookup` rows are in the same group of its catalog (a parent company and its
+    subsidiaries, at any depth), tested together; `group` has no keys, only aggregates."""
+
+    name: str
+    label: str | None
+    clause: str | None
+    lookup: str
+    group: Grouped
+    span: Span = _span()
+
+
+@frozen
+class Committee:
+    """How a qualifying engagement's credited amounts are divided among its units: by
+    the committee's decision, a `shares(text)` field of rows of `entity` keyed by the
+    group's head (supplied with the sales), and/or equally among the units."""
+
+    label: str | None
+    clause: str | None
+    entity: Entity | None
+    field: str | None
+    equally: bool
+    span: Span = _span()
+
+    @property
+    def input_name(self) -> str | None:
+        """The keyword `Policy.score` takes the decisions under: `committee_splits`."""
+        return None if self.entity is None else snake_plural(self.entity.name)
+
+
+@frozen
 class Scoring:
     name: str
     label: str | None
@@ -357,6 +395,8 @@ class Scoring:
     reward: Reward | None
     credit: Credit | None
     span: Span = _span()
+    engagements: tuple[Engagement, ...] = ()
+    committee: Committee | None = None
 
 
 @frozen

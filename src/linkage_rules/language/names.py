@@ -19,3 +19,6 @@ TOTAL_POINTS = "total_points"
 
 ROLE = EnumType("role", None, ("host", "participant"), ("主办部门", "参与部门"))
 """A participant's part in a sale: the host department or a helper."""
+
+COUNT_DISTINCT = "count_distinct"
+"""The aggregate `count(distinct x)` is, in the model: only engagements have it."""

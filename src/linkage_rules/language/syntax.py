@@ -238,7 +238,9 @@ class Expectation:
     Scoring examples add "points" (`target` is a department whose points are
     `outputs`), "counts" (the sale `sale` counts) and "zeroed" (gate `target` zeroed it).
     Measure examples add "met", "not_met", "shortfall" and "measure" (its value), each
-    of measure `target` in `group` (or of the whole population).
+    of measure `target` in `group` (or of the whole population). Scoring examples of
+    engagements add "engaged" and "not_engaged" (engagement `target` holds for the
+    client group `group`) and "credited" (`sale` names the unit credited `target`).
     """
 
     kind: str
@@ -269,6 +271,8 @@ class CatalogDecl:
     path: StringLit
     label: str | None
     span: Span = _span()
+    parent: Name | None = None
+    """`parent parent_id`: the field naming each row's parent row, when rows form groups."""
 
 
 # ---- scoring -----------------------------------------------------------------------
@@ -385,8 +389,35 @@ class CreditClause:
     span: Span = _span()
 
 
+@frozen
+class EngagementClause:
+    """`engagement cross_unit per group of client: count(distinct outlet) >= 2`."""
+
+    name: Name
+    label: str | None
+    clause: str | None
+    lookup: Name
+    condition: Expr
+    span: Span = _span()
+
+
+@frozen
+class CommitteeClause:
+    """`committee: CommitteeSplit.units otherwise equally` (or `committee: equally`): how a
+    qualifying engagement's credited amounts are divided among its units."""
+
+    label: str | None
+    clause: str | None
+    source: Name | None
+    field: Name | None
+    equally: bool
+    span: Span = _span()
+
+
 ScoringClause: TypeAlias = (
     CreditClause
+    | EngagementClause
+    | CommitteeClause
     | LookupClause
     | RequireClause
     | PointsClause

@@ -87,6 +87,8 @@ class Call:
     span: Span = _span()
     where: Expr | None = None
     """`count(x where c)`: an aggregate's filter, only a measure's aggregates take one."""
+    distinct: bool = False
+    """`count(distinct x)`: the number of different values, only engagements take it."""
 
 
 @frozen

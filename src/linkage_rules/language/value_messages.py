@@ -69,6 +69,14 @@ def not_a_share(shown: str) -> Message:
     return message("value.not-a-share", "{value} is not a department share", value=shown)
 
 
+def not_a_unit(shown: str) -> Message:
+    return message(
+        "value.not-a-unit",
+        "{value} is not the name of a unit: a text, not empty, without `|` or `:`",
+        value=shown,
+    )
+
+
 def no_department() -> Message:
     return message("value.no-department", "no department is named")
 

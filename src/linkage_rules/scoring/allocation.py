@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, localcontext
+from typing import Any
 
 import attrs
 
@@ -178,18 +179,18 @@ def allocate(
 
 
 def largest_remainder(
-    pool: Decimal, quotas: dict[str, Decimal], order: Sequence[str]
-) -> dict[str, Decimal]:
-    """Round each quota down to the fen, then give the fen left over, one each, to the
-    largest remainders (ties: in declared order). Never a fen to a zero quota.
+    pool: Decimal, quotas: Mapping[Any, Decimal], order: Sequence[Any], step: Decimal = FEN
+) -> dict[Any, Decimal]:
+    """Round each quota down to the fen (or `step`), then give the fen left over, one
+    each, to the largest remainders (ties: in `order`). Never a fen to a zero quota.
 
     Carried out in the allocation context, where every step on amounts in fen is exact;
     the result is checked to add up to the pool before it is returned.
     """
     context = ALLOCATION_CONTEXT
-    floors = {d: quotas[d].quantize(FEN, ROUND_DOWN, context) for d in order}
+    floors = {d: quotas[d].quantize(step, ROUND_DOWN, context) for d in order}
     left_over = context.subtract(pool, _exact_sum(floors.values()))
-    left = int(context.scaleb(left_over, 2))
+    left = int(context.divide(left_over, step))
     remainders = {
         d: context.subtract(quotas[d], floors[d]).quantize(_REMAINDER_STEP, context=context)
         for d in order
@@ -208,9 +209,10 @@ def largest_remainder(
             )
         )
     for dept in ranked[:left]:
-        floors[dept] = context.add(floors[dept], FEN)
+        floors[dept] = context.add(floors[dept], step)
+    exponent = step.as_tuple().exponent
     if _exact_sum(floors.values()) != pool or any(
-        a.as_tuple().exponent != -2 for a in floors.values()
+        a.as_tuple().exponent != exponent for a in floors.values()
     ):  # pragma: no cover - the steps above are exact; this guards the promise itself
         raise ScoringError(
             message(

@@ -43,6 +43,10 @@ class Scorer:
         self.input_schemas = {
             lk.input_name: schemas[lk.entity.name] for lk in scoring.lookups if lk.catalog is None
         }
+        committee = scoring.committee
+        if committee is not None and committee.entity is not None:
+            assert committee.input_name is not None
+            self.input_schemas[committee.input_name] = schemas[committee.entity.name]
         self.problems = SaleProblems(scoring)
         self.quantize = quantizer(scoring.precision, self.problems.no_points)
         hooks = ScoringHooks(
@@ -69,6 +73,9 @@ class Scorer:
         if s.target is not None:
             exprs.append(s.target.group.value)
         exprs.extend(p.group.value for p in s.penalties)
+        for engagement in s.engagements:  # its test, and what its aggregates read of a sale
+            exprs.append(engagement.group.value)
+            exprs.extend(a.arg for a in engagement.group.aggregates if a.arg is not None)
         return exprs
 
     def _evaluate_reward(self, expr: m.TExpr, values: dict[str, object]) -> object:
@@ -89,6 +96,12 @@ class Scorer:
     def tables(
         self, inputs: Mapping[str, Iterable[Mapping[str, object]]]
     ) -> list[dict[object, Any]]:
+        return self.read(inputs)[0]
+
+    def read(
+        self, inputs: Mapping[str, Iterable[Mapping[str, object]]]
+    ) -> tuple[list[dict[object, Any]], dict[object, Any]]:
+        """The rows each lookup finds (by key), and the committee's decisions (by group)."""
         unknown = sorted(set(inputs) - set(self.input_schemas))
         if unknown:
             takes = [f"{name}=" for name in self.input_schemas]
@@ -109,7 +122,9 @@ class Scorer:
             tables.append(
                 lookup.catalog.rows if lookup.catalog is not None else read[lookup.input_name]
             )
-        return tables
+        committee = self.scoring.committee
+        decisions = read[committee.input_name] if committee and committee.input_name else {}
+        return tables, decisions
 
     def score(
         self,
@@ -118,7 +133,7 @@ class Scorer:
         *,
         interpret: bool = False,
     ) -> ScoreSheet:
-        tables = self.tables(inputs)
+        tables, decisions = self.read(inputs)
         groupings = grouped_items(self.scoring)
         zero = Decimal(0).quantize(self.scoring.precision, context=CONTEXT)  # not the caller's
         totals = {d: zero for d in self.scoring.split.departments.members}
@@ -159,6 +174,7 @@ class Scorer:
                 rows_of,
                 explainer,
                 reward,
+                decisions,
             )
 
     @contextmanager

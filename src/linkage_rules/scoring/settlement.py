@@ -14,12 +14,12 @@ import attrs
 
 from ..backends import contract as c
 from ..backends.interpreter.scoring import line_values
-from ..backends.runtime import AGGREGATES, CONTEXT, aggregate_step, group_key
+from ..backends.runtime import AGGREGATES, CONTEXT, aggregate_step, counted, group_key, text_key
 from ..language import model as m
-from ..language.dtypes import format_value
+from ..language.dtypes import Kind, format_value
 from ..language.errors import RecordError
 from ..language.frozen import frozen
-from ..language.names import COMPLETION, DEPT, TARGET
+from ..language.names import COMPLETION, COUNT_DISTINCT, DEPT, TARGET
 from ..language.walk import field_refs
 from ..messages import message
 from .allocation import ALLOCATION as ALLOCATION
@@ -318,9 +318,18 @@ def _line_group_values(
 def aggregate_over(
     aggregate: m.Aggregate, items: list[dict[str, object]], evaluate: Evaluate
 ) -> object:
-    """An aggregate over items, as SQL has it: nulls skipped, and null when nothing is left."""
+    """An aggregate over items, as SQL has it: nulls skipped, and null when nothing is left;
+    `count(condition)` counts where it is true (`runtime.counted`), as the loops do."""
+    if aggregate.function == COUNT_DISTINCT:
+        assert aggregate.arg is not None
+        seen = {text_key(evaluate(aggregate.arg, item)) for item in items}
+        seen.discard(None)
+        return len(seen)
+    condition = aggregate.arg is not None and aggregate.arg.type.kind is Kind.BOOL
     total: Any = AGGREGATES[aggregate.function].initial
     for item in items:
         value = True if aggregate.arg is None else evaluate(aggregate.arg, item)  # count()
+        if aggregate.function == "count" and aggregate.arg is not None:
+            value = True if counted(value, condition) else None
         total = aggregate_step(aggregate.function, total, value)
     return total

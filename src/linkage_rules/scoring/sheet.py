@@ -36,6 +36,9 @@ from .allocation import Allocation as Allocation
 from .allocation import ScoringError as ScoringError
 from .allocation import _exact_sum, allocate
 from .allocation import pool_amount as pool_amount
+from .engagements import EngagementCredit as EngagementCredit
+from .engagements import EngagementResult as EngagementResult
+from .engagements import settle_engagements
 from .settlement import Accumulator as Accumulator
 from .settlement import Evaluate as Evaluate
 from .settlement import GateDecision as GateDecision
@@ -151,6 +154,9 @@ class ScoreSheet:
     sales: int
     _explainer: Callable[[ScoreSheet, str], SaleExplanation] = attrs.field(repr=False, eq=False)
     _reward: Callable[[m.TExpr, dict[str, object]], object] = attrs.field(repr=False, eq=False)
+    engagements: tuple[EngagementResult, ...] = attrs.field(default=(), repr=False)
+    """Every client group with sales this period, tested by the policy's engagements; the
+    credit of each qualifying one divided (already in `outlets`)."""
 
     @property
     def total_points(self) -> Decimal:
@@ -246,6 +252,7 @@ def finish(
     rows_of: Callable[[dict[str, Any]], list[dict[str, object]]],
     explainer: Callable[[ScoreSheet, str], SaleExplanation],
     reward: Evaluate,
+    committee_decisions: Mapping[object, dict[str, object]],
 ) -> ScoreSheet:
     """Decide every group, zero what failed, apply penalties: the sheet of a period.
 
@@ -256,6 +263,9 @@ def finish(
         zeroed = zero_failed(scoring, entries, accumulators, totals)
         line_zeroed, penalties, line_decisions = _line_level(
             scoring, entries, zeroed, totals, targets, rows_of, evaluate
+        )
+        engagements = settle_engagements(
+            scoring, entries, rows_of, evaluate, committee_decisions, credits
         )
     clauses = {g.name: g.clause for g in scoring.gates}
     clauses.update({p.name: p.clause for p in scoring.penalties})
@@ -271,11 +281,14 @@ def finish(
         len(entries),
         explainer,
         reward,
+        engagements,
     )
 
 
 __all__ = [
     "Allocation",
+    "EngagementCredit",
+    "EngagementResult",
     "GateDecision",
     "Ledger",
     "LedgerLine",
