@@ -50,6 +50,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE.parent / "policies" / "cross_selling" / "products.csv"
+CLIENTS = HERE.parent / "policies" / "cross_selling" / "corporate_clients.csv"
 
 DEFAULT_SEED = 20261101
 DEFAULT_SALES = 3000
@@ -62,6 +63,7 @@ SALES_FIELDS = (
     "units",
     "project_id",
     "outlet",
+    "client_id",
     "income",
     "new_deposits",
     "participants",
@@ -233,6 +235,59 @@ def read_catalogue() -> dict[str, str]:
             f"products.csv and PROFILES disagree: {sorted(set(hosts) ^ set(PROFILES))}"
         )
     return hosts
+
+
+# ---- corporate clients (跨户营销, 跨区营销) ------------------------------------------------
+
+CLIENT_SHARE = 0.3  # share of corporate-line (and payroll) sales that name their client
+AT_HOME = 0.92  # of those, the share sold to a client the outlet manages
+IN_CITY = 0.5  # of the rest, the share sold to another client of the outlet's city
+
+
+def _client_cities() -> list[tuple[str, str]]:
+    """(client id, city) of every corporate client of corporate_clients.csv."""
+    with CLIENTS.open(encoding="utf-8-sig", newline="") as handle:
+        return [(row["client_id"], row["city"]) for row in csv.DictReader(handle)]
+
+
+def _corporate_products() -> set[str]:
+    with CATALOGUE.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["code"] for row in csv.DictReader(handle) if row["line"] == "corporate"}
+
+
+def _assign_clients(sales: list[Record], seed: int) -> None:
+    """Name the corporate client of some sales, with a random stream of its own (so the
+    other columns are what they were before clients were named).
+
+    Each client is managed by one home outlet of its city (the 济南 outlets manage the
+    clients of cities without an outlet); only outlets that manage clients sell to
+    them, mostly to their own, a few to another client of their city or anywhere, which
+    is what makes a client group's sales span units (跨户营销) and cities (跨区营销)."""
+    rng = random.Random(seed * 31 + 7)
+    clients = _client_cities()
+    by_city: dict[str, list[str]] = {}
+    for outlet in OUTLETS:
+        by_city.setdefault(outlet[:2], []).append(outlet)
+    home: dict[str, list[str]] = {}
+    city_clients: dict[str, list[str]] = {}
+    for number, (client, city) in enumerate(clients):
+        outlets = by_city.get(city, by_city["济南"])
+        home.setdefault(outlets[number % len(outlets)], []).append(client)
+        city_clients.setdefault(city, []).append(client)
+    corporate = _corporate_products() | {"payroll"}
+    everyone = [client for client, _ in clients]
+    for sale in sales:
+        client = None
+        outlet = sale["outlet"]
+        if sale["product"] in corporate and outlet in home and rng.random() < CLIENT_SHARE:
+            draw = rng.random()
+            if draw < AT_HOME:
+                client = rng.choice(home[outlet])
+            elif draw < AT_HOME + (1 - AT_HOME) * IN_CITY:
+                client = rng.choice(city_clients.get(outlet[:2], everyone))
+            else:
+                client = rng.choice(everyone)
+        sale["client_id"] = client
 
 
 def participants_text(participants: Iterable[Record]) -> str:
@@ -498,6 +553,7 @@ def generate(
     sales = _sales(rng, n_sales, hosts, mortgage_projects, site_projects)
     projects = _projects(rng, ids, roles, sales)
     targets = _targets(rng, list(hosts), sales)
+    _assign_clients(sales, seed)
     return sales, projects, targets
 
 

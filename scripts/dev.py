@@ -94,6 +94,8 @@ def sample() -> None:
         "examples/projects.csv",
         "--targets",
         "examples/targets.csv",
+        "--input",
+        "committee_splits=examples/committee_splits.csv",
         "--pool",
         "1000000",
         "--month",

@@ -221,6 +221,11 @@ _COUNTS: dict[str, Callable[[int], str]] = {
         if n == 1
         else message("count.group.many", "{count} groups", count=n)
     ),
+    "client group": lambda n: (
+        message("count.client-group", "{count} client group", count=n)
+        if n == 1
+        else message("count.client-group.many", "{count} client groups", count=n)
+    ),
     "bad sale": lambda n: (
         message("count.bad-sale", "{count} bad sale", count=n)
         if n == 1

@@ -232,6 +232,9 @@ def _choose_scoring(policy: Policy, requested: str | None) -> m.Scoring:
 def _input_entities(scoring: m.Scoring, named: Mapping[str, object]) -> dict[str, m.Entity]:
     """The entity of each input given; an input the scoring does not look up is an error."""
     takes = {lk.input_name: lk.entity for lk in scoring.lookups if lk.catalog is None}
+    committee = scoring.committee
+    if committee is not None and committee.entity is not None and committee.input_name:
+        takes[committee.input_name] = committee.entity  # the committee's decisions
     for name in named:
         if name not in takes:
             said = message(

@@ -37,6 +37,10 @@ OUTPUTS = (
     "products.json",
     "outlets.csv",
     "outlets.json",
+    "engagements.csv",
+    "engagements.json",
+    "engagement_credits.csv",
+    "engagement_credits.json",
     *ALLOCATION,
     REJECTED,
     "summary.json",
@@ -107,6 +111,9 @@ def write_outputs(
     credit = sheet.scoring.credit
     columns = (credit.to, *credit.amounts) if credit is not None else ("outlet",)
     _write_table(folder, "outlets", _outlet_rows(sheet), columns)
+    names = tuple(e.name for e in sheet.scoring.engagements)
+    _write_table(folder, "engagements", engagement_rows(sheet), ("group", "sales", *names))
+    _write_table(folder, "engagement_credits", _credit_rows(sheet), _CREDIT_COLUMNS)
     if allocation is not None:
         _write_table(folder, "allocation", _allocation_rows(sheet, allocation), ("dept",))
     else:  # a stale allocation from an earlier run must not pass for this one's
@@ -195,6 +202,47 @@ def _outlet_rows(sheet: ScoreSheet) -> list[dict[str, object]]:
     if credit is None:
         return []
     return [{credit.to: outlet, **amounts} for outlet, amounts in sheet.outlets.items()]
+
+
+def engagement_rows(sheet: ScoreSheet) -> list[dict[str, object]]:
+    """One row per client group with sales: which engagements hold, how it was divided."""
+    rows: list[dict[str, object]] = []
+    for result in sheet.engagements:
+        row: dict[str, object] = {
+            "group": result.group,
+            "sales": len(result.sales),
+            "units": "|".join(str(u) for u in result.units),
+        }
+        for engagement in sheet.scoring.engagements:
+            row[engagement.name] = engagement.name in result.holds
+        row["divided_by"] = result.divided_by
+        row["shares"] = "|".join(
+            str(u) if r is None else f"{u}:{cell(r)}" for u, r in result.shares
+        )
+        rows.append(row)
+    return rows
+
+
+_CREDIT_COLUMNS = ("group", "unit", "amount", "own", "credited", "divided_by", "clause")
+
+
+def _credit_rows(sheet: ScoreSheet) -> list[dict[str, object]]:
+    """A qualifying group's credit, unit by unit: what its own sales brought, what it got."""
+    committee = sheet.scoring.committee
+    clause = committee.clause if committee is not None else None
+    return [
+        {
+            "group": result.group,
+            "unit": part.unit,
+            "amount": part.amount,
+            "own": part.own,
+            "credited": part.value,
+            "divided_by": result.divided_by,
+            "clause": clause,
+        }
+        for result in sheet.engagements
+        for part in result.credits
+    ]
 
 
 def _allocation_rows(sheet: ScoreSheet, allocation: Allocation) -> list[dict[str, object]]:

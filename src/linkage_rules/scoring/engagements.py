@@ -56,7 +56,8 @@ class EngagementResult:
     values: dict[str, dict[str, object]] = attrs.field(eq=False)
     """Per engagement, what its test read: each aggregate by its text."""
     divided_by: str | None
-    shares: tuple[tuple[object, Decimal], ...]
+    shares: tuple[tuple[object, Decimal | None], ...]
+    """Each unit and its ratio as the committee gave it (None: an equal part)."""
     credits: tuple[EngagementCredit, ...]
 
     @property
@@ -178,12 +179,16 @@ def _divided(
     assert committee is not None and credit is not None
     if decision is not None:
         assert committee.field is not None
-        ratios = _decided(scoring, result, decision[committee.field], units)
+        given = decision[committee.field]
+        assert isinstance(given, tuple)
+        ratios = _decided(scoring, result, given, units)
+        shown = tuple((units[text_key(u)], r) for u, r in given)
         how = "committee"
     elif committee.equally:
         if not units:
             return result  # no unit to divide among: each sale's credit stays where it was
         ratios = {u: ALLOCATION_CONTEXT.divide(1, len(units)) for u in units}
+        shown = tuple((unit, None) for unit in units.values())
         how = "equally"
     else:
         raise RecordError(
@@ -224,7 +229,7 @@ def _divided(
     return attrs.evolve(
         result,
         divided_by=how,
-        shares=tuple((units[u], CONTEXT.plus(r)) for u, r in ratios.items()),
+        shares=shown,
         credits=tuple(parts),
     )
 
@@ -232,13 +237,12 @@ def _divided(
 def _decided(
     scoring: m.Scoring,
     result: EngagementResult,
-    shares: object,
+    shares: tuple[tuple[str, Decimal | None], ...],
     units: Mapping[object, object],
 ) -> dict[object, Decimal]:
     """The committee's ratios by unit (compared form); every unit it names took part."""
     committee = scoring.committee
     assert committee is not None and committee.entity is not None
-    assert isinstance(shares, tuple)
     ratios: dict[object, Decimal] = {}
     for unit, ratio in shares:
         compared = text_key(unit)
