@@ -26,6 +26,7 @@ from ..language.walk import field_types
 from ..messages import message, render
 from ..scoring.sheet import Allocation, ScoreSheet
 from .common import plural
+from .engagement_summary import engagement_counts, engagement_line
 from .render import Output, cell_text, shown_text
 from .score_output import (
     REJECTED,
@@ -90,7 +91,7 @@ def summary_document(
             }
             for line in sheet.ledger.penalties
         ],
-        "engagements": _engagement_counts(sheet),
+        "engagements": engagement_counts(sheet),
         "pool": allocation.pool if allocation is not None else None,
         "allocated": allocated,
         "departments": department_rows(sheet, allocation),
@@ -114,46 +115,6 @@ def print_summary(
             out.line(line)
     else:
         _print_human(out, report)
-
-
-def _engagement_counts(sheet: ScoreSheet) -> dict[str, Any] | None:
-    """How many client groups had sales, how many each engagement holds for, and how
-    the qualifying ones' credit was divided; None when the scoring has no engagements."""
-    if not sheet.scoring.engagements:
-        return None
-    results = sheet.engagements
-    return {
-        "groups": len(results),
-        "holding": {
-            e.name: sum(e.name in r.holds for r in results) for e in sheet.scoring.engagements
-        },
-        "qualifying": sum(r.qualifies for r in results),
-        "divided_by_committee": sum(r.divided_by == "committee" for r in results),
-        "divided_equally": sum(r.divided_by == "equally" for r in results),
-    }
-
-
-def _engagement_line(sheet: ScoreSheet, counts: Mapping[str, Any]) -> str:
-    holding = [
-        message(
-            "score.engagement-holds",
-            "{name}{label} {count}",
-            name=e.name,
-            label=_spaced(e.label.split("：")[0] if e.label else None),
-            count=counts["holding"][e.name],
-        )
-        for e in sheet.scoring.engagements
-    ]
-    return message(
-        "score.engagements",
-        "engagements: {groups} with sales; {holding}; credit divided for {divided} "
-        "({committee} as the committee decided, {equally} equally)",
-        groups=plural(counts["groups"], "client group"),
-        holding=_commas(holding),
-        divided=counts["divided_by_committee"] + counts["divided_equally"],
-        committee=counts["divided_by_committee"],
-        equally=counts["divided_equally"],
-    )
 
 
 def _amount(value: object) -> str:
@@ -204,7 +165,7 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
     rows = summary["rows"]
     heading.append(RowCount(rows["written"], rows["rejected"]).describe(summary["sales_file"]))
     if summary["engagements"] is not None:
-        heading.append(_engagement_line(sheet, summary["engagements"]))
+        heading.append(engagement_line(sheet, summary["engagements"]))
     lines = summary["lines"]
     if lines:
         count = LineCount(
