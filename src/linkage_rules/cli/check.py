@@ -35,6 +35,7 @@ def counts(policy: Policy) -> dict[str, int]:
         "tables": len(model.tables),
         "scorings": len(model.scorings),
         "gates": sum(len(s.gates) for s in model.scorings),
+        "engagements": sum(len(s.engagements) for s in model.scorings),
         "measures": len(model.measures),
         "examples": len(model.examples) + len(model.scoring_examples) + len(model.measure_examples),
     }
@@ -144,6 +145,7 @@ def summary_line(policy: Policy) -> str:
             plural(n["tables"], "table"),
         ]
         + ([plural(n["scorings"], "scoring"), plural(n["gates"], "gate")] if n["scorings"] else [])
+        + ([plural(n["engagements"], "engagement")] if n["engagements"] else [])
         + ([plural(n["measures"], "measure")] if n["measures"] else [])
         + [plural(n["examples"], "example")]
     )

@@ -221,6 +221,11 @@ _COUNTS: dict[str, Callable[[int], str]] = {
         if n == 1
         else message("count.group.many", "{count} groups", count=n)
     ),
+    "engagement": lambda n: (
+        message("count.engagement", "{count} engagement", count=n)
+        if n == 1
+        else message("count.engagement.many", "{count} engagements", count=n)
+    ),
     "client group": lambda n: (
         message("count.client-group", "{count} client group", count=n)
         if n == 1
