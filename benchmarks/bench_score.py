@@ -38,9 +38,10 @@ def contenders(
 ) -> dict[str, Runner]:
     """Each contender scores every sale once: validation, points, split, gates, totals."""
     catalogue = handwritten.load_catalogue(POLICY_DIR / "products.csv")
+    groups = handwritten.load_groups(POLICY_DIR)
 
     def run_handwritten() -> object:
-        return handwritten.score(sales, projects, targets, catalogue)
+        return handwritten.score(sales, projects, targets, catalogue, groups)
 
     def run_score() -> object:
         return policy.score(sales, projects=projects, targets=targets)
@@ -77,7 +78,8 @@ def check_agreement(
 ) -> list[str]:
     """Where the engine and the hand-written code differ (the tests hold them equal)."""
     catalogue = handwritten.load_catalogue(POLICY_DIR / "products.csv")
-    hand = handwritten.score(sales, projects, targets, catalogue)
+    groups = handwritten.load_groups(POLICY_DIR)
+    hand = handwritten.score(sales, projects, targets, catalogue, groups)
     sheet = policy.score(sales, projects=projects, targets=targets)
     problems = []
     if dict(sheet.departments) != dict(hand.departments):

@@ -56,6 +56,7 @@ SALES_COLUMNS = (
     "units",
     "project_id",
     "outlet",
+    "client_id",
     "income",
     "new_deposits",
     "participants",
@@ -184,10 +185,96 @@ def score(
     projects: Iterable[Mapping[str, Any]],
     targets: Iterable[Mapping[str, Any]],
     catalogue: Mapping[str, tuple[str, str, str, Decimal]],
+    groups: Groups | None = None,
 ) -> Result:
-    """Score the sales; raise `BadInput` on the first bad input (nothing is scored)."""
+    """Score the sales; raise `BadInput` on the first bad input (nothing is scored).
+
+    With `groups`, the credit of each client group that is marketed by two or more
+    outlets, or from another city where the bank has an office (中信 第二条), is divided
+    equally among its outlets, to the fen (no committee decisions)."""
+    sales = list(sales)
     with localcontext(CONTEXT):
-        return _score(sales, _projects(projects), _targets(targets), catalogue)
+        result = _score(sales, _projects(projects), _targets(targets), catalogue)
+        if groups is not None:
+            _divide_engagements(sales, result.outlets, groups)
+        return result
+
+
+# ---- engagements (中信 第二条): the shipped policy's rules, written out ------------------------
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Client id -> the head of its group and its city; outlet -> city; office cities."""
+
+    head: dict[str, str]
+    client_city: dict[str, str]
+    unit_city: dict[str, str]
+    offices: frozenset[str]
+
+
+def load_groups(folder: str | Path) -> Groups:
+    """corporate_clients.csv, business_units.csv and lists/office_cities.csv of a policy."""
+    folder = Path(folder)
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    clients = rows("corporate_clients.csv")
+    parent = {r["client_id"]: r["parent_id"] for r in clients if r["parent_id"]}
+    head = {}
+    for row in clients:
+        top = row["client_id"]
+        while top in parent:
+            top = parent[top]
+        head[row["client_id"]] = top
+    return Groups(
+        head,
+        {r["client_id"]: r["city"] for r in clients},
+        {r["outlet"]: r["city"] for r in rows("business_units.csv")},
+        frozenset(r["city"] for r in rows("lists/office_cities.csv")),
+    )
+
+
+def _divide_engagements(
+    sales: list[Mapping[str, Any]],
+    outlets: dict[str | None, tuple[Decimal, Decimal]],
+    groups: Groups,
+) -> None:
+    by_group: dict[str, list[Mapping[str, Any]]] = {}
+    for sale in sales:
+        client = sale.get("client_id")
+        if client is not None:
+            by_group.setdefault(groups.head[client], []).append(sale)
+    for members in by_group.values():
+        units = sorted({s["outlet"] for s in members if s.get("outlet") is not None})
+        cross_region = any(
+            s.get("outlet") is not None
+            and groups.unit_city[s["outlet"]] != groups.client_city[s["client_id"]]
+            and groups.client_city[s["client_id"]] in groups.offices
+            for s in members
+        )
+        if not units or not (len(units) >= 2 or cross_region):
+            continue
+        for index, field in enumerate(("income", "new_deposits")):
+            given = [s for s in members if s[field] is not None]
+            if not given:
+                continue
+            fen = 0
+            for sale in given:
+                fen += int(sale[field].scaleb(2))
+                key = sale.get("outlet")
+                amounts = list(outlets[key])
+                amounts[index] -= sale[field]
+                outlets[key] = (amounts[0], amounts[1])
+            sign, fen = (-1 if fen < 0 else 1), abs(fen)
+            each, left = divmod(fen, len(units))
+            for number, unit in enumerate(units):
+                part = Decimal(sign * (each + (1 if number < left else 0))).scaleb(-2)
+                amounts = list(outlets.get(unit, (ZERO, ZERO)))
+                amounts[index] += part
+                outlets[unit] = (amounts[0], amounts[1])
 
 
 def _targets(targets: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -502,7 +589,7 @@ def read_sales_csv(path: str | Path) -> list[dict[str, Any]]:
     dates: dict[str, date] = {}
     splits: dict[str, tuple[tuple[str, Decimal | None], ...]] = {}
     for row in _rows(path, SALES_COLUMNS, "sale"):
-        sale_id, day, product, units, project_id, outlet, income, deposits, shares = row
+        sale_id, day, product, units, project_id, outlet, client, income, deposits, shares = row
         when = dates.get(day)
         if when is None:
             try:
@@ -526,6 +613,7 @@ def read_sales_csv(path: str | Path) -> list[dict[str, Any]]:
                 "units": count,
                 "project_id": project_id or None,
                 "outlet": outlet or None,
+                "client_id": client or None,
                 "income": _amount(sale_id, "income", income),
                 "new_deposits": _amount(sale_id, "new_deposits", deposits),
                 "participants": [{"dept": dept, "ratio": ratio} for dept, ratio in split],

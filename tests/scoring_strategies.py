@@ -82,7 +82,7 @@ PRODUCTS = (
     "credit_card",
     "dev_loan",
 )
-OUTLETS = ("济南历下支行", "青岛市南支行", "O3")
+OUTLETS = ("济南历下支行", "青岛市南支行", "烟台芝罘支行")
 
 
 def host_of(product: str) -> str:

@@ -21,11 +21,12 @@ POLICY = lr.load(ss.POLICY_DIR)
 
 def credited(*incomes: Decimal, interpret: bool = False) -> dict[str, Decimal]:
     sales = [
-        sale(f"S{i}", "credit_card", outlet="O", income=income) for i, income in enumerate(incomes)
+        sale(f"S{i}", "credit_card", outlet="济南历下支行", income=income)
+        for i, income in enumerate(incomes)
     ]
     targets = [target("credit_card", 0)]
     sheet = POLICY.score(sales, projects=[], targets=targets, interpret=interpret)
-    return dict(sheet.outlets["O"])
+    return dict(sheet.outlets["济南历下支行"])
 
 
 @pytest.mark.parametrize("interpret", [False, True], ids=["compiled", "interpreter"])
@@ -51,7 +52,7 @@ def test_a_total_no_68_digits_hold_is_a_record_error(interpret: bool) -> None:
 
 
 def test_sale_problems_names_an_amount_that_cannot_be_added_exactly() -> None:
-    sales = [sale("S1", "credit_card", outlet="O", income=D("1" * 80))]
+    sales = [sale("S1", "credit_card", outlet="济南历下支行", income=D("1" * 80))]
     problems = POLICY.sale_problems(sales, projects=[], targets=[target("credit_card", 0)])
     assert len(problems) == 1 and "more than 68 digits" in str(problems[0])
 

@@ -253,6 +253,13 @@ def test_score_outputs_neutralise_formulas(
         "=bad,2026-11-02,gold_bar,1,,,,,personal\n"
     )
     argv = sales_folder(tmp_path, sales)
+    # units named like formulas, so that they reach outlets.csv (a sale's outlet must be
+    # one of the policy's business units)
+    policy = tmp_path / "policy"
+    shutil.copytree(SHIPPED, policy)
+    units = policy / "business_units.csv"
+    units.write_text(units.read_text(encoding="utf-8") + "@SUM(A1),济南\n+outlet,济南\n", "utf-8")
+    argv[1] = str(policy)
     code, _, err = run(capsys, *argv, "--skip-invalid", "--pool", "1000")
     assert code == 1, err
     folder = tmp_path / "out"

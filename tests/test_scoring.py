@@ -351,10 +351,10 @@ def test_outlets_are_credited_income_and_deposits_of_every_valid_sale(policy: lr
 
 
 def test_outlets_credit_sales_a_failed_product_zeroed(policy: lr.Policy) -> None:
-    sales = [sale("S1", "credit_card", 1, ["personal"], outlet="O", income=D("7"))]
+    sales = [sale("S1", "credit_card", 1, ["personal"], outlet="济南历下支行", income=D("7"))]
     sheet = score(policy, sales, targets=[target("credit_card", 1000)])
     assert zeroed_by(sheet, "S1") == "completion"
-    assert sheet.outlets == {"O": {"income": D("7"), "new_deposits": 0}}
+    assert sheet.outlets == {"济南历下支行": {"income": D("7"), "new_deposits": 0}}
 
 
 # ---- 第二十二条: the reward pool ----------------------------------------------------------

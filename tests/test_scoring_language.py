@@ -366,4 +366,4 @@ def test_a_misspelt_clause_keyword_lists_the_clauses(policy_error: PolicyErrorOf
     error = policy_error(text, files={"items.csv": PRODUCTS_CSV})
     [diagnostic] = error.errors
     assert diagnostic.message.startswith("unexpected `gatee`; expected ")
-    assert "`gate`" in diagnostic.message and "`bonus`" in diagnostic.message
+    assert "`credit`" in diagnostic.message and "`bonus`" in diagnostic.message

@@ -31,6 +31,8 @@ Inputs = ss.Inputs
 FEN = Decimal("0.01")
 POLICY = lr.load(ss.POLICY_DIR)
 CATALOGUE = ss.handwritten.load_catalogue(ss.CATALOGUE_PATH)
+GROUPS = ss.handwritten.load_groups(ss.POLICY_DIR)
+"""The client groups and cities the hand-written reading divides engagements by."""
 
 
 def lines_by_sale(sheet: ScoreSheet) -> dict[str | None, list[Any]]:
@@ -140,7 +142,7 @@ def test_compiled_scoring_agrees_with_the_hand_written_reading(
     inputs: Inputs, pools: list[Decimal]
 ) -> None:
     sheet = score(inputs)
-    theirs = ss.handwritten.score(*inputs, CATALOGUE)
+    theirs = ss.handwritten.score(*inputs, CATALOGUE, GROUPS)
     assert list(sheet.departments.items()) == list(theirs.departments.items())
     assert ledger(sheet) == theirs.ledger
     assert {(g.gate, g.key): g.passed for g in sheet.gates} == {
@@ -159,7 +161,7 @@ def test_compiled_scoring_agrees_with_the_hand_written_reading(
 def test_generated_month_agrees_with_the_hand_written_reading(seed: int) -> None:
     inputs = ss.generate_sales.generate(3000, seed)
     sheet = score(inputs)
-    theirs = ss.handwritten.score(*inputs, CATALOGUE)
+    theirs = ss.handwritten.score(*inputs, CATALOGUE, GROUPS)
     assert list(sheet.departments.items()) == list(theirs.departments.items())
     assert ledger(sheet) == theirs.ledger
     assert {(g.gate, g.key[0]): g.passed for g in sheet.gates} == {
@@ -179,7 +181,7 @@ def test_generated_month_agrees_with_the_hand_written_reading(seed: int) -> None
 def test_generated_sales_agree_with_the_hand_written_reading(seed: int, n: int) -> None:
     inputs = ss.generate_sales.generate(n, seed)
     sheet = score(inputs)
-    theirs = ss.handwritten.score(*inputs, CATALOGUE)
+    theirs = ss.handwritten.score(*inputs, CATALOGUE, GROUPS)
     assert list(sheet.departments.items()) == list(theirs.departments.items())
     assert ledger(sheet) == theirs.ledger
     assert products(sheet) == theirs.products

@@ -68,6 +68,9 @@ def test_loads_without_warnings(policy: lr.Policy) -> None:
         "Target",
         "OrgUnit",
         "PayrollClient",
+        "CorporateClient",
+        "BusinessUnit",
+        "CommitteeSplit",
     }
 
 

@@ -249,6 +249,7 @@ def engagement_failures(sheet: ScoreSheet, expectation: m.Expectation) -> list[s
         got = credited.get(expectation.target) if credited is not None else None
         if got is not None and got == want:
             return []
+        nothing = message("example.nothing", "nothing")
         return [
             message(
                 "example.credited",
@@ -256,7 +257,7 @@ def engagement_failures(sheet: ScoreSheet, expectation: m.Expectation) -> list[s
                 unit=unit,
                 want=format_value(want),
                 amount=expectation.target,
-                got=format_value(got) if got is not None else message("example.nothing", "nothing"),
+                got=format_value(got) if got is not None else nothing,
             )
         ]
     group = text_key(expectation.outputs[0])
