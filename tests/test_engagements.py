@@ -518,3 +518,14 @@ def test_a_bad_committee_file_is_reported_at_its_row(
     assert code != 0
     assert "Traceback" not in err
     assert "哪里" in err and "CG0001" in err
+
+
+def test_a_per_department_gate_counts_the_lines_where_its_condition_holds(
+    load_policy: LoadPolicy,
+) -> None:
+    """`count(condition)` counts where the condition is true, per department as per sale:
+    department `a` hosts every sale at 0.20 points, so none of its lines is over 0.5."""
+    policy = load_policy(scoring("gate big per dept: count(points > 0.5) >= 1"), files=FILES)
+    sheet = policy.score([sale("1", None, "J1"), sale("2", None, "J1")])
+    assert sheet.departments == {"a": Decimal("0.00"), "b": Decimal("1.60")}
+    assert {g.key: g.passed for g in sheet.gates} == {("a",): False, ("b",): True}
