@@ -529,3 +529,13 @@ def test_a_per_department_gate_counts_the_lines_where_its_condition_holds(
     sheet = policy.score([sale("1", None, "J1"), sale("2", None, "J1")])
     assert sheet.departments == {"a": Decimal("0.00"), "b": Decimal("1.60")}
     assert {g.key: g.passed for g in sheet.gates} == {("a",): False, ("b",): True}
+
+
+def test_the_fen_left_over_does_not_depend_on_how_a_decision_is_written(
+    policy: lr.Policy,
+) -> None:
+    sales = [sale("1", "G1", "Q1", "0.01"), sale("2", "S1", "J1", "0.00")]
+    for units in ("Q1:0.5|J1:0.5", "J1:0.5|Q1:0.5", "Q1|J1"):
+        sheet = policy.score(sales, splits=[{"client_group": "G1", "units": units}])
+        parts = {c.unit: c.value for c in sheet.engagements[0].credits}
+        assert parts == {"J1": Decimal("0.01"), "Q1": Decimal("0.00")}, units

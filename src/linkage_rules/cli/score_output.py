@@ -112,7 +112,12 @@ def write_outputs(
     columns = (credit.to, *credit.amounts) if credit is not None else ("outlet",)
     _write_table(folder, "outlets", _outlet_rows(sheet), columns)
     names = tuple(e.name for e in sheet.scoring.engagements)
-    _write_table(folder, "engagements", engagement_rows(sheet), ("group", "sales", *names))
+    _write_table(
+        folder,
+        "engagements",
+        engagement_rows(sheet),
+        ("group", "sales", "units", *names, "divided_by", "shares"),
+    )
     _write_table(folder, "engagement_credits", _credit_rows(sheet), _CREDIT_COLUMNS)
     if allocation is not None:
         _write_table(folder, "allocation", _allocation_rows(sheet, allocation), ("dept",))

@@ -164,14 +164,14 @@ def _report(sheet: ScoreSheet, allocation: Allocation | None, summary: dict[str,
     ]
     rows = summary["rows"]
     heading.append(RowCount(rows["written"], rows["rejected"]).describe(summary["sales_file"]))
-    if summary["engagements"] is not None:
-        heading.append(engagement_line(sheet, summary["engagements"]))
     lines = summary["lines"]
     if lines:
         count = LineCount(
             lines["lines"], lines["header_lines"], lines["blank_lines"], lines["row_lines"]
         )
         heading.append(count.describe(summary["sales_file"]))
+    if summary["engagements"] is not None:
+        heading.append(engagement_line(sheet, summary["engagements"]))
     pool_check = None
     if allocation is not None:
         allocated = summary["allocated"]

@@ -204,7 +204,7 @@ def _divided(
             entity=committee.entity.name if committee.entity is not None else None,
         )
     parts: list[EngagementCredit] = []
-    order = list(ratios)
+    order = sorted(ratios, key=_order)  # fen left over: by unit, however a decision is written
     for amount in credit.amounts:
         own: dict[object, Decimal] = {}
         total: Decimal | None = None
