@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .measures.sheet import MeasureGroup, MeasureSheet
     from .scoring.sheet import (
         Allocation,
+        EngagementCredit,
+        EngagementResult,
         GateDecision,
         Ledger,
         LedgerLine,
@@ -37,6 +39,8 @@ _LATER = {
     **dict.fromkeys(
         (
             "Allocation",
+            "EngagementCredit",
+            "EngagementResult",
             "GateDecision",
             "Ledger",
             "LedgerLine",
@@ -68,6 +72,8 @@ __all__ = [
     "Allocation",
     "Classification",
     "Diagnostic",
+    "EngagementCredit",
+    "EngagementResult",
     "ExampleReport",
     "ExampleResult",
     "Explanation",
