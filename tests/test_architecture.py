@@ -26,6 +26,8 @@ STAGES = (
     "batch",
     "examples",
     "api",
+    "lifecycle",
+    "reports",
 )
 """From the bottom up: a module may import its own stage and those below it, never above.
 `__init__` (the public names), `cli` and `spark` (the optional Spark runner) stand on top of

@@ -91,6 +91,8 @@ IN_THE_CATALOGUE = (
     "api.py",
     "spark.py",
     *(f"cli/{path.name}" for path in sorted((PACKAGE / "cli").glob("*.py"))),
+    *(f"lifecycle/{path.name}" for path in sorted((PACKAGE / "lifecycle").glob("*.py"))),
+    *(f"reports/{path.name}" for path in sorted((PACKAGE / "reports").glob("*.py"))),
 )
 NOT_YET = (
     "backends/python/",

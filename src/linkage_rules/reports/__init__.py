@@ -1,0 +1,1 @@
+"""Pages for people: the monthly statement and the impact report, as self-contained HTML."""
