@@ -48,6 +48,7 @@ from .io import (
     open_csv,
     read_data,
 )
+from .manifest import manifest_beside, write_classify_manifest
 from .render import Output
 from .results import CsvResults, JsonLinesResults, RejectedWriter, rejected_path
 from .summary import Tally
@@ -70,8 +71,9 @@ def add_parser(
         "-o",
         "--output",
         metavar="OUT",
-        help="write results here (.csv or .jsonl) and rejected rows to "
-        "OUT.rejected.csv; without it, JSON Lines go to stdout",
+        help="write results here (.csv or .jsonl), rejected rows to OUT.rejected.csv and "
+        "the run's manifest (what `linkage-rules verify` replays) to OUT.manifest.json; "
+        "without it, JSON Lines go to stdout and no manifest is written",
     )
     p.add_argument("--entity", metavar="NAME", help="the entity the rows are (default: inferred)")
     add_encoding_option(p)
@@ -131,12 +133,14 @@ def run(args: argparse.Namespace, out: Output) -> int:
     tally.file = data.display if data.by_line else None
     tally.source = data.display
     print_summary(out, tally, policy, args, target)
+    if target is not None:
+        write_classify_manifest(args, policy, data_path, tally, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 
 
 def _check_target(target: Path, data_path: Path) -> None:
     kind_of(target, OUTPUT_KINDS, OUTPUT_FILE)
-    for path in (target, rejected_path(target)):
+    for path in (target, rejected_path(target), manifest_beside(target)):
         if path.exists() and same_file(path, data_path):
             raise usage_error(
                 OVERWRITES_INPUT,

@@ -42,6 +42,7 @@ from .common import (
     usage_error,
 )
 from .io import DATA_KINDS, InputRow, kind_of, open_csv, read_data, unfilled_warnings
+from .manifest import manifest_beside, write_classify_manifest
 from .render import Output
 from .results import CsvResults, RejectedWriter, rejected_path
 from .summary import Tally
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         )
     target = Path(args.output)
     output_kind = kind_of(target, BATCH_OUTPUTS, OUTPUT_FILE)
-    for path in (target, rejected_path(target)):
+    for path in (target, rejected_path(target), manifest_beside(target)):
         if path.exists() and same_file(path, data_path):
             raise usage_error(OVERWRITES_INPUT, file=str(path))
     policy = load_policy(args.policy)
@@ -124,6 +125,7 @@ def _run_rows(
     tally.file = data.display if data.by_line else None
     tally.source = data.display
     print_summary(out, tally, policy, args, target)
+    write_classify_manifest(args, policy, data_path, tally, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 
 
@@ -170,6 +172,7 @@ def _run_parquet(
     _write(policy, entity, result, numbers, target, output_kind, tally)
     tally.source = args.data
     print_summary(out, tally, policy, args, target)
+    write_classify_manifest(args, policy, data_path, tally, target)
     return EXIT_PROBLEMS if tally.rejected else EXIT_OK
 
 

@@ -40,6 +40,7 @@ from .io import (
     open_csv,
     read_data,
 )
+from .manifest import InputRecord, manifest_beside, write_file_manifest
 from .render import Output
 from .results import RejectedWriter, rejected_path
 
@@ -66,8 +67,9 @@ def add_parser(
         "-o",
         "--output",
         metavar="OUT",
-        help="write one CSV row per measure and group here, and rejected rows to "
-        "OUT.rejected.csv; without it, the CSV goes to stdout",
+        help="write one CSV row per measure and group here, rejected rows to "
+        "OUT.rejected.csv and the run's manifest (what `linkage-rules verify` replays) to "
+        "OUT.manifest.json; without it, the CSV goes to stdout and no manifest is written",
     )
     p.add_argument(
         "--measure",
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     target = Path(args.output) if args.output is not None else None
     if target is not None:
         kind_of(target, {".csv": "csv"}, "output file")
-        for path in (target, rejected_path(target)):
+        for path in (target, rejected_path(target), manifest_beside(target)):
             if path.exists() and same_file(path, data_path):
                 raise usage_error(
                     message("cli.overwrite-input", "the output would overwrite the input file"),
@@ -127,6 +129,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
         else:
             _write_csv(CsvWriter(stack.enter_context(open_csv(target))), sheet)
     _summary(out, policy, sheet, feed, target)
+    if target is not None:
+        measured = feed.read - feed.rejected
+        counted = InputRecord("data", data_path, feed.read, measured, feed.rejected)
+        write_file_manifest("measure", args, policy, [counted], target, rejected_path(target))
     for measure, level, key in explained:
         try:
             group = sheet.group(measure, level, key)

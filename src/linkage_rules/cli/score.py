@@ -16,6 +16,7 @@ import argparse
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ..api import Policy
 from ..explain.sale import SaleExplanation
@@ -45,6 +46,7 @@ from .common import (
 from .io import (
     add_encoding_option,
 )
+from .manifest import MANIFEST, InputRecord, manifest_document, shown_output, write_manifest
 from .render import Output
 from .score_args import (
     input_file,
@@ -55,7 +57,7 @@ from .score_args import (
     output_folder,
     pool_argument,
 )
-from .score_output import REJECTED, BadRow, bad_rows_document, write_outputs
+from .score_output import REJECTED, BadRow, bad_rows_document, files_written, write_outputs
 from .score_rows import (
     Sales,
     bad_sale_diagnostics,
@@ -80,7 +82,8 @@ def add_parser(
         "between departments, the gates, the targets and (with --pool) the reward in fen. "
         "Every bad row is reported with its row number and nothing is scored until the "
         "input is clean, unless --skip-invalid. Writes ledger, departments, gates, "
-        "products, outlets and allocation as CSV and JSON, and summary.json, to DIR.",
+        "products, outlets and allocation as CSV and JSON, summary.json, and manifest.json "
+        "(what `linkage-rules verify DIR` replays), to DIR.",
     )
     p.add_argument("policy", metavar="POLICY", help="a .rules file or a folder of them")
     p.add_argument("--sales", required=True, metavar="FILE", help="the sales (.csv, .jsonl, .json)")
@@ -157,6 +160,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if bad and not out.is_json:  # the JSON summary lists them
         print_capped(out, bad_sale_diagnostics(sales.data, bad), all_in(rejected_in(folder)))
     allocation = _allocate(sheet, pool)
+    rows_read = len(sales.records) + len(sales.bad)
     summary = summary_document(
         policy,
         sheet,
@@ -164,13 +168,18 @@ def run(args: argparse.Namespace, out: Output) -> int:
         bad,
         sales_file=sales_file.shown,
         inputs={name: file.shown for name, file in named.items()},
-        rows_read=len(sales.records) + len(sales.bad),
+        rows_read=rows_read,
         blank_rows=sales.data.blank,
         lines=sales.data.lines.to_dict() if sales.data.by_line else None,
         month=month.text if month is not None else None,
-        folder=folder,
+        folder=Path(shown_output(args) or folder),  # a replay's is the recorded run's
     )
     write_outputs(folder, sheet, allocation, sales.data, bad, summary)
+    records = [InputRecord("sales", sales_file.path, rows_read, sheet.sales, len(bad))]
+    records += [InputRecord(n, f.path, len(inputs[n]), None, 0) for n, f in named.items()]
+    outputs = [folder / name for name in files_written(allocation is not None)]
+    document = manifest_document("score", args, policy, records, outputs, folder)
+    write_manifest(folder / MANIFEST, document)
     explained, unknown = _explanations(out, sheet, args.explain)
     if out.is_json and args.explain:  # one document on stdout: the summary, explanations in it
         summary = {**summary, "explanations": [e.to_dict() for e in explained]}
@@ -289,7 +298,8 @@ def _score(
     name = scoring.name
     if not sales.bad:
         try:
-            return policy.score(sales.records, scoring=name, interpret=False, **inputs), []
+            sheet = policy.score(sales.records, scoring=name, interpret=False, **_rows(inputs))
+            return sheet, []
         except RecordError:
             found = policy.sale_problems(sales.records, scoring=name, **inputs)
             if not found:
@@ -307,7 +317,13 @@ def _score(
         return None, bad
     dropped = {index for index, _ in found}
     keep = [r for i, r in enumerate(sales.records) if i not in dropped]
-    return policy.score(keep, scoring=name, interpret=False, **inputs), bad
+    return policy.score(keep, scoring=name, interpret=False, **_rows(inputs)), bad
+
+
+def _rows(inputs: Mapping[str, list[dict[str, object]]]) -> dict[str, Any]:
+    """The inputs as `score`'s keyword arguments (none is called `period`: an input is
+    named by its entity's plural)."""
+    return dict(inputs)
 
 
 def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:

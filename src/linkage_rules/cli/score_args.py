@@ -21,6 +21,7 @@ from ..messages import message
 from ..scoring.sheet import ScoringError, pool_amount
 from .common import PROG, input_path, named, named_file, same_file, usage_error
 from .io import DATA_KINDS, kind_of
+from .manifest import MANIFEST
 from .score_output import OUTPUTS
 
 SHORTCUTS = ("projects", "targets")
@@ -130,7 +131,7 @@ def output_folder(name: str, inputs: Sequence[InputFile]) -> Path:
         raise usage_error(
             message("cli.output-not-folder", "the output must be a folder"), file=name
         )
-    for output in OUTPUTS:
+    for output in (*OUTPUTS, MANIFEST):
         target = folder / output
         if target.exists() and any(same_file(target, file.path) for file in inputs):
             raise usage_error(
