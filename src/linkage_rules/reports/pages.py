@@ -8,11 +8,17 @@ the same with no network access.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
+
+_EXACT = Context(prec=200, rounding=ROUND_HALF_EVEN, traps=[])
+"""Figures are formatted in a context of their own: a pool of 10^29 yuan has 32 digits of
+fen, past the default context's 28, and the caller's context must not round a page."""
 
 
 @cache
@@ -30,20 +36,35 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def amount(value: Decimal | int | None, places: int = 2) -> str:
-    """A figure as a page shows it: grouped thousands, the places given, never a float."""
+def amount(value: Decimal | int | None, places: int | None = 2) -> str:
+    """A figure as a page shows it: grouped thousands, the places given (None: every
+    digit it has), never a float."""
     if value is None:
         return "—"
     if isinstance(value, int):
         return f"{value:,}"
-    step = Decimal(1).scaleb(-places)
-    return f"{value.quantize(step):,}" if value.is_finite() else str(value)
+    if not value.is_finite():
+        return str(value)
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), context=_EXACT)
+    return f"{value:,f}"
 
 
-def stylesheet() -> str:
-    return files("linkage_rules.reports").joinpath("templates/page.css").read_text("utf-8")
+def stylesheet() -> Markup:
+    """The pages' style: our own file, so trusted markup (escaped, its quotes would break
+    the font list, since a browser reads a `<style>` element's text as it is)."""
+    text = files("linkage_rules.reports").joinpath("templates/page.css").read_text("utf-8")
+    return Markup(text)
 
 
 def render_page(template: str, **context: object) -> str:
     """The page `template` (a file in templates/) filled with `context`."""
     return environment().get_template(template).render(**context)
+
+
+def write_page(path: Path, template: str, **context: object) -> None:
+    """`render_page` into `path`, written as it is rendered: a statement holds every
+    ledger line of the month, which need not be held as one string."""
+    stream = environment().get_template(template).generate(**context)
+    with path.open("w", encoding="utf-8", newline="\n") as file:
+        file.writelines(stream)
