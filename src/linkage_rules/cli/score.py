@@ -346,3 +346,11 @@ def _allocate(sheet: ScoreSheet, pool: Decimal | None) -> Allocation | None:
             PROG,
         )
     return allocation
+
+
+# The steps `linkage-rules impact` runs for each version of a policy, as `score` runs them.
+choose_scoring = _choose_scoring
+input_entities = _input_entities
+date_field = _date_field
+score_sales = _score
+allocate_pool = _allocate
