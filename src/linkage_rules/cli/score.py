@@ -58,6 +58,7 @@ from .score_args import (
     pool_argument,
 )
 from .score_output import REJECTED, BadRow, bad_rows_document, files_written, write_outputs
+from .score_pages import add_page_options, draw, page_options, sample_facts, write_pages
 from .score_rows import (
     Sales,
     bad_sale_diagnostics,
@@ -119,6 +120,7 @@ def add_parser(
         metavar="SALE_ID",
         help="after the summary, explain how this sale was scored (repeatable)",
     )
+    add_page_options(p)
     p.set_defaults(run=run)
 
 
@@ -127,6 +129,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     # usage errors first, before the work
     pool = pool_argument(args.pool)
     month = month_argument(args.month)
+    pages = page_options(args)
     sales_file = input_file(args.sales, SALES_FILE, args.encoding)
     named = named_inputs(args)
     folder = output_folder(args.output, [sales_file, *named.values()])
@@ -160,6 +163,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if bad and not out.is_json:  # the JSON summary lists them
         print_capped(out, bad_sale_diagnostics(sales.data, bad), all_in(rejected_in(folder)))
     allocation = _allocate(sheet, pool)
+    sample = draw(pages, sheet)
     rows_read = len(sales.records) + len(sales.bad)
     summary = summary_document(
         policy,
@@ -173,11 +177,16 @@ def run(args: argparse.Namespace, out: Output) -> int:
         lines=sales.data.lines.to_dict() if sales.data.by_line else None,
         month=month.text if month is not None else None,
         folder=Path(shown_output(args) or folder),  # a replay's is the recorded run's
+        pages=pages.files,
     )
+    if sample is not None:
+        summary["audit_sample"] = sample_facts(sample)
     write_outputs(folder, sheet, allocation, sales.data, bad, summary)
+    month_text = month.text if month is not None else None
+    write_pages(folder, pages, policy, sheet, allocation, month_text, sample, out)
     records = [InputRecord("sales", sales_file.path, rows_read, sheet.sales, len(bad))]
     records += [InputRecord(n, f.path, len(inputs[n]), None, 0) for n, f in named.items()]
-    outputs = [folder / name for name in files_written(allocation is not None)]
+    outputs = [folder / name for name in files_written(allocation is not None, pages.files)]
     document = manifest_document("score", args, policy, records, outputs, folder)
     write_manifest(folder / MANIFEST, document)
     explained, unknown = _explanations(out, sheet, args.explain)

@@ -19,6 +19,7 @@ from ..io import CsvWriter, cell
 from ..language import model as m
 from ..language.frozen import frozen
 from ..messages import message, render
+from ..reports.files import AUDIT_FILES, STATEMENT
 from ..scoring.sheet import Allocation, ScoreSheet
 from .io import DataSet, open_csv
 from .render import to_json
@@ -26,6 +27,9 @@ from .results import RejectedWriter
 
 REJECTED = "rejected_sales.csv"
 ALLOCATION = ("allocation.csv", "allocation.json")
+PAGES = (STATEMENT, *AUDIT_FILES)
+"""The statement and the audit sample, written only when asked for (--statement,
+--audit-sample)."""
 OUTPUTS = (
     "ledger.csv",
     "ledger.jsonl",
@@ -44,6 +48,7 @@ OUTPUTS = (
     *ALLOCATION,
     REJECTED,
     "summary.json",
+    *PAGES,
 )
 """Every file the command may write, in the order the summary lists them."""
 LEDGER_COLUMNS = (
@@ -89,9 +94,14 @@ def bad_rows_document(bad: Sequence[BadRow]) -> list[dict[str, object]]:
     ]
 
 
-def files_written(paid: bool) -> list[str]:
-    """The files a run writes: all of them, the allocation only when a pool was shared."""
-    return [name for name in OUTPUTS if paid or name not in ALLOCATION]
+def files_written(paid: bool, pages: Sequence[str] = ()) -> list[str]:
+    """The files a run writes: all of them, the allocation only when a pool was shared,
+    and of the `PAGES` those asked for."""
+    return [
+        name
+        for name in OUTPUTS
+        if (paid or name not in ALLOCATION) and (name not in PAGES or name in pages)
+    ]
 
 
 def write_outputs(

@@ -21,12 +21,11 @@ from ..reports.files import AUDIT_FILES, STATEMENT
 from ..scoring.sheet import Allocation, ScoreSheet
 from .common import usage_error
 from .render import Output, to_json
+from .score_output import PAGES
 
 if TYPE_CHECKING:  # the sample's module loads the template engine
     from ..reports.audit import AuditSample
 
-PAGES = (STATEMENT, *AUDIT_FILES)
-"""Every file these options may write, in the order the summary lists them."""
 _MAX_SEED_DIGITS = 40
 _MAX_SIZE_DIGITS = 18  # past any ledger: a larger N draws every line all the same
 

@@ -51,6 +51,7 @@ def summary_document(
     lines: Mapping[str, int] | None = None,
     month: str | None,
     folder: Path,
+    pages: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What was scored, from what, by which rules: `summary.json`, and `--format json`.
 
@@ -96,7 +97,7 @@ def summary_document(
         "allocated": allocated,
         "departments": department_rows(sheet, allocation),
         "output": printable(str(folder)),
-        "files": files_written(allocation is not None),
+        "files": files_written(allocation is not None, pages),
         "rejected_file": printable(str(folder / REJECTED)),
         "rejected_rows": bad_rows_document(bad),
     }
