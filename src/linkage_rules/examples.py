@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,6 +42,7 @@ class Policy(Protocol):
         *,
         scoring: str | None = None,
         interpret: bool = False,
+        period: dt.date | str | None = None,
         **inputs: Iterable[Mapping[str, object]],
     ) -> ScoreSheet: ...
 

@@ -28,7 +28,7 @@ from .symbols import symbol_table
 
 __all__ = ["CheckResult", "ParsedFile", "Symbol", "check", "check_policy", "fingerprint"]
 
-POLICY_PROPS = ("version", "effective")
+POLICY_PROPS = ("version", "effective", "extends")
 
 
 @frozen
@@ -201,10 +201,12 @@ class Checker:
                     effective = dt.date.fromisoformat(prop.value.value)
                 except ValueError:
                     error("type", not_a_date(prop.value.value), prop.value.span)
+            elif key == "extends" and isinstance(prop.value, n.StringLit):
+                continue  # the base was read when the files were (checking/loading.py)
             elif key in POLICY_PROPS:
                 want = (
                     message("check.takes-string", "a string")
-                    if key == "version"
+                    if key in ("version", "extends")
                     else message("check.takes-date", "a date (YYYY-MM-DD)")
                 )
                 error(
@@ -218,7 +220,9 @@ class Checker:
                     message("check.unknown-property", "unknown policy property `{key}`", key=key),
                     prop.name.span,
                     did_you_mean(key, POLICY_PROPS)
-                    or message("check.properties-are", "properties are: version, effective"),
+                    or message(
+                        "check.properties-are", "properties are: version, effective, extends"
+                    ),
                 )
         return decl.name.text, decl.label, version, effective
 

@@ -153,3 +153,26 @@ class MemoryResolver:
         if data is None:
             raise ReferenceFileMissing(not_found(what, relative))
         return data
+
+
+def dated_names(relative: str, relative_to: Path | None) -> list[str] | str:
+    """The file names in a dated list folder inside the policy's folder, or why not.
+
+    The folder is found by the rules of list files (inside the policy folder, no link
+    out); of its entries only regular files count, so a planted link is never read."""
+    if relative_to is None:
+        return message("reference.no-folder", "this policy was loaded from text without a folder")
+    folder = resolve_inside(relative_to, relative)
+    if folder is None:
+        return message("reference.outside", "`{name}` is outside the policy folder", name=relative)
+    if not folder.is_dir():
+        return message(
+            "reference.not-dated-folder",
+            "`{name}` is not a folder (a path ending with `/` names a folder of dated versions)",
+            name=relative,
+        )
+    names: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if resolve_inside(folder, entry.name) is not None and entry.is_file():
+            names.append(entry.name)
+    return names

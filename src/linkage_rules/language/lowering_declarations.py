@@ -224,3 +224,42 @@ class DeclarationLowering(LoweringBase):
     def expect_zeroed(self, span: Span, items: list[Token]) -> n.Expectation:
         sale, gate = items
         return n.Expectation("zeroed", self._name(gate), (), None, False, span, unescape(str(sale)))
+
+    # ---- changes to a base policy or to an earlier version
+
+    def override_list(self, span: Span, items: list[Any]) -> n.ReplaceDecl:
+        return n.ReplaceDecl(items[0], span)
+
+    override_catalog = override_list
+    override_example = override_list
+
+    def extend_segment(self, span: Span, items: list[Any]) -> n.ExtendSegmentDecl:
+        name, *rules = items
+        return n.ExtendSegmentDecl(self._name(name), tuple(rules), span)
+
+    def extend_entity(self, span: Span, items: list[Any]) -> n.ExtendEntityDecl:
+        name, *fields = items
+        return n.ExtendEntityDecl(self._name(name), tuple(fields), span)
+
+    def retire_rule(self, span: Span, items: list[Token]) -> n.RetireDecl:
+        segment, rule, reason = items
+        said = unescape(str(reason))
+        return n.RetireDecl("rule", self._name(segment), self._name(rule), said, span)
+
+    def retire_row(self, span: Span, items: list[Token]) -> n.RetireDecl:
+        table, row, reason = items
+        said = unescape(str(reason))
+        return n.RetireDecl("row", self._name(table), self._number(row), said, span)
+
+    def retire_example(self, span: Span, items: list[Token]) -> n.RetireDecl:
+        title, reason = items
+        item = n.StringLit(unescape(str(title)), self._tok(title))
+        return n.RetireDecl("example", None, item, unescape(str(reason)), span)
+
+    def amendment_decl(self, span: Span, items: list[Any]) -> n.AmendmentDecl:
+        version, label, effective, *decls = items
+        version_lit = n.StringLit(unescape(str(version)), self._tok(version))
+        date = self._literal(effective)
+        assert isinstance(date, n.DateLit)
+        return n.AmendmentDecl(version_lit, label, date, tuple(decls), span)
+

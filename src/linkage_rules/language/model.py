@@ -13,6 +13,7 @@ import attrs
 
 from .dtypes import DType, EnumType, Kind
 from .frozen import frozen
+from .lineage import Lineage
 from .measure_model import Measure as Measure
 from .measure_model import MeasureAggregate as MeasureAggregate
 from .measure_model import MeasureExample as MeasureExample
@@ -437,6 +438,8 @@ class PolicyModel:
     scoring_examples: tuple[ScoringExample, ...] = ()
     measures: tuple[Measure, ...] = ()
     measure_examples: tuple[MeasureExample, ...] = ()
+    lineage: Lineage | None = None
+    """Which version this is, the dates it holds for and the base it extends."""
 
     def entity(self, name: str) -> Entity | None:
         for e in self.entities:

@@ -32,6 +32,24 @@ from .syntax_expressions import NullLit as NullLit
 from .syntax_expressions import NumberLit as NumberLit
 from .syntax_expressions import QualifiedName as QualifiedName
 from .syntax_expressions import StringLit as StringLit
+from .syntax_scoring import BonusClause as BonusClause
+from .syntax_scoring import CommitteeClause as CommitteeClause
+from .syntax_scoring import CreditClause as CreditClause
+from .syntax_scoring import EngagementClause as EngagementClause
+from .syntax_scoring import GateClause as GateClause
+from .syntax_scoring import HostClause as HostClause
+from .syntax_scoring import LookupClause as LookupClause
+from .syntax_scoring import MeasureDecl as MeasureDecl
+from .syntax_scoring import MeasureRollup as MeasureRollup
+from .syntax_scoring import ParticipantsClause as ParticipantsClause
+from .syntax_scoring import PenaltyClause as PenaltyClause
+from .syntax_scoring import PointsClause as PointsClause
+from .syntax_scoring import PrecisionClause as PrecisionClause
+from .syntax_scoring import RequireClause as RequireClause
+from .syntax_scoring import RewardClause as RewardClause
+from .syntax_scoring import ScoringClause as ScoringClause
+from .syntax_scoring import ScoringDecl as ScoringDecl
+from .syntax_scoring import TargetClause as TargetClause
 
 
 def _span() -> Span:
@@ -275,193 +293,62 @@ class CatalogDecl:
     """`parent parent_id`: the field naming each row's parent row, when rows form groups."""
 
 
-# ---- scoring -----------------------------------------------------------------------
+# ---- changes: a branch on top of its base, an amendment on top of what it amends ----
 
 
 @frozen
-class LookupClause:
-    """`lookup project: Project[project_id]`: the row of `source` whose key is `key`."""
+class ReplaceDecl:
+    """`override list …`, `override catalog …`, `override example "…" {…}`: a whole
+    declaration of the base said again, in its place (a branch's own list file)."""
+
+    decl: FileListDecl | InlineListDecl | CatalogDecl | ExampleDecl
+    span: Span = _span()
+
+
+@frozen
+class ExtendSegmentDecl:
+    """`extend segment NAME { rule … }`: rules added to a segment declared in the base."""
 
     name: Name
-    source: Name
-    key: Name
-    label: str | None
+    rules: tuple[RuleDecl, ...]
     span: Span = _span()
 
 
 @frozen
-class RequireClause:
-    name: Name
-    label: str | None
-    condition: Expr
-    span: Span = _span()
-
-
-@frozen
-class PointsClause:
-    label: str | None
-    clause: str | None
-    value: Expr
-    span: Span = _span()
-
-
-@frozen
-class PrecisionClause:
-    value: NumberLit
-    span: Span = _span()
-
-
-@frozen
-class HostClause:
-    label: str | None
-    clause: str | None
-    dept: Expr
-    share: NumberLit
-    span: Span = _span()
-
-
-@frozen
-class ParticipantsClause:
-    label: str | None
-    clause: str | None
-    field: Name
-    share: NumberLit
-    span: Span = _span()
-
-
-@frozen
-class BonusClause:
-    name: Name
-    label: str | None
-    clause: str | None
-    where: Expr | None
-    value: Expr
-    span: Span = _span()
-
-
-@frozen
-class TargetClause:
-    label: str | None
-    clause: str | None
-    key: Name
-    measure: Name
-    value: Expr
-    span: Span = _span()
-
-
-@frozen
-class GateClause:
-    name: Name
-    label: str | None
-    clause: str | None
-    keys: tuple[Name, ...]
-    where: Expr | None
-    condition: Expr
-    span: Span = _span()
-
-
-@frozen
-class PenaltyClause:
-    name: Name
-    label: str | None
-    clause: str | None
-    keys: tuple[Name, ...]
-    value: Expr
-    span: Span = _span()
-
-
-@frozen
-class RewardClause:
-    label: str | None
-    clause: str | None
-    value: Expr
-    span: Span = _span()
-
-
-@frozen
-class CreditClause:
-    """`credit: income, new_deposits to outlet`: amounts credited to whoever `to` names."""
-
-    label: str | None
-    clause: str | None
-    amounts: tuple[Name, ...]
-    to: Name
-    span: Span = _span()
-
-
-@frozen
-class EngagementClause:
-    """`engagement cross_unit per group of client: count(distinct outlet) >= 2`."""
+class ExtendEntityDecl:
+    """`extend entity NAME { field … }`: optional fields added to an entity of the base."""
 
     name: Name
-    label: str | None
-    clause: str | None
-    lookup: Name
-    condition: Expr
+    fields: tuple[FieldDecl, ...]
     span: Span = _span()
 
 
 @frozen
-class CommitteeClause:
-    """`committee: CommitteeSplit.units otherwise equally` (or `committee: equally`): how a
-    qualifying engagement's credited amounts are divided among its units."""
+class RetireDecl:
+    """`retire rule SEGMENT.RULE "why"`, `retire row TABLE N "why"`, `retire example "…" "why"`.
 
-    label: str | None
-    clause: str | None
-    source: Name | None
-    field: Name | None
-    equally: bool
-    span: Span = _span()
+    `owner` is the segment or the table (None for an example); `item` the rule's name, the
+    row's number (from 1, as `check` and `explain` count) or the example's title."""
 
-
-ScoringClause: TypeAlias = (
-    CreditClause
-    | EngagementClause
-    | CommitteeClause
-    | LookupClause
-    | RequireClause
-    | PointsClause
-    | PrecisionClause
-    | HostClause
-    | ParticipantsClause
-    | BonusClause
-    | TargetClause
-    | GateClause
-    | PenaltyClause
-    | RewardClause
-)
-
-
-@frozen
-class ScoringDecl:
-    name: Name
-    label: str | None
-    entity: Name
-    clauses: tuple[ScoringClause, ...]
+    kind: str
+    owner: Name | None
+    item: Name | NumberLit | StringLit
+    reason: str
     span: Span = _span()
 
 
 @frozen
-class MeasureRollup:
-    """`up ORG_UNITS to sub_branch, branch`: the groups rolled up through a catalog."""
+class AmendmentDecl:
+    """`amendment "2026.2" "label" effective 2026-12-01 { … }`: what changes from a date on."""
 
-    catalog: Name
-    levels: tuple[Name, ...]
-    span: Span = _span()
-
-
-@frozen
-class MeasureDecl:
-    """`measure NAME "label" clause "…" for Entity per keys [up …]: value [op target]`."""
-
-    name: Name
+    version: StringLit
     label: str | None
-    clause: str | None
-    entity: Name
-    keys: tuple[Name, ...]
-    rollup: MeasureRollup | None
-    body: Expr
+    effective: DateLit
+    decls: tuple[Decl, ...]
     span: Span = _span()
+
+
+ChangeDecl: TypeAlias = ReplaceDecl | ExtendSegmentDecl | ExtendEntityDecl | RetireDecl
 
 
 Decl: TypeAlias = (
@@ -479,6 +366,11 @@ Decl: TypeAlias = (
     | MeasureDecl
     | RecordDecl
     | ExampleDecl
+    | ReplaceDecl
+    | ExtendSegmentDecl
+    | ExtendEntityDecl
+    | RetireDecl
+    | AmendmentDecl
 )
 
 

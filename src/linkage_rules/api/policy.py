@@ -4,37 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import localcontext
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .backends.classification import Classification, classification_of
-from .backends.entity import EntityRunner, entity_markers, infer_entity, unknown_entity
-from .backends.questions import Validate
-from .backends.records import RecordSchema
-from .backends.runtime import CONTEXT
-from .batch.policy_methods import BatchMethods
-from .checking.checker import ParsedFile, check
-from .checking.resolvers import resolve_inside
-from .io.rule_files import io_error, read_rule_file, shown_path, text_source
-from .language import model as m
-from .language.diagnostics import Diagnostic
-from .language.errors import PolicyError, RecordError
-from .language.parse_memo import PARSED
-from .language.source import Source
-from .measures.policy_methods import MeasureMethods
-from .messages import message
+from ..backends.classification import Classification, classification_of
+from ..backends.entity import EntityRunner, entity_markers, infer_entity, unknown_entity
+from ..backends.questions import Validate
+from ..backends.records import RecordSchema
+from ..backends.runtime import CONTEXT
+from ..batch.policy_methods import BatchMethods
+from ..language import model as m
+from ..language.diagnostics import Diagnostic
+from ..language.errors import RecordError
+from ..measures.policy_methods import MeasureMethods
+from ..messages import message
+from .identity import Identity
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
-    from .examples import ExampleReport
-    from .explain.explanation import Explanation
-    from .scoring.scorer import Scorer
-    from .scoring.sheet import ScoreSheet
+    from ..examples import ExampleReport
+    from ..explain.explanation import Explanation
+    from ..scoring.scorer import Scorer
+    from ..scoring.sheet import ScoreSheet
 
 
-class Policy(MeasureMethods, BatchMethods):
+class Policy(Identity, MeasureMethods, BatchMethods):
     """A checked, compiled policy. Create it with `load` or `loads`.
 
     A Policy is immutable once built (its evaluators are compiled on first use, once),
@@ -59,30 +53,6 @@ class Policy(MeasureMethods, BatchMethods):
         self._hot = tuple((marker, self._functions[name]) for marker, name in self._markers)
         self._first: dict[tuple[str | None, Validate], Callable[[Any], dict[str, str]]] = {}
         self._scorers: dict[str, Scorer] = {}
-
-    # ---- identity
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    @property
-    def label(self) -> str | None:
-        return self.model.label
-
-    @property
-    def version(self) -> str | None:
-        return self.model.version
-
-    @property
-    def effective(self) -> dt.date | None:
-        """The date the policy takes effect (its header's `effective`)."""
-        return self.model.effective
-
-    @property
-    def fingerprint(self) -> str:
-        """SHA-256 of every rule file and reference data file this policy was built from."""
-        return self.model.fingerprint
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -128,8 +98,10 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> Classification:
-        """Classify one record into segments and tables.
+        """Classify one record into segments and tables, by the version in force on
+        `as_of` (None: this version, the one `load` found in force today).
 
         `entity` may be omitted when the policy has one entity, or when the record's
         fields say which entity it is. By default (`validate="read"`) every amount is
@@ -139,6 +111,8 @@ class Policy(MeasureMethods, BatchMethods):
         record is trusted to be what `schema().validate()`, `from_text()` or
         `from_json()` returns (only its amounts are tested; see `classifier`).
         """
+        if as_of is not None:
+            return self.at(as_of).classify(record, entity, validate=validate)
         # Per record: the entity by its marker and the compiled function in two lookups.
         if entity is None:
             if type(record) is dict:
@@ -157,7 +131,11 @@ class Policy(MeasureMethods, BatchMethods):
         return self._function(entity, record, validate)(record)
 
     def classifier(
-        self, entity: str | None = None, *, validate: Validate = "read"
+        self,
+        entity: str | None = None,
+        *,
+        validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> Callable[[Mapping[str, object]], Classification]:
         """The compiled function behind `classify` for one entity, for hot loops.
 
@@ -169,6 +147,8 @@ class Policy(MeasureMethods, BatchMethods):
         `validate=False` tests only the amounts: a wrong type, an unknown key or
         `size="huge"` is not refused (docs/api.md, "What is checked when").
         """
+        if as_of is not None:
+            return self.at(as_of).classifier(entity, validate=validate)
         return self._function(self._entity(entity, None).schema.entity.name, None, validate)
 
     def first_rules(
@@ -177,12 +157,15 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> dict[str, str]:
         """Each segment the record is in -> the first of its rules that holds.
 
         The cheaper question, when that is all the caller needs: rules after the first
         that holds are not evaluated, and tables are not. Checked as `classify` checks.
         """
+        if as_of is not None:
+            return self.at(as_of).first_rules(record, entity, validate=validate)
         function = self._first.get((entity, validate))
         if function is None:
             function = self._entity(entity, record).classifier(validate, "first")
@@ -196,10 +179,11 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> tuple[str, ...]:
         """The names of the segments the record is in, in the policy's order (answered
         as `first_rules` answers: each segment stops at its first rule that holds)."""
-        return tuple(self.first_rules(record, entity, validate=validate))
+        return tuple(self.first_rules(record, entity, validate=validate, as_of=as_of))
 
     def first_rules_function(
         self, entity: str | None = None, *, validate: Validate = "read"
@@ -213,6 +197,7 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> list[Classification]:
         """Classify many records; a RecordError names the record by its id or its index.
 
@@ -220,6 +205,8 @@ class Policy(MeasureMethods, BatchMethods):
         (they hold no cycles): otherwise each collection walks every result made so far,
         and the time per record grows with the number of records.
         """
+        if as_of is not None:
+            return self.at(as_of).classify_many(records, entity, validate=validate)
         results: list[Classification] = []
         append = results.append
         classify = self.classify
@@ -244,12 +231,16 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> Explanation:
         """Evaluate a record with the tracing interpreter and say why, rule by rule.
 
         The record is checked as `classify` checks it: by default the fields its
         evaluation reads, every field with `validate=True`; `False` trusts it."""
-        from .backends.interpreter.classify import explain as trace_explain
+        from ..backends.interpreter.classify import explain as trace_explain
+
+        if as_of is not None:
+            return self.at(as_of).explain(record, entity, validate=validate)
 
         found = self._entity(entity, record)
         schema, valid = found.schema, found.checked(record, validate)
@@ -262,9 +253,10 @@ class Policy(MeasureMethods, BatchMethods):
         entity: str | None = None,
         *,
         validate: Validate = "read",
+        as_of: dt.date | str | None = None,
     ) -> Classification:
         """Classify through the tracing interpreter: the oracle for the compiled code."""
-        return classification_of(self.explain(record, entity, validate=validate))
+        return classification_of(self.explain(record, entity, validate=validate, as_of=as_of))
 
     # ---- scoring
 
@@ -282,7 +274,7 @@ class Policy(MeasureMethods, BatchMethods):
             raise ValueError(_no_such_scoring(scoring, list(scorings)))
         scorer = self._scorers.get(found.name)
         if scorer is None:
-            from .scoring.scorer import Scorer
+            from ..scoring.scorer import Scorer
 
             schemas = {name: e.schema for name, e in self._entities.items()}
             unit = f"{self.model.name}.{found.name} {self.model.fingerprint[:12]}"
@@ -295,6 +287,7 @@ class Policy(MeasureMethods, BatchMethods):
         *,
         scoring: str | None = None,
         interpret: bool = False,
+        period: dt.date | str | None = None,
         **inputs: Iterable[Mapping[str, object]],
     ) -> ScoreSheet:
         """Score a period's sales: points, split, gates, ledger, department totals.
@@ -303,8 +296,11 @@ class Policy(MeasureMethods, BatchMethods):
         `score(sales, projects=..., targets=...)`. Every record is validated; the
         first bad one raises RecordError naming the sale (or row) and the field, and
         nothing is scored. `interpret=True` uses the tracing interpreter (slow; the
-        oracle the compiled code is tested against).
+        oracle the compiled code is tested against). `period` (a month `2026-11` or a
+        date) settles it by the version in force on that day, a month by its first day.
         """
+        if period is not None:
+            return self.at(period)._scorer(scoring).score(sales, inputs, interpret=interpret)
         return self._scorer(scoring).score(sales, inputs, interpret=interpret)
 
     def sale_problems(
@@ -326,7 +322,7 @@ class Policy(MeasureMethods, BatchMethods):
 
     def run_examples(self) -> ExampleReport:
         """Run the examples written in the rule files, compiled and interpreted."""
-        from .examples import run_examples
+        from ..examples import run_examples
 
         return run_examples(self)
 
@@ -353,126 +349,3 @@ def _which_entity(entities: Sequence[str]) -> str:
         "cannot tell which entity this record is; pass entity= one of: {entities}",
         entities=entities,
     )
-
-
-# ---- loading ------------------------------------------------------------------------------
-
-
-def _build(files: Sequence[tuple[Source, Path | None]]) -> Policy:
-    """The policy of `files`, built with Python's cycle collector off (as `timeit` does).
-
-    A load makes nodes, types and code by the hundred thousand and keeps them all; each
-    collection walks every object made so far, which made checking and compiling a
-    10,000-rule policy three times slower. A load makes no garbage cycles to speak of;
-    the collector runs again as soon as it is done (unless it was off before).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _build_policy(files)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _build_policy(files: Sequence[tuple[Source, Path | None]]) -> Policy:
-    parsed: list[ParsedFile] = []
-    syntax_errors: list[Diagnostic] = []
-    for given, base_dir in files:
-        try:
-            source, module = PARSED.parse(given)
-            parsed.append(ParsedFile(source, module, base_dir))
-        except PolicyError as error:
-            syntax_errors.extend(error.diagnostics)
-    if syntax_errors:
-        raise PolicyError(syntax_errors)
-    model, diagnostics = check(parsed)
-    if model is None:
-        raise PolicyError(sorted(diagnostics, key=lambda d: (not d.is_error, d.file, d.line)))
-    return Policy(model, diagnostics)
-
-
-def _display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-def load(path: str | os.PathLike[str]) -> Policy:
-    """Load a `.rules` file, or a folder of them (read in name order), into a Policy.
-
-    List files named by the policy are read relative to the rule file that names them.
-    Raises PolicyError with every problem found.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            message(
-                "api.load-bytes",
-                "load() takes a path (a str or a pathlib.Path), not {type}; pass os.fsdecode(path)",
-                type=type(path).__name__,
-            )
-            if isinstance(path, bytes)
-            else message(
-                "api.load-type",
-                "load() takes a path (a str or a pathlib.Path), not {type}",
-                type=type(path).__name__,
-            )
-        )
-    if os.fspath(path) == "":
-        # Path("") is the current folder: an empty setting must not load whatever is there
-        said = message("api.empty-path", "the path is empty; name a .rules file or a policy folder")
-        raise io_error(said, "<empty>")
-    root = Path(path)
-    if root.is_dir():
-        paths = sorted(root.glob("*.rules"))
-        if not paths:
-            said = message("api.no-rule-files", "the folder has no .rules files")
-            raise io_error(said, shown_path(str(path)))
-        for member in paths:  # rule files get the confinement of list files
-            if resolve_inside(root, member.name) is None:
-                raise io_error(
-                    message(
-                        "api.rule-file-outside",
-                        "this rule file is a link to a file outside the policy folder",
-                    ),
-                    shown_path(_display_path(member)),
-                    message("api.rule-files-inside", "rule files must live in the policy's folder"),
-                )
-    elif root.exists():
-        paths = [root]
-    else:
-        raise io_error(message("api.no-such-path", "no such file or folder"), shown_path(str(path)))
-    files = [(read_rule_file(p, _display_path(p)), p.parent) for p in paths]
-    return _build(files)
-
-
-def loads(
-    text: str, *, name: str = "<policy>", base_dir: str | os.PathLike[str] | None = None
-) -> Policy:
-    """Load a policy from text; list files are read relative to `base_dir` if given."""
-    if not isinstance(text, str):
-        raise TypeError(
-            message(
-                "api.loads-bytes",
-                "loads() takes the policy text as a str, not {type}; decode it first, "
-                "e.g. data.decode('utf-8')",
-                type=type(text).__name__,
-            )
-            if isinstance(text, bytes)
-            else message(
-                "api.loads-type",
-                "loads() takes the policy text as a str, not {type}",
-                type=type(text).__name__,
-            )
-        )
-    if not isinstance(name, str):
-        raise TypeError(
-            message(
-                "api.loads-name",
-                "loads() takes the name as a str, not {type}",
-                type=type(name).__name__,
-            )
-        )
-    source = text_source(name, text)
-    return _build([(source, Path(base_dir) if base_dir is not None else None)])
