@@ -137,13 +137,21 @@ def recorded_arguments(args: argparse.Namespace) -> dict[str, object]:
     for name, value in sorted(vars(args).items()):
         if name in NOT_RECORDED:
             continue
-        if isinstance(value, os.PathLike):
-            value = os.fspath(value)
-        elif isinstance(value, (list, tuple)):
-            value = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
-        recorded[name] = value
+        if isinstance(value, (list, tuple)):
+            recorded[name] = [_as_given(v) for v in value]
+        else:
+            recorded[name] = _as_given(value)
     recorded["output"] = shown_output(args)
     return recorded
+
+
+def _as_given(value: object) -> object:
+    """A parsed value as its command-line text (a path, a date): what parses to it again."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def working_directory(folder: Path) -> str:
@@ -171,7 +179,7 @@ def manifest_document(
         "command": command,
         "arguments": recorded_arguments(args),
         "language": user_language(),
-        "as_of": None,  # the date the policy is evaluated as of (`--as-of`), when given
+        "as_of": _as_of(args),
         "working_directory": working_directory(folder),
         "policy": policy_entry(Path(args.policy), policy),
         "inputs": [
@@ -185,6 +193,14 @@ def manifest_document(
         ],
         "outputs": [file_entry(path, name=path.name) for path in sorted(outputs)],
     }
+
+
+def _as_of(args: argparse.Namespace) -> str | None:
+    """The date the policy was evaluated as of (`--as-of`), as given; null without it."""
+    given = getattr(args, "as_of", None)
+    if given is None:
+        return None
+    return given.isoformat() if hasattr(given, "isoformat") else str(given)
 
 
 def manifest_text(document: object) -> str:
