@@ -170,4 +170,7 @@ def write_pages(
     )
     write_audit_page(folder, policy, sample, month)
     if sample.whole_ledger and not out.is_json:  # the JSON summary says it
-        out.line(whole_ledger_note(sample), err=True)
+        note = whole_ledger_note(sample)
+        out.line(
+            message("cli.audit-whole-ledger", "linkage-rules: note: {note}", note=note), err=True
+        )

@@ -103,6 +103,8 @@ class GateSection:
     label: str | None
     clause: str | None
     decisions: tuple[Decision, ...]
+    counts: str
+    """How many groups were tested and how many failed, in the reader's language."""
 
 
 @frozen
@@ -295,10 +297,21 @@ def _gates(sheet: ScoreSheet, language: str) -> list[GateSection]:
             tuple((name, format_value(value)) for name, value in decision.values.items()),
         )
         by_gate.setdefault(decision.gate, []).append(shown)
-    return [
-        GateSection(f"gate-{i}", g.name, g.label, g.clause, tuple(by_gate[g.name]))
-        for i, g in enumerate(sheet.scoring.gates)
-    ]
+    sections = []
+    for i, gate in enumerate(sheet.scoring.gates):
+        decisions = tuple(by_gate[gate.name])
+        counts = message(
+            "statement.gate-counts",
+            "{groups} groups tested, {failed} failed",
+            groups=len(decisions),
+            failed=sum(not d.passed for d in decisions),
+        )
+        sections.append(
+            GateSection(
+                f"gate-{i}", gate.name, gate.label, gate.clause, decisions, render(counts, language)
+            )
+        )
+    return sections
 
 
 def _products_below(sheet: ScoreSheet, gates: list[GateSection]) -> list[ProductBelow]:
