@@ -16,7 +16,7 @@ from .. import __version__
 from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError, RecordError
 from ..messages import ENVIRONMENT, LANGUAGES, message
-from . import check, classify, diff, explain, measure, score, testing, verify
+from . import check, classify, diff, explain, impact, measure, score, testing, verify
 from .common import EXIT_PROBLEMS, EXIT_USAGE, PROG, CliError
 from .render import FORMATS, Output
 
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     shared.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS, help=_FORMAT_HELP)
     shared.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_LANG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (check, testing, classify, explain, score, measure, diff, verify):
+    for module in (check, testing, classify, explain, score, measure, diff, impact, verify):
         module.add_parser(commands, shared)
     return parser
 
