@@ -36,6 +36,10 @@ class Policy(Protocol):
 
     def explain(self, record: Mapping[str, object], entity: str | None = None) -> Explanation: ...
 
+    def blame_note(self, title: str) -> str: ...
+
+    def inherited(self, path: str) -> bool: ...
+
     def score(
         self,
         sales: Iterable[Mapping[str, object]],
@@ -382,4 +386,12 @@ def run_examples(policy: Policy) -> ExampleReport:
         for i, _ in enumerate(t.rows, start=1)
         if (t.name, i) not in matched_rows
     )
+    results = [_blamed(policy, r) for r in results]
     return ExampleReport(tuple(results), unexercised, unmatched)
+
+
+def _blamed(policy: Policy, result: ExampleResult) -> ExampleResult:
+    """A failed example of the base under a branch, with the change that broke it."""
+    if result.passed or not policy.inherited(result.span.source.name):
+        return result
+    return attrs.evolve(result, failures=(*result.failures, policy.blame_note(result.title)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Self
 
+from ..checking.composition import Layer
 from ..language import model as m
-from ..language.lineage import Lineage
+from ..language.lineage import Lineage, PolicyChange
 from .timeline import as_date, in_force
 
 
@@ -15,6 +16,28 @@ class Identity:
 
     model: m.PolicyModel
     _timeline: tuple[Self, ...]
+    _layer: Layer | None = None
+    _as_of: dt.date | None = None
+
+    def blame(self, title: str) -> tuple[PolicyChange, ...]:
+        """The branch's changes that break the inherited example `title` (each alone)."""
+        if self._layer is None or self._layer.base is None:
+            return ()
+        from .blame import broken_by
+
+        return broken_by(self._layer, self._as_of, title)
+
+    def blame_note(self, title: str) -> str:
+        """What the report of a failing inherited example adds: the change that broke it."""
+        from .blame import blame_text
+
+        return blame_text(title, self.blame(title))
+
+    def inherited(self, path: str) -> bool:
+        """Whether the rule file `path` is one of the base's, not the branch's own."""
+        if self._layer is None or self._layer.base is None:
+            return False
+        return path not in {f.source.name for f in self._layer.files}
 
     @property
     def name(self) -> str:

@@ -19,6 +19,7 @@ from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError
 from ..language.lineage import Lineage
 from ..messages import message
+from .blame import with_blame
 from .policy import Policy
 from .timeline import in_force
 
@@ -54,6 +55,8 @@ def _build_versions(layer: Layer) -> tuple[Policy, ...]:
         model, diagnostics = check(composed.files)
         found = [*composed.diagnostics, *diagnostics]
         if model is None or any(d.is_error for d in found):
+            if layer.base is not None and not any(d.is_error for d in composed.diagnostics):
+                found = [with_blame(d, layer, date) for d in found]
             for d in found:  # the same mistake in every version is said once
                 problems.setdefault((d.code, d.message, d.file, d.line, d.column), d)
             continue
@@ -71,7 +74,9 @@ def _build_versions(layer: Layer) -> tuple[Policy, ...]:
             lists=composed.lists,
         )
         model = attrs.evolve(model, version=lineage.version, lineage=lineage)
-        versions.append(Policy(model, diagnostics))
+        version = Policy(model, diagnostics)
+        version._layer, version._as_of = layer, date
+        versions.append(version)
     if problems:
         said = problems.values()
         raise PolicyError(sorted(said, key=lambda d: (not d.is_error, d.file, d.line)))

@@ -4,6 +4,7 @@ it builds on and recorded as the policy owner reads it (`check` lists them)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath
 
 import attrs
 
@@ -132,8 +133,8 @@ class ChangeRules:
             )
             return
         found[:] = [file, new]
-        old_text = old.path.value if not isinstance(old, n.InlineListDecl) else None
-        new_text = new.path.value if not isinstance(new, n.InlineListDecl) else None
+        old_text = _file_of(old)
+        new_text = _file_of(new)
         change = PolicyChange(kind, new.name.text, at(decl.span), new.label, old_text, new_text)
         self._record(attrs.evolve(change, amendment=amendment), recorded)
 
@@ -249,3 +250,10 @@ class ChangeRules:
         )
 
     # ---- dated lists
+
+
+def _file_of(decl: n.FileListDecl | n.InlineListDecl | n.CatalogDecl) -> str | None:
+    """The file a list or catalog is read from, as a path beside the rule file naming it."""
+    if isinstance(decl, n.InlineListDecl):
+        return None
+    return str(PurePosixPath(decl.span.source.name).parent / decl.path.value)

@@ -142,9 +142,12 @@ def _is_dated(decl: n.FileListDecl) -> bool:
 class Composer(ChangeRules):
     """Applies a layer's changes and its amendments in force to what it builds on."""
 
-    def __init__(self, as_of: dt.date | None, dated: DatedFiles) -> None:
+    def __init__(self, as_of: dt.date | None, dated: DatedFiles, only: int | None = None) -> None:
         super().__init__(as_of)
         self.dated = dated
+        self.only = only
+        """With a number, the branch's changes but that one are left out (what else it
+        declares stays): how an inherited example a change breaks is traced to it."""
 
     def compose(self, layer: Layer) -> Composed:
         entries = self._layer(layer, top=True)
@@ -177,10 +180,17 @@ class Composer(ChangeRules):
             self.changes = outer
             entries = [e for e in entries if not isinstance(e[1], n.PolicyDecl)]
         recorded = top
+        number = 0
         for file in layer.files:
             for decl in file.module.decls:
                 if isinstance(decl, n.AmendmentDecl):
                     continue
+                if top and layer.base is not None and is_change(decl):
+                    number += 1
+                    if self.only is not None and number - 1 != self.only:
+                        continue
+                elif top and self.only is not None and isinstance(decl, n.ExampleDecl):
+                    continue  # the branch's own examples may need the changes left out
                 if layer.base is None and isinstance(decl, n.ChangeDecl):
                     self.error(
                         "no-base",
@@ -333,6 +343,24 @@ class Composer(ChangeRules):
         return attrs.evolve(decl, path=attrs.evolve(decl.path, value=path))
 
 
-def compose(layer: Layer, as_of: dt.date | None, dated: DatedFiles) -> Composed:
-    """The layer's files as in force on `as_of` (None: without its amendments)."""
-    return Composer(as_of, dated).compose(layer)
+def is_change(decl: n.Decl) -> bool:
+    """Whether a branch's declaration changes what the base declares (rather than add)."""
+    return isinstance(decl, (n.OverrideDecl, *CHANGE_DECLS))
+
+
+CHANGE_DECLS = (n.ReplaceDecl, n.ExtendSegmentDecl, n.ExtendEntityDecl, n.RetireDecl)
+
+
+def change_count(layer: Layer) -> int:
+    """How many changes the layer makes to its base (0 for a policy that extends none)."""
+    if layer.base is None:
+        return 0
+    return sum(is_change(d) for f in layer.files for d in f.module.decls)
+
+
+def compose(
+    layer: Layer, as_of: dt.date | None, dated: DatedFiles, only: int | None = None
+) -> Composed:
+    """The layer's files as in force on `as_of` (None: without its amendments); with
+    `only`, of the branch's own changes only that one (by its place in the files)."""
+    return Composer(as_of, dated, only).compose(layer)

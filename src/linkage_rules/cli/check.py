@@ -8,7 +8,8 @@ from typing import Any
 from ..api import Policy
 from ..language.errors import PolicyError
 from ..messages import message
-from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
+from .common import EXIT_OK, EXIT_PROBLEMS, add_as_of_option, load_policy, plural
+from .lineage_lines import lineage_document, lineage_lines
 from .render import Output, diagnostics_document
 
 
@@ -23,6 +24,7 @@ def add_parser(
         "Print every error and warning; exit 1 if there is an error.",
     )
     p.add_argument("policy", metavar="PATH", help="a .rules file or a folder of them")
+    add_as_of_option(p)
     p.set_defaults(run=run)
 
 
@@ -125,6 +127,7 @@ def describe(policy: Policy) -> dict[str, Any]:
         "fingerprint": policy.fingerprint,
         **counts(policy),
         "reference_data": reference_data(policy),
+        **lineage_document(policy),
     }
 
 
@@ -161,7 +164,7 @@ def summary_line(policy: Policy) -> str:
 
 def run(args: argparse.Namespace, out: Output) -> int:
     try:
-        policy = load_policy(args.policy)
+        policy = load_policy(args.policy, args.as_of)
     except PolicyError as error:
         if out.is_json:
             out.json(diagnostics_document(error.diagnostics, policy=None))
@@ -186,5 +189,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         out.line()
     out.line(summary_line(policy))
     for line in reference_lines(policy):
+        out.line(line)
+    for line in lineage_lines(policy):
         out.line(line)
     return EXIT_OK

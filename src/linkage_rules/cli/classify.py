@@ -30,6 +30,7 @@ from .common import (
     EXIT_PROBLEMS,
     OUTPUT_FILE,
     OVERWRITES_INPUT,
+    add_as_of_option,
     choose_entity,
     input_path,
     load_policy,
@@ -85,6 +86,7 @@ def add_parser(
         help="python (default: row by row) or duckdb (the policy as one SQL query; "
         "reads .parquet too, writes .csv or .parquet; needs the batch extra)",
     )
+    add_as_of_option(p)
     p.set_defaults(run=run)
 
 
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     target = Path(args.output) if args.output is not None else None
     if target is not None:
         _check_target(target, data_path)
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, args.as_of)
     data = read_data(data_path, args.data, kind, args.encoding)
     entity = choose_entity(policy, args.entity, data.keys(), args.data)
     schema = policy.schema(entity)

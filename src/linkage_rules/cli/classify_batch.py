@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     for path in (target, rejected_path(target), manifest_beside(target)):
         if path.exists() and same_file(path, data_path):
             raise usage_error(OVERWRITES_INPUT, file=str(path))
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, args.as_of)
     if parquet:
         return _run_parquet(args, out, policy, data_path, target, output_kind)
     return _run_rows(args, out, policy, data_path, kind, target, output_kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -72,10 +73,26 @@ def input_path(name: str, what: str, *, folder_ok: bool = False) -> Path:
     return path
 
 
-def load_policy(name: str) -> Policy:
-    """Load the policy a command names; a missing path is a usage error, bad text a PolicyError."""
+def load_policy(name: str, as_of: str | None = None) -> Policy:
+    """Load the policy a command names, the version in force on `as_of` (by default
+    today's); a missing path or a date before the policy is in force is a usage error,
+    bad text a PolicyError."""
     what = message("input.policy", "policy file or folder")
-    return load(input_path(name, what, folder_ok=True))
+    policy = load(input_path(name, what, folder_ok=True))
+    if as_of is None:
+        return policy
+    try:
+        return policy.at(as_of)
+    except ValueError as error:
+        raise usage_error(message("cli.as-of", "--as-of: {why}", why=error)) from None
+
+
+def add_as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="use the version of the policy in force on this date (default: today)",
+    )
 
 
 def choose_entity(policy: Policy, requested: str | None, keys: Iterable[str], source: str) -> str:

@@ -15,6 +15,7 @@ from .common import (
     EXIT_PROBLEMS,
     RECORD_FILE,
     CliError,
+    add_as_of_option,
     choose_entity,
     data_error,
     input_path,
@@ -65,11 +66,12 @@ def add_parser(
         help="only the answer and the conditions that decided it, in a few lines",
     )
     add_encoding_option(p)
+    add_as_of_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, args.as_of)
     path = input_path(args.record, RECORD_FILE)
     if args.row is None and args.id is None:
         entity, record = _single_object(policy, path, args)

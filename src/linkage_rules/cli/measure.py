@@ -24,6 +24,7 @@ from .classify_report import Reporter, capper_for
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    add_as_of_option,
     input_path,
     load_policy,
     other_schemas,
@@ -86,6 +87,7 @@ def add_parser(
         "measure of the whole population)",
     )
     add_encoding_option(p)
+    add_as_of_option(p)
     p.set_defaults(run=run)
 
 
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
                     file=str(path),
                     help=message("cli.overwrite-input.help", "choose another name for -o"),
                 )
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, args.as_of)
     try:
         chosen = policy._measure_runner().chosen(args.measure)
     except ValueError as error:

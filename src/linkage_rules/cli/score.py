@@ -134,7 +134,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     named = named_inputs(args)
     folder = output_folder(args.output, [sales_file, *named.values()])
     not_the_policy_folder(folder, Path(args.policy))
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, month.first.isoformat() if month else None)
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None

@@ -10,7 +10,7 @@ from ..examples import ExampleReport, ExampleResult
 from ..language.diagnostics import Diagnostic, Severity
 from ..language.source import Span
 from ..messages import message, render
-from .common import EXIT_OK, EXIT_PROBLEMS, load_policy, plural
+from .common import EXIT_OK, EXIT_PROBLEMS, add_as_of_option, load_policy, plural
 from .render import Output
 
 
@@ -32,6 +32,7 @@ def add_parser(
         action="store_true",
         help="print only the failing examples and the summary",
     )
+    add_as_of_option(p)
     p.set_defaults(run=run)
 
 
@@ -140,7 +141,7 @@ def not_shown(count: int) -> str:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, args.as_of)
     report = policy.run_examples()
     warnings = coverage_warnings(policy, report)
     passed = sum(r.passed for r in report.results)

@@ -1,0 +1,117 @@
+"""Which of a branch's changes breaks an inherited example.
+
+The province's examples run under the branch too. When one fails, saying only that it
+fails would leave the branch's author to guess which of their changes did it; so each
+change is applied alone (what the branch adds stays) and the example tried again: the
+changes under which it fails are the ones named. A change that breaks it only together
+with another is not found this way; the example is then said to fail under the changes
+taken together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+
+from ..checking.checker import check
+from ..checking.composition import Layer, change_count, compose
+from ..checking.parsed import ParsedFile
+from ..checking.resolvers import dated_names
+from ..language import syntax as n
+from ..language.diagnostics import Diagnostic
+from ..language.lineage import PolicyChange
+from ..messages import message
+from .policy import Policy
+
+
+def broken_by(layer: Layer, as_of: dt.date | None, title: str) -> tuple[PolicyChange, ...]:
+    """The branch's changes that, each alone, make the example `title` fail."""
+    from ..examples import run_examples
+
+    found: list[PolicyChange] = []
+    for number in range(change_count(layer)):
+        composed = compose(layer, as_of, dated_names, only=number)
+        if any(d.is_error for d in composed.diagnostics):
+            continue
+        model, diagnostics = check(composed.files)
+        if model is None:
+            broken = any(d.is_error and _inside(d, composed.files, title) for d in diagnostics)
+        else:
+            report = run_examples(Policy(model))
+            broken = any(r.title == title and not r.passed for r in report.results)
+        if broken:
+            found.extend(c for c in composed.changes if c.kind != "add")
+    return tuple(found)
+
+
+def _example(files: Sequence[ParsedFile], title: str) -> n.ExampleDecl | None:
+    for file in files:
+        for decl in file.module.decls:
+            if isinstance(decl, n.ExampleDecl) and decl.title == title:
+                return decl
+    return None
+
+
+def _inside(diagnostic: Diagnostic, files: Sequence[ParsedFile], title: str) -> bool:
+    example = _example(files, title)
+    span = diagnostic.span
+    if example is None or span is None:
+        return False
+    return (
+        span.source.name == example.span.source.name
+        and example.span.start <= span.start < example.span.end
+    )
+
+
+def inherited_title(diagnostic: Diagnostic, layer: Layer) -> str | None:
+    """The title of the base's example a diagnostic is inside, if it is in one."""
+    if layer.base is None or diagnostic.span is None:
+        return None
+    for file in _base_files(layer.base):
+        for decl in file.module.decls:
+            if isinstance(decl, n.ExampleDecl):
+                span = diagnostic.span
+                if (
+                    span.source.name == decl.span.source.name
+                    and decl.span.start <= span.start < decl.span.end
+                ):
+                    return decl.title
+    return None
+
+
+def _base_files(layer: Layer) -> list[ParsedFile]:
+    files: list[ParsedFile] = list(layer.files)
+    if layer.base is not None:
+        files.extend(_base_files(layer.base))
+    return files
+
+
+def blame_text(title: str, changes: Sequence[PolicyChange]) -> str:
+    """What a failing inherited example's report adds: the changes that broke it, and
+    what the branch must do."""
+    if changes:
+        named = "; ".join(f"{c.kind} {c.name} ({c.at})" for c in changes)
+        return message(
+            "blame.broken-by",
+            "the province's example is broken by the branch's change: {changes}; "
+            'restate it in the branch (`override example "{title}" {{ … }}`) or retire it '
+            '(`retire example "{title}" "why"`)',
+            changes=named,
+            title=title,
+        )
+    return message(
+        "blame.broken-together",
+        "the province's example fails under the branch's changes taken together; "
+        'restate it in the branch (`override example "{title}" {{ … }}`) or retire it '
+        '(`retire example "{title}" "why"`)',
+        title=title,
+    )
+
+
+def with_blame(diagnostic: Diagnostic, layer: Layer, as_of: dt.date | None) -> Diagnostic:
+    """The diagnostic, with the change that broke it when it is inside an inherited example."""
+    title = inherited_title(diagnostic, layer)
+    if title is None or not diagnostic.is_error:
+        return diagnostic
+    return attrs.evolve(diagnostic, help=blame_text(title, broken_by(layer, as_of, title)))
