@@ -32,6 +32,11 @@ _SHARES = Context(prec=100, rounding=ROUND_HALF_EVEN)
 """Shares and completions to two places, in a context wider than any figure's digits."""
 
 
+def anchor(kind: str, position: object) -> str:
+    """An anchor of the page: a kind and a position (`line-17`), never a value's text."""
+    return f"{kind}-{position}"
+
+
 @frozen
 class Line:
     """A ledger line as the statement shows it; `number` is its line in ledger.csv."""
@@ -48,7 +53,7 @@ class Line:
 
     @property
     def anchor(self) -> str:
-        return f"line-{self.number}"
+        return anchor("line", self.number)
 
 
 @attrs.define
@@ -70,7 +75,7 @@ class Department:
 
     @property
     def ledger_anchor(self) -> str:
-        return f"ledger-{self.anchor}"
+        return anchor("ledger", self.anchor)
 
     def add(self, line: LedgerLine, number: int, shown: Line) -> None:
         self.lines.append(shown)
@@ -200,7 +205,7 @@ def _departments(
     """Every department, in the order the sheet lists them, with its ledger lines."""
     scoring = sheet.scoring
     enum = scoring.split.departments
-    gate_anchors = {g.name: f"gate-{i}" for i, g in enumerate(scoring.gates)}
+    gate_anchors = {g.name: anchor("gate", i) for i, g in enumerate(scoring.gates)}
     found: dict[str, Department] = {}
 
     def department(code: str) -> Department:
@@ -289,7 +294,7 @@ def _gates(sheet: ScoreSheet, language: str) -> list[GateSection]:
     verdicts = {p: render(verdict_word(p), language) for p in (True, False)}
     for number, decision in enumerate(sheet.gates):
         shown = Decision(
-            f"decision-{number}",
+            anchor("decision", number),
             ", ".join(format_value(k) for k in decision.key),
             decision.items,
             decision.passed,
@@ -308,7 +313,12 @@ def _gates(sheet: ScoreSheet, language: str) -> list[GateSection]:
         )
         sections.append(
             GateSection(
-                f"gate-{i}", gate.name, gate.label, gate.clause, decisions, render(counts, language)
+                anchor("gate", i),
+                gate.name,
+                gate.label,
+                gate.clause,
+                decisions,
+                render(counts, language),
             )
         )
     return sections
