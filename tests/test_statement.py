@@ -211,6 +211,25 @@ def test_a_page_not_asked_for_again_is_removed(
     assert "statement.html" not in summary["files"] and "audit_sample" not in summary
 
 
+def test_a_planted_link_is_replaced_not_written_through(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "out").mkdir()
+    victim = folder / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    names = ("statement.html", "audit_sample.csv", "audit_sample.json", "audit_sample.html")
+    for name in names:
+        (folder / "out" / name).symlink_to(victim)
+    assert score(capsys, "--statement", "--audit-sample", "2", "--seed", "1") == 0
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    for name in names:
+        written = folder / "out" / name
+        assert not written.is_symlink() and written.stat().st_size > 0
+        ledger = folder / "out" / "ledger.csv"
+        assert written.stat().st_mode & 0o777 == ledger.stat().st_mode & 0o777  # as readable
+    assert not [p for p in (folder / "out").iterdir() if p.name.startswith(".")]
+
+
 def test_a_huge_pool_is_shown_to_the_fen(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pool = "9" * 29 + ".99"
     assert score(capsys, "--pool", pool, "--statement") == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api import Policy
-from ..io import CsvWriter, open_csv
+from ..io import CsvWriter
 from ..language.frozen import frozen
 from ..messages import message
 from ..reports.files import AUDIT_FILES, STATEMENT
@@ -160,14 +160,14 @@ def write_pages(
     if sample is None:
         return
     from ..reports.audit import AUDIT_COLUMNS, audit_rows, whole_ledger_note, write_audit_page
+    from ..reports.pages import replaced  # a planted link is replaced, not written through
 
-    with open_csv(folder / AUDIT_FILES[0]) as stream:
+    with replaced(folder / AUDIT_FILES[0], "utf-8-sig", "") as stream:  # as open_csv does
         writer = CsvWriter(stream)
         writer.writerow(AUDIT_COLUMNS)
         writer.writerows([row.get(c) for c in AUDIT_COLUMNS] for row in audit_rows(sample))
-    (folder / AUDIT_FILES[1]).write_text(
-        to_json(sample.document(), indent=2) + "\n", encoding="utf-8", newline="\n"
-    )
+    with replaced(folder / AUDIT_FILES[1]) as stream:
+        stream.write(to_json(sample.document(), indent=2) + "\n")
     write_audit_page(folder, policy, sample, month)
     if sample.whole_ledger and not out.is_json:  # the JSON summary says it
         note = whole_ledger_note(sample)

@@ -8,10 +8,15 @@ the same with no network access.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TextIO
 
 import jinja2
 from markupsafe import Markup
@@ -66,5 +71,27 @@ def write_page(path: Path, template: str, **context: object) -> None:
     """`render_page` into `path`, written as it is rendered: a statement holds every
     ledger line of the month, which need not be held as one string."""
     stream = environment().get_template(template).generate(**context)
-    with path.open("w", encoding="utf-8", newline="\n") as file:
+    with replaced(path) as file:
         file.writelines(stream)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def replaced(path: Path, encoding: str = "utf-8", newline: str = "\n") -> Iterator[TextIO]:
+    """A file written whole or not at all: into a new file beside `path`, then renamed
+    over it, so that a link planted at its name is replaced, never written through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())  # a page is for others to read, as any file
+        with os.fdopen(handle, "w", encoding=encoding, newline=newline) as stream:
+            yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
