@@ -102,6 +102,7 @@ def sample() -> None:
         "2026-11",
         "-o",
         "out/score",
+        "--statement",
     )
     run(
         tool("linkage-rules"),

@@ -142,3 +142,8 @@ def test_on_ci_a_missing_chromium_fails_and_elsewhere_skips(
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         chromium()
+
+
+def test_the_sample_is_the_one_dev_py_runs() -> None:
+    sample = (ROOT / "scripts" / "dev.py").read_text(encoding="utf-8")
+    assert all(f'"{argument}"' in sample for argument in SAMPLE)
