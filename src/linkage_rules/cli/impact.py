@@ -12,6 +12,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO, cast
+
+import attrs
 
 from ..api import Policy
 from ..lifecycle.diff import diff
@@ -163,6 +166,23 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+class _Once:
+    """A stream that writes each text once: the second version's same warning is dropped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._written: set[str] = set()
+
+    def write(self, text: str) -> int:
+        if text.strip() and text in self._written:
+            return 0
+        self._written.add(text)
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 def _classify(
     old: Policy, new: Policy, file: InputFile, entity: str | None
 ) -> ClassificationImpact:
@@ -184,7 +204,11 @@ def _score(
     pool: object,
     out: Output,
 ) -> ScoringImpact | None:
-    """Both sheets of the same sales, or None once the bad sales of a version are reported."""
+    """Both sheets of the same sales, or None once the bad sales of a version are reported.
+
+    What both versions warn about alike (an optional column the file lacks) is said once.
+    """
+    out = attrs.evolve(out, stderr=cast(TextIO, _Once(out.stderr)))
     sheets = []
     allocations = []
     for side, policy in (("OLD", old), ("NEW", new)):
