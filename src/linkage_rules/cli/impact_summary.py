@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..messages import message, render
 from ..scoring.allocation import ALLOCATION_CONTEXT
-from .diff import heading, print_changes
+from .diff import heading
 from .impact_output import ImpactRun
 from .render import Output, shown_text
 
@@ -25,7 +25,13 @@ def print_summary(out: Output, run: ImpactRun, document: Mapping[str, Any]) -> N
         out.json(document)
         return
     out.line(heading(run.old, run.new, run.changes))
-    print_changes(out, run.changes)
+    if run.changes:  # the list itself is `diff`'s, and in policy_changes.csv
+        out.line(
+            message(
+                "impact.changes-listed",
+                "the changes are listed by `linkage-rules diff` (and in policy_changes.csv)",
+            )
+        )
     console = Console(file=out.stdout, highlight=False) if out.format == "human" else None
     if run.classification is not None:
         _classification(out, console, run)
