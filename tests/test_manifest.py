@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import linkage_rules as lr
 from linkage_rules.checking.checker import fingerprint
+from linkage_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "cross_selling"
@@ -485,3 +488,66 @@ def test_names_with_quotes_markup_and_chinese_round_trip(
     assert name.replace('"', '\\"') in text  # kept readable, JSON-escaped
     code, document, _ = verify(capsys, "out")
     assert code == 0 and document["manifests"][0]["inputs"][0]["path"] == f"examples/{name}"
+
+
+# ---- any value in any field ----------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+_FIELDS = (
+    ("manifest",),
+    ("command",),
+    ("arguments",),
+    ("arguments", "policy"),
+    ("arguments", "data"),
+    ("arguments", "encoding"),
+    ("arguments", "no_progress"),
+    ("language",),
+    ("working_directory",),
+    ("engine",),
+    ("policy",),
+    ("policy", "files"),
+    ("policy", "fingerprint"),
+    ("inputs",),
+    ("outputs",),
+)
+
+
+@pytest.fixture(scope="module")
+def classified(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A classify run's folder, made once; its manifest's path."""
+    work = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(POLICY, work / "policy")
+    (work / "examples").mkdir()
+    shutil.copyfile(EXAMPLES / "clients.csv", work / "examples/clients.csv")
+    here = Path.cwd()
+    os.chdir(work)
+    try:
+        assert main(list(CLASSIFY)) == 0
+    finally:
+        os.chdir(here)
+    return work / "out/clients_classified.manifest.json"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(field=st.sampled_from(_FIELDS), value=_JSON)
+def test_any_value_in_any_field_is_refused_or_replayed_never_a_traceback(
+    classified: Path, capsys: pytest.CaptureFixture[str], field: tuple[str, ...], value: object
+) -> None:
+    original = classified.read_bytes()
+    document = json.loads(original)
+    place = document
+    for key in field[:-1]:
+        place = place[key]
+    place[field[-1]] = value
+    classified.write_text(json.dumps(document), encoding="utf-8")
+    try:
+        code, _, _ = run(capsys, "verify", classified)  # run() asserts no traceback
+    finally:
+        classified.write_bytes(original)
+    assert code in (0, 1, 2)
