@@ -259,7 +259,7 @@ def test_verify_after_a_one_byte_change_to_an_input(
     outputs = statuses(document, "outputs")
     differ = {name for name, status in outputs.items() if status == "differs"}
     assert differ and differ <= set(outputs)
-    assert "input changed since the run: examples/sales.csv (sales)" in human
+    assert "input changed since the run: examples/sales.csv (--sales)" in human
     for name in differ:
         assert f"differs: {name}" in human
 
@@ -326,7 +326,7 @@ def test_verify_when_an_input_is_gone(work: Path, capsys: pytest.CaptureFixture[
     code, document, human = verify(capsys, "out")
     assert code == 1
     assert statuses(document, "inputs") == {"examples/clients.csv": "missing"}
-    assert "input missing since the run: examples/clients.csv" in human
+    assert "input missing since the run: examples/clients.csv (DATA)" in human
 
 
 def test_verify_a_measure_run(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

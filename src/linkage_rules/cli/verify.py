@@ -19,6 +19,7 @@ from .common import EXIT_OK, EXIT_PROBLEMS, input_path, usage_error
 from .manifest import MANIFEST, MANIFEST_SUFFIX
 from .manifest_read import read_manifest
 from .render import Output
+from .score_args import SHORTCUTS
 from .verify_replay import FileCheck, Verdict, ready, verify
 
 
@@ -148,7 +149,7 @@ def _changes(verdict: Verdict) -> list[str]:
                     "verify.input-changed",
                     "  input changed since the run: {path} ({option})",
                     path=check.name,
-                    option=check.option,
+                    option=_option(check.option),
                 )
             )
         elif check.status == "missing":
@@ -157,7 +158,7 @@ def _changes(verdict: Verdict) -> list[str]:
                     "verify.input-missing",
                     "  input missing since the run: {path} ({option})",
                     path=check.name,
-                    option=check.option,
+                    option=_option(check.option),
                 )
             )
     for check in verdict.policy_files:
@@ -174,6 +175,15 @@ def _changes(verdict: Verdict) -> list[str]:
             )
         )
     return lines
+
+
+def _option(name: str | None) -> str:
+    """How the command line named the input: `DATA`, `--sales`, `--input committee_splits`."""
+    if name == "data":
+        return "DATA"
+    if name in ("sales", *SHORTCUTS):
+        return f"--{name}"
+    return f"--input {name}"
 
 
 def _policy_line(check: FileCheck) -> str:
