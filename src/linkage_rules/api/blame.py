@@ -10,7 +10,8 @@ taken together."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -18,17 +19,25 @@ from ..checking.checker import check
 from ..checking.composition import Layer, change_count, compose
 from ..checking.parsed import ParsedFile
 from ..checking.resolvers import dated_names
+from ..language import model as m
 from ..language import syntax as n
 from ..language.diagnostics import Diagnostic
 from ..language.lineage import PolicyChange
 from ..messages import message
-from .policy import Policy
+
+if TYPE_CHECKING:
+    from ..examples import ExampleReport
 
 
-def broken_by(layer: Layer, as_of: dt.date | None, title: str) -> tuple[PolicyChange, ...]:
-    """The branch's changes that, each alone, make the example `title` fail."""
-    from ..examples import run_examples
+class Runs(Protocol):
+    def run_examples(self) -> ExampleReport: ...
 
+
+def broken_by(
+    layer: Layer, as_of: dt.date | None, title: str, build: Callable[[m.PolicyModel], Runs]
+) -> tuple[PolicyChange, ...]:
+    """The branch's changes that, each alone, make the example `title` fail (`build`
+    makes a policy of a model: the facade, which this module may not import)."""
     found: list[PolicyChange] = []
     for number in range(change_count(layer)):
         composed = compose(layer, as_of, dated_names, only=number)
@@ -38,7 +47,7 @@ def broken_by(layer: Layer, as_of: dt.date | None, title: str) -> tuple[PolicyCh
         if model is None:
             broken = any(d.is_error and _inside(d, composed.files, title) for d in diagnostics)
         else:
-            report = run_examples(Policy(model))
+            report = build(model).run_examples()
             broken = any(r.title == title and not r.passed for r in report.results)
         if broken:
             found.extend(c for c in composed.changes if c.kind != "add")
@@ -109,9 +118,14 @@ def blame_text(title: str, changes: Sequence[PolicyChange]) -> str:
     )
 
 
-def with_blame(diagnostic: Diagnostic, layer: Layer, as_of: dt.date | None) -> Diagnostic:
+def with_blame(
+    diagnostic: Diagnostic,
+    layer: Layer,
+    as_of: dt.date | None,
+    build: Callable[[m.PolicyModel], Runs],
+) -> Diagnostic:
     """The diagnostic, with the change that broke it when it is inside an inherited example."""
     title = inherited_title(diagnostic, layer)
     if title is None or not diagnostic.is_error:
         return diagnostic
-    return attrs.evolve(diagnostic, help=blame_text(title, broken_by(layer, as_of, title)))
+    return attrs.evolve(diagnostic, help=blame_text(title, broken_by(layer, as_of, title, build)))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from collections.abc import Callable
+from typing import Any, Self
 
 from ..checking.composition import Layer
 from ..language import model as m
@@ -25,7 +26,8 @@ class Identity:
             return ()
         from .blame import broken_by
 
-        return broken_by(self._layer, self._as_of, title)
+        build: Callable[[m.PolicyModel], Any] = type(self)  # the facade: Policy(model)
+        return broken_by(self._layer, self._as_of, title, build)
 
     def blame_note(self, title: str) -> str:
         """What the report of a failing inherited example adds: the change that broke it."""

@@ -56,7 +56,7 @@ def _build_versions(layer: Layer) -> tuple[Policy, ...]:
         found = [*composed.diagnostics, *diagnostics]
         if model is None or any(d.is_error for d in found):
             if layer.base is not None and not any(d.is_error for d in composed.diagnostics):
-                found = [with_blame(d, layer, date) for d in found]
+                found = [with_blame(d, layer, date, Policy) for d in found]
             for d in found:  # the same mistake in every version is said once
                 problems.setdefault((d.code, d.message, d.file, d.line, d.column), d)
             continue

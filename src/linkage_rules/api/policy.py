@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import localcontext
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..backends.classification import Classification, classification_of
 from ..backends.entity import EntityRunner, entity_markers, infer_entity, unknown_entity
 from ..backends.questions import Validate
@@ -20,6 +22,7 @@ from ..language.errors import RecordError
 from ..measures.policy_methods import MeasureMethods
 from ..messages import message
 from .identity import Identity
+from .timeline import as_date
 
 if TYPE_CHECKING:  # imported when first used: a process that only classifies never needs them
     from ..examples import ExampleReport
@@ -240,7 +243,8 @@ class Policy(Identity, MeasureMethods, BatchMethods):
         from ..backends.interpreter.classify import explain as trace_explain
 
         if as_of is not None:
-            return self.at(as_of).explain(record, entity, validate=validate)
+            explained = self.at(as_of).explain(record, entity, validate=validate)
+            return attrs.evolve(explained, as_of=as_date(as_of, "as_of"))
 
         found = self._entity(entity, record)
         schema, valid = found.schema, found.checked(record, validate)

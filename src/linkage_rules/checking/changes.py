@@ -256,4 +256,5 @@ def _file_of(decl: n.FileListDecl | n.InlineListDecl | n.CatalogDecl) -> str | N
     """The file a list or catalog is read from, as a path beside the rule file naming it."""
     if isinstance(decl, n.InlineListDecl):
         return None
-    return str(PurePosixPath(decl.span.source.name).parent / decl.path.value)
+    path = str(PurePosixPath(decl.span.source.name).parent / decl.path.value)
+    return path + "/" if decl.path.value.endswith("/") else path

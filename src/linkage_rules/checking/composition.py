@@ -129,10 +129,9 @@ def _all_decls(layer: Layer) -> Iterator[tuple[ParsedFile, n.Decl]]:
         yield from _all_decls(layer.base)
     for file in layer.files:
         for decl in file.module.decls:
-            yield file, decl
-            if isinstance(decl, n.AmendmentDecl):
-                for inner in decl.decls:
-                    yield file, inner
+            inner = decl.decls if isinstance(decl, n.AmendmentDecl) else (decl,)
+            for one in inner:
+                yield file, one.decl if isinstance(one, n.ReplaceDecl) else one
 
 
 def _is_dated(decl: n.FileListDecl) -> bool:

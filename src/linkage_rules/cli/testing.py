@@ -141,7 +141,30 @@ def not_shown(count: int) -> str:
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    policy = load_policy(args.policy, args.as_of)
+    loaded = load_policy(args.policy, args.as_of)
+    # Every version's examples, unless one date was asked for: an amendment that breaks
+    # an example is found before the day it takes effect (JSON: the one version, one document).
+    versions = loaded.versions if args.as_of is None and not out.is_json else (loaded,)
+    code = EXIT_OK
+    for index, policy in enumerate(versions):
+        if len(versions) > 1:
+            if index and out.format == "human" and not out.is_json:
+                out.line()
+            if not out.is_json:
+                effective = policy.effective.isoformat() if policy.effective else "-"
+                out.line(
+                    message(
+                        "cli.test-version",
+                        "version {version} (in force from {date}):",
+                        version=policy.version or "-",
+                        date=effective,
+                    )
+                )
+        code = max(code, _run_version(args, out, policy))
+    return code
+
+
+def _run_version(args: argparse.Namespace, out: Output, policy: Policy) -> int:
     report = policy.run_examples()
     warnings = coverage_warnings(policy, report)
     passed = sum(r.passed for r in report.results)

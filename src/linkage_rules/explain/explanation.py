@@ -6,12 +6,14 @@ An explanation is data; its text is made in the language of whoever reads it (`r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from ..language.dtypes import format_value
 from ..language.frozen import frozen
-from ..messages import message, render
+from ..language.lineage import Lineage
+from ..messages import Message, message, render
 
 
 def truth_mark(value: object) -> str:
@@ -320,19 +322,85 @@ class Explanation:
     segments: tuple[SegmentExplanation, ...]
     tables: tuple[TableExplanation, ...]
     fields: tuple[FieldReading, ...]
+    lineage: Lineage | None = None
+    """The version's dates, its amendments, its base and the dated lists it read."""
+    as_of: dt.date | None = None
+    """The date the evaluation was asked for (None: the version `load` chose, today's)."""
 
     def to_dict(self) -> dict[str, Any]:
+        lineage = self.lineage
         return {
             "policy": self.policy,
             "policy_label": self.policy_label,
             "version": self.version,
             "fingerprint": self.fingerprint,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "in_force_from": _iso(lineage.effective) if lineage else None,
+            "in_force_until": _iso(lineage.until) if lineage else None,
+            "base": (
+                {
+                    "name": lineage.base_name,
+                    "version": lineage.base_version,
+                    "fingerprint": lineage.base_fingerprint,
+                }
+                if lineage and lineage.base_name
+                else None
+            ),
+            "lists": [
+                {"name": v.name, "file": v.path, "effective": v.effective.isoformat()}
+                for v in (lineage.lists if lineage else ())
+            ],
             "entity": self.entity,
             "record": self.record_id,
             "segments": [s.to_dict() for s in self.segments],
             "tables": [t.to_dict() for t in self.tables],
             "fields_read": [f.to_dict() for f in self.fields],
         }
+
+    def _dates(self) -> list[Message]:
+        """Which version on which dates, as of when, and each dated list's version."""
+        lineage = self.lineage
+        if lineage is None or lineage.effective is None:
+            return []
+        until = (
+            message("explain.until", " until {date}", date=lineage.until.isoformat())
+            if lineage.until
+            else ""
+        )
+        asked = (
+            message("explain.as-of", "; as of {date}", date=self.as_of.isoformat())
+            if self.as_of
+            else ""
+        )
+        lines = [
+            message(
+                "explain.in-force",
+                "in force from {start}{until}{as_of}",
+                start=lineage.effective.isoformat(),
+                until=until,
+                as_of=asked,
+            )
+        ]
+        if lineage.base_name:
+            lines.append(
+                message(
+                    "explain.base",
+                    "extends {base} version {version}",
+                    base=lineage.base_name,
+                    version=lineage.base_version or "-",
+                )
+            )
+        for version in lineage.lists:
+            lines.append(
+                message(
+                    "explain.list-version",
+                    "list {name}: the version of {date} ({file})",
+                    name=version.name,
+                    date=version.effective.isoformat(),
+                    file=version.path,
+                )
+            )
+        return lines
 
     def _who(self) -> str:
         entity = self.entity + (f" {self.entity_label}" if self.entity_label else "")
@@ -391,6 +459,7 @@ class Explanation:
             "explain.fingerprint", "fingerprint {fingerprint}", fingerprint=self.fingerprint[:16]
         )
         lines = [render(head, language), render(fingerprint, language)]
+        lines.extend(render(line, language) for line in self._dates())
         lines.append(render(self._who(), language))
         for segment in self.segments:
             lines.append("")
@@ -424,3 +493,7 @@ def _where(row: RowExplanation, language: str | None) -> str:
     if row.condition is None:
         return "otherwise"
     return render(message("explain.row", "row {index}", index=row.index), language)
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date is not None else None

@@ -331,4 +331,5 @@ def explain(
         segments=segments,
         tables=tables,
         fields=tuple(tracer.fields_read.values()),
+        lineage=model.lineage,
     )
