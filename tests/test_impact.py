@@ -390,3 +390,20 @@ def test_usage_errors_exit_2_and_bad_sales_stop_with_1(
     code, _, err = impact(capsys, *files, "-o", "out")
     assert code == 1 and "sales.csv:5:" in err and "gold_bar" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_link_planted_at_an_output_is_replaced_not_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variant(tmp_path, "old")
+    variant(tmp_path, "new", RAISE_TAX_RANK)
+    victim = write(tmp_path / "victim.txt", "keep me\n")
+    (tmp_path / "out").mkdir()
+    for name in ("impact.html", "segment_changes.csv", "impact.json"):
+        (tmp_path / "out" / name).symlink_to(victim)
+    code, _, _ = impact(capsys, "--clients", CLIENTS, "-o", "out")
+    assert code == 0
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    for name in ("impact.html", "segment_changes.csv", "impact.json"):
+        assert not (tmp_path / "out" / name).is_symlink()
+    assert read_dicts(tmp_path / "out" / "segment_changes.csv")

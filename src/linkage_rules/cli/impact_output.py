@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..api import Policy
-from ..io import CsvWriter, open_csv
+from ..io import CsvWriter
 from ..language.diagnostics import Diagnostic
 from ..lifecycle.changes import Change
 from ..lifecycle.impact import ClassificationImpact, ScoringImpact
@@ -186,10 +186,13 @@ def impact_document(run: ImpactRun, folder: Path | None) -> dict[str, Any]:
 
 def write_outputs(folder: Path, run: ImpactRun, document: Mapping[str, Any]) -> None:
     """The CSV files, impact.json and impact.html, in that order."""
-    from ..reports.impact_page import impact_page  # jinja2 only for the command that needs it
+    # jinja2 only for the command that needs it
+    from ..reports.impact_page import write_impact_page
+    from ..reports.pages import replaced
 
     def write(name: str, columns: tuple[str, ...], rows: list[list[object]]) -> None:
-        with open_csv(folder / name) as stream:
+        # written whole and renamed over its name, as the pages are: never through a link
+        with replaced(folder / name, encoding="utf-8-sig", newline="") as stream:
             writer = CsvWriter(stream)
             writer.writerow(columns)
             writer.writerows(rows)
@@ -213,10 +216,9 @@ def write_outputs(folder: Path, run: ImpactRun, document: Mapping[str, Any]) -> 
     write(DEPARTMENT_CHANGES, DEPARTMENT_COLUMNS, departments)
     write(GATE_FLIPS, GATE_COLUMNS, [_gate_row(g) for g in scored.gates] if scored else [])
     write(UNREAD_ROWS, UNREAD_COLUMNS, _unread_rows(classified))
-    (folder / DOCUMENT).write_text(to_json(document, indent=2) + "\n", encoding="utf-8")
-    (folder / PAGE).write_text(
-        impact_page(document, run.changes, classified, scored), encoding="utf-8"
-    )
+    with replaced(folder / DOCUMENT) as stream:
+        stream.write(to_json(document, indent=2) + "\n")
+    write_impact_page(folder / PAGE, document, run.changes, classified, scored)
 
 
 def print_unread(out: Output, run: ImpactRun) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..lifecycle.change_texts import kind_text
@@ -17,8 +18,9 @@ from ..lifecycle.changes import Change
 from ..lifecycle.impact import ClassificationImpact, DepartmentChange, ScoringImpact
 from ..messages import message, render, user_language
 from ..scoring.allocation import ALLOCATION_CONTEXT
-from .pages import amount, render_page
+from .pages import amount, render_page, write_page
 
+PAGE = "impact.html.j2"
 CHART_WIDTH = 760
 LABEL_WIDTH = 170
 BAR_WIDTH = 420
@@ -104,9 +106,28 @@ def impact_page(
     scoring: ScoringImpact | None,
 ) -> str:
     """The page of one comparison, in the reader's language (the labels are the policy's)."""
+    return render_page(PAGE, **_context(document, changes, classification, scoring))
+
+
+def write_impact_page(
+    path: Path,
+    document: Mapping[str, Any],
+    changes: Sequence[Change],
+    classification: ClassificationImpact | None,
+    scoring: ScoringImpact | None,
+) -> None:
+    """The page written whole into `path` (a link planted there is replaced)."""
+    write_page(path, PAGE, **_context(document, changes, classification, scoring))
+
+
+def _context(
+    document: Mapping[str, Any],
+    changes: Sequence[Change],
+    classification: ClassificationImpact | None,
+    scoring: ScoringImpact | None,
+) -> dict[str, Any]:
     texts = {key: render(text) for key, text in _TEXTS.items()}
-    return render_page(
-        "impact.html.j2",
+    return dict(
         lang="zh" if user_language() == "zh" else "en",
         title=render(
             message(
