@@ -8,9 +8,12 @@ import json
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import read_dicts, read_json, run, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from policy_variants import (
     EXAMPLES,
     HOST_30,
@@ -407,3 +410,39 @@ def test_a_link_planted_at_an_output_is_replaced_not_written_through(
     for name in ("impact.html", "segment_changes.csv", "impact.json"):
         assert not (tmp_path / "out" / name).is_symlink()
     assert read_dicts(tmp_path / "out" / "segment_changes.csv")
+
+
+@pytest.fixture(scope="module")
+def host_sheets(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, object]:
+    root = tmp_path_factory.mktemp("sheets")
+    old, new = lr.load(variant(root, "old")), lr.load(variant(root, "new", HOST_30))
+    sales = list(csv.DictReader(SALES.splitlines()))
+    inputs = {
+        "projects": list(csv.DictReader(PROJECTS.splitlines())),
+        "targets": list(csv.DictReader(TARGETS.splitlines())),
+    }
+
+    def sheet(policy: lr.Policy) -> object:
+        schema = policy.schema("Sale")
+        rows = {
+            name: [policy.schema(entity).from_text(r) for r in records]
+            for (name, records), entity in zip(inputs.items(), ("Project", "Target"), strict=True)
+        }
+        return policy.score([schema.from_text(r) for r in sales], **rows)
+
+    return sheet(old), sheet(new)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fen=st.integers(min_value=0, max_value=10**20))
+def test_any_pool_is_paid_out_whole_under_both_and_moves_sum_to_zero(
+    host_sheets: tuple[Any, Any], fen: int
+) -> None:
+    from linkage_rules.lifecycle.impact import scoring_impact
+
+    pool = Decimal(fen).scaleb(-2)
+    old, new = host_sheets
+    result = scoring_impact(old, new, old.allocate(pool), new.allocate(pool))
+    assert result.conserved and result.old_paid == result.new_paid == pool
+    assert sum(d.amount_change for d in result.departments) == 0
+    assert sum(d.points_change for d in result.departments) == result.new_total - result.old_total
