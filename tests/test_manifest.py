@@ -551,3 +551,45 @@ def test_any_value_in_any_field_is_refused_or_replayed_never_a_traceback(
     finally:
         classified.write_bytes(original)
     assert code in (0, 1, 2)
+
+
+# ---- what the CLI page shows --------------------------------------------------------------
+
+
+def test_the_changed_input_shown_on_the_cli_page_is_what_verify_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's `text` block after a one-byte change is not run by the docs tests: here
+    it is, with the page's files."""
+    import docs_pages
+
+    page = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(out/manifest.json: .*?NOT reproduced\n.*?)```", page, re.S)
+    assert shown is not None
+    docs_pages.write_files(tmp_path, "en")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINKAGE_RULES_LANG", "en")
+    code, _, _ = run(
+        capsys,
+        "score",
+        "branch_scoring",
+        "--sales",
+        "sales_2026_11.csv",
+        "--targets",
+        "targets_2026.csv",
+        "--month",
+        "2026-11",
+        "--pool",
+        "10000",
+        "-o",
+        "out",
+    )
+    assert code == 0
+    sales = tmp_path / "sales_2026_11.csv"
+    before = sales.read_bytes()
+    after = before.replace(b"S2,2026-11-03,credit_card,3,", b"S2,2026-11-03,credit_card,4,")
+    assert len(after) == len(before) and after != before  # one byte
+    sales.write_bytes(after)
+    code, out, _ = run(capsys, "verify", "out")
+    assert code == 1
+    assert out == shown.group(1)
