@@ -196,3 +196,14 @@ def test_a_missing_or_broken_policy_is_not_a_traceback(
     (broken / "policy.rules").write_text("policy {", encoding="utf-8")
     code, _, err = run(capsys, "diff", "old", "broken")
     assert code == 1 and "broken/policy.rules:1" in err
+
+
+def test_as_of_compares_the_versions_in_force_that_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variant(tmp_path, "old")
+    variant(tmp_path, "new", RAISE_TAX_RANK)
+    code, out, _ = run(capsys, "diff", "old", "new", "--as-of", "2026-11-01")
+    assert code == 0 and ": 1 change" in out
+    code, _, err = run(capsys, "diff", "old", "new", "--as-of", "1999-01-01")
+    assert code == 2 and "--as-of" in err  # before either is in force

@@ -16,7 +16,7 @@ from ..lifecycle.change_texts import kind_text
 from ..lifecycle.changes import Change
 from ..lifecycle.diff import diff
 from ..messages import message, render
-from .common import EXIT_OK, load_policy
+from .common import EXIT_OK, add_as_of_option, load_policy
 from .render import Output
 
 
@@ -35,12 +35,13 @@ def add_parser(
     )
     p.add_argument("old", metavar="OLD", help="the policy in force (a .rules file or a folder)")
     p.add_argument("new", metavar="NEW", help="the proposed policy")
+    add_as_of_option(p)  # both sides as in force on that date
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
-    old = load_policy(args.old)
-    new = load_policy(args.new)
+    old = load_policy(args.old, args.as_of)
+    new = load_policy(args.new, args.as_of)
     changes = diff(old.model, new.model)
     if out.is_json:
         out.json(diff_document(old, new, changes))

@@ -26,7 +26,15 @@ from ..lifecycle.impact import (
 )
 from ..messages import message
 from .capped import INPUT_NOT_KEPT
-from .common import EXIT_OK, EXIT_PROBLEMS, SALES_FILE, load_policy, plural, usage_error
+from .common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    SALES_FILE,
+    add_as_of_option,
+    load_policy,
+    plural,
+    usage_error,
+)
 from .impact_output import (
     OUTPUTS,
     ImpactRun,
@@ -90,6 +98,7 @@ def add_parser(
     p.add_argument("--scoring", metavar="NAME", help="which scoring (if a policy has several)")
     p.add_argument("-o", "--output", metavar="DIR", help="write the CSV files and impact.html here")
     add_encoding_option(p)
+    add_as_of_option(p)  # default: --month's first day, as `score` takes it
     p.set_defaults(run=run)
 
 
@@ -113,7 +122,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
         )
     inputs = [f for f in (clients, sales, *named.values()) if f is not None]
     folder = _output_folder(args.output, inputs, [args.old, args.new])
-    old, new = load_policy(args.old), load_policy(args.new)
+    as_of = args.as_of or (month.first.isoformat() if month is not None else None)
+    old, new = load_policy(args.old, as_of), load_policy(args.new, as_of)
     warn(out, [*old.warnings, *new.warnings])
     run_ = ImpactRun(old, new, diff(old.model, new.model), clients, sales, named, month, pool)
     if clients is not None:
