@@ -178,12 +178,13 @@ def _changes(verdict: Verdict) -> list[str]:
 
 
 def _option(name: str | None) -> str:
-    """How the command line named the input: `DATA`, `--sales`, `--input committee_splits`."""
+    """How the command line named the input: `DATA`, `--sales`, or the NAME of
+    `--input NAME=FILE` (`committee_splits`)."""
     if name == "data":
         return "DATA"
     if name in ("sales", *SHORTCUTS):
         return f"--{name}"
-    return f"--input {name}"
+    return name or ""
 
 
 def _policy_line(check: FileCheck) -> str:
