@@ -141,6 +141,7 @@ def _context(
         old=document["old"],
         new=document["new"],
         document=document,
+        inputs=_inputs(document, texts),
         changes=_changes(changes),
         classification=classification,
         unread=document["unread_rows"],
@@ -150,6 +151,21 @@ def _context(
         moves_shown={"entering": texts["entering"], "leaving": texts["leaving"]},
         signed=signed,
     )
+
+
+def _inputs(document: Mapping[str, Any], texts: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    """What the comparison ran on, each with its label: (label, value, is a file name)."""
+    given: list[tuple[str, str, bool]] = []
+    if document["clients_file"]:
+        given.append((texts["clients_file"], document["clients_file"], True))
+    if document["sales_file"]:
+        given.append((texts["sales_file"], document["sales_file"], True))
+    given += [(name, file, True) for name, file in document["inputs"].items()]
+    if document["month"]:
+        given.append((texts["month"], document["month"], False))
+    if document["pool"] is not None:
+        given.append((texts["pool"], amount(document["pool"]), False))
+    return given
 
 
 def _version(policy: Mapping[str, Any]) -> str:
