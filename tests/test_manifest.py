@@ -593,3 +593,31 @@ def test_the_changed_input_shown_on_the_cli_page_is_what_verify_says(
     code, out, _ = run(capsys, "verify", "out")
     assert code == 1
     assert out == shown.group(1)
+
+
+def test_another_engine_version_is_said_but_does_not_fail(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, *CLASSIFY)
+    _edit(
+        work / "out/clients_classified.manifest.json",
+        lambda d: d["engine"].update(version="0.0.9"),
+    )
+    code, document, human = verify(capsys, "out")
+    assert code == 0
+    assert document["manifests"][0]["engine"] == {"recorded": "0.0.9", "now": lr.__version__}
+    assert "the run was made by version 0.0.9" in human
+
+
+def test_a_run_with_rejected_rows_reproduces_with_them(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clients = work / "examples/clients.csv"
+    lines = clients.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    clients.write_text("".join([*lines[:3], 'C9,"unclosed\n']), encoding="utf-8")
+    code, _, _ = run(capsys, *CLASSIFY)
+    assert code == 1
+    rows = manifest(work / "out/clients_classified.manifest.json")["inputs"][0]["rows"]
+    assert rows == {"read": 3, "written": 2, "rejected": 1}
+    code, document, _ = verify(capsys, "out")
+    assert code == 0 and document["manifests"][0]["exit_code"] == 1
