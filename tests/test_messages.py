@@ -88,7 +88,7 @@ IN_THE_CATALOGUE = (
     *(f"scoring/{path.name}" for path in sorted((PACKAGE / "scoring").glob("*.py"))),
     *(f"batch/{path.name}" for path in sorted((PACKAGE / "batch").glob("*.py"))),
     "examples.py",
-    "api.py",
+    *(f"api/{path.name}" for path in sorted((PACKAGE / "api").glob("*.py"))),
     "spark.py",
     *(f"cli/{path.name}" for path in sorted((PACKAGE / "cli").glob("*.py"))),
     *(f"lifecycle/{path.name}" for path in sorted((PACKAGE / "lifecycle").glob("*.py"))),

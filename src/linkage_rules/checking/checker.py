@@ -62,6 +62,8 @@ class Checker:
         self.scoring_examples: list[m.ScoringExample] = []
         self.measure_examples: list[m.MeasureExample] = []
         self.data_parts: list[tuple[str, bytes]] = []
+        self.data_files: list[str] = []
+        """Each reference file read, as a path a person can open (beside its rule file)."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -77,12 +79,14 @@ class Checker:
         made, parts = self._declarations.reference_list(file, decl)
         self._named(self.ctx.lists, made)
         self.data_parts.extend(parts)
+        self.data_files.extend(_beside(file, name) for name, _ in parts)
 
     def _catalog(self, file: ParsedFile, decl: n.CatalogDecl) -> None:
         made, part = self._scoring.catalog(file, decl)
         self._named(self.ctx.catalogs, made)
         if part is not None:
             self.data_parts.append(part)
+            self.data_files.append(_beside(file, part[0]))
 
     def _scoring_decl(self, decl: n.ScoringDecl) -> None:
         made, broken_entity = self._scoring.scoring(decl)
@@ -153,6 +157,9 @@ class Checker:
             tables=tuple(ctx.tables.values()),
             examples=tuple(self.examples),
             fingerprint=fingerprint(parts + self.data_parts),
+            source_files=tuple(
+                sorted({f.source.name for f in self.files} | set(self.data_files))
+            ),
             catalogs=tuple(ctx.catalogs.values()),
             scorings=tuple(ctx.scorings.values()),
             scoring_examples=tuple(self.scoring_examples),
@@ -225,6 +232,12 @@ class Checker:
                     ),
                 )
         return decl.name.text, decl.label, version, effective
+
+
+def _beside(file: ParsedFile, name: str) -> str:
+    if file.base_dir is None:
+        return name
+    return (Path(file.source.name).parent / name).as_posix()
 
 
 def check_policy(files: Sequence[ParsedFile], *, resolver: Resolver = DISK) -> CheckResult:

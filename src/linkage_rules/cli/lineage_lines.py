@@ -58,17 +58,21 @@ def change_line(change: PolicyChange) -> str:
 def version_line(version: Policy) -> str:
     lineage = version.lineage
     effective = version.effective.isoformat() if version.effective else "-"
-    until = lineage.until.isoformat() if lineage is not None and lineage.until else None
-    lists = (
-        ", ".join(f"{v.name} {v.effective.isoformat()}" for v in lineage.lists) if lineage else ""
-    )
+    until = ""
+    if lineage is not None and lineage.until is not None:
+        until = message("lineage.until", " until {date}", date=lineage.until.isoformat())
+    read = lineage.lists if lineage is not None else ()
+    lists = ""
+    if read:
+        named = ", ".join(f"{v.name} {v.effective.isoformat()}" for v in read)
+        lists = message("lineage.lists", "; lists: {lists}", lists=named)
     return message(
         "lineage.version-line",
         "  version {version} in force from {start}{until}{lists}",
         version=version.version or "-",
         start=effective,
-        until=message("lineage.until", " until {date}", date=until) if until else "",
-        lists=message("lineage.lists", "; lists: {lists}", lists=lists) if lists else "",
+        until=until,
+        lists=lists,
     )
 
 

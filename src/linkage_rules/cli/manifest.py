@@ -93,24 +93,13 @@ def policy_root(policy_path: Path) -> Path:
 
 def policy_files(policy_path: Path, policy: Policy) -> list[str]:
     """Every file the policy was built from, relative to its folder, in name order: the
-    rule files (as `load` finds them), each file list with its `.meta`, each catalogue.
-
-    These are the files the fingerprint is taken over; the model names its data files as
-    the rule files wrote them, relative to the policy's folder.
-    """
-    root = policy_root(policy_path)
-    rules = sorted(p.name for p in root.glob("*.rules")) if policy_path.is_dir() else []
-    names = set(rules or [policy_path.name])
-    model = policy.model
-    for listed in model.lists:
-        if listed.path is not None:
-            name = _posix(listed.path)
-            names.add(name)
-            meta = str(Path(name).with_suffix(".meta").as_posix())
-            if meta != name and (root / meta).is_file():
-                names.add(meta)
-    names.update(_posix(catalog.path) for catalog in model.catalogs)
-    return sorted(names)
+    rule files, each list with its `.meta`, each catalogue, and those of the base a
+    branch extends (`../../cross_selling/policy.rules`): the files the fingerprint is
+    taken over, as the checker read them."""
+    root = policy_root(policy_path).resolve()
+    return sorted(
+        _posix(os.path.relpath(Path(name).resolve(), root)) for name in policy.model.source_files
+    )
 
 
 def _posix(path: str) -> str:
@@ -125,7 +114,19 @@ def policy_entry(policy_path: Path, policy: Policy) -> dict[str, object]:
         "version": policy.version,
         "fingerprint": policy.fingerprint,
         "files": [file_entry(root / name, path=name) for name in policy_files(policy_path, policy)],
-        "base": None,  # the base policy of a branch policy (`extends`), when there is one
+        "base": _base(policy),
+    }
+
+
+def _base(policy: Policy) -> dict[str, object] | None:
+    """The policy a branch extends, by name, version and fingerprint (None: no base)."""
+    lineage = policy.lineage
+    if lineage is None or lineage.base_name is None:
+        return None
+    return {
+        "name": lineage.base_name,
+        "version": lineage.base_version,
+        "fingerprint": lineage.base_fingerprint,
     }
 
 

@@ -239,7 +239,7 @@ def read_manifest(file: Path) -> Recorded:
         policy_path=policy.text("path"),
         policy_name=policy.text("name"),
         fingerprint=policy.sha256("fingerprint"),
-        policy_files=_files(policy, "files", "path"),
+        policy_files=_files(policy, "files", "path", inside=False),  # a base: ../province
         inputs=_files(top, "inputs", "path", inside=False),
         outputs=_files(top, "outputs", "name"),
     )

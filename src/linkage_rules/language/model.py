@@ -439,6 +439,9 @@ class PolicyModel:
     measures: tuple[Measure, ...] = ()
     measure_examples: tuple[MeasureExample, ...] = ()
     lineage: Lineage | None = None
+    source_files: tuple[str, ...] = ()
+    """Every rule file and reference file the fingerprint covers (a base's too), by the
+    path it was read through: what a manifest hashes file by file."""
     """Which version this is, the dates it holds for and the base it extends."""
 
     def entity(self, name: str) -> Entity | None:
