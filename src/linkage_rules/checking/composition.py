@@ -134,6 +134,12 @@ def _all_decls(layer: Layer) -> Iterator[tuple[ParsedFile, n.Decl]]:
                 yield file, one.decl if isinstance(one, n.ReplaceDecl) else one
 
 
+def _layer_files(layer: Layer) -> list[ParsedFile]:
+    """The files of the base first, then the layer's own."""
+    below = _layer_files(layer.base) if layer.base is not None else []
+    return [*below, *layer.files]
+
+
 def _is_dated(decl: n.FileListDecl) -> bool:
     return decl.path.value.endswith("/")
 
@@ -154,7 +160,11 @@ class Composer(ChangeRules):
             decl = entry[1]
             if isinstance(decl, n.FileListDecl) and _is_dated(decl):
                 entry[1] = self._dated_list(entry[0], decl)  # type: ignore[arg-type]
-        files: dict[int, tuple[ParsedFile, list[n.Decl]]] = {}
+        # Every file, even one left with no declaration (a comment, a file of retirements):
+        # the fingerprint covers each file read.
+        files: dict[int, tuple[ParsedFile, list[n.Decl]]] = {
+            id(f): (f, []) for f in _layer_files(layer)
+        }
         for file, decl in entries:
             assert isinstance(file, ParsedFile)
             files.setdefault(id(file), (file, []))[1].append(decl)  # type: ignore[arg-type]
