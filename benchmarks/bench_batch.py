@@ -34,7 +34,7 @@ SELECT client_id,
     OR (business_type IN ('retail_mall', 'specialised_market') AND size = 'large' AND quality
         AND NOT developer_built)
     OR (has_loan AND quality) OR (gov_platform_level IN ('county', 'city', 'province') AND quality)
-    OR global500_controlled OR (foreign_trade AND export_rank <= 20)
+    OR controlling_group IN ({global500}) OR (foreign_trade AND export_rank <= 20)
     OR (county_enterprise AND quality AND county_category IN
         ('agri_leader', 'rural_infra', 'real_estate', 'construction', 'sme'))
     OR client_id IN ({picks})) IS TRUE AS corporate_targets,
@@ -53,7 +53,7 @@ SELECT client_id,
     OR client_id IN ({picks})) IS TRUE AS institutional_targets,
   managing_dept = 'real_estate' AND (bank_financed_project OR re_top200_rank <= 200
     OR (gov_platform_level IN ('county', 'city', 'province') AND quality)
-    OR (operating_property AND in_quality_directory)
+    OR (operating_property AND client_id IN ({directory}))
     OR client_id IN ({picks})) IS TRUE AS real_estate_targets
 FROM read_parquet('{path}')
 """
@@ -107,6 +107,8 @@ def _handwritten(path: Path) -> Any:
     sql = HANDWRITTEN_SQL.format(
         picks=quoted(lists["COMMITTEE_PICKS"].items),
         universities=quoted(lists["UNIVERSITIES_211"].keys),
+        global500=quoted(lists["FORTUNE_GLOBAL_500"].keys),
+        directory=quoted(lists["QUALITY_DIRECTORY"].keys),
         path=str(path).replace("'", "''"),
     )
     return duckdb.connect().sql(sql).to_arrow_table()

@@ -45,6 +45,10 @@ def _column(file_name: str, column: str) -> frozenset[str]:
 
 UNIVERSITIES_211 = _column("universities_211.csv", "name")
 COMMITTEE_PICKS = _column("committee_picks.csv", "client_id")
+# The dated lists as in force from their latest version on (the policy reads the version
+# in force on the day it is asked about; the tests and benchmarks ask about today).
+QUALITY_DIRECTORY = _column("quality_directory/2024-01-01.csv", "client_id")
+FORTUNE_GLOBAL_500 = _column("fortune_global_500/2025-07-29.csv", "group")
 
 ONE_YI = Decimal(100_000_000)  # 亿元; "超过亿元" is strictly more
 TAX_RANK_TOP = 200  # 省内利税排名前200名: rank 1..200
@@ -87,7 +91,7 @@ def _corporate(r: Mapping[str, Any]) -> list[str]:
         hits.append("quality_borrower")
     if quality and r["gov_platform_level"] in PLATFORM_LEVELS:
         hits.append("gov_platform")
-    if r["global500_controlled"]:
+    if _name(r["controlling_group"]) in FORTUNE_GLOBAL_500:
         hits.append("global500")
     export_rank = r["export_rank"]
     if r["foreign_trade"] and export_rank is not None and export_rank <= EXPORT_RANK_TOP:
@@ -144,7 +148,7 @@ def _real_estate(r: Mapping[str, Any]) -> list[str]:
         hits.append("national_top200")
     if r["quality"] and r["gov_platform_level"] in PLATFORM_LEVELS:
         hits.append("gov_platform")
-    if r["operating_property"] and r["in_quality_directory"]:
+    if r["operating_property"] and _name(r["client_id"]) in QUALITY_DIRECTORY:
         hits.append("directory_property")
     if _name(r["client_id"]) in COMMITTEE_PICKS:
         hits.append("committee_pick")
@@ -189,7 +193,7 @@ def _corporate_first(r: Mapping[str, Any]) -> str | None:
         return "quality_borrower"
     if quality and r["gov_platform_level"] in PLATFORM_LEVELS:
         return "gov_platform"
-    if r["global500_controlled"]:
+    if _name(r["controlling_group"]) in FORTUNE_GLOBAL_500:
         return "global500"
     export_rank = r["export_rank"]
     if r["foreign_trade"] and export_rank is not None and export_rank <= EXPORT_RANK_TOP:
@@ -225,7 +229,7 @@ def _real_estate_first(r: Mapping[str, Any]) -> str | None:
         return "national_top200"
     if r["quality"] and r["gov_platform_level"] in PLATFORM_LEVELS:
         return "gov_platform"
-    if r["operating_property"] and r["in_quality_directory"]:
+    if r["operating_property"] and _name(r["client_id"]) in QUALITY_DIRECTORY:
         return "directory_property"
     if _name(r["client_id"]) in COMMITTEE_PICKS:
         return "committee_pick"

@@ -10,15 +10,21 @@ shows.
 
 Determinism: the same `--seed` and counts give byte-identical files (only `random.Random`
 of the standard library is used, never the global generator or floats for money). The
-committed `clients.csv` and `persons.csv` are the output of running this script with its
-defaults; `tests/test_shipped_policy.py` checks that they still are.
+committed `clients.csv` and `persons.csv`, and the first version of the policy's quality
+directory (`policies/cross_selling/lists/quality_directory/2024-01-01.csv`, the clients
+that list names), are the output of running this script with its defaults;
+`tests/test_shipped_policy.py` checks that they still are.
 
 Reuse: benchmarks and tests load this file by path (it is a script, not a package) and
 call `generate_clients(n, seed)` / `generate_persons(n, seed)`, which return records with
 Python values (`Decimal` money, `None` for null, enum members as their names).
 
 Usage: python examples/generate_samples.py [--clients 3000] [--persons 2000] [--seed N]
-       [--out-dir DIR]
+       [--out-dir DIR] [--directory FILE]
+
+The directory is written to the policy's list folder only with the default counts, seed
+and folder; otherwise beside the other files, as `quality_directory.csv`, so that a
+trial run never replaces the shipped list.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 LISTS = HERE.parent / "policies" / "cross_selling" / "lists"
+SHIPPED_DIRECTORY = LISTS / "quality_directory" / "2024-01-01.csv"
 
 DEFAULT_SEED = 20240101
 DEFAULT_CLIENTS = 3000
@@ -44,12 +51,16 @@ DEFAULT_PERSONS = 2000
 ORG_FIELDS = (
     "client_id", "managing_dept", "tax_rank", "credit_line", "size", "listed", "quality",
     "annual_sales", "developer_built", "business_type", "has_loan", "gov_platform_level",
-    "global500_controlled", "foreign_trade", "export_rank", "county_enterprise",
+    "controlling_group", "foreign_trade", "export_rank", "county_enterprise",
     "county_category", "inst_type", "signed_with_bank", "branch_in_province", "admin_level",
     "university_name", "provincial_key", "national_model_vocational", "school_stars",
     "hospital_grade", "scenic_grade", "hotel_stars", "bank_financed_project",
-    "re_top200_rank", "in_quality_directory", "operating_property",
+    "re_top200_rank", "operating_property",
 )
+# The Global 500 groups the sample's foreign-owned clients belong to: on every version of
+# the sample list (policies/cross_selling/lists/fortune_global_500/), so that a client's
+# verdict does not depend on which summer's list is in force.
+SAMPLE_GROUPS = ("丰田汽车", "大众汽车", "沃尔玛", "壳牌", "西门子", "三星电子")
 PERSON_FIELDS = (
     "customer_id", "daily_avg_assets", "has_demand_account", "has_time_deposit",
     "other_services", "payroll_client",
@@ -281,8 +292,10 @@ def _client_ids(rng: random.Random, n: int) -> list[tuple[str, str | None]]:
     return ids
 
 
-def generate_clients(n: int = DEFAULT_CLIENTS, seed: int = DEFAULT_SEED) -> list[Record]:
-    """`n` OrgClient records with Python values (Decimal money, None for null)."""
+def _raw_clients(n: int, seed: int) -> list[Record]:
+    """The records as drawn, with the two facts the policy now reads from lists: whether
+    a client is in the quality directory and whether a Global 500 group controls it (kept
+    as draws, so that every other value is the same as before the lists came)."""
     rng = random.Random(seed)
     universities_211 = read_universities_211()
     records = []
@@ -298,6 +311,25 @@ def generate_clients(n: int = DEFAULT_CLIENTS, seed: int = DEFAULT_SEED) -> list
             _real_estate(rng, record)
         records.append(record)
     return records
+
+
+def _published(raw: Record) -> Record:
+    """A client as the policy's OrgClient has it: its controlling group by name."""
+    record = {name: raw[name] for name in ORG_FIELDS if name in raw}
+    group = SAMPLE_GROUPS[int(raw["client_id"][2:]) % len(SAMPLE_GROUPS)]
+    record["controlling_group"] = group if raw["global500_controlled"] else None
+    return {name: record[name] for name in ORG_FIELDS}
+
+
+def generate_clients(n: int = DEFAULT_CLIENTS, seed: int = DEFAULT_SEED) -> list[Record]:
+    """`n` OrgClient records with Python values (Decimal money, None for null)."""
+    return [_published(r) for r in _raw_clients(n, seed)]
+
+
+def quality_directory(n: int = DEFAULT_CLIENTS, seed: int = DEFAULT_SEED) -> list[str]:
+    """The ids of the sample clients in the quality directory (its first version), in
+    id order, as a published list is kept."""
+    return sorted(r["client_id"] for r in _raw_clients(n, seed) if r["in_quality_directory"])
 
 
 # ---- persons --------------------------------------------------------------------------
@@ -356,7 +388,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS, metavar="N")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out-dir", type=Path, default=HERE)
+    parser.add_argument("--directory", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
+    shipped = (args.clients, args.seed, args.out_dir) == (DEFAULT_CLIENTS, DEFAULT_SEED, HERE)
+    if args.directory is None:
+        args.directory = SHIPPED_DIRECTORY if shipped else args.out_dir / "quality_directory.csv"
     if args.clients < 0 or args.persons < 0:
         parser.error("counts must not be negative")
     args.out_dir.mkdir(parents=True, exist_ok=True)
@@ -364,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     persons = generate_persons(args.persons, args.seed)
     write_csv(args.out_dir / "clients.csv", ORG_FIELDS, clients)
     write_csv(args.out_dir / "persons.csv", PERSON_FIELDS, persons)
+    directory = [{"client_id": i} for i in quality_directory(args.clients, args.seed)]
+    args.directory.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(args.directory, ("client_id",), directory)
     by_dept = Counter(r["managing_dept"] for r in clients)
     print(f"wrote {len(clients)} clients ({dict(by_dept)}) and {len(persons)} persons "
           f"to {args.out_dir}")

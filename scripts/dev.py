@@ -63,11 +63,12 @@ def tool(name: str) -> str:
 
 def sample() -> None:
     """Classify the shipped sample clients, score the sample sales and measure the sample
-    payroll coverage; print the summaries."""
+    payroll coverage, all as of November 2026 (the month the sample sales are from), so
+    that the run gives the same answer on any day; print the summaries."""
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
     policy = "policies/cross_selling"
-    run(tool("linkage-rules"), "test", policy)
+    run(tool("linkage-rules"), "test", policy, "--as-of", "2026-11-30")
     run(
         tool("linkage-rules"),
         "classify",
@@ -75,6 +76,8 @@ def sample() -> None:
         "examples/clients.csv",
         "-o",
         "out/clients_classified.csv",
+        "--as-of",
+        "2026-11-30",
     )
     run(
         tool("linkage-rules"),
@@ -83,6 +86,8 @@ def sample() -> None:
         "examples/persons.csv",
         "-o",
         "out/persons_classified.csv",
+        "--as-of",
+        "2026-11-30",
     )
     run(
         tool("linkage-rules"),
@@ -111,6 +116,8 @@ def sample() -> None:
         "examples/payroll_clients.csv",
         "-o",
         "out/payroll_coverage.csv",
+        "--as-of",
+        "2026-11-30",
     )
 
 

@@ -26,7 +26,11 @@ LOWER_TAX_RANK = {
 }
 RETIRE_GLOBAL500 = {
     "target_clients.rules": [
-        ('  rule global500 "全球500强独资或控股的外资企业":\n    global500_controlled\n', "")
+        (
+            '  rule global500 "全球500强独资或控股的外资企业":\n'
+            "    controlling_group in FORTUNE_GLOBAL_500\n",
+            "",
+        )
     ],
     "target_client_examples.rules": [
         ("expect corporate_targets by global500", "expect not corporate_targets")

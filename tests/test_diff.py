@@ -64,7 +64,7 @@ def test_a_retired_rule_shows_its_label_and_condition_in_old(tmp_path: Path) -> 
         (
             "corporate_targets.global500",
             "全球500强独资或控股的外资企业",
-            "global500_controlled",
+            "controlling_group in FORTUNE_GLOBAL_500",
             None,
         )
     ]

@@ -364,7 +364,7 @@ def test_the_shipped_branch_differs_from_the_province_as_it_says() -> None:
     assert branch.classify(ranked, as_of="2026-12-15").matches["corporate_targets"] == (
         "tax_top200",
     )
-    foreign = {**record, "global500_controlled": True}
+    foreign = {**record, "controlling_group": "丰田汽车"}
     assert "corporate_targets" in province.classify(foreign).matches
     assert "corporate_targets" not in branch.classify(foreign, as_of="2026-12-15").matches
     port = {**record, "port_logistics": True, "annual_sales": Decimal("4E7")}

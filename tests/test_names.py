@@ -228,7 +228,7 @@ _PLAIN_CLIENT: dict[str, object] = {
     "business_type": "other",
     "has_loan": False,
     "gov_platform_level": None,
-    "global500_controlled": False,
+    "controlling_group": None,
     "foreign_trade": False,
     "export_rank": None,
     "county_enterprise": False,
@@ -246,7 +246,6 @@ _PLAIN_CLIENT: dict[str, object] = {
     "hotel_stars": 0,
     "bank_financed_project": False,
     "re_top200_rank": None,
-    "in_quality_directory": False,
     "operating_property": False,
 }
 

@@ -92,6 +92,8 @@ def test_sample_generator_knows_the_entity_fields(policy: lr.Policy) -> None:
 YI = Decimal(100_000_000)
 CENT = Decimal("0.01")
 NON_211 = ("某某职业学院", "淄博职业学院", "青岛理工学院", "山东大学威海分校", "")
+# groups on the Global 500 (every year, one year only) and one never on it
+GROUPS = (*samples.SAMPLE_GROUPS, "海岳控股集团", " 丰田汽车 ", "齐鲁示例控股集团", "")
 
 
 def _enum(members: tuple[str, ...], optional: bool = False) -> st.SearchStrategy[Any]:
@@ -124,7 +126,13 @@ def org_clients(
     rarer branches (a grade-3 hospital of the institutional dept) are reached often.
     """
     universities = sorted(handwritten.UNIVERSITIES_211)
-    ids = (*sorted(handwritten.COMMITTEE_PICKS), "CL000001", "CL900007", "cl900001")
+    ids = (
+        *sorted(handwritten.COMMITTEE_PICKS),
+        *sorted(handwritten.QUALITY_DIRECTORY)[:5],
+        "CL000001",
+        "CL900007",
+        "cl900001",
+    )
     return st.fixed_dictionaries(
         {
             "client_id": st.one_of(st.sampled_from(ids), st.text(max_size=8)),
@@ -139,7 +147,9 @@ def org_clients(
             "business_type": _enum(samples.BUSINESS_TYPES),
             "has_loan": st.booleans(),
             "gov_platform_level": _enum(samples.PLATFORM_LEVELS, optional=True),
-            "global500_controlled": st.booleans(),
+            "controlling_group": st.one_of(
+                st.none(), st.sampled_from(GROUPS), st.text(max_size=6)
+            ),
             "foreign_trade": st.booleans(),
             "export_rank": _int((19, 20, 21), optional=True),
             "county_enterprise": st.booleans(),
@@ -166,7 +176,6 @@ def org_clients(
             "hotel_stars": _int((2, 3, 5), optional=False),
             "bank_financed_project": st.booleans(),
             "re_top200_rank": _int((199, 200, 201), optional=True),
-            "in_quality_directory": st.booleans(),
             "operating_property": st.booleans(),
         }
     )
@@ -234,6 +243,37 @@ def test_sample_files_are_what_the_generator_writes(tmp_path: Path) -> None:
         committed = (EXAMPLES / name).read_bytes()
         assert committed.startswith(b"\xef\xbb\xbf")  # Excel's UTF-8 byte-order mark
         assert (tmp_path / name).read_bytes() == committed, f"regenerate examples/{name}"
+    # a trial run writes the directory beside its files, never over the shipped list
+    directory = samples.SHIPPED_DIRECTORY
+    assert (tmp_path / "quality_directory.csv").read_bytes() == directory.read_bytes()
+    assert directory.with_suffix(".meta").read_text(encoding="utf-8").count("sample: yes") == 1
+
+
+def test_the_global_500_is_read_through_the_group_as_of_each_summers_list(
+    policy: lr.Policy,
+) -> None:
+    """海岳控股集团 is on the 2023 and 2025 sample lists, not on 2024's: a client it controls
+    is a target on each side of a change date exactly as the list in force says."""
+    client = {**handwritten_plain_client(policy), "controlling_group": "海岳控股集团"}
+    expected = {
+        "2024-01-01": True,
+        "2024-08-04": True,
+        "2024-08-05": False,
+        "2025-07-28": False,
+        "2025-07-29": True,
+    }
+    for as_of, holds in expected.items():
+        result = policy.classify(client, "OrgClient", as_of=as_of)
+        assert ("corporate_targets" in result.matches) is holds, as_of
+        assert result == policy.interpret(client, "OrgClient", as_of=as_of), as_of
+    explained = str(policy.explain(client, "OrgClient", as_of="2024-09-01"))
+    assert "2024-08-05" in explained  # the list version it used
+
+
+def handwritten_plain_client(policy: lr.Policy) -> dict[str, Any]:
+    """The examples' client that meets no criterion."""
+    title = "不符合任何标准的客户不是目标客户"
+    return dict(next(e for e in policy.model.examples if e.title == title).record)
 
 
 def test_sample_clients_shape() -> None:

@@ -143,7 +143,6 @@ BOOLEANS = (
     "quality",
     "developer_built",
     "has_loan",
-    "global500_controlled",
     "foreign_trade",
     "county_enterprise",
     "signed_with_bank",
@@ -151,7 +150,6 @@ BOOLEANS = (
     "provincial_key",
     "national_model_vocational",
     "bank_financed_project",
-    "in_quality_directory",
     "operating_property",
 )
 

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         entity, record = _single_object(policy, path, args)
     else:
         entity, record = _row_of_data(policy, path, args)
-    explanation = policy.explain(record, entity)
+    explanation = policy.explain(record, entity, as_of=args.as_of)  # says the date asked
     if out.is_json:
         out.json(explanation.to_dict())
     else:

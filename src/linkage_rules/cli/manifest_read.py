@@ -166,13 +166,36 @@ class _Reader:
             )
         return found
 
+    def relative(self, key: str) -> str:
+        """A path relative to a folder, which may lead out of it (`../province/…`: a
+        branch's base) but is never absolute: the manifest writer makes no other."""
+        found = self.text(key)
+        path = PurePosixPath(found.replace("\\", "/"))
+        if path.is_absolute() or ":" in found or found in (".", ""):
+            raise refused(
+                self.file,
+                message(
+                    "verify.field-not-relative",
+                    "the field `{field}` names `{path}`, which is not a path relative to the "
+                    "policy's folder",
+                    field=self._field(key),
+                    path=found,
+                ),
+            )
+        return found
+
 
 def _files(
-    reader: _Reader, key: str, name: str, *, inside: bool = True
+    reader: _Reader, key: str, name: str, *, inside: bool | None = True
 ) -> tuple[RecordedFile, ...]:
+    """`inside`: the paths stay in the folder (True), are relative to it (None), or are
+    anything typed (False: inputs as given on the command line)."""
     files = []
     for item in reader.objects(key):
-        path = item.inside(name) if inside else item.text(name)
+        if inside is None:
+            path = item.relative(name)
+        else:
+            path = item.inside(name) if inside else item.text(name)
         option = item.text("option") if key == "inputs" else None
         files.append(RecordedFile(path, item.sha256("sha256"), item.count("size"), option))
     return tuple(files)
@@ -239,7 +262,7 @@ def read_manifest(file: Path) -> Recorded:
         policy_path=policy.text("path"),
         policy_name=policy.text("name"),
         fingerprint=policy.sha256("fingerprint"),
-        policy_files=_files(policy, "files", "path", inside=False),  # a base: ../province
+        policy_files=_files(policy, "files", "path", inside=None),  # a base: ../province
         inputs=_files(top, "inputs", "path", inside=False),
         outputs=_files(top, "outputs", "name"),
     )
