@@ -102,6 +102,7 @@ def test_the_nav_names_every_page_in_order() -> None:
     assert [page for _, page in nav] == [
         "index.md",
         "tutorial.md",
+        "policy-owners.md",
         "language.md",
         "scoring.md",
         "measures.md",
