@@ -140,3 +140,55 @@ def test_nulls_and_unknown_members_are_named_by_key_on_spark(spark: SparkSession
     with pytest.raises(lr.RecordError) as caught:
         lrs.classify(policy, frame)
     assert caught.value.record == "id b" and caught.value.field == "size"
+
+
+# ---- measures on Spark: one GROUP BY each, rolled up and judged as in Python ---------------
+
+from test_measures import BASE, ORG_CSV, SAMPLE, client  # noqa: E402
+from test_measures import _answers as measure_answers  # noqa: E402
+from test_measures import _records as measure_records  # noqa: E402
+
+MEASURES = ["cov", "paid_count", "dep", "strict_cov", "at_most"]
+
+
+@pytest.fixture
+def measured(load_policy: Any) -> lr.Policy:
+    return load_policy(BASE, files={"org.csv": ORG_CSV})  # type: ignore[no-any-return]
+
+
+def test_the_shipped_payroll_measures_on_spark_are_the_python_ones(spark: SparkSession) -> None:
+    policy = lr.load(SHIPPED)
+    schema = policy.schema("PayrollClient")
+    with SAMPLE.open(encoding="utf-8-sig", newline="") as stream:
+        records = [schema.from_text(row) for row in csv.DictReader(stream)]
+    got = lrs.measure(policy, data_frame(spark, policy, "PayrollClient", records))
+    assert measure_answers(got) == measure_answers(policy.measure(records))
+    assert len(got) == 40
+
+
+@settings(
+    max_examples=6, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+@given(records=measure_records)
+def test_spark_measures_are_the_python_measures(
+    spark: SparkSession, measured: lr.Policy, records: list[dict[str, object]]
+) -> None:
+    """Exact ratios, verdicts and shortfalls; spellings that compare equal in one group;
+    sums of nothing (no verdict) and negative amounts."""
+    if not records:
+        return
+    got = lrs.measure(measured, data_frame(spark, measured, "C", records), MEASURES)
+    assert measure_answers(got) == measure_answers(measured.measure(records, measures=MEASURES))
+
+
+def test_spark_refuses_the_keys_python_refuses(spark: SparkSession, measured: lr.Policy) -> None:
+    empty = data_frame(spark, measured, "C", [client("1"), client("2", None), client("3", None)])
+    with pytest.raises(lr.RecordError, match=r"`网点` is empty in 2 row\(s\)") as caught:
+        lrs.measure(measured, empty, ["cov"])
+    assert caught.value.field == "outlet"
+    outside = data_frame(spark, measured, "C", [client("1", "O9")])
+    with pytest.raises(lr.RecordError, match="`O9` not in `ORG`"):
+        lrs.measure(measured, outside, ["cov"])
+    with pytest.raises(ValueError, match="did you mean"):
+        lrs.measure(measured, outside, ["covv"])

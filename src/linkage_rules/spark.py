@@ -1,4 +1,5 @@
-"""Classification on Spark: the generated Spark SQL run on a `pyspark.sql.DataFrame`.
+"""Classification and measures on Spark: the generated Spark SQL run on a
+`pyspark.sql.DataFrame`.
 
 The optional `spark` extra; nothing else in the library imports this module or pyspark.
 The DataFrame's columns are checked against the entity first, as `classify_table` checks
@@ -7,12 +8,15 @@ is no member of its enum: a RecordError naming the column and the first rows), a
 query is sized by the DataFrame's declared types. Text is compared in its compared form
 through `linkage_text_key`, registered on the session as a Python UDF (the runtime's own
 `text_key`; Spark has no NFKC). The result has the columns `Policy.classify_table` gives,
-`_error` included for an entity with `hit unique` tables.
+`_error` included for an entity with `hit unique` tables. A measure is one `GROUP BY`
+query, as on DuckDB; its rows (the finest groups' totals) are rolled up and judged by the
+measures stage, so the answers are `Policy.measure`'s.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from pyspark.sql import Column, DataFrame
@@ -22,6 +26,7 @@ from pyspark.sql import types as T
 from .api import Policy
 from .backends.sql import types as t
 from .backends.sql.expressions import TEXT_KEY_FUNCTION
+from .backends.sql.measures import measure_query
 from .backends.sql.query import CONFLICT_SUFFIX, entity_query, key_field
 from .batch.columns import (
     SHOWN_ROWS,
@@ -36,6 +41,8 @@ from .language.dtypes import Kind
 from .language.errors import RecordError
 from .language.value_messages import missing_null
 from .language.values import text_key
+from .measures.sheet import MeasureGroup, MeasureSheet
+from .measures.sql_totals import finest_groups
 from .messages import message
 
 _views = itertools.count(1)
@@ -73,6 +80,53 @@ def classify(policy: Policy, data: DataFrame, entity: str | None = None) -> Data
             value = F.when(F.col(ERROR_COLUMN).isNull(), value)
         answers.append(value.alias(column.name))
     return result.select(*answers, F.col(ERROR_COLUMN))
+
+
+def measure(policy: Policy, data: DataFrame, measures: Sequence[str] | None = None) -> MeasureSheet:
+    """The measures (all, or those named; of one entity) over every row of `data`, as
+    `Policy.measure` answers them. Raises RecordError for a column that does not fit or
+    a key that is empty or not in its hierarchy, as `Policy.measure_table` does."""
+    runner = policy._measure_runner()
+    chosen = runner.chosen(measures)
+    entity = runner.schemas[chosen[0].entity].entity
+    numbers = _check(entity, data)
+    for each in chosen:
+        _check_keys(entity, each, data)
+    fields = {f.name: t.of_dtype(f.type, numbers.get(f.name)) for f in entity.fields
+              if f.type.kind is not Kind.SHARES}  # fmt: skip
+    session = data.sparkSession
+    session.udf.register(TEXT_KEY_FUNCTION, text_key, T.StringType())
+    view = f"linkage_input_{next(_views)}"
+    data.createOrReplaceTempView(view)
+    groups: list[MeasureGroup] = []
+    try:
+        for each in chosen:
+            query = measure_query(each, entity, fields, view, "spark")
+            rows = [row.asDict() for row in session.sql(query.sql("spark")).collect()]
+            groups.extend(finest_groups(policy.model, each, rows))
+    finally:
+        session.catalog.dropTempView(view)
+    return MeasureSheet(groups)
+
+
+def _check_keys(entity: m.Entity, measure: m.Measure, data: DataFrame) -> None:
+    """A row with an empty key is in no group: refused, as `Policy.measure` refuses it
+    (Spark keeps no row order, so the error says how many rows, not which)."""
+    for level in measure.keys:
+        empty = data.filter(F.col(f"`{level.name}`").isNull()).count()
+        if empty:
+            raise RecordError(
+                message(
+                    "spark.empty-key",
+                    "`{field}` is empty in {count} row(s), so they are in no group of "
+                    "measure `{measure}`",
+                    field=level.label or level.name,
+                    count=empty,
+                    measure=measure.name,
+                ),
+                field=level.name,
+                entity=entity.name,
+            )
 
 
 def _message(table: m.Table, rows: Column) -> Column:

@@ -10,21 +10,18 @@ hierarchy it rolls up through, is an error naming the field and the first rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..backends import runtime as rt
 from ..backends.records import RecordSchema
 from ..backends.sql import measures as q
 from ..backends.sql import types as t
 from ..language import model as m
 from ..language.dtypes import Kind
 from ..language.errors import RecordError
-from ..measures.population import hierarchy_of
-from ..measures.sheet import Key, MeasureGroup, MeasureSheet, Tally, rolled_up
+from ..measures.sheet import MeasureGroup, MeasureSheet
+from ..measures.sql_totals import finest_groups
 from ..messages import message
 from .columns import SHOWN_ROWS, prepare
 from .duckdb_engine import INPUT, connect
@@ -48,7 +45,7 @@ def measure_table(
         for measure in measures:
             query = q.measure_query(measure, entity, fields, INPUT, "duckdb")
             result = connection.sql(query.sql("duckdb")).to_arrow_table()
-            groups.extend(_groups(model, measure, result))
+            groups.extend(finest_groups(model, measure, result.to_pylist()))
     finally:
         connection.close()
     return MeasureSheet(groups)
@@ -71,48 +68,3 @@ def _check_keys(measure: m.Measure, table: pa.Table) -> None:
                 field=level.name,
                 entity=measure.entity,
             )
-
-
-def _groups(model: m.PolicyModel, measure: m.Measure, result: pa.Table) -> list[MeasureGroup]:
-    hierarchy = hierarchy_of(model, measure)
-    leaves: dict[Key, Tally] = {}
-    shown: dict[Key, Key] = {}
-    missing: list[object] = []
-    width = len(measure.keys)
-    for row in result.to_pylist():
-        if row[q.RECORDS] == 0:
-            continue  # no records at all: no group, as in Python
-        compared = tuple(row[q.key_column(i)] for i in range(width))
-        if hierarchy is not None and compared[0] not in hierarchy:
-            missing.append(row[q.shown_column(0)])
-            continue
-        leaves[compared] = Tally(
-            row[q.RECORDS],
-            _total(measure.numerator, row[q.NUMERATOR]),
-            _total(measure.denominator, row[q.DENOMINATOR]),
-        )
-        shown[compared] = tuple(row[q.shown_column(i)] for i in range(width))
-    if missing:
-        raise RecordError(
-            message(
-                "measure.not-in-hierarchy-rows",
-                "{values} not in `{catalog}`, so measure `{measure}` cannot roll them up",
-                values=[f"`{v}`" for v in sorted(map(str, missing))[:SHOWN_ROWS]],
-                catalog=measure.rollup,
-                measure=measure.name,
-            ),
-            field=measure.keys[0].name,
-            entity=measure.entity,
-        )
-    return rolled_up(measure, leaves, shown, hierarchy)
-
-
-def _total(aggregate: m.MeasureAggregate | None, value: Any) -> Any:
-    """A total as the Python engines keep it: a count an int, a sum of ints an int."""
-    if aggregate is None or value is None:
-        return None
-    if aggregate.function == "count" or (
-        aggregate.arg is not None and aggregate.arg.type.kind is Kind.INT
-    ):
-        return int(value)
-    return rt.total_add(Decimal(0), Decimal(value))
