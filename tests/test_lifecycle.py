@@ -279,6 +279,30 @@ def test_an_amendment_dated_before_the_policy_is_refused(tmp_path: Path) -> None
     assert error.code == "amendment-date"
 
 
+def test_a_branch_in_force_before_its_base_is_refused_at_its_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = make(tmp_path, "")
+    header = folder / "branch.rules"
+    header.write_text(
+        header.read_text(encoding="utf-8").replace("2026-06-01", "2025-06-01"), encoding="utf-8"
+    )
+    (error,) = errors_of(folder)
+    assert error.code == "amendment-date"
+    assert "2025-06-01" in error.message and "2026-01-01" in error.message
+    assert error.file is not None and error.file.endswith("branch.rules") and error.line == 1
+    code, out, err = run(capsys, "check", folder, "--as-of", "2026-07-01")
+    assert code == 1 and "Traceback" not in out + err and "error[amendment-date]" in out + err
+
+
+def test_a_branch_keeps_its_own_version_when_its_base_is_amended(tmp_path: Path) -> None:
+    base = BASE + 'amendment "2" "通知" effective 2026-03-01 { override TOP = 100 "前100名" }\n'
+    branch = lr.load(make(tmp_path, "", base=base))
+    assert branch.version == "b1"
+    assert branch.lineage is not None and branch.lineage.base_version == "2"
+    assert branch.classify(org(rank=150), as_of="2026-07-01").matches == {}
+
+
 def test_a_mistake_in_a_later_version_is_found_now(tmp_path: Path) -> None:
     (tmp_path / "picks.csv").write_text("id\nP1\n", encoding="utf-8")
     text = AMENDED.replace("override TOP = 100", "override TOPP = 100")

@@ -66,6 +66,7 @@ IN_THE_CATALOGUE = (
     "measures/examples.py",
     "measures/runner.py",
     "measures/policy_methods.py",
+    "measures/sql_totals.py",
     "backends/interpreter/measures.py",
     "language/parser.py",
     "language/input_method.py",

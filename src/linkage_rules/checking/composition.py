@@ -155,6 +155,7 @@ class Composer(ChangeRules):
         declares stays): how an inherited example a change breaks is traced to it."""
 
     def compose(self, layer: Layer) -> Composed:
+        self._branch_date(layer)
         entries = self._layer(layer, top=True)
         for entry in entries:
             decl = entry[1]
@@ -180,13 +181,39 @@ class Composer(ChangeRules):
             tuple(self.diagnostics),
         )
 
+    def _branch_date(self, layer: Layer) -> None:
+        """A branch is never in force on a day its base is not."""
+        if layer.base is None:
+            return
+        start, base_start = in_force_from(layer), in_force_from(layer.base)
+        if start is None or base_start is None or start >= base_start:
+            return
+        written = header_value(header(layer.files), "effective")
+        self.error(
+            "amendment-date",
+            message(
+                "compose.branch-too-early",
+                "the branch takes effect on {start}, before the policy it extends ({base})",
+                start=start.isoformat(),
+                base=base_start.isoformat(),
+            ),
+            written.span if written is not None else None,
+            message(
+                "compose.branch-too-early.help",
+                "a branch builds on its base as in force on each day: write the base's date "
+                "or a later one",
+            ),
+        )
+
     def _layer(self, layer: Layer, top: bool) -> list[Entry]:
         entries: list[Entry] = []
         if layer.base is not None:
-            outer = self.changes
-            self.changes = []  # the base's own changes are not the branch's
+            # the base's own changes and amendments are not the branch's (the branch's
+            # version is its own; the base's is said as the base's)
+            outer, applied = self.changes, self.applied
+            self.changes, self.applied = [], []
             entries = [e for e in self._layer(layer.base, top=False)]
-            self.changes = outer
+            self.changes, self.applied = outer, applied
             entries = [e for e in entries if not isinstance(e[1], n.PolicyDecl)]
         recorded = top
         number = 0
