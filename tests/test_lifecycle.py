@@ -148,6 +148,30 @@ def test_a_change_to_nothing_or_of_the_wrong_kind_is_refused(
     assert all(e.file.endswith("branch.rules") for e in errors if said in e.message)
 
 
+THREE_BANDS = BASE.replace(
+    "  rank <= 10 => top10 \"前10\"\n",
+    "  rank <= 10 => top10 \"前10\"\n  rank <= 50 => top50 \"前50\"\n",
+)
+
+
+def test_retire_row_counts_the_rows_as_the_table_writes_them(tmp_path: Path) -> None:
+    """Row 2 is the table's second row as written, whether row 1 was retired before it
+    (by the branch itself or by an amendment of the base) or not."""
+    assert "top50" in THREE_BANDS
+    two = 'retire row band 1 "a"\nretire row band 2 "b"\n'
+    policy = lr.load(make(tmp_path, two, THREE_BANDS))
+    assert policy.classify(org(rank=5)).tables == {"band": "other"}
+    assert [c.name for c in policy.lineage.changes] == ["band 1", "band 2"]  # type: ignore[union-attr]
+    amended = THREE_BANDS + (
+        'amendment "2" "通知" effective 2026-03-01 { retire row band 1 "不分前10" }\n'
+    )
+    branch = lr.load(make(tmp_path, 'retire row band 2 "分行不分前50"\n', amended))
+    assert branch.classify(org(rank=5), as_of="2026-07-01").tables == {"band": "other"}
+    twice = 'retire row band 1 "a"\nretire row band 1 "b"\n'
+    (error,) = errors_of(make(tmp_path, twice, THREE_BANDS))
+    assert "row 1 of the table `band` is retired already" in error.message
+
+
 def test_a_retired_table_row_and_a_replaced_list(tmp_path: Path) -> None:
     folder = make(
         tmp_path,

@@ -31,6 +31,9 @@ class ChangeRules:
         self.changes: list[PolicyChange] = []
         self.applied: list[str] = []
         self.lists: list[ListVersion] = []
+        self.written_rows: dict[str, tuple[n.TableRow, ...]] = {}
+        """Each table's rows as its declaration writes them: `retire row N` counts in these,
+        whatever was retired before (by the base, an amendment or another retirement)."""
 
     def error(self, code: str, said: str, span: Span | None, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, said, span, help))
@@ -209,21 +212,34 @@ class ChangeRules:
         table = found[1]
         assert isinstance(table, n.TableDecl)
         number = int(item.value) if item.is_integer else 0
-        if not 1 <= number <= len(table.rows):
+        written = self.written_rows.get(decl.owner.text, table.rows)
+        if not 1 <= number <= len(written):
             self.error(
                 "unknown-name",
                 message(
                     "compose.no-such-row",
                     "the table `{table}` has rows 1 to {rows}, not {row}",
                     table=decl.owner.text,
-                    rows=len(table.rows),
+                    rows=len(written),
                     row=item.span.text,
                 ),
                 item.span,
             )
             return
-        row = table.rows[number - 1]
-        found[1] = attrs.evolve(table, rows=table.rows[: number - 1] + table.rows[number:])
+        row = written[number - 1]
+        if not any(r is row for r in table.rows):
+            self.error(
+                "unknown-name",
+                message(
+                    "compose.row-retired",
+                    "row {row} of the table `{table}` is retired already",
+                    table=decl.owner.text,
+                    row=item.span.text,
+                ),
+                item.span,
+            )
+            return
+        found[1] = attrs.evolve(table, rows=tuple(r for r in table.rows if r is not row))
         change = PolicyChange(
             "retire-row", f"{decl.owner.text} {number}", at(decl.span), row.label,
             row.span.text, None, decl.reason,

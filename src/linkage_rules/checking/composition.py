@@ -315,6 +315,8 @@ class Composer(ChangeRules):
             self._retire(entries, decl, amendment, recorded)
         else:
             entries.append([file, decl])
+            if isinstance(decl, n.TableDecl):
+                self.written_rows[decl.name.text] = decl.rows
             declared = getattr(decl, "name", None)
             if recorded and isinstance(declared, n.Name):
                 label = getattr(decl, "label", None)
