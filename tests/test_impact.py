@@ -336,7 +336,7 @@ def test_a_bad_client_row_is_reported_with_its_row_and_exits_1(
     assert "`abc`" in err
     unread = read_dicts(tmp_path / "out" / "unread_rows.csv")
     assert [(u["row"], u["client_id"], u["side"]) for u in unread] == [("4", cells[0], "both")]
-    assert "2999 rows compared under both, 1 unread" in out
+    assert "2999 row(s) compared under both, 1 unread" in out
     code, out, _ = impact(capsys, "--format", "json", "--clients", "bad.csv")
     document = json.loads(out)
     assert code == 1 and document["ok"] is False and document["unread_rows"][0]["row"] == 4

@@ -193,7 +193,7 @@ def test_an_inherited_example_a_change_breaks_names_the_change(tmp_path: Path) -
     report = lr.load(folder).run_examples()
     (failed,) = [r for r in report.results if not r.passed]
     assert failed.title == "第150名"
-    assert any("override-param TOP" in f and "branch.rules:2" in f for f in failed.failures)
+    assert any("param TOP" in f and "branch.rules:2" in f for f in failed.failures)
     assert any('retire example "第150名"' in f for f in failed.failures)
 
 
@@ -203,7 +203,7 @@ def test_an_inherited_example_naming_a_retired_rule_names_the_retirement(
     folder = make(tmp_path, 'retire rule targets.big "不适用"\n')
     (error,) = errors_of(folder)
     assert error.file.endswith("base/policy.rules")
-    assert "retire-rule targets.big" in (error.help or "")
+    assert "rule retired targets.big" in (error.help or "")
 
 
 def test_changes_without_a_base_are_refused(tmp_path: Path) -> None:

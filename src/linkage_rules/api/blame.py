@@ -96,11 +96,33 @@ def _base_files(layer: Layer) -> list[ParsedFile]:
     return files
 
 
+def change_kind(change: PolicyChange) -> str:
+    """A change's kind as `check` lists it (`param`, `rule retired`), in the language asked."""
+    kinds = {
+        "override-param": message("lineage.override-param", "param"),
+        "replace-list": message("lineage.replace-list", "list replaced"),
+        "replace-catalog": message("lineage.replace-catalog", "catalog replaced"),
+        "restate-example": message("lineage.restate-example", "example restated"),
+        "add-rule": message("lineage.add-rule", "rule added"),
+        "add-field": message("lineage.add-field", "field added"),
+        "retire-rule": message("lineage.retire-rule", "rule retired"),
+        "retire-row": message("lineage.retire-row", "table row retired"),
+        "retire-example": message("lineage.retire-example", "example retired"),
+        "add": message("lineage.add", "added"),
+    }
+    return kinds.get(change.kind, change.kind)
+
+
 def blame_text(title: str, changes: Sequence[PolicyChange]) -> str:
     """What a failing inherited example's report adds: the changes that broke it, and
     what the branch must do."""
     if changes:
-        named = "; ".join(f"{c.kind} {c.name} ({c.at})" for c in changes)
+        named = [
+            message(
+                "blame.change", "{kind} {name} ({at})", kind=change_kind(c), name=c.name, at=c.at
+            )
+            for c in changes
+        ]
         return message(
             "blame.broken-by",
             "the province's example is broken by the branch's change: {changes}; "

@@ -96,7 +96,7 @@ def _classification(out: Output, console: Console | None, run: ImpactRun) -> Non
     out.line(
         message(
             "impact.clients-line",
-            "clients of {file} as {entity}: {compared} rows compared under both, {unread} unread",
+            "clients of {file} as {entity}: {compared} row(s) compared under both, {unread} unread",
             file=run.clients.shown,
             entity=impact.entity,
             compared=impact.compared,

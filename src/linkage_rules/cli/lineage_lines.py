@@ -6,24 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..api import Policy
+from ..api.blame import change_kind
 from ..language.lineage import PolicyChange
 from ..messages import message
-
-
-def _kind(change: PolicyChange) -> str:
-    kinds = {
-        "override-param": message("lineage.override-param", "param"),
-        "replace-list": message("lineage.replace-list", "list replaced"),
-        "replace-catalog": message("lineage.replace-catalog", "catalog replaced"),
-        "restate-example": message("lineage.restate-example", "example restated"),
-        "add-rule": message("lineage.add-rule", "rule added"),
-        "add-field": message("lineage.add-field", "field added"),
-        "retire-rule": message("lineage.retire-rule", "rule retired"),
-        "retire-row": message("lineage.retire-row", "table row retired"),
-        "retire-example": message("lineage.retire-example", "example retired"),
-        "add": message("lineage.add", "added"),
-    }
-    return kinds.get(change.kind, change.kind)
 
 
 def change_line(change: PolicyChange) -> str:
@@ -46,7 +31,7 @@ def change_line(change: PolicyChange) -> str:
     return message(
         "lineage.change-line",
         "  {kind} {name}{label}{detail}{amendment} ({at})",
-        kind=_kind(change),
+        kind=change_kind(change),
         name=change.name,
         label=label,
         detail=detail,
