@@ -295,6 +295,23 @@ def test_an_amendment_takes_effect_on_its_date(tmp_path: Path) -> None:
     assert "in force from 2026-12-01" in explanation.render("en")
 
 
+def test_check_lists_what_a_policy_s_own_amendments_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "picks.csv").write_text("id\nP1\n", encoding="utf-8")
+    inline = 'override list PICKS: text = ["Q1", "Q2"] "新名单"\n'
+    top = '  override TOP = 100 "前100名"\n'
+    text = AMENDED.replace(top, top + inline)
+    (tmp_path / "policy.rules").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "check", tmp_path, "--as-of", "2026-12-15")
+    assert code == 0
+    assert "changes by its amendments in force: 4" in out
+    assert "param TOP 前100名: 200 → 100 [amendment 2]" in out
+    assert 'list replaced PICKS 新名单: ' in out and '→ ["Q1", "Q2"] [amendment 2]' in out
+    code, out, _ = run(capsys, "check", tmp_path, "--as-of", "2026-11-30")
+    assert code == 0 and "changes by its amendments" not in out
+
+
 def test_an_amendment_dated_before_the_policy_is_refused(tmp_path: Path) -> None:
     (tmp_path / "picks.csv").write_text("id\nP1\n", encoding="utf-8")
     text = AMENDED.replace("effective 2026-12-01 {", "effective 2025-12-01 {")

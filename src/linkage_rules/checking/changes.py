@@ -269,8 +269,9 @@ class ChangeRules:
 
 
 def _file_of(decl: n.FileListDecl | n.InlineListDecl | n.CatalogDecl) -> str | None:
-    """The file a list or catalog is read from, as a path beside the rule file naming it."""
+    """The file a list or catalog is read from, as a path beside the rule file naming it;
+    an inline list's entries as written."""
     if isinstance(decl, n.InlineListDecl):
-        return None
+        return decl.items.span.text
     path = str(PurePosixPath(decl.span.source.name).parent / decl.path.value)
     return path + "/" if decl.path.value.endswith("/") else path

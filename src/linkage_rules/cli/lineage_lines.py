@@ -62,8 +62,8 @@ def version_line(version: Policy) -> str:
 
 
 def lineage_lines(policy: Policy) -> list[str]:
-    """The lines `check` adds for versions and for a branch's changes (none for a plain
-    policy with one version)."""
+    """The lines `check` adds for versions and for a branch's changes, or a policy's
+    amendments' (none for a plain policy with one version)."""
     lines: list[str] = []
     versions = policy.versions
     if len(versions) > 1:
@@ -79,6 +79,15 @@ def lineage_lines(policy: Policy) -> list[str]:
                 base=lineage.base_name,
                 version=lineage.base_version or "-",
                 fingerprint=(lineage.base_fingerprint or "")[:16],
+                count=len(lineage.changes),
+            )
+        )
+        lines.extend(change_line(c) for c in lineage.changes)
+    elif lineage is not None and lineage.changes:  # a policy's own amendments in force
+        lines.append(
+            message(
+                "lineage.amended",
+                "changes by its amendments in force: {count}",
                 count=len(lineage.changes),
             )
         )
