@@ -453,3 +453,21 @@ def test_each_code_on_the_messages_page_is_shown_by_a_real_example(page: Path) -
         assert re.search(rf"(?:error|warning|错误|警告)\[{re.escape(code)}\]", text), (
             f"{page.name}: the example of `{code}` does not show it"
         )
+
+
+QINGDAO = ROOT / "policies" / "branches" / "qingdao"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_policy_owners_page_shows_the_shipped_branch(language: str) -> None:
+    """The page's Qingdao files are the shipped ones (only `extends` names the page's
+    cut-down province), so the page cannot drift from what the repository ships."""
+    shown = {
+        title.removeprefix("qingdao/"): block.body
+        for title, block in files_of(language).items()
+        if title.startswith("qingdao/")
+    }
+    assert "policy.rules" in shown and "examples.rules" in shown
+    for name, body in shown.items():
+        shipped = (QINGDAO / name).read_text(encoding="utf-8")
+        assert body == shipped.replace('extends "../../cross_selling"', 'extends "../province"'), name
