@@ -470,4 +470,5 @@ def test_the_policy_owners_page_shows_the_shipped_branch(language: str) -> None:
     assert "policy.rules" in shown and "examples.rules" in shown
     for name, body in shown.items():
         shipped = (QINGDAO / name).read_text(encoding="utf-8")
-        assert body == shipped.replace('extends "../../cross_selling"', 'extends "../province"'), name
+        on_the_page = shipped.replace('extends "../../cross_selling"', 'extends "../province"')
+        assert body == on_the_page, name
