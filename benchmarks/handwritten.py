@@ -44,7 +44,7 @@ def _column(file_name: str, column: str) -> frozenset[str]:
 
 
 UNIVERSITIES_211 = _column("universities_211.csv", "name")
-COMMITTEE_PICKS = _column("committee_picks.csv", "client_id")
+COMMITTEE_PICKS = _column("committee_picks/2024-01-01.csv", "client_id")
 # The dated lists as in force from their latest version on (the policy reads the version
 # in force on the day it is asked about; the tests and benchmarks ask about today).
 QUALITY_DIRECTORY = _column("quality_directory/2024-01-01.csv", "client_id")

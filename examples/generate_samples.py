@@ -66,7 +66,7 @@ PERSON_FIELDS = (
     "other_services", "payroll_client",
 )
 
-# Committee picks (lists/committee_picks.csv), each with the department that proposed it.
+# Committee picks (lists/committee_picks/2024-01-01.csv), each with the department that proposed it.
 COMMITTEE_CLIENTS = (
     ("CL900001", "corporate"), ("CL900002", "corporate"),
     ("CL900003", "institutional"), ("CL900004", "institutional"),

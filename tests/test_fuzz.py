@@ -573,7 +573,7 @@ def mutated_rules_text(draw: st.DrawFn, text: str) -> str:
                 at = draw(st.sampled_from(digits))
                 lines[index] = line[:at] + draw(st.sampled_from(SPECIAL_NUMBERS)) + line[at + 1 :]
         elif action == "path":
-            for name in ("lists/universities_211.csv", "lists/committee_picks.csv", "products.csv"):
+            for name in ("lists/universities_211.csv", "lists/committee_picks/", "products.csv"):
                 lines[index] = line.replace(f'"{name}"', json.dumps(draw(st.sampled_from(
                     LIST_PATHS))))  # fmt: skip
         elif action == "drop":
@@ -588,8 +588,8 @@ def mutated_rules_text(draw: st.DrawFn, text: str) -> str:
 
 RULE_FILES = sorted(p.name for p in POLICY.glob("*.rules"))
 DATA_FILES = {"products.csv": PRODUCTS, "lists/universities_211.csv": UNIVERSITIES,
-              "lists/committee_picks.csv": sample_file(POLICY / "lists" / "committee_picks.csv",
-                                                       100)}  # fmt: skip
+              "lists/committee_picks/2024-01-01.csv": sample_file(
+                  POLICY / "lists" / "committee_picks" / "2024-01-01.csv", 100)}  # fmt: skip
 
 
 def _university_client(name: str) -> dict[str, object]:
@@ -644,7 +644,7 @@ def test_mutated_policy_loads_or_says_why(data: st.DataObject) -> None:
         for start, name in _untouched_ids(mutated).items():
             if target == "lists/universities_211.csv":
                 assert _on_211_list(policy, name), f"line {start} `{name}` fell off the list"
-            elif target == "lists/committee_picks.csv":
+            elif target == "lists/committee_picks/2024-01-01.csv":
                 assert _picked(policy, name), f"line {start} `{name}` fell off the list"
 
 

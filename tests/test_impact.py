@@ -149,7 +149,7 @@ def test_a_list_entry_added_brings_in_that_client(
         if r["managing_dept"] == "corporate" and not matches[r["client_id"]]
     )
     variant(tmp_path, "old")
-    variant(tmp_path, "new", appended={"lists/committee_picks.csv": f"{outsider}\n"})
+    variant(tmp_path, "new", appended={"lists/committee_picks/2024-01-01.csv": f"{outsider}\n"})
     code, out, _ = impact(capsys, "--clients", CLIENTS, "-o", "out")
     assert code == 0
     assert moves(tmp_path / "out") == {outsider: ("entering", "committee_pick")}
@@ -291,7 +291,7 @@ def test_markup_in_a_label_or_a_client_id_is_text_on_the_page(
         tmp_path,
         "new",
         {"target_clients.rules": [('"公司业务部目标客户"', '"<script>alert(1)</script>"')]},
-        {"lists/committee_picks.csv": "<script>alert('id')</script>\n"},
+        {"lists/committee_picks/2024-01-01.csv": "<script>alert('id')</script>\n"},
     )
     code, _, _ = impact(capsys, "--clients", hostile, "-o", "out")
     assert code == 0

@@ -337,7 +337,7 @@ def test_check_counts_the_entries_of_each_list_and_catalog(
         "UNIVERSITIES_211 211工程大学名单: 115 entries, 119 names counting aliases "
         "(lists/universities_211.csv), as of " in out
     )
-    assert "COMMITTEE_PICKS 委员会认定名单: 6 entries (lists/committee_picks.csv)" in out
+    assert "COMMITTEE_PICKS 委员会认定名单: 6 entries (lists/committee_picks/2024-01-01.csv)" in out
     assert "a SAMPLE list, not real data" in out.split("COMMITTEE_PICKS")[1].splitlines()[0]
     assert "PRODUCTS 产品目录: 22 entries (products.csv)" in out
     code, out, _ = run(capsys, "--format", "json", "check", SHIPPED)

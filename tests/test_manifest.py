@@ -268,16 +268,17 @@ def test_verify_after_a_change_to_a_policy_list_file(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, *CLASSIFY)
-    picks = work / "policy/lists/committee_picks.csv"
+    picks = work / "policy/lists/committee_picks/2024-01-01.csv"
     lines = picks.read_text(encoding="utf-8").splitlines(keepends=True)
     picks.write_text("".join(lines[:-1]), encoding="utf-8")  # one pick fewer
     code, document, human = verify(capsys, "out")
     assert code == 1
     policy_files = statuses(document, "policy_files")
-    assert policy_files["lists/committee_picks.csv"] == "changed"
-    assert [n for n, s in policy_files.items() if s != "unchanged"] == ["lists/committee_picks.csv"]
+    name = "lists/committee_picks/2024-01-01.csv"
+    assert policy_files[name] == "changed"
+    assert [n for n, s in policy_files.items() if s != "unchanged"] == [name]
     assert set(statuses(document, "inputs").values()) == {"unchanged"}
-    assert "policy file changed since the run: lists/committee_picks.csv" in human
+    assert f"policy file changed since the run: {name}" in human
 
 
 def test_verify_names_a_rule_file_added_to_the_policy(

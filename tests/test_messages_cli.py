@@ -247,10 +247,11 @@ def test_the_whole_explanation_in_chinese(capsys: pytest.CaptureFixture[str]) ->
     record = EXAMPLES / "record.json"
     _, out, _ = run(capsys, "--lang", "zh", "explain", SHIPPED, record, "--as-of", "2026-11-30")
     lines = _lines(out)
-    assert lines[:6] == [
+    assert lines[:7] == [
         "政策 cross_selling 商业银行公私联动交叉营销管理办法 版本 2024.1",
         lines[1],
         "自 2025-07-29 起施行；截至 2026-11-30",
+        "名单 COMMITTEE_PICKS：2024-01-01 的版本（lists/committee_picks/2024-01-01.csv）",
         "名单 QUALITY_DIRECTORY：2024-01-01 的版本（lists/quality_directory/2024-01-01.csv）",
         "名单 FORTUNE_GLOBAL_500：2025-07-29 的版本（lists/fortune_global_500/2025-07-29.csv）",
         "记录 CL000123（OrgClient 对公类客户）",
