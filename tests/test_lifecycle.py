@@ -493,14 +493,40 @@ def test_november_is_settled_under_november_s_version_with_december_s_loaded(
               "--targets", ROOT / "examples/targets.csv", "--input",
               f"committee_splits={ROOT / 'examples/committee_splits.csv'}", "--pool", "1000000",
               "--month", "2026-11"]  # fmt: skip
-    code, _, _ = run(capsys, "score", folder, *inputs, "-o", tmp_path / "amended")
-    assert code == 0
+    code, _, err = run(capsys, "score", folder, *inputs, "-o", tmp_path / "amended")
+    assert code == 0 and "mid-month-version" not in err  # December's starts after November
     code, _, _ = run(capsys, "score", PROVINCE, *inputs, "-o", tmp_path / "plain")
     assert code == 0
     for name in ("departments.csv", "allocation.csv", "gates.csv"):
         assert (tmp_path / "amended" / name).read_bytes() == (
             tmp_path / "plain" / name
         ).read_bytes()
+
+
+def test_a_version_that_takes_effect_inside_the_month_is_said_when_it_is_scored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cross_selling"
+    shutil.copytree(PROVINCE, folder)
+    (folder / "zz_amendment.rules").write_text(
+        'amendment "2026.11b" "月中通知" effective 2026-11-16 {\n'
+        '  override COMPLETION_GATE = 90% "十一月十六日起"\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    inputs = ["--sales", ROOT / "examples/sales.csv", "--projects", ROOT / "examples/projects.csv",
+              "--targets", ROOT / "examples/targets.csv", "--input",
+              f"committee_splits={ROOT / 'examples/committee_splits.csv'}", "--pool", "1000000",
+              "--month", "2026-11", "-o", tmp_path / "out"]  # fmt: skip
+    code, _, err = run(capsys, "score", folder, *inputs)
+    assert code == 0
+    assert (
+        "warning[mid-month-version]: another version of the policy takes effect on 2026-11-16, "
+        "inside 2026-11: every sale of the month is scored under the version in force on "
+        "2026-11-01"
+    ) in err
+    code, _, err = run(capsys, "--lang", "zh", "score", folder, *inputs)
+    assert code == 0 and "自 2026-11-16 起施行" in err
 
 
 def test_check_lists_versions_and_changes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,6 +56,7 @@ from .score_args import (
     not_the_policy_folder,
     output_folder,
     pool_argument,
+    version_in_month,
 )
 from .score_output import REJECTED, BadRow, bad_rows_document, files_written, write_outputs
 from .score_pages import add_page_options, draw, page_options, sample_facts, write_pages
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     scoring = _choose_scoring(policy, args.scoring)
     entities = _input_entities(scoring, named)
     date_field = _date_field(scoring.entity) if month is not None else None
-    warn(out, [*policy.warnings, *not_given(scoring, named)])
+    warn(out, [*policy.warnings, *version_in_month(policy, month), *not_given(scoring, named)])
 
     inputs = read_inputs(policy, entities, named, out)
     if inputs is None:

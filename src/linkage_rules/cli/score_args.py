@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from ..api import Policy
 from ..io import printable
 from ..language import model as m
 from ..language.diagnostics import Diagnostic, Severity
@@ -162,6 +163,36 @@ def not_the_policy_folder(folder: Path, policy: Path) -> None:
 
 
 _ANOTHER_FOLDER = message("cli.another-folder", "choose another folder with -o")
+
+
+def version_in_month(policy: Policy, month: Month | None) -> list[Diagnostic]:
+    """A warning when another version of the policy takes effect inside the month: the
+    month is settled under the version in force on its first day, as `score` documents,
+    and a change dated mid-month is then not applied to it, which should be said."""
+    lineage = policy.lineage
+    if month is None or lineage is None or lineage.until is None or lineage.until > month.last:
+        return []
+    return [
+        Diagnostic(
+            "mid-month-version",
+            message(
+                "cli.mid-month-version",
+                "another version of the policy takes effect on {date}, inside {month}: "
+                "every sale of the month is scored under the version in force on {first}",
+                date=lineage.until.isoformat(),
+                month=month.text,
+                first=month.first.isoformat(),
+            ),
+            None,
+            message(
+                "cli.mid-month-version.help",
+                "a month is settled under one version; to settle whole months under a "
+                "change, date it from the first day of a month",
+            ),
+            Severity.WARNING,
+            file_name=PROG,
+        )
+    ]
 
 
 def not_given(scoring: m.Scoring, named: Mapping[str, object]) -> list[Diagnostic]:
