@@ -540,3 +540,25 @@ def test_check_lists_versions_and_changes(capsys: pytest.CaptureFixture[str]) ->
     assert code == 2 and "not in force on 2026-11-30" in err
     code, out, _ = run(capsys, "test", QINGDAO, "-q")
     assert code == 0 and out.count("passed, 0 failed") == 3
+
+
+def test_json_test_reports_every_version_and_fails_for_a_later_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Today's version passes; the one from 2099 breaks an example: `ok` is false and the
+    exit code 1, so a script learns of it before the day, as a person reading text does."""
+    import json
+
+    (tmp_path / "picks.csv").write_text("id\nP1\n", encoding="utf-8")
+    later = 'amendment "2" "通知" effective 2099-01-01 { override TOP = 100 "前100名" }\n'
+    (tmp_path / "policy.rules").write_text(BASE + later, encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "json", "test", tmp_path)
+    document = json.loads(out)
+    assert code == 1 and document["ok"] is False
+    assert document["failed"] == 0  # the version in force today, in full
+    assert [(v["effective"], v["ok"], v["failed_examples"]) for v in document["versions"]] == [
+        ("2026-01-01", True, []),
+        ("2099-01-01", False, ["第150名"]),
+    ]
+    code, out, _ = run(capsys, "--format", "json", "test", tmp_path, "--as-of", "2026-06-01")
+    assert code == 0 and json.loads(out)["ok"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from ..api import Policy
@@ -143,25 +144,61 @@ def not_shown(count: int) -> str:
 def run(args: argparse.Namespace, out: Output) -> int:
     loaded = load_policy(args.policy, args.as_of)
     # Every version's examples, unless one date was asked for: an amendment that breaks
-    # an example is found before the day it takes effect (JSON: the one version, one document).
-    versions = loaded.versions if args.as_of is None and not out.is_json else (loaded,)
+    # an example is found before the day it takes effect.
+    versions = loaded.versions if args.as_of is None else (loaded,)
+    if out.is_json:
+        return _json_report(out, loaded, versions)
     code = EXIT_OK
     for index, policy in enumerate(versions):
         if len(versions) > 1:
-            if index and out.format == "human" and not out.is_json:
+            if index and out.format == "human":
                 out.line()
-            if not out.is_json:
-                effective = policy.effective.isoformat() if policy.effective else "-"
-                out.line(
-                    message(
-                        "cli.test-version",
-                        "version {version} (in force from {date}):",
-                        version=policy.version or "-",
-                        date=effective,
-                    )
+            effective = policy.effective.isoformat() if policy.effective else "-"
+            out.line(
+                message(
+                    "cli.test-version",
+                    "version {version} (in force from {date}):",
+                    version=policy.version or "-",
+                    date=effective,
                 )
+            )
         code = max(code, _run_version(args, out, policy))
     return code
+
+
+def _json_report(out: Output, loaded: Policy, versions: Sequence[Policy]) -> int:
+    """One document: the version in force (today's, or `--as-of`'s) in full, as for a
+    policy of one version, and `versions`, each version's verdict; `ok` only when every
+    version's examples pass, so that a script reading `ok` (or the exit code) learns of
+    an amendment that breaks an example before its day."""
+    verdicts = []
+    shown: dict[str, object] = {}
+    for policy in versions:
+        report = policy.run_examples()
+        passed = sum(r.passed for r in report.results)
+        verdicts.append(
+            {
+                "version": policy.version,
+                "effective": policy.effective.isoformat() if policy.effective else None,
+                "ok": report.passed,
+                "passed": passed,
+                "failed": len(report.results) - passed,
+                "failed_examples": [r.title for r in report.results if not r.passed],
+            }
+        )
+        if policy is loaded:
+            warnings = coverage_warnings(policy, report)
+            shown = {
+                "passed": passed,
+                "failed": len(report.results) - passed,
+                "examples": [_example_dict(r) for r in report.results],
+                "unexercised_rules": list(report.unexercised_rules),
+                "unmatched_rows": list(report.unmatched_rows),
+                "diagnostics": [d.to_dict() for d in (*policy.warnings, *warnings)],
+            }
+    ok = all(v["ok"] for v in verdicts)
+    out.json({"ok": ok, **shown, "versions": verdicts})
+    return EXIT_OK if ok else EXIT_PROBLEMS
 
 
 def _run_version(args: argparse.Namespace, out: Output, policy: Policy) -> int:
@@ -169,19 +206,6 @@ def _run_version(args: argparse.Namespace, out: Output, policy: Policy) -> int:
     warnings = coverage_warnings(policy, report)
     passed = sum(r.passed for r in report.results)
     failed = len(report.results) - passed
-    if out.is_json:
-        out.json(
-            {
-                "ok": report.passed,
-                "passed": passed,
-                "failed": failed,
-                "examples": [_example_dict(r) for r in report.results],
-                "unexercised_rules": list(report.unexercised_rules),
-                "unmatched_rows": list(report.unmatched_rows),
-                "diagnostics": [d.to_dict() for d in (*policy.warnings, *warnings)],
-            }
-        )
-        return EXIT_OK if report.passed else EXIT_PROBLEMS
     out.diagnostics(policy.warnings, err=False)
     if policy.warnings and out.format == "human":
         out.line()
