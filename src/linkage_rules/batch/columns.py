@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..backends.sql import types as t
 from ..language import model as m
-from ..language.dtypes import Kind, check_value
+from ..language.dtypes import Kind, check_value, format_shares
 from ..language.errors import RecordError
 from ..language.suggest import did_you_mean
 from ..language.value_messages import missing_null
@@ -45,7 +45,7 @@ def sql_fields(entity: m.Entity) -> list[m.Field]:
     return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
 
 
-def _error(entity: m.Entity, field: str, why: str, rows: Sequence[int] = ()) -> RecordError:
+def error_for(entity: m.Entity, field: str, why: str, rows: Sequence[int] = ()) -> RecordError:
     where = None
     if rows:
         shown = [str(r) for r in rows[:SHOWN_ROWS]]
@@ -95,11 +95,11 @@ def prepare(table: pa.Table, entity: m.Entity) -> Prepared:
     numbers: dict[str, t.SqlType] = {}
     for field in sql_fields(entity):
         if field.name not in names:
-            raise _error(entity, field.name, no_such_column(did_you_mean(field.name, names)))
+            raise error_for(entity, field.name, no_such_column(did_you_mean(field.name, names)))
         column = table.column(field.name)
         if not field.type.optional and column.null_count:
             rows = _rows(pc.is_null(column))
-            raise _error(entity, field.name, missing_null(), rows)
+            raise error_for(entity, field.name, missing_null(), rows)
         column, size = _typed(entity, field, column)
         columns[field.name] = column
         if size is not None:
@@ -115,7 +115,7 @@ def _typed(
         column, arrow = column.cast(arrow.value_type), arrow.value_type
     if pa.types.is_null(arrow):  # a column of nulls only (an optional field never filled)
         return column.cast(_empty_type(kind)), _empty_size(kind)
-    wrong = _error(entity, field.name, column_holds(str(arrow), field.type.required().a()))
+    wrong = error_for(entity, field.name, column_holds(str(arrow), field.type.required().a()))
     if kind is Kind.TEXT:
         if not _is_text(arrow):
             raise wrong
@@ -175,7 +175,7 @@ def _members(entity: m.Entity, field: m.Field, column: pa.ChunkedArray) -> pa.Ch
             mapping[value] = str(check_value(dtype.required(), value, labels))
         except ValueError as problem:
             rows = _rows(pc.equal(column, pa.scalar(value)))
-            raise _error(entity, field.name, said(problem), rows) from None
+            raise error_for(entity, field.name, said(problem), rows) from None
     if all(key == member for key, member in mapping.items()):
         return column
     keys = pa.array(list(mapping), pa.string())
@@ -188,12 +188,12 @@ def _number(
 ) -> tuple[pa.ChunkedArray, t.SqlType]:
     arrow = column.type
     if pa.types.is_floating(arrow):
-        raise _error(entity, field.name, column_of_floats(str(arrow)))
+        raise error_for(entity, field.name, column_of_floats(str(arrow)))
     if pa.types.is_integer(arrow):
         try:
             column = column.cast(pa.int64())
         except pa.ArrowInvalid:
-            raise _error(entity, field.name, _past_64_bits()) from None
+            raise error_for(entity, field.name, _past_64_bits()) from None
         digits = _digits(column, 0)
         if field.type.kind is Kind.INT:
             return column, t.SqlType("number", max(digits, 1))
@@ -206,7 +206,7 @@ def _number(
     whole = _digits(column, scale)
     size = t.SqlType("number", max(whole + scale, 1), scale)
     if size.digits > t.SQL_MAX_DIGITS:
-        raise _error(entity, field.name, _too_many_digits())
+        raise error_for(entity, field.name, _too_many_digits())
     return column.cast(pa.decimal128(size.digits, scale)), size
 
 
@@ -236,10 +236,15 @@ def _digits(column: pa.ChunkedArray, scale: int) -> int:
 
 def records_table(entity: m.Entity, records: Sequence[Mapping[str, object]]) -> pa.Table:
     """Validated records (as `RecordSchema.validate` returns them) as an Arrow table typed
-    exactly: decimals at the largest scale among their values, never as floats."""
+    exactly: decimals at the largest scale among their values, never as floats; shares
+    in their text form (`personal:0.6|card:0.4`), which scoring reads."""
     columns: dict[str, pa.Array] = {}
-    for field in sql_fields(entity):
+    for field in entity.fields:
         values = [r.get(field.name) for r in records]
+        if field.type.kind is Kind.SHARES:
+            texts = [None if v is None else format_shares(v) for v in values]  # type: ignore[arg-type]
+            columns[field.name] = pa.array(texts, pa.string())
+            continue
         columns[field.name] = _array(entity, field, values)
     return pa.table(columns)
 
@@ -252,7 +257,7 @@ def _array(entity: m.Entity, field: m.Field, values: list[object]) -> pa.Array:
         try:
             return pa.array(values, pa.int64())
         except (pa.ArrowInvalid, OverflowError):
-            raise _error(entity, field.name, _past_64_bits()) from None
+            raise error_for(entity, field.name, _past_64_bits()) from None
     arrow = {Kind.BOOL: pa.bool_(), Kind.DATE: pa.date32()}.get(kind, pa.string())
     return pa.array(values, arrow)
 
@@ -268,6 +273,6 @@ def _decimal_array(entity: m.Entity, field: m.Field, values: list[object]) -> pa
         scale = max(scale, -exponent)
         whole = max(whole, len(figures) + exponent)
     if whole + scale > t.SQL_MAX_DIGITS:
-        raise _error(entity, field.name, _too_many_digits())
+        raise error_for(entity, field.name, _too_many_digits())
     exact = [None if v is None else Decimal(v).scaleb(0) for v in values]  # type: ignore[arg-type]
     return pa.array(exact, pa.decimal128(whole + scale, scale))

@@ -57,6 +57,37 @@ def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
     )
 
 
+def input_records(data: object, schema: RecordSchema | None) -> object:
+    """Rows supplied beside a table of sales (projects, targets, decisions), as `score`
+    takes them: records as they are, or a table or file read to records. They are few;
+    `score` validates them as it validates rows passed as records."""
+    if schema is None or isinstance(data, (list, tuple)):
+        return data  # an unknown input is named by the scorer
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        suffix = path.suffix.lower()
+        if suffix in CSV + JSON_LINES:
+            text = _decoded(path)
+            read = _csv_records if suffix in CSV else _json_records
+            return read(text, schema, path.name)
+        return as_arrow(path, schema).to_pylist()
+    if isinstance(data, (pa.Table, pa.RecordBatch)) or hasattr(data, "__arrow_c_stream__"):
+        return as_arrow(data, schema).to_pylist()
+    if type(data).__module__.split(".")[0] in ("pandas", "polars"):
+        return as_arrow(data, schema).to_pylist()
+    return data
+
+
+def _decoded(path: Path) -> str:
+    try:
+        return decode_text(path.read_bytes())
+    except TextDecodeError as error:
+        said = message(
+            "batch.cannot-decode", "{why} (line {line})", why=error.message, line=error.line
+        )
+        raise RecordError(said, record=path.name) from None
+
+
 def read_path(path: Path, schema: RecordSchema) -> pa.Table:
     suffix = path.suffix.lower()
     if suffix in PARQUET:  # only the entity's columns are read (a warehouse extract has more)
@@ -71,13 +102,7 @@ def read_path(path: Path, schema: RecordSchema) -> pa.Table:
                 file=path.name,
             )
         )
-    try:
-        text = decode_text(path.read_bytes())
-    except TextDecodeError as error:
-        said = message(
-            "batch.cannot-decode", "{why} (line {line})", why=error.message, line=error.line
-        )
-        raise RecordError(said, record=path.name) from None
+    text = _decoded(path)
     if suffix in CSV:
         records = _csv_records(text, schema, path.name)
     else:

@@ -3,9 +3,10 @@ that DuckDB, Arrow and sqlglot are imported only by a process that calls them.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from ..backends.entity import EntityRunner
 from ..language import model as m
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
     from ..measures.runner import MeasureRunner
     from ..measures.sheet import MeasureSheet
+    from ..scoring.scorer import Scorer
+    from ..scoring.sheet import ScoreSheet
 
 
 class BatchMethods:
@@ -27,6 +30,13 @@ class BatchMethods:
 
     def _measure_runner(self) -> MeasureRunner:
         raise NotImplementedError  # pragma: no cover - MeasureMethods'
+
+    def _scorer(self, scoring: str | None) -> Scorer:
+        raise NotImplementedError  # pragma: no cover - Policy's
+
+    if TYPE_CHECKING:  # the identity mixin's, which must not be shadowed at run time
+
+        def at(self, as_of: dt.date | str) -> Self: ...
 
     def to_sql(
         self, entity: str | None = None, *, dialect: str = "duckdb", table: str = "input",
@@ -52,6 +62,26 @@ class BatchMethods:
         runner = self._measure_runner()
         chosen = runner.chosen(measures)
         return measure_table(self.model, runner.schemas[chosen[0].entity], chosen, data)
+
+
+    def score_table(
+        self,
+        sales: object,
+        *,
+        scoring: str | None = None,
+        period: dt.date | str | None = None,
+        **inputs: object,
+    ) -> ScoreSheet:
+        """A period's scoring on DuckDB: the sheet `score` gives, from a table of sales
+        (Arrow, pandas, Polars, .parquet/.csv/.jsonl, or records). The rows the scoring
+        looks up are passed as for `score` (records, a table or a file); its ledger is an
+        Arrow table (`sheet.ledger.table`). The first sale `score` would refuse raises
+        the same RecordError; what SQL cannot compute exactly is a PolicyError
+        (docs/sql.md)."""
+        from .score import score_table
+
+        policy = self.at(period) if period is not None else self
+        return score_table(policy._scorer(scoring), sales, inputs)
 
 
 def _batch() -> ModuleType:

@@ -95,29 +95,63 @@ def settle_engagements(
         head = catalog.heads[text_key(key)]
         values = sale_values(scoring, record, rows_of(record))
         groups.setdefault(head, []).append((str(entry[c.ENTRY_ID]), record, values))
+    facts = []
+    with localcontext(CONTEXT):
+        for head in sorted(groups, key=key_order):
+            members = groups[head]
+            holds, read = _tested(scoring, members, evaluate)
+            sales = tuple(sale for sale, _, _ in members)
+            units, owned = _units(scoring, members), _owned(scoring, members)
+            facts.append(GroupFacts(head, sales, holds, read, units, owned))
+    return divide_groups(scoring, catalog, lookup, facts, decisions, credits)
+
+
+@frozen
+class GroupFacts:
+    """What the division needs of one client group, however its sales were read (the
+    loops' records, or a SQL engine's totals): its sales, which engagements hold and
+    what they read, its units (compared form -> least spelling, in order) and, per
+    credited amount, the group's total and each unit's own part (None: a sale with no
+    unit); a total of None means no sale of the group credits that amount."""
+
+    head: object
+    sales: tuple[str, ...]
+    holds: tuple[str, ...]
+    read: dict[str, dict[str, object]] = attrs.field(eq=False)
+    units: dict[object, object] = attrs.field(eq=False)
+    owned: dict[str, tuple[Decimal | None, dict[object, Decimal]]] = attrs.field(eq=False)
+
+
+def divide_groups(
+    scoring: m.Scoring,
+    catalog: m.Catalog,
+    lookup: m.Lookup,
+    facts: Iterable[GroupFacts],
+    decisions: Mapping[object, Row],
+    credits: dict[object, dict[str, Decimal]],
+) -> tuple[EngagementResult, ...]:
+    """Each client group's result, its credit divided in `credits` when it qualifies;
+    a committee decision that no qualifying group follows is an error."""
     results: list[EngagementResult] = []
     used: set[object] = set()
     with localcontext(CONTEXT):
-        for head in sorted(groups, key=_order):
-            members = groups[head]
-            shown_head = catalog.rows[head][lookup.entity.key or ""]
-            holds, read = _tested(scoring, members, evaluate)
-            units = _units(scoring, members)
+        for fact in facts:
+            shown_head = catalog.rows[fact.head][lookup.entity.key or ""]
             result = EngagementResult(
                 shown_head,
-                tuple(sale for sale, _, _ in members),
-                tuple(units.values()),
-                holds,
-                read,
+                fact.sales,
+                tuple(fact.units.values()),
+                fact.holds,
+                fact.read,
                 None,
                 (),
                 (),
             )
-            if holds and scoring.committee is not None and scoring.credit is not None:
-                decision = decisions.get(head)
+            if fact.holds and scoring.committee is not None and scoring.credit is not None:
+                decision = decisions.get(fact.head)
                 if decision is not None:
-                    used.add(head)
-                result = _divided(scoring, result, members, units, decision, credits)
+                    used.add(fact.head)
+                result = _divided(scoring, result, fact, decision, credits)
             results.append(result)
     for head, row in decisions.items():
         if head not in used:
@@ -125,7 +159,7 @@ def settle_engagements(
     return tuple(results)
 
 
-def _order(key: object) -> tuple[int, str]:
+def key_order(key: object) -> tuple[int, str]:
     return (0, key) if isinstance(key, str) else (1, str(key))
 
 
@@ -134,15 +168,27 @@ def _tested(
     members: list[tuple[str, dict[str, Any], dict[str, object]]],
     evaluate: Evaluate,
 ) -> tuple[tuple[str, ...], dict[str, dict[str, object]]]:
-    holds: list[str] = []
-    read: dict[str, dict[str, object]] = {}
     items = [values for _, _, values in members]
+    measured = []
     for engagement in scoring.engagements:
         group = engagement.group
         values = {name: items[0].get(name) for name in group.constants}
         for aggregate in group.aggregates:
             values[aggregate.name] = aggregate_over(aggregate, items, evaluate)
-        if evaluate(group.value, values) is True:
+        measured.append(values)
+    return verdicts(scoring, measured, evaluate)
+
+
+def verdicts(
+    scoring: m.Scoring, measured: Sequence[Mapping[str, object]], evaluate: Evaluate
+) -> tuple[tuple[str, ...], dict[str, dict[str, object]]]:
+    """Which engagements hold, given each one's values (its constants, from the group's
+    first sale, and its aggregates), and what each test read."""
+    holds: list[str] = []
+    read: dict[str, dict[str, object]] = {}
+    for engagement, values in zip(scoring.engagements, measured, strict=True):
+        group = engagement.group
+        if evaluate(group.value, dict(values)) is True:
             holds.append(engagement.name)
         read[engagement.name] = {name: values.get(name) for name in field_refs(group.value)}
     return tuple(holds), read
@@ -164,18 +210,41 @@ def _units(
         known = found.get(compared)
         if known is None or str(unit) < str(known):
             found[compared] = unit
-    return {k: found[k] for k in sorted(found, key=_order)}
+    return {k: found[k] for k in sorted(found, key=key_order)}
+
+
+def _owned(
+    scoring: m.Scoring, members: Iterable[tuple[str, dict[str, Any], dict[str, object]]]
+) -> dict[str, tuple[Decimal | None, dict[object, Decimal]]]:
+    """Per credited amount, the group's total and each unit's own part (see GroupFacts)."""
+    if scoring.credit is None:
+        return {}
+    owned: dict[str, tuple[Decimal | None, dict[object, Decimal]]] = {}
+    for amount in scoring.credit.amounts:
+        own: dict[object, Decimal] = {}
+        total: Decimal | None = None
+        for _, record, _ in members:
+            value = record[amount]
+            if value is None:
+                continue
+            assert isinstance(value, (int, Decimal))
+            total = Decimal(value) if total is None else Decimal(total_add(total, value))
+            unit = record[scoring.credit.to]
+            where = text_key(unit) if unit is not None else None
+            own[where] = Decimal(total_add(own.get(where, _ZERO), value))
+        owned[amount] = (total, own)
+    return owned
 
 
 def _divided(
     scoring: m.Scoring,
     result: EngagementResult,
-    members: list[tuple[str, dict[str, Any], dict[str, object]]],
-    units: dict[object, object],
+    fact: GroupFacts,
     decision: Row | None,
     credits: dict[object, dict[str, Decimal]],
 ) -> EngagementResult:
     committee, credit = scoring.committee, scoring.credit
+    units = fact.units
     assert committee is not None and credit is not None
     if decision is not None:
         assert committee.field is not None
@@ -204,18 +273,9 @@ def _divided(
             entity=committee.entity.name if committee.entity is not None else None,
         )
     parts: list[EngagementCredit] = []
-    order = sorted(ratios, key=_order)  # fen left over: by unit, however a decision is written
+    order = sorted(ratios, key=key_order)  # fen left over: by unit, however a decision is written
     for amount in credit.amounts:
-        own: dict[object, Decimal] = {}
-        total: Decimal | None = None
-        for _, record, _ in members:
-            value = record[amount]
-            if value is None:
-                continue
-            assert isinstance(value, (int, Decimal))
-            total = Decimal(value) if total is None else Decimal(total_add(total, value))
-            where = text_key(record[credit.to]) if record[credit.to] is not None else None
-            own[where] = Decimal(total_add(own.get(where, _ZERO), value))
+        total, own = fact.owned[amount]
         if total is None:
             continue  # no sale of the group credits this amount
         shares = _split(total, ratios, order)

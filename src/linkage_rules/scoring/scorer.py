@@ -78,16 +78,16 @@ class Scorer:
             exprs.extend(a.arg for a in engagement.group.aggregates if a.arg is not None)
         return exprs
 
-    def _evaluate_reward(self, expr: m.TExpr, values: dict[str, object]) -> object:
+    def evaluate_reward(self, expr: m.TExpr, values: dict[str, object]) -> object:
         """The reward formula, compiled, in the allocation's context."""
         assert self._reward is not None
         return self._reward(values)
 
     @staticmethod
-    def _interpret_reward(expr: m.TExpr, values: dict[str, object]) -> object:
+    def interpret_reward(expr: m.TExpr, values: dict[str, object]) -> object:
         return evaluate_traced(expr, values, ALLOCATION)
 
-    def _evaluate(self, expr: m.TExpr, values: dict[str, object]) -> object:
+    def evaluate(self, expr: m.TExpr, values: dict[str, object]) -> object:
         test = self._tests.get(id(expr))
         if test is None:  # item expressions of per-department groups
             return evaluate_traced(expr, values)
@@ -154,7 +154,7 @@ class Scorer:
             else:
                 accumulators = [{} for _ in groupings]
                 entries = self.prepare(sales, *tables, *accumulators, totals, credits, set())
-                evaluate = self._evaluate
+                evaluate = self.evaluate
 
         def rows_of(record: dict[str, Any]) -> list[dict[str, object]]:
             return lookup_rows(self.scoring, record, tables, self.problems)
@@ -162,7 +162,7 @@ class Scorer:
         def explainer(sheet: ScoreSheet, sale_id: str) -> SaleExplanation:
             return self.explain(sheet, tables, sale_id)
 
-        reward = self._interpret_reward if interpret else self._evaluate_reward
+        reward = self.interpret_reward if interpret else self.evaluate_reward
         with self._exact_totals():
             return finish(
                 self.scoring,

@@ -52,7 +52,25 @@ from .settlement import key_values as key_values
 from .settlement import zero_failed as zero_failed
 
 
-class Ledger(Sequence[LedgerLine]):
+class LedgerLines(Sequence[LedgerLine]):
+    """A period's ledger, however it is kept: the lines of the sales in input order (each
+    sale's host line first), then the penalty lines."""
+
+    __slots__ = ()
+
+    @property
+    def penalties(self) -> tuple[LedgerLine, ...]:
+        raise NotImplementedError
+
+    def record_of(self, sale_id: str) -> dict[str, Any] | None:
+        """The record of the sale scored under `sale_id`, or None."""
+        raise NotImplementedError
+
+    def for_sale(self, sale_id: str) -> list[LedgerLine]:
+        raise NotImplementedError
+
+
+class Ledger(LedgerLines):
     """The ledger lines, made on demand from one compact entry per sale.
 
     An entry holds a sale's id, its record and its lines (`backends.contract` lays it
@@ -146,7 +164,7 @@ class ScoreSheet:
     """Everything a month's scoring produced, traceable to the sale and the clause."""
 
     scoring: m.Scoring = attrs.field(repr=False)
-    ledger: Ledger = attrs.field(repr=False)
+    ledger: LedgerLines = attrs.field(repr=False)
     departments: dict[str, Decimal]
     gates: tuple[GateDecision, ...] = attrs.field(repr=False)
     products: dict[object, TargetResult] = attrs.field(repr=False)
@@ -220,7 +238,7 @@ def quantizer(
     return quantize
 
 
-def _within_exact_range(scoring: m.Scoring, totals: Mapping[str, Decimal]) -> None:
+def within_exact_range(scoring: m.Scoring, totals: Mapping[str, Decimal]) -> None:
     """Refuse totals past what 34 digits hold at the policy's precision (10^32 points at
     0.01). Every part added is at least 0, so a total below the limit was added up exactly."""
     exponent = scoring.precision.as_tuple().exponent
@@ -257,7 +275,7 @@ def finish(
     """Decide every group, zero what failed, apply penalties: the sheet of a period.
 
     `reward` evaluates the reward formula in the allocation's wider context."""
-    _within_exact_range(scoring, totals)
+    within_exact_range(scoring, totals)
     with localcontext(CONTEXT):
         products, decisions, targets = decide_groups(scoring, accumulators, evaluate)
         zeroed = zero_failed(scoring, entries, accumulators, totals)
@@ -292,6 +310,7 @@ __all__ = [
     "GateDecision",
     "Ledger",
     "LedgerLine",
+    "LedgerLines",
     "ScoreSheet",
     "ScoringError",
     "TargetResult",

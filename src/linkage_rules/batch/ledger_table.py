@@ -1,0 +1,86 @@
+"""The ledger of `score_table`: an Arrow table, read as `LedgerLine`s only when asked.
+
+Ten million sales make thirty million lines; they stay columns in Arrow (the table a
+bank's warehouse loads) and become Python objects only line by line, for a caller that
+iterates, or sale by sale, for `explain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any, overload
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..backends.records import RecordSchema
+from ..scoring.sheet import LedgerLine, LedgerLines
+
+LEDGER_COLUMNS = ("sale_id", "dept", "role", "points", "counted", "zeroed_by", "clause")
+"""The ledger table's columns, as `LedgerLine` names its fields."""
+
+_BATCH = 65_536
+
+
+class TableLedger(LedgerLines):
+    """A ledger held as an Arrow table (`table`, with the columns `LEDGER_COLUMNS`)."""
+
+    __slots__ = ("_id_field", "_sales", "_schema", "table")
+
+    def __init__(self, table: pa.Table, sales: pa.Table, schema: RecordSchema, id_field: str):
+        self.table = table
+        self._sales = sales
+        self._schema = schema
+        self._id_field = id_field
+
+    @staticmethod
+    def _line(row: dict[str, Any]) -> LedgerLine:
+        points = row["points"]
+        assert isinstance(points, Decimal)
+        return LedgerLine(
+            str(row["sale_id"]),
+            row["dept"],
+            row["role"],
+            points,
+            bool(row["counted"]),
+            row["zeroed_by"],
+            row["clause"],
+        )
+
+    def __iter__(self) -> Iterator[LedgerLine]:
+        for batch in self.table.to_batches(max_chunksize=_BATCH):
+            for row in batch.to_pylist():
+                yield self._line(row)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    @overload
+    def __getitem__(self, index: int) -> LedgerLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
+    def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
+        if isinstance(index, slice):
+            return [self._line(r) for r in self.table.take(range(len(self))[index]).to_pylist()]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("ledger line out of range")
+        return self._line(self.table.slice(index, 1).to_pylist()[0])
+
+    @property
+    def penalties(self) -> tuple[LedgerLine, ...]:
+        return ()
+
+    def record_of(self, sale_id: str) -> dict[str, Any] | None:
+        ids = pc.cast(self._sales.column(self._id_field), pa.string())
+        found = self._sales.filter(pc.equal(ids, sale_id))
+        if not found.num_rows:
+            return None
+        record = found.slice(0, 1).to_pylist()[0]
+        return {f.name: record.get(f.name) for f in self._schema.entity.fields}
+
+    def for_sale(self, sale_id: str) -> list[LedgerLine]:
+        ids = pc.cast(self.table.column("sale_id"), pa.string())
+        return [self._line(r) for r in self.table.filter(pc.equal(ids, sale_id)).to_pylist()]
