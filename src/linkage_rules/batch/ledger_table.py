@@ -54,7 +54,7 @@ class TableLedger(LedgerLines):
                 yield self._line(row)
 
     def __len__(self) -> int:
-        return self.table.num_rows
+        return int(self.table.num_rows)
 
     @overload
     def __getitem__(self, index: int) -> LedgerLine: ...

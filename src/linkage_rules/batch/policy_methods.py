@@ -63,7 +63,6 @@ class BatchMethods:
         chosen = runner.chosen(measures)
         return measure_table(self.model, runner.schemas[chosen[0].entity], chosen, data)
 
-
     def score_table(
         self,
         sales: object,

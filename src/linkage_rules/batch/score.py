@@ -13,7 +13,7 @@ read and validated as `score` reads them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..backends import contract as c
-from ..backends.records import RecordSchema
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL, total_add
 from ..backends.sql import scoring as q
 from ..backends.sql import types as t
@@ -31,7 +30,13 @@ from ..language.diagnostics import Diagnostic
 from ..language.dtypes import Kind
 from ..language.errors import PolicyError, RecordError
 from ..messages import message
-from ..scoring.engagements import GroupFacts, divide_groups, key_order, verdicts
+from ..scoring.engagements import (
+    EngagementResult,
+    GroupFacts,
+    divide_groups,
+    key_order,
+    verdicts,
+)
 from ..scoring.scorer import Scorer
 from ..scoring.sheet import ScoreSheet, decide_groups, within_exact_range
 from .columns import column_holds, error_for, prepare, records_table
@@ -40,6 +45,8 @@ from .inputs import as_arrow, input_records
 from .ledger_table import LEDGER_COLUMNS, TableLedger
 
 _ZERO = Decimal("0.00")  # money credited, as the loops start it
+Owned = dict[str, tuple[Decimal | None, dict[object, Decimal]]]
+"""Per credited amount, a client group's total and each unit's own part."""
 
 
 def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> ScoreSheet:
@@ -48,9 +55,11 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
     records = {
         name: input_records(data, scorer.input_schemas.get(name)) for name, data in inputs.items()
     }
-    tables, decisions = scorer.read(records)
-    sales_table, fields = _sales_input(scorer.schema, scoring, sales)
-    lookups = [_lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)]
+    tables, decisions = scorer.read(records)  # type: ignore[arg-type]  # read validates them
+    sales_table, fields = _sales_input(scorer, tables, sales)
+    lookups = [
+        _lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
+    ]
     try:
         queries = q.ScoringQueries(scoring, fields)
         priced = queries.priced()
@@ -94,19 +103,29 @@ def _refused(scoring: m.Scoring, refusal: t.Unsupported) -> PolicyError:
 
 
 def _sales_input(
-    schema: RecordSchema, scoring: m.Scoring, sales: object
+    scorer: Scorer, tables: list[dict[object, Any]], sales: object
 ) -> tuple[pa.Table, dict[str, t.SqlType]]:
     """The sales as the queries read them (typed, participants as text, numbered), and
     the SQL type of each field."""
+    schema, scoring = scorer.schema, scorer.scoring
     entity = schema.entity
     if isinstance(sales, (list, tuple)):
-        raw = records_table(entity, [schema.validate(r) for r in sales])
+        validated = []
+        for record in sales:
+            try:
+                validated.append(schema.validate(record))
+            except RecordError:
+                _loop(scorer, tables, validated)  # a sale before it may be bad otherwise
+                raise
+        raw = records_table(entity, validated)
     else:
         raw = as_arrow(sales, schema)
     prepared = prepare(raw, entity)
     participants = scoring.split.participants
     if participants not in raw.column_names:
-        raise error_for(entity, participants, message("batch.no-column", "the input has no such column"))
+        raise error_for(
+            entity, participants, message("batch.no-column", "the input has no such column")
+        )
     shares = raw.column(participants)
     if pa.types.is_null(shares.type):
         shares = shares.cast(pa.string())
@@ -168,6 +187,14 @@ def _shares_table(scorer: Scorer, sales: pa.Table) -> pa.Table:
     )
 
 
+def _loop(scorer: Scorer, tables: list[dict[object, Any]], sales: list[dict[str, object]]) -> None:
+    """Run the compiled loop over `sales`, for the error it raises on the first bad one."""
+    groups: list[dict[tuple[object, ...], c.Group]] = [{} for _ in c.grouped_items(scorer.scoring)]
+    totals = {d: Decimal(0) for d in scorer.scoring.split.departments.members}
+    with localcontext(CONTEXT):
+        scorer.prepare(sales, *tables, *groups, totals, {}, set())
+
+
 # ---- the run ------------------------------------------------------------------------------
 
 
@@ -212,11 +239,7 @@ class _Run:
         validated = self.scorer.schema.validate(record)
         if earlier:
             raise self.scorer.problems.twice(validated)
-        with localcontext(CONTEXT):
-            self.scorer.prepare(
-                (validated,), *self.tables, *({} for _ in c.grouped_items(self.scoring)),
-                {d: Decimal(0) for d in self.scoring.split.departments.members}, {}, set(),
-            )  # fmt: skip
+        _loop(self.scorer, self.tables, [validated])
         raise AssertionError(f"the SQL flags sale row {row}, which the loop accepts")
 
     def groups(self) -> tuple[list[dict[tuple[object, ...], c.Group]], list[pa.Table]]:
@@ -269,7 +292,9 @@ class _Run:
                 failing.append((index, gate.group))
         lines = q.ident("#lines")
         self.connection.execute(f"CREATE TEMP TABLE {lines} AS {self.queries.lines()}")
-        zero = f"SELECT {q.ident(q.ROW)}, NULL::BIGINT AS {q.ident(q.ZEROED)} FROM {q.ident(q.PRICED)}"
+        zero = (
+            f"SELECT {q.ident(q.ROW)}, NULL::BIGINT AS {q.ident(q.ZEROED)} FROM {q.ident(q.PRICED)}"
+        )
         self.connection.execute(
             f"CREATE TEMP TABLE {q.ident('#zeroed')} AS "
             f"{self.queries.zeroed(failing) if failing else zero}"
@@ -279,19 +304,22 @@ class _Run:
     def ledger(self, gates: list[str]) -> pa.Table:
         clauses = {g.name: g.clause for g in self.scoring.gates}
         by = q.ident("#by")
-        names = pa.table({q.ZEROED: pa.array(range(len(gates)), pa.int64()),
-                          "#gate": pa.array(gates, pa.string()),
-                          "#clause": pa.array([clauses[g] for g in gates], pa.string())})  # fmt: skip
+        names = pa.table(
+            {
+                q.ZEROED: pa.array(range(len(gates)), pa.int64()),
+                "#gate": pa.array(gates, pa.string()),
+                "#clause": pa.array([clauses[g] for g in gates], pa.string()),
+            }
+        )
         self.connection.register("#by", names)
-        wide = self.queries.points_type.build().sql(q.DIALECT)
+        i = q.ident
         return self.arrow(
-            f"SELECT l.{q.ident('sale_id')}::VARCHAR AS {q.ident('sale_id')}, l.{q.ident('dept')}, "
-            f"l.{q.ident('role')}, l.{q.ident('points')}::{wide} AS {q.ident('points')}, "
-            f"z.{q.ident(q.ZEROED)} IS NULL AS {q.ident('counted')}, {by}.{q.ident('#gate')} AS "
-            f"{q.ident('zeroed_by')}, {by}.{q.ident('#clause')} AS {q.ident('clause')} FROM "
-            f"{q.ident('#lines')} AS l JOIN {q.ident('#zeroed')} AS z ON z.{q.ident(q.ROW)} = "
-            f"l.{q.ident(q.ROW)} LEFT JOIN {by} ON {by}.{q.ident(q.ZEROED)} = z.{q.ident(q.ZEROED)} "
-            f"ORDER BY l.{q.ident(q.ROW)}, l.{q.ident('#position')}"
+            f"SELECT l.{i('sale_id')}::VARCHAR AS {i('sale_id')}, l.{i('dept')}, l.{i('role')}, "
+            f"l.{i('points')}, z.{i(q.ZEROED)} IS NULL AS {i('counted')}, "
+            f"{by}.{i('#gate')} AS {i('zeroed_by')}, {by}.{i('#clause')} AS {i('clause')} "
+            f"FROM {i('#lines')} AS l JOIN {i('#zeroed')} AS z ON z.{i(q.ROW)} = l.{i(q.ROW)} "
+            f"LEFT JOIN {by} ON {by}.{i(q.ZEROED)} = z.{i(q.ZEROED)} "
+            f"ORDER BY l.{i(q.ROW)}, l.{i('#position')}"
         ).select(list(LEDGER_COLUMNS))
 
     def totals(self) -> dict[str, Decimal]:
@@ -321,13 +349,17 @@ class _Run:
         found: dict[object, dict[str, Decimal]] = {}
         for row in self.arrow(query).to_pylist():
             found[row[q.key_column(0)]] = {
-                amount: _money(row[q.aggregate_column(i)]) for i, amount in enumerate(credit.amounts)
+                amount: _money(row[q.aggregate_column(i)])
+                for i, amount in enumerate(credit.amounts)
             }
         return found
 
     def engagements(
-        self, decisions: Mapping[object, dict[str, object]], credits: dict[object, dict[str, Decimal]]
-    ) -> tuple[Any, ...]:
+        self,
+        decisions: Mapping[object, dict[str, object]],
+        credits: dict[object, dict[str, Decimal]],
+    ) -> tuple[EngagementResult, ...]:
+        """Each client group's engagements tested and its credit divided (in `credits`)."""
         s = self.scoring
         if not s.engagements:
             return ()
@@ -338,7 +370,7 @@ class _Run:
                           "#member": pa.array(list(catalog.heads), pa.string())})  # fmt: skip
         self.connection.register(q.HEADS, heads)
         units: dict[object, dict[object, object]] = {}
-        owned: dict[object, dict[str, tuple[Decimal | None, dict[object, Decimal]]]] = {}
+        owned: dict[object, Owned] = {}
         unit_query = self.queries.engagement_units(lookup)
         if unit_query is not None and s.credit is not None:
             for row in self.arrow(unit_query).to_pylist():
@@ -370,9 +402,9 @@ class _Run:
                 found = units.get(head, {})
                 ordered = {k: found[k] for k in sorted(found, key=key_order)}
                 sales = tuple(str(x) for x in row["#sales"])
-                nothing = {a: (None, {}) for a in (s.credit.amounts if s.credit else ())}
+                nothing: Owned = {a: (None, {}) for a in (s.credit.amounts if s.credit else ())}
                 mine = owned.get(head, nothing)
-                facts.append(GroupFacts(head, sales, holds, read, ordered, mine))  # type: ignore[arg-type]
+                facts.append(GroupFacts(head, sales, holds, read, ordered, mine))
         return divide_groups(s, catalog, lookup, facts, decisions, credits)
 
     def sheet(self, decisions: Mapping[object, dict[str, object]]) -> ScoreSheet:

@@ -43,8 +43,12 @@ HOST = "#host"
 KEY = "#key"
 """A lookup table's key column, in the compared form the sales are matched in."""
 SHARE_TEXT, SHARE_POSITION, SHARE_DEPT, SHARE_RATIO, SHARE_COUNT = (
-    "#text", "#position", "#dept", "#ratio", "#count",
-)  # fmt: skip
+    "#text",
+    "#position",
+    "#dept",
+    "#ratio",
+    "#count",
+)
 """The participants table: one row per (participants as written, participant)."""
 PROBLEM = "#problem"
 REPEAT = "#repeat"
@@ -114,12 +118,16 @@ class ScoringQueries:
         per_line = [g.name for g in scoring.gates if g.group.per_line]
         if per_line:
             raise refusal(
-                message("sql.per-line-gates", "gates grouped by department ({gates})",
-                        gates=", ".join(per_line))  # fmt: skip
+                message(
+                    "sql.per-line-gates",
+                    "gates grouped by department ({gates})",
+                    gates=", ".join(per_line),
+                )
             )
         if scoring.penalties:
             raise refusal(message("sql.penalties", "penalties"))
         self.points_type = t.SqlType("number", t.SQL_MAX_DIGITS, self.scale)
+        """A line's points: any sale's points fit, and department totals sum in it."""
 
     def exprs(self) -> SqlExpr:
         return SqlExpr(self.fields, DIALECT)
@@ -150,10 +158,12 @@ class ScoringQueries:
                 name = f"{lookup.name}.{field.name}"
                 joined.append(f"{alias}.{ident(name)}")
             key = sql(self.key(lookup.key, "#s"))
-            joins.append(f"LEFT JOIN {ident(lookup_table(index))} AS {alias} ON {alias}.{ident(KEY)} = {key}")
-            field = s.entity.field(lookup.key)
+            joins.append(
+                f"LEFT JOIN {ident(lookup_table(index))} AS {alias} ON {alias}.{ident(KEY)} = {key}"
+            )
+            key_field = s.entity.field(lookup.key)
             missing = f"{alias}.{ident(KEY)} IS NULL"
-            if field is not None and field.type.optional:
+            if key_field is not None and key_field.type.optional:
                 missing = f"({missing} AND {ident('#s')}.{ident(lookup.key)} IS NOT NULL)"
             flags.append(missing)
         exprs = self.exprs()
@@ -177,25 +187,32 @@ class ScoringQueries:
             f"{ident('#x')}.{ident(SHARE_DEPT)} = {ident(HOST)})"
         )
         last = f"#p{len(s.bonuses)}"
-        ctes.append(
-            f"{ident('#h')} AS (SELECT *, {sql(host)} AS {ident(HOST)} FROM {ident(last)})"
-        )
+        ctes.append(f"{ident('#h')} AS (SELECT *, {sql(host)} AS {ident(HOST)} FROM {ident(last)})")
         flagged = f"({ident(PROBLEM)} OR {shared} OR {ident(HOST)} IS NULL)"
         return (
             f"WITH {', '.join(ctes)} SELECT * REPLACE ({flagged} AS {ident(PROBLEM)}) "
             f"FROM {ident('#h')}"
         )
 
-    def _at_precision(self, node: exp.Expr, ty: t.SqlType) -> exp.Expr:
+    def _at_precision(
+        self, node: exp.Expr, ty: t.SqlType, at_least: t.SqlType | None = None
+    ) -> tuple[exp.Expr, t.SqlType]:
         """Points at the policy's precision, rounded half up (SQL's ROUND on a DECIMAL is
-        half away from zero, and points below zero are refused anyway)."""
+        half away from zero, and points below zero are refused anyway), in a type that
+        holds them and `at_least`'s values too."""
+        what = message("sql.the-points", "the points")
         if ty.kind == "null":
-            return exp.Cast(this=exp.null(), to=self.points_type.build())
+            sized = at_least or t.decimal(1 + self.scale, self.scale, what)
+            return exp.Cast(this=exp.null(), to=sized.build()), sized
         scale = ty.scale or 0
+        sized = t.decimal(ty.whole_digits + 1 + self.scale, self.scale, what)
+        if at_least is not None:
+            sized = t.unify([sized, at_least], what)
         if scale > self.scale:
-            node = exp.Round(this=cast(node, ty, ty.as_decimal()),
-                             decimals=exp.Literal.number(self.scale))  # fmt: skip
-        return exp.Cast(this=node, to=self.points_type.build())
+            node = exp.Round(
+                this=cast(node, ty, ty.as_decimal()), decimals=exp.Literal.number(self.scale)
+            )
+        return exp.Cast(this=node, to=sized.build()), sized
 
     def _points_stages(self, source: str) -> list[str]:
         """The points, then each bonus in order: `points` replaced by its new value where
@@ -203,7 +220,7 @@ class ScoringQueries:
         s = self.scoring
         exprs = self.exprs()
         node, ty = exprs.value(s.points)
-        points = self._at_precision(node, ty)
+        points, sized = self._at_precision(node, ty)
         bad = f"({ident(POINTS)} IS NULL OR {ident(POINTS)} < 0)"
         stages = [
             f"{ident('#base')} AS (SELECT *, {sql(points)} AS {ident(POINTS)} "
@@ -211,14 +228,18 @@ class ScoringQueries:
             f"{ident('#p0')} AS (SELECT * REPLACE (({ident(PROBLEM)} OR {bad}) AS "
             f"{ident(PROBLEM)}) FROM {ident('#base')})",
         ]
-        self.fields[POINTS] = self.points_type
+        self.fields[POINTS] = sized
         for index, bonus in enumerate(s.bonuses, start=1):
             ref = m.FieldRef(POINTS, None, DECIMAL, bonus.span)
             total = m.Arith("+", ref, bonus.value, DECIMAL, bonus.value.nullable, bonus.span)
+            before = sized
             node, ty = self.exprs().value(total)
-            value = sql(self._at_precision(node, ty))
+            rounded, sized = self._at_precision(node, ty, before)
+            value = sql(rounded)
             applies = sql(exprs.condition(bonus.where)) if bonus.where is not None else "TRUE"
-            new = f"CASE WHEN {applies} THEN {value} ELSE {ident(POINTS)} END"
+            kept = sql(cast(column(POINTS), before, sized))
+            new = f"CASE WHEN {applies} THEN {value} ELSE {kept} END"
+            self.fields[POINTS] = sized
             flag = f"({ident(PROBLEM)} OR ({applies} AND ({value} IS NULL OR {value} < 0)))"
             stages.append(
                 f"{ident(f'#p{index}')} AS (SELECT * REPLACE ({new} AS {ident(POINTS)}, "
@@ -235,8 +256,10 @@ class ScoringQueries:
         share = sql(literal(s.split.participants_share)[0])
         pool = f"(CAST(p.{ident(POINTS)} AS {wide}) * CAST({share} AS DECIMAL(38, 12)))"
         unit = sql(literal(Decimal(1).scaleb(-self.scale))[0])
-        whole = f"CAST(trunc({pool}, {self.scale}) * {10 ** self.scale} AS HUGEINT)"
-        equal = f"CAST(CAST({whole} // x.{ident(SHARE_COUNT)} AS DECIMAL(38, 0)) * {unit} AS {wide})"
+        whole = f"CAST(trunc({pool}, {self.scale}) * {10**self.scale} AS HUGEINT)"
+        equal = (
+            f"CAST(CAST({whole} // x.{ident(SHARE_COUNT)} AS DECIMAL(38, 0)) * {unit} AS {wide})"
+        )
         by_ratio = f"CAST(trunc({pool} * x.{ident(SHARE_RATIO)}, {self.scale}) AS {wide})"
         sale_id = ident(s.id_field)
         parts = (
@@ -262,10 +285,14 @@ class ScoringQueries:
     def group(self, group: m.Grouped) -> str:
         """One row per group: its keys (compared), how many sales, each aggregate."""
         exprs = self.exprs()
-        columns = [f"{sql(self.key(k))} AS {ident(key_column(i))}" for i, k in enumerate(group.keys)]
+        columns = [
+            f"{sql(self.key(k))} AS {ident(key_column(i))}" for i, k in enumerate(group.keys)
+        ]
         columns.append(f"count(*) AS {ident(COUNT)}")
         for index, aggregate in enumerate(group.aggregates):
-            columns.append(f"{sql(_aggregate(aggregate, exprs))} AS {ident(aggregate_column(index))}")
+            columns.append(
+                f"{sql(_aggregate(aggregate, exprs))} AS {ident(aggregate_column(index))}"
+            )
         query = f"SELECT {', '.join(columns)} FROM {ident(PRICED)}"
         if group.where is not None:
             query += f" WHERE {sql(exprs.condition(group.where))}"
@@ -318,7 +345,9 @@ class ScoringQueries:
         for e, engagement in enumerate(self.scoring.engagements):
             group = engagement.group
             for c, name in enumerate(group.constants):
-                columns.append(f"first({ident(name)} ORDER BY {ident(ROW)}) AS {ident(f'#e{e}c{c}')}")
+                columns.append(
+                    f"first({ident(name)} ORDER BY {ident(ROW)}) AS {ident(f'#e{e}c{c}')}"
+                )
             for a, aggregate in enumerate(group.aggregates):
                 columns.append(f"{sql(_aggregate(aggregate, exprs))} AS {ident(f'#e{e}a{a}')}")
         return (
@@ -351,10 +380,13 @@ def _aggregate(aggregate: m.Aggregate, exprs: SqlExpr) -> exp.Expr:
         return exp.Count(this=exp.Distinct(expressions=[node]))
     if aggregate.function == "count":
         if aggregate.arg.type.kind is Kind.BOOL:
-            case = exp.Case(ifs=[exp.If(this=exprs.condition(aggregate.arg),
-                                        true=exp.Literal.number(1))])  # fmt: skip
-            return exp.Coalesce(this=exp.Sum(this=case.else_(exp.Literal.number(0))),
-                                expressions=[exp.Literal.number(0)])  # fmt: skip
+            case = exp.Case(
+                ifs=[exp.If(this=exprs.condition(aggregate.arg), true=exp.Literal.number(1))]
+            )
+            return exp.Coalesce(
+                this=exp.Sum(this=case.else_(exp.Literal.number(0))),
+                expressions=[exp.Literal.number(0)],
+            )
         node, _ = exprs.value(aggregate.arg)
         return exp.Count(this=node)
     node, _ = exprs.value(aggregate.arg)
