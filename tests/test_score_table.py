@@ -321,3 +321,60 @@ def test_department_gates_and_penalties_are_refused_by_name(
         policy.score_table(sales)
     assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
     assert named in str(caught.value) and "Policy.score" in str(caught.value)
+
+
+# ---- score --engine duckdb -------------------------------------------------------------------
+
+
+def _score_command(capsys: pytest.CaptureFixture[str], folder: Path, *more: str) -> int:
+    from cli_helpers import run
+
+    code, _, err = run(
+        capsys, "score", ss.POLICY_DIR, "--sales", EXAMPLES / "sales.csv",
+        "--projects", INPUTS["projects"], "--targets", INPUTS["targets"],
+        "--input", f"committee_splits={INPUTS['committee_splits']}", "--pool", "1000000",
+        "--month", "2026-11", "-o", folder, *more,
+    )  # fmt: skip
+    assert "Traceback" not in err
+    return code
+
+
+def test_the_score_command_writes_the_same_files_on_duckdb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _score_command(capsys, tmp_path / "python") == 0
+    assert _score_command(capsys, tmp_path / "duckdb", "--engine", "duckdb") == 0
+    written = sorted(p.name for p in (tmp_path / "python").iterdir())
+    assert written == sorted(p.name for p in (tmp_path / "duckdb").iterdir())
+    assert "ledger.csv" in written and "engagement_credits.csv" in written
+    for name in written:
+        if name.endswith((".csv", ".html")) and name != "statement.html":
+            python = (tmp_path / "python" / name).read_bytes()
+            assert (tmp_path / "duckdb" / name).read_bytes() == python, name
+
+
+def test_the_score_command_on_duckdb_lists_bad_rows_as_python_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    from cli_helpers import run
+
+    with (EXAMPLES / "sales.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    rows[5]["units"] = "0"  # file line 7: a requirement not met
+    with (tmp_path / "sales.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    outputs = []
+    for engine in ("python", "duckdb"):
+        code, _, err = run(
+            capsys, "score", ss.POLICY_DIR, "--sales", tmp_path / "sales.csv",
+            "--projects", INPUTS["projects"], "--targets", INPUTS["targets"],
+            "--input", f"committee_splits={INPUTS['committee_splits']}", "--month", "2026-11",
+            "-o", tmp_path / engine, "--engine", engine,
+        )  # fmt: skip
+        outputs.append((code, err.replace(str(tmp_path / engine), "OUT")))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1 and "sales.csv:7:" in outputs[0][1]

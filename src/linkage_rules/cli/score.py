@@ -113,6 +113,13 @@ def add_parser(
         help=f"score the good sales and write the bad ones to DIR/{REJECTED}",
     )
     p.add_argument("--scoring", metavar="NAME", help="which scoring of the policy (if several)")
+    p.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="python (default: the compiled loop) or duckdb (points, split, groups and "
+        "totals in SQL; the same files and figures)",
+    )
     add_encoding_option(p)
     p.add_argument(
         "--explain",
@@ -145,7 +152,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if inputs is None:
         return EXIT_PROBLEMS
     sales = read_sales(policy, scoring, sales_file, out, month, date_field)
-    sheet, bad = _score(policy, scoring, sales, inputs, args.skip_invalid)
+    sheet, bad = _score(policy, scoring, sales, inputs, args.skip_invalid, args.engine)
     if sheet is None:
         stop(
             out,
@@ -299,17 +306,24 @@ def _score(
     sales: Sales,
     inputs: Mapping[str, list[dict[str, object]]],
     skip_invalid: bool,
+    engine: str = "python",
 ) -> tuple[ScoreSheet | None, list[BadRow]]:
     """The sheet and every bad row; no sheet when there are bad rows and no --skip-invalid.
 
-    Clean input is scored in one pass; only when that fails (or rows were already bad)
-    does every sale go through `sale_problems`, which lists them all, not the first.
+    Clean input is scored in one pass (by the compiled loop, or on DuckDB); only when that
+    fails (or rows were already bad) does every sale go through `sale_problems`, which
+    lists them all, not the first.
     """
     name = scoring.name
+
+    def scored(records: list[dict[str, object]]) -> ScoreSheet:
+        if engine == "duckdb":
+            return policy.score_table(records, scoring=name, **_rows(inputs))
+        return policy.score(records, scoring=name, interpret=False, **_rows(inputs))
+
     if not sales.bad:
         try:
-            sheet = policy.score(sales.records, scoring=name, interpret=False, **_rows(inputs))
-            return sheet, []
+            return scored(sales.records), []
         except RecordError:
             found = policy.sale_problems(sales.records, scoring=name, **inputs)
             if not found:
@@ -327,7 +341,7 @@ def _score(
         return None, bad
     dropped = {index for index, _ in found}
     keep = [r for i, r in enumerate(sales.records) if i not in dropped]
-    return policy.score(keep, scoring=name, interpret=False, **_rows(inputs)), bad
+    return scored(keep), bad
 
 
 def _rows(inputs: Mapping[str, list[dict[str, object]]]) -> dict[str, Any]:

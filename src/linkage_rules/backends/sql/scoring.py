@@ -296,8 +296,9 @@ class ScoringQueries:
         query = f"SELECT {', '.join(columns)} FROM {ident(PRICED)}"
         if group.where is not None:
             query += f" WHERE {sql(exprs.condition(group.where))}"
-        if group.keys:
+        if group.keys:  # in the order of their first sales, as the loops meet them
             query += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(group.keys)))
+            query += f" ORDER BY min({ident(ROW)})"
         return query
 
     def zeroed(self, failing: Sequence[tuple[int, m.Grouped]]) -> str:
@@ -321,7 +322,8 @@ class ScoringQueries:
         )
 
     def credits(self) -> str | None:
-        """Per unit credited (compared form), each amount's total: null when none is given."""
+        """Per unit credited (compared form), each amount's total (null when none is given),
+        in the order of the units' first sales."""
         credit = self.scoring.credit
         if credit is None:
             return None
@@ -329,7 +331,7 @@ class ScoringQueries:
                 for i, a in enumerate(credit.amounts)]  # fmt: skip
         return (
             f"SELECT {sql(self.key(credit.to))} AS {ident(key_column(0))}, {', '.join(sums)} "
-            f"FROM {ident(PRICED)} GROUP BY 1"
+            f"FROM {ident(PRICED)} GROUP BY 1 ORDER BY min({ident(ROW)})"
         )
 
     # ---- engagements ------------------------------------------------------------------------
