@@ -63,11 +63,11 @@ HEADS = "linkage_heads"
 
 
 def lookup_table(index: int) -> str:
-    return f"linkage_lookup_{index}"
+    return "linkage_lookup_" + str(index)
 
 
 def failed_table(index: int) -> str:
-    return f"linkage_failed_{index}"
+    return "linkage_failed_" + str(index)
 
 
 def key_column(index: int) -> str:
@@ -189,10 +189,11 @@ class ScoringQueries:
         last = f"#p{len(s.bonuses)}"
         ctes.append(f"{ident('#h')} AS (SELECT *, {sql(host)} AS {ident(HOST)} FROM {ident(last)})")
         flagged = f"({ident(PROBLEM)} OR {shared} OR {ident(HOST)} IS NULL)"
-        return (
+        query = (
             f"WITH {', '.join(ctes)} SELECT * REPLACE ({flagged} AS {ident(PROBLEM)}) "
             f"FROM {ident('#h')}"
         )
+        return query
 
     def _at_precision(
         self, node: exp.Expr, ty: t.SqlType, at_least: t.SqlType | None = None
@@ -270,7 +271,7 @@ class ScoringQueries:
             f"FROM {ident(PRICED)} AS p JOIN {ident(SHARES)} AS x ON "
             f"x.{ident(SHARE_TEXT)} = p.{ident(s.split.participants)}"
         )
-        return (
+        query = (
             f"WITH {ident('#parts')} AS ({parts}), {ident('#given')} AS (SELECT {ident(ROW)}, "
             f"sum({ident('points')}) AS {ident('#given')} FROM {ident('#parts')} GROUP BY "
             f"{ident(ROW)}) SELECT p.{ident(ROW)}, p.{sale_id} AS {ident('sale_id')}, 0 AS "
@@ -279,6 +280,7 @@ class ScoringQueries:
             f"AS {ident('points')} FROM {ident(PRICED)} AS p LEFT JOIN {ident('#given')} AS g ON "
             f"g.{ident(ROW)} = p.{ident(ROW)} UNION ALL SELECT * FROM {ident('#parts')}"
         )
+        return query
 
     # ---- groups ---------------------------------------------------------------------------
 
@@ -316,10 +318,11 @@ class ScoringQueries:
             on = " AND ".join(tests) or "TRUE"
             joins.append(f"LEFT JOIN {ident(failed_table(index))} AS {alias} ON {on}")
             cases.append(f"WHEN {alias}.{ident(COUNT)} IS NOT NULL THEN {index}")
-        return (
+        query = (
             f"SELECT {ident(PRICED)}.{ident(ROW)}, CASE {' '.join(cases)} END AS {ident(ZEROED)} "
             f"FROM {ident(PRICED)} {' '.join(joins)}"
         )
+        return query
 
     def credits(self) -> str | None:
         """Per unit credited (compared form), each amount's total (null when none is given),
@@ -329,10 +332,11 @@ class ScoringQueries:
             return None
         sums = [f"sum({ident(a)}) AS {ident(aggregate_column(i))}"
                 for i, a in enumerate(credit.amounts)]  # fmt: skip
-        return (
+        query = (
             f"SELECT {sql(self.key(credit.to))} AS {ident(key_column(0))}, {', '.join(sums)} "
             f"FROM {ident(PRICED)} GROUP BY 1 ORDER BY min({ident(ROW)})"
         )
+        return query
 
     # ---- engagements ------------------------------------------------------------------------
 
@@ -352,10 +356,11 @@ class ScoringQueries:
                 )
             for a, aggregate in enumerate(group.aggregates):
                 columns.append(f"{sql(_aggregate(aggregate, exprs))} AS {ident(f'#e{e}a{a}')}")
-        return (
+        query = (
             f"SELECT {', '.join(columns)} FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON "
             f"h.{ident('#member')} = {sql(self.key(lookup.key))} GROUP BY 1"
         )
+        return query
 
     def engagement_units(self, lookup: m.Lookup) -> str | None:
         """Per client group and unit (compared; null for a sale with none): the unit's least
@@ -365,12 +370,13 @@ class ScoringQueries:
             return None
         sums = [f"sum({ident(a)}) AS {ident(aggregate_column(i))}"
                 for i, a in enumerate(credit.amounts)]  # fmt: skip
-        return (
+        query = (
             f"SELECT h.{ident(KEY)} AS {ident('#head')}, {sql(self.key(credit.to))} AS "
             f"{ident('#unit')}, min({ident(credit.to)}) AS {ident('#shown')}, {', '.join(sums)} "
             f"FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON h.{ident('#member')} = "
             f"{sql(self.key(lookup.key))} GROUP BY 1, 2"
         )
+        return query
 
 
 def _aggregate(aggregate: m.Aggregate, exprs: SqlExpr) -> exp.Expr:
