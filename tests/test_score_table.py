@@ -222,6 +222,17 @@ def test_a_table_with_floats_or_no_participants_is_refused_by_column() -> None:
     assert caught.value.field == "participants"
 
 
+def test_a_dictionary_encoded_participants_column_and_extra_columns_are_read() -> None:
+    _, projects, targets = ss.generate_sales.generate(5, 9)  # the sales of `_sales_table`
+    table = _sales_table()
+    sales = table.to_pylist()
+    encoded = table.column("participants").dictionary_encode()
+    table = table.set_column(table.column_names.index("participants"), "participants", encoded)
+    table = table.append_column("#row", pa.array(["x"] * table.num_rows))  # not a field
+    expected = POLICY.score(sales, projects=projects, targets=targets)
+    same_sheet(expected, POLICY.score_table(table, projects=projects, targets=targets))
+
+
 def test_participants_that_do_not_parse_name_the_sale() -> None:
     _, projects, targets = ss.generate_sales.generate(5, 9)
     texts = pa.array(["corporate", "personal:0.5|card:0.4", "card", "card", "card"])

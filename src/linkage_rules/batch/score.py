@@ -127,6 +127,8 @@ def _sales_input(
             entity, participants, message("batch.no-column", "the input has no such column")
         )
     shares = raw.column(participants)
+    if pa.types.is_dictionary(shares.type):  # Parquet writes a repetitive column so
+        shares = shares.cast(shares.type.value_type)
     if pa.types.is_null(shares.type):
         shares = shares.cast(pa.string())
     if not (pa.types.is_string(shares.type) or pa.types.is_large_string(shares.type)):
