@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import scoring_strategies as ss
 from conftest import LoadPolicy
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import linkage_rules as lr
 from linkage_rules.batch.columns import records_table
@@ -147,6 +148,14 @@ def test_the_table_scores_as_the_loop(inputs: ss.Inputs) -> None:
 
 @pytest.mark.parametrize(("n", "seed"), [(1, 7), (200, 20261101), (3000, 1)])
 def test_generated_months_with_engagements_score_the_same(n: int, seed: int) -> None:
+    sales, projects, targets = ss.generate_sales.generate(n, seed)
+    expected = SAMPLE.score(sales, projects=projects, targets=targets)
+    same_sheet(expected, SAMPLE.score_table(sales, projects=projects, targets=targets))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300))
+def test_generated_months_of_any_seed_score_the_same(seed: int, n: int) -> None:
     sales, projects, targets = ss.generate_sales.generate(n, seed)
     expected = SAMPLE.score(sales, projects=projects, targets=targets)
     same_sheet(expected, SAMPLE.score_table(sales, projects=projects, targets=targets))
