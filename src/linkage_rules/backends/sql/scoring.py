@@ -330,8 +330,7 @@ class ScoringQueries:
         credit = self.scoring.credit
         if credit is None:
             return None
-        sums = [f"sum({ident(a)}) AS {ident(aggregate_column(i))}"
-                for i, a in enumerate(credit.amounts)]  # fmt: skip
+        sums = _credited_sums(credit)
         query = (
             f"SELECT {sql(self.key(credit.to))} AS {ident(key_column(0))}, {', '.join(sums)} "
             f"FROM {ident(PRICED)} GROUP BY 1 ORDER BY min({ident(ROW)})"
@@ -368,8 +367,7 @@ class ScoringQueries:
         credit = self.scoring.credit
         if credit is None:
             return None
-        sums = [f"sum({ident(a)}) AS {ident(aggregate_column(i))}"
-                for i, a in enumerate(credit.amounts)]  # fmt: skip
+        sums = _credited_sums(credit)
         query = (
             f"SELECT h.{ident(KEY)} AS {ident('#head')}, {sql(self.key(credit.to))} AS "
             f"{ident('#unit')}, min({ident(credit.to)}) AS {ident('#shown')}, {', '.join(sums)} "
@@ -377,6 +375,13 @@ class ScoringQueries:
             f"{sql(self.key(lookup.key))} GROUP BY 1, 2"
         )
         return query
+
+
+def _credited_sums(credit: m.Credit) -> list[str]:
+    """Each credited amount summed (null when no sale gives it), as `aggregate_column(i)`."""
+    return [
+        f"sum({ident(a)}) AS {ident(aggregate_column(i))}" for i, a in enumerate(credit.amounts)
+    ]
 
 
 def _aggregate(aggregate: m.Aggregate, exprs: SqlExpr) -> exp.Expr:
