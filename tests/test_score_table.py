@@ -161,6 +161,21 @@ def test_generated_months_of_any_seed_score_the_same(seed: int, n: int) -> None:
     same_sheet(expected, SAMPLE.score_table(sales, projects=projects, targets=targets))
 
 
+@pytest.mark.parametrize("which", ["outside the groups", "in the groups", "everywhere"])
+def test_amounts_past_the_fen_divide_the_same(which: str) -> None:
+    """A column's scale is its finest value's: a group's credit is still divided in fen
+    unless a value of that group is finer (by value: 1.500 is divided in fen)."""
+    sales, projects, targets = ss.generate_sales.generate(300, 5)
+    sales = copy.deepcopy(sales)
+    grouped = {"outside the groups": False, "in the groups": True}.get(which)
+    for number, sale in enumerate(s for s in sales if s.get("income") is not None):
+        if grouped is None or bool(sale.get("client_id")) == grouped:
+            finer = sale["income"] + Decimal("0.001")
+            sale["income"] = finer if number % 2 else sale["income"].quantize(Decimal("0.0001"))
+    expected = SAMPLE.score(sales, projects=projects, targets=targets)
+    same_sheet(expected, SAMPLE.score_table(sales, projects=projects, targets=targets))
+
+
 def test_no_sales_is_an_empty_sheet() -> None:
     expected = POLICY.score([], projects=[], targets=[])
     got = POLICY.score_table([], projects=[], targets=[])

@@ -390,7 +390,8 @@ class _Run:
                     if value is None:
                         continue
                     total, own = mine[amount]
-                    total = Decimal(value) if total is None else Decimal(total_add(total, value))
+                    value = _money(value)
+                    total = value if total is None else Decimal(total_add(total, value))
                     own[unit] = Decimal(total_add(own.get(unit, _ZERO), value))
                     mine[amount] = (total, own)
         facts = []
@@ -450,4 +451,11 @@ def _number(aggregate: m.Aggregate, value: object) -> object:
 
 
 def _money(value: object) -> Decimal:
-    return _ZERO if value is None else Decimal(total_add(_ZERO, value))  # type: ignore[arg-type]
+    """A credited amount as the loops keep it: from 0.00, and without the zeros past the
+    fen that a column's scale adds (1.50 in a column of scale 3 is 1.500 there)."""
+    if value is None:
+        return _ZERO
+    money = Decimal(total_add(_ZERO, value))  # type: ignore[arg-type]
+    if money.as_tuple().exponent < -2 and money == money.quantize(_ZERO):  # type: ignore[operator]
+        money = money.quantize(_ZERO)
+    return money

@@ -329,11 +329,14 @@ def _decided(
 def _split(
     total: Decimal, ratios: Mapping[object, Decimal], order: Sequence[object]
 ) -> dict[object, Decimal]:
-    """`total` in parts by `ratios`, to the fen (finer when the total is), adding up to it."""
+    """`total` in parts by `ratios`, to the fen (finer when the total is), adding up to it.
+    Finer by the total's value, not by how it was written: 5.000 is divided in fen."""
+    context = ALLOCATION_CONTEXT
     exponent = total.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and total:
+        exponent = context.normalize(total).as_tuple().exponent
     assert isinstance(exponent, int)
     step = FEN if exponent >= -2 else Decimal(1).scaleb(exponent)
-    context = ALLOCATION_CONTEXT
     size = context.abs(total).quantize(step, context=context)
     quotas = {u: context.multiply(size, ratios[u]) for u in order}
     parts = largest_remainder(size, quotas, order, step)
