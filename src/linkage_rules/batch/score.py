@@ -137,8 +137,11 @@ def _sales_input(
         raise error_for(entity, participants, column_holds(str(shares.type), wanted))
     table = prepared.table.append_column(participants, shares.cast(pa.string()))
     table = table.append_column(q.ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
-    fields = {f.name: t.of_dtype(f.type, prepared.numbers.get(f.name)) for f in entity.fields
-              if f.type.kind is not Kind.SHARES}  # fmt: skip
+    fields = {
+        f.name: t.of_dtype(f.type, prepared.numbers.get(f.name))
+        for f in entity.fields
+        if f.type.kind is not Kind.SHARES
+    }
     return table, fields
 
 
@@ -255,10 +258,13 @@ class _Run:
             found: dict[tuple[object, ...], c.Group] = {}
             for row in answer.to_pylist():
                 key = tuple(row[q.key_column(i)] for i in range(len(grouping.keys)))
-                aggregates = [_number(a, row[q.aggregate_column(i)])
-                              for i, a in enumerate(grouping.aggregates)]  # fmt: skip
-                group = c.new_group(None, self._rows(grouping, key), aggregates,
-                                    target=target and index == 0)  # fmt: skip
+                aggregates = [
+                    _number(a, row[q.aggregate_column(i)])
+                    for i, a in enumerate(grouping.aggregates)
+                ]
+                group = c.new_group(
+                    None, self._rows(grouping, key), aggregates, target=target and index == 0
+                )
                 group[c.GROUP_COUNT] = row[q.COUNT]
                 found[key] = group
             accumulators.append(found)
@@ -277,8 +283,9 @@ class _Run:
             rows.append(row if row is not None else {f.name: None for f in lookup.entity.fields})
         return rows
 
-    def zeroed(self, accumulators: list[dict[tuple[object, ...], c.Group]],
-               answers: list[pa.Table]) -> list[str]:  # fmt: skip
+    def zeroed(
+        self, accumulators: list[dict[tuple[object, ...], c.Group]], answers: list[pa.Table]
+    ) -> list[str]:
         """Register each gate's failed groups; the names of the gates grouped by sale."""
         offset = 1 if self.scoring.target is not None else 0
         gates = [g for g in self.scoring.gates if not g.group.per_line]
@@ -373,8 +380,12 @@ class _Run:
         lookup = next(lk for lk in s.lookups if lk.name == s.engagements[0].lookup)
         catalog = lookup.catalog
         assert catalog is not None
-        heads = pa.table({q.KEY: pa.array(list(catalog.heads.values()), pa.string()),
-                          "#member": pa.array(list(catalog.heads), pa.string())})  # fmt: skip
+        heads = pa.table(
+            {
+                q.KEY: pa.array(list(catalog.heads.values()), pa.string()),
+                "#member": pa.array(list(catalog.heads), pa.string()),
+            }
+        )
         self.connection.register(q.HEADS, heads)
         units: dict[object, dict[object, object]] = {}
         owned: dict[object, Owned] = {}
@@ -396,8 +407,10 @@ class _Run:
                     mine[amount] = (total, own)
         facts = []
         with localcontext(CONTEXT):
-            for row in sorted(self.arrow(self.queries.engagement_groups(lookup)).to_pylist(),
-                              key=lambda r: key_order(r["#head"])):  # fmt: skip
+            for row in sorted(
+                self.arrow(self.queries.engagement_groups(lookup)).to_pylist(),
+                key=lambda r: key_order(r["#head"]),
+            ):
                 head = row["#head"]
                 measured = []
                 for e, engagement in enumerate(s.engagements):
