@@ -105,7 +105,7 @@ def test_the_ledger_is_an_arrow_table(sample_sheets: tuple[ScoreSheet, ScoreShee
     _, got = sample_sheets
     table = got.ledger.table  # type: ignore[attr-defined]
     assert table.column_names == ["sale_id", "dept", "role", "points", "counted", "zeroed_by",
-                                  "clause"]  # fmt: skip
+                                  "clause", "penalty"]  # fmt: skip
     assert pa.types.is_decimal(table.schema.field("points").type)  # never a float
     assert table.num_rows == len(got.ledger)
     assert got.ledger[0] == next(iter(got.ledger))
@@ -339,23 +339,33 @@ def test_bonuses_equal_parts_and_a_gate_per_outlet(load_policy: LoadPolicy) -> N
 
 
 @pytest.mark.parametrize(
-    ("clause", "named"),
+    "clause",
     [
-        ('  gate dept_min "部门下限" per dept: sum(points) >= 1\n', "grouped by department"),
-        ('  penalty low "扣分" per dept: if sum(points) < 2 then 1 else 0\n', "penalties"),
+        '  gate dept_min "部门下限" per dept: sum(points) >= 20\n',
+        '  gate dept_site "部门网点" per dept, site where role == participant: count() >= 2\n',
+        '  penalty low "扣分" per dept: if sum(points) < 20 then 1.005 else 0\n',
+        '  gate dept_min "部门下限" per dept: sum(points) >= 1\n'
+        '  penalty low "扣分" per dept: if count() < 3 then 100 else 0\n',
     ],
 )
-def test_department_gates_and_penalties_are_refused_by_name(
-    load_policy: LoadPolicy, clause: str, named: str
+def test_department_gates_and_penalties_score_as_the_loop(
+    load_policy: LoadPolicy, clause: str
 ) -> None:
     text = SMALL.replace('  credit "归属"', clause + '  credit "归属"')
     policy = load_policy(text, files={"items.csv": ITEMS})
-    sales = [_sale("S1", "loan", 3, "一", "a|c")]
-    policy.score(sales)  # the Python engine runs it
-    with pytest.raises(lr.PolicyError) as caught:
-        policy.score_table(sales)
-    assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
-    assert named in str(caught.value) and "Policy.score" in str(caught.value)
+    sales = [
+        _sale("S1", "loan", 3, "一", "a|c"),
+        _sale("S2", "odd", 7, "一", "b|c"),
+        _sale("S3", "card", 1, None, "a:0.3333|b:0.6667"),
+        _sale("S4", "odd", 1, "二", "b|c"),
+        _sale("S5", "loan", 2, "一", "a"),
+    ]
+    expected = policy.score(sales)
+    got = policy.score_table(sales)
+    same_sheet(expected, got)
+    assert got.ledger.penalties == expected.ledger.penalties
+    assert [d.gate for d in got.gates] == [d.gate for d in expected.gates]
+    assert dict(got.allocate("1000")) == dict(expected.allocate("1000"))
 
 
 # ---- score --engine duckdb -------------------------------------------------------------------
@@ -413,3 +423,27 @@ def test_the_score_command_on_duckdb_lists_bad_rows_as_python_does(
         outputs.append((code, err.replace(str(tmp_path / engine), "OUT")))
     assert outputs[0] == outputs[1]
     assert outputs[0][0] == 1 and "sales.csv:7:" in outputs[0][1]
+
+
+def test_the_shipped_policy_with_a_department_gate_and_a_penalty(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "policy"
+    shutil.copytree(ss.POLICY_DIR, folder)
+    rules = folder / "scoring.rules"
+    added = (
+        '  gate dept_floor "部门积分下限" clause "第四条" per dept: sum(points) >= 3000\n\n'
+        '  penalty far_below "远低于目标的部门扣减积分" clause "第四条"\n'
+        "    per dept: if count() < 600 then 55.555 else 0\n\n"
+        '  credit "产品定价'
+    )
+    rules.write_text(rules.read_text(encoding="utf-8").replace('  credit "产品定价', added),
+                     encoding="utf-8")  # fmt: skip
+    policy = lr.load(folder).at("2026-11-30")
+    sales, projects, targets = ss.generate_sales.generate(1500, 8)
+    expected = policy.score(sales, projects=projects, targets=targets)
+    got = policy.score_table(sales, projects=projects, targets=targets)
+    same_sheet(expected, got)
+    assert {d.passed for d in got.gates if d.gate == "dept_floor"} == {True, False}
+    assert got.ledger.penalties == expected.ledger.penalties != ()
+    assert got.ledger.table.num_rows == len(expected.ledger)  # type: ignore[attr-defined]

@@ -17,14 +17,17 @@ import pyarrow.compute as pc
 from ..backends.records import RecordSchema
 from ..scoring.sheet import LedgerLine, LedgerLines
 
-LEDGER_COLUMNS = ("sale_id", "dept", "role", "points", "counted", "zeroed_by", "clause")
+LEDGER_COLUMNS = (
+    "sale_id", "dept", "role", "points", "counted", "zeroed_by", "clause", "penalty",
+)  # fmt: skip
 """The ledger table's columns, as `LedgerLine` names its fields."""
 
 _BATCH = 65_536
 
 
 class TableLedger(LedgerLines):
-    """A ledger held as an Arrow table (`table`, with the columns `LEDGER_COLUMNS`)."""
+    """A ledger held as an Arrow table (`table`, with the columns `LEDGER_COLUMNS`; the
+    penalty lines last, with no sale)."""
 
     __slots__ = ("_id_field", "_sales", "_schema", "table")
 
@@ -38,14 +41,16 @@ class TableLedger(LedgerLines):
     def _line(row: dict[str, Any]) -> LedgerLine:
         points = row["points"]
         assert isinstance(points, Decimal)
+        sale_id = row["sale_id"]
         return LedgerLine(
-            str(row["sale_id"]),
+            None if sale_id is None else str(sale_id),
             row["dept"],
             row["role"],
             points,
             bool(row["counted"]),
             row["zeroed_by"],
             row["clause"],
+            row["penalty"],
         )
 
     def __iter__(self) -> Iterator[LedgerLine]:
@@ -71,7 +76,11 @@ class TableLedger(LedgerLines):
 
     @property
     def penalties(self) -> tuple[LedgerLine, ...]:
-        return ()
+        """The penalty lines (no sale), which follow the lines of the sales."""
+        found = self.table.filter(
+            pc.equal(pc.cast(self.table.column("role"), pa.string()), "penalty")
+        )
+        return tuple(self._line(r) for r in found.to_pylist())
 
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
         ids = pc.cast(self._sales.column(self._id_field), pa.string())

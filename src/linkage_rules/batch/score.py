@@ -22,31 +22,35 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..backends import contract as c
-from ..backends.runtime import CONTEXT, INEXACT_TOTAL, total_add
+from ..backends.runtime import CONTEXT, INEXACT_TOTAL
 from ..backends.sql import scoring as q
 from ..backends.sql import types as t
 from ..language import model as m
 from ..language.diagnostics import Diagnostic
-from ..language.dtypes import Kind
 from ..language.errors import PolicyError, RecordError
 from ..messages import message
-from ..scoring.engagements import (
-    EngagementResult,
-    GroupFacts,
-    divide_groups,
-    key_order,
-    verdicts,
-)
 from ..scoring.scorer import Scorer
+from ..scoring.settlement import (
+    GateDecision,
+    LedgerLine,
+    decision_order,
+    line_decision,
+    penalty_line,
+    target_values,
+)
 from ..scoring.sheet import ScoreSheet, decide_groups, within_exact_range
-from .columns import column_holds, error_for, prepare, records_table
 from .duckdb_engine import connect
-from .inputs import as_arrow, input_records
+from .inputs import input_records
 from .ledger_table import LEDGER_COLUMNS, TableLedger
-
-_ZERO = Decimal("0.00")  # money credited, as the loops start it
-Owned = dict[str, tuple[Decimal | None, dict[object, Decimal]]]
-"""Per credited amount, a client group's total and each unit's own part."""
+from .score_engagements import engagement_results
+from .score_io import (
+    credited_money,
+    lookup_input,
+    run_loop,
+    sales_input,
+    shares_table,
+    sql_number,
+)
 
 
 def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> ScoreSheet:
@@ -56,9 +60,9 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
         name: input_records(data, scorer.input_schemas.get(name)) for name, data in inputs.items()
     }
     tables, decisions = scorer.read(records)  # type: ignore[arg-type]  # read validates them
-    sales_table, fields = _sales_input(scorer, tables, sales)
+    sales_table, fields = sales_input(scorer, tables, sales)
     lookups = [
-        _lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
+        lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
     ]
     try:
         queries = q.ScoringQueries(scoring, fields)
@@ -71,7 +75,7 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
         connection.register(q.SALES, sales_table)
         for index, table in enumerate(lookups):
             connection.register(q.lookup_table(index), table)
-        connection.register(q.SHARES, _shares_table(scorer, sales_table))
+        connection.register(q.SHARES, shares_table(scorer, sales_table))
         connection.execute(f"CREATE TEMP TABLE {q.ident(q.PRICED)} AS {priced}")
         run = _Run(scorer, queries, connection, tables, sales_table)
         run.first_problem()
@@ -100,107 +104,6 @@ def _refused(scoring: m.Scoring, refusal: t.Unsupported) -> PolicyError:
     )
 
 
-# ---- the inputs as tables -------------------------------------------------------------------
-
-
-def _sales_input(
-    scorer: Scorer, tables: list[dict[object, Any]], sales: object
-) -> tuple[pa.Table, dict[str, t.SqlType]]:
-    """The sales as the queries read them (typed, participants as text, numbered), and
-    the SQL type of each field."""
-    schema, scoring = scorer.schema, scorer.scoring
-    entity = schema.entity
-    if isinstance(sales, (list, tuple)):
-        validated = []
-        for record in sales:
-            try:
-                validated.append(schema.validate(record))
-            except RecordError:
-                _loop(scorer, tables, validated)  # a sale before it may be bad otherwise
-                raise
-        raw = records_table(entity, validated)
-    else:
-        raw = as_arrow(sales, schema)
-    prepared = prepare(raw, entity)
-    participants = scoring.split.participants
-    if participants not in raw.column_names:
-        raise error_for(
-            entity, participants, message("batch.no-column", "the input has no such column")
-        )
-    shares = raw.column(participants)
-    if pa.types.is_dictionary(shares.type):  # Parquet writes a repetitive column so
-        shares = shares.cast(shares.type.value_type)
-    if pa.types.is_null(shares.type):
-        shares = shares.cast(pa.string())
-    if not (pa.types.is_string(shares.type) or pa.types.is_large_string(shares.type)):
-        wanted = message("batch.shares-text", "text such as `personal:0.6|card:0.4`")
-        raise error_for(entity, participants, column_holds(str(shares.type), wanted))
-    table = prepared.table.append_column(participants, shares.cast(pa.string()))
-    table = table.append_column(q.ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
-    fields = {
-        f.name: t.of_dtype(f.type, prepared.numbers.get(f.name))
-        for f in entity.fields
-        if f.type.kind is not Kind.SHARES
-    }
-    return table, fields
-
-
-def _lookup_input(
-    lookup: m.Lookup, rows: Mapping[object, Mapping[str, object]], fields: dict[str, t.SqlType]
-) -> pa.Table:
-    """A lookup's rows (a catalog's, or those supplied) as a table keyed by compared form;
-    its fields are added to `fields` as `lookup.field`."""
-    entity = lookup.entity
-    table = records_table(entity, list(rows.values()))
-    numbers = prepare(table, entity).numbers
-    keys = pa.array(list(rows), pa.string() if all(isinstance(k, str) for k in rows) else None)
-    columns, names = [keys], [q.KEY]
-    for field in entity.fields:
-        if field.type.kind is Kind.SHARES:
-            continue
-        columns.append(table.column(field.name))
-        names.append(f"{lookup.name}.{field.name}")
-        fields[names[-1]] = t.of_dtype(field.type, numbers.get(field.name))
-    return pa.table(columns, names=names)
-
-
-def _shares_table(scorer: Scorer, sales: pa.Table) -> pa.Table:
-    """Each distinct participants text that parses, one row per participant; a text that
-    does not has no row, which flags its sales (the loop words the error)."""
-    column = sales.column(scorer.scoring.split.participants)
-    texts, positions, depts, ratios, counts = [], [], [], [], []
-    for text in pc.unique(column).drop_null().to_pylist():
-        try:
-            parsed = scorer.problems.shares(text, {})
-        except RecordError:
-            continue
-        for position, (dept, ratio) in enumerate(parsed, start=1):
-            texts.append(text)
-            positions.append(position)
-            depts.append(dept)
-            ratios.append(ratio)
-            counts.append(len(parsed))
-    scale = max((-r.as_tuple().exponent for r in ratios if r is not None), default=0)  # type: ignore[operator]
-    exact = [None if r is None else r.quantize(Decimal(1).scaleb(-scale)) for r in ratios]
-    return pa.table(
-        {
-            q.SHARE_TEXT: pa.array(texts, pa.string()),
-            q.SHARE_POSITION: pa.array(positions, pa.int64()),
-            q.SHARE_DEPT: pa.array(depts, pa.string()),
-            q.SHARE_RATIO: pa.array(exact, pa.decimal128(38, min(max(scale, 0), 30))),
-            q.SHARE_COUNT: pa.array(counts, pa.int64()),
-        }
-    )
-
-
-def _loop(scorer: Scorer, tables: list[dict[object, Any]], sales: list[dict[str, object]]) -> None:
-    """Run the compiled loop over `sales`, for the error it raises on the first bad one."""
-    groups: list[dict[tuple[object, ...], c.Group]] = [{} for _ in c.grouped_items(scorer.scoring)]
-    totals = {d: Decimal(0) for d in scorer.scoring.split.departments.members}
-    with localcontext(CONTEXT):
-        scorer.prepare(sales, *tables, *groups, totals, {}, set())
-
-
 # ---- the run ------------------------------------------------------------------------------
 
 
@@ -219,6 +122,7 @@ class _Run:
         self.connection = connection
         self.tables = tables
         self.sales = sales
+        self.evaluate = scorer.evaluate
 
     def arrow(self, query: str) -> pa.Table:
         return self.connection.sql(query).to_arrow_table()
@@ -245,7 +149,7 @@ class _Run:
         validated = self.scorer.schema.validate(record)
         if earlier:
             raise self.scorer.problems.twice(validated)
-        _loop(self.scorer, self.tables, [validated])
+        run_loop(self.scorer, self.tables, [validated])
         raise AssertionError(f"the SQL flags sale row {row}, which the loop accepts")
 
     def groups(self) -> tuple[list[dict[tuple[object, ...], c.Group]], list[pa.Table]]:
@@ -259,7 +163,7 @@ class _Run:
             for row in answer.to_pylist():
                 key = tuple(row[q.key_column(i)] for i in range(len(grouping.keys)))
                 aggregates = [
-                    _number(a, row[q.aggregate_column(i)])
+                    sql_number(a, row[q.aggregate_column(i)])
                     for i, a in enumerate(grouping.aggregates)
                 ]
                 group = c.new_group(
@@ -285,13 +189,16 @@ class _Run:
 
     def zeroed(
         self, accumulators: list[dict[tuple[object, ...], c.Group]], answers: list[pa.Table]
-    ) -> list[str]:
-        """Register each gate's failed groups; the names of the gates grouped by sale."""
+    ) -> None:
+        """Register each per-sale gate's failed groups and mark each sale's first failing
+        gate (by its index among all the gates, in declared order)."""
         offset = 1 if self.scoring.target is not None else 0
-        gates = [g for g in self.scoring.gates if not g.group.per_line]
         failing: list[tuple[int, m.Grouped]] = []
-        for index, gate in enumerate(gates):
-            groups, answer = accumulators[offset + index], answers[offset + index]
+        for index, gate in enumerate(self.scoring.gates):
+            if gate.group.per_line:
+                continue
+            groups, answer = accumulators[offset], answers[offset]
+            offset += 1
             width = len(gate.group.keys)
             failed = []
             for row in answer.select([q.key_column(i) for i in range(width)]).to_pylist():
@@ -300,8 +207,7 @@ class _Run:
             if any(failed):
                 self.connection.register(q.failed_table(index), answer.filter(pa.array(failed)))
                 failing.append((index, gate.group))
-        lines = q.ident("#lines")
-        self.connection.execute(f"CREATE TEMP TABLE {lines} AS {self.queries.lines()}")
+        self.connection.execute(f"CREATE TEMP TABLE {q.ident(q.LINES)} AS {self.queries.lines()}")
         zero = (
             f"SELECT {q.ident(q.ROW)}, NULL::BIGINT AS {q.ident(q.ZEROED)} FROM {q.ident(q.PRICED)}"
         )
@@ -309,46 +215,118 @@ class _Run:
             f"CREATE TEMP TABLE {q.ident('#zeroed')} AS "
             f"{self.queries.zeroed(failing) if failing else zero}"
         )
-        return [g.name for g in gates]
 
-    def ledger(self, gates: list[str]) -> pa.Table:
-        clauses = {g.name: g.clause for g in self.scoring.gates}
+    @property
+    def per_line(self) -> bool:
+        return bool(self.scoring.penalties) or any(g.group.per_line for g in self.scoring.gates)
+
+    def line_gates(self, targets: Mapping[object, Mapping[str, object]]) -> list[GateDecision]:
+        """The gates grouped by department, decided over the lines (`settlement`'s way);
+        each line's first failing one marked in `#line_zeroed`."""
+        i = q.ident
+        self.connection.execute(f"CREATE TEMP TABLE {i(q.ITEMS)} AS {self.queries.items()}")
+        decisions: list[GateDecision] = []
+        failing: list[tuple[int, m.Grouped]] = []
+        for index, gate in enumerate(self.scoring.gates):
+            if not gate.group.per_line:
+                continue
+            answer = self.arrow(self.queries.line_group(gate.group, source=q.ITEMS))
+            found = []
+            for row in answer.to_pylist():
+                key, values = self._line_values(gate.group, row, targets)
+                found.append((key, line_decision(gate, key, values, row[q.COUNT], self.evaluate)))
+            decisions.extend(d for _, d in sorted(found, key=lambda f: decision_order(f[0])))
+            failed = [not d.passed for _, d in found]
+            if any(failed):
+                self.connection.register(q.failed_table(index), answer.filter(pa.array(failed)))
+                failing.append((index, gate.group))
+        self.connection.execute(
+            f"CREATE TEMP TABLE {i(q.LINE_ZEROED)} AS {self.queries.lines_zeroed(failing)}"
+        )
+        return decisions
+
+    def _line_values(
+        self, group: m.Grouped, row: Mapping[str, object], targets: Mapping[object, Any]
+    ) -> tuple[tuple[object, ...], dict[str, object]]:
+        """A group of lines' key and the values its test reads (`_line_group_values`)."""
+        key = tuple(row[q.key_column(i)] for i in range(len(group.keys)))
+        values = {n: row[q.constant_column(i)] for i, n in enumerate(group.constants)}
+        values.update(zip(group.keys, key, strict=True))
+        values.update(target_values(self.scoring, group, key, targets))
+        for index, aggregate in enumerate(group.aggregates):
+            values[aggregate.name] = sql_number(aggregate, row[q.aggregate_column(index)])
+        return key, values
+
+    def penalties(
+        self, totals: dict[str, Decimal], targets: Mapping[object, Mapping[str, object]]
+    ) -> list[LedgerLine]:
+        """Each penalty over the lines still counted, group by group in key order, taken
+        from the department totals as `settlement` takes it."""
+        i = q.ident
+        if not self.scoring.penalties:
+            return []
+        self.connection.execute(
+            f"CREATE TEMP TABLE {i('#counted')} AS SELECT t.*, z.{i(q.LINE_ZEROED)} FROM "
+            f"{i(q.ITEMS)} AS t JOIN {i(q.LINE_ZEROED)} AS z ON z.{i(q.ROW)} = t.{i(q.ROW)} "
+            f"AND z.{i(q.POSITION)} = t.{i(q.POSITION)}"
+        )
+        lines: list[LedgerLine] = []
+        for penalty in self.scoring.penalties:
+            query = self.queries.line_group(penalty.group, source="#counted", counted_only=True)
+            rows = [
+                self._line_values(penalty.group, r, targets) for r in self.arrow(query).to_pylist()
+            ]
+            for _, values in sorted(rows, key=lambda r: decision_order(r[0])):
+                line = penalty_line(self.scoring, penalty, values, totals, self.evaluate)
+                if line is not None:
+                    lines.append(line)
+        return lines
+
+    def ledger(self) -> pa.Table:
+        gates = self.scoring.gates
         by = q.ident("#by")
         names = pa.table(
             {
                 q.ZEROED: pa.array(range(len(gates)), pa.int64()),
-                "#gate": pa.array(gates, pa.string()),
-                "#clause": pa.array([clauses[g] for g in gates], pa.string()),
+                "#gate": pa.array([g.name for g in gates], pa.string()),
+                "#clause": pa.array([g.clause for g in gates], pa.string()),
             }
         )
         self.connection.register("#by", names)
         i = q.ident
+        zeroed, join = f"z.{i(q.ZEROED)}", ""
+        if self.per_line:  # the first failing gate in declared order, whichever kind it is
+            line = f"lz.{i(q.LINE_ZEROED)}"
+            zeroed = f"coalesce(least({zeroed}, {line}), {zeroed}, {line})"
+            join = (
+                f"JOIN {i(q.LINE_ZEROED)} AS lz ON lz.{i(q.ROW)} = l.{i(q.ROW)} AND "
+                f"lz.{i(q.POSITION)} = l.{i(q.POSITION)} "
+            )
         table = self.arrow(
             f"SELECT l.{i('sale_id')}::VARCHAR AS {i('sale_id')}, l.{i('dept')}, l.{i('role')}, "
-            f"l.{i('points')}, z.{i(q.ZEROED)} IS NULL AS {i('counted')}, "
-            f"{by}.{i('#gate')} AS {i('zeroed_by')}, {by}.{i('#clause')} AS {i('clause')} "
-            f"FROM {i('#lines')} AS l JOIN {i('#zeroed')} AS z ON z.{i(q.ROW)} = l.{i(q.ROW)} "
-            f"LEFT JOIN {by} ON {by}.{i(q.ZEROED)} = z.{i(q.ZEROED)} "
-            f"ORDER BY l.{i(q.ROW)}, l.{i('#position')}"
+            f"l.{i('points')}, {zeroed} IS NULL AS {i('counted')}, "
+            f"{by}.{i('#gate')} AS {i('zeroed_by')}, {by}.{i('#clause')} AS {i('clause')}, "
+            f"NULL::VARCHAR AS {i('penalty')} "
+            f"FROM {i(q.LINES)} AS l JOIN {i('#zeroed')} AS z ON z.{i(q.ROW)} = l.{i(q.ROW)} "
+            f"{join}LEFT JOIN {by} ON {by}.{i(q.ZEROED)} = {zeroed} "
+            f"ORDER BY l.{i(q.ROW)}, l.{i(q.POSITION)}"
         ).select(list(LEDGER_COLUMNS))
-        for name in ("dept", "role", "zeroed_by", "clause"):  # a few values, millions of times
-            index = table.column_names.index(name)
-            table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
         return table
 
-    def totals(self) -> dict[str, Decimal]:
+    def totals(self, ledger: pa.Table) -> dict[str, Decimal]:
         """The department totals: every line checked against the exact range first (as the
         loops add up every sale before a gate takes one back), then the counted ones."""
         zero = Decimal(0).quantize(self.scoring.precision, context=CONTEXT)
         members = self.scoring.split.departments.members
         every = {d: zero for d in members}
         counted = {d: zero for d in members}
-        points, row = q.ident("points"), q.ident(q.ROW)
+        self.connection.register("#ledger", ledger)
         summed = self.fetch(
-            f"SELECT l.{q.ident('dept')}, sum(l.{points}), sum(CASE WHEN z.{q.ident(q.ZEROED)} "
-            f"IS NULL THEN l.{points} END) FROM {q.ident('#lines')} AS l JOIN "
-            f"{q.ident('#zeroed')} AS z ON z.{row} = l.{row} GROUP BY 1"
+            f"SELECT {q.ident('dept')}, sum({q.ident('points')}), sum(CASE WHEN "
+            f"{q.ident('counted')} THEN {q.ident('points')} END) FROM {q.ident('#ledger')} "
+            "GROUP BY 1"
         )
+        self.connection.unregister("#ledger")
         for dept, total, kept in summed:
             every[dept] = Decimal(total)
             counted[dept] = zero if kept is None else Decimal(kept)
@@ -363,86 +341,28 @@ class _Run:
         found: dict[object, dict[str, Decimal]] = {}
         for row in self.arrow(query).to_pylist():
             found[row[q.key_column(0)]] = {
-                amount: _money(row[q.aggregate_column(i)])
+                amount: credited_money(row[q.aggregate_column(i)])
                 for i, amount in enumerate(credit.amounts)
             }
         return found
-
-    def engagements(
-        self,
-        decisions: Mapping[object, dict[str, object]],
-        credits: dict[object, dict[str, Decimal]],
-    ) -> tuple[EngagementResult, ...]:
-        """Each client group's engagements tested and its credit divided (in `credits`)."""
-        s = self.scoring
-        if not s.engagements:
-            return ()
-        lookup = next(lk for lk in s.lookups if lk.name == s.engagements[0].lookup)
-        catalog = lookup.catalog
-        assert catalog is not None
-        heads = pa.table(
-            {
-                q.KEY: pa.array(list(catalog.heads.values()), pa.string()),
-                "#member": pa.array(list(catalog.heads), pa.string()),
-            }
-        )
-        self.connection.register(q.HEADS, heads)
-        units: dict[object, dict[object, object]] = {}
-        owned: dict[object, Owned] = {}
-        unit_query = self.queries.engagement_units(lookup)
-        if unit_query is not None and s.credit is not None:
-            for row in self.arrow(unit_query).to_pylist():
-                head, unit = row["#head"], row["#unit"]
-                if unit is not None:
-                    units.setdefault(head, {})[unit] = row["#shown"]
-                mine = owned.setdefault(head, {a: (None, {}) for a in s.credit.amounts})
-                for i, amount in enumerate(s.credit.amounts):
-                    value = row[q.aggregate_column(i)]
-                    if value is None:
-                        continue
-                    total, own = mine[amount]
-                    value = _money(value)
-                    total = value if total is None else Decimal(total_add(total, value))
-                    own[unit] = Decimal(total_add(own.get(unit, _ZERO), value))
-                    mine[amount] = (total, own)
-        facts = []
-        with localcontext(CONTEXT):
-            for row in sorted(
-                self.arrow(self.queries.engagement_groups(lookup)).to_pylist(),
-                key=lambda r: key_order(r["#head"]),
-            ):
-                head = row["#head"]
-                measured = []
-                for e, engagement in enumerate(s.engagements):
-                    group = engagement.group
-                    values = {n: row[f"#e{e}c{i}"] for i, n in enumerate(group.constants)}
-                    for a, aggregate in enumerate(group.aggregates):
-                        values[aggregate.name] = _number(aggregate, row[f"#e{e}a{a}"])
-                    measured.append(values)
-                holds, read = verdicts(s, measured, self.scorer.evaluate)
-                found = units.get(head, {})
-                ordered = {k: found[k] for k in sorted(found, key=key_order)}
-                sales = tuple(str(x) for x in row["#sales"])
-                nothing: Owned = {a: (None, {}) for a in (s.credit.amounts if s.credit else ())}
-                mine = owned.get(head, nothing)
-                facts.append(GroupFacts(head, sales, holds, read, ordered, mine))
-        return divide_groups(s, catalog, lookup, facts, decisions, credits)
 
     def sheet(self, decisions: Mapping[object, dict[str, object]]) -> ScoreSheet:
         s = self.scoring
         accumulators, answers = self.groups()
         with localcontext(CONTEXT):
-            products, gate_decisions, _ = decide_groups(s, accumulators, self.scorer.evaluate)
-        gates = self.zeroed(accumulators, answers)
-        ledger = self.ledger(gates)
-        totals = self.totals()
-        self.connection.execute(f"DROP TABLE {q.ident('#lines')}")
+            products, gate_decisions, targets = decide_groups(s, accumulators, self.evaluate)
+            self.zeroed(accumulators, answers)
+            if self.per_line:
+                gate_decisions += self.line_gates(targets)
+            ledger = self.ledger()
+            totals = self.totals(ledger)
+            penalties = self.penalties(totals, targets)
         credits = self.credits()
-        engagements = self.engagements(decisions, credits)
+        engagements = engagement_results(self, decisions, credits)
         scorer, tables = self.scorer, self.tables
         return ScoreSheet(
             s,
-            TableLedger(ledger, self.sales, scorer.schema, s.id_field),
+            TableLedger(_with_penalties(ledger, penalties), self.sales, scorer.schema, s.id_field),
             totals,
             tuple(gate_decisions),
             products,
@@ -454,21 +374,13 @@ class _Run:
         )
 
 
-def _number(aggregate: m.Aggregate, value: object) -> object:
-    """An aggregate as the loops keep it: a count or a sum of ints an int, a sum exact."""
-    if value is None:
-        return None
-    if aggregate.function in ("count", "count_distinct") or aggregate.type.kind is Kind.INT:
-        return int(value)  # type: ignore[call-overload]
-    return value
-
-
-def _money(value: object) -> Decimal:
-    """A credited amount as the loops keep it: from 0.00, and without the zeros past the
-    fen that a column's scale adds (1.50 in a column of scale 3 is 1.500 there)."""
-    if value is None:
-        return _ZERO
-    money = Decimal(total_add(_ZERO, value))  # type: ignore[arg-type]
-    if money.as_tuple().exponent < -2 and money == money.quantize(_ZERO):  # type: ignore[operator]
-        money = money.quantize(_ZERO)
-    return money
+def _with_penalties(table: pa.Table, penalties: list[LedgerLine]) -> pa.Table:
+    """The ledger with its penalty lines after the sales' lines, and its few-valued text
+    columns dictionary-encoded (a few values, millions of times)."""
+    if penalties:
+        rows = {name: [getattr(line, name) for line in penalties] for name in LEDGER_COLUMNS}
+        table = pa.concat_tables([table, pa.table(rows, schema=table.schema)])
+    for name in ("dept", "role", "zeroed_by", "clause", "penalty"):
+        index = table.column_names.index(name)
+        table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
+    return table

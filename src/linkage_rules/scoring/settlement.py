@@ -147,9 +147,9 @@ def decide_groups(
     gates = [g for g in scoring.gates if not g.group.per_line]
     for gate, groups in zip(gates, accumulators[offset:], strict=True):
         group = gate.group
-        for key in sorted(groups, key=_sort_key):
+        for key in sorted(groups, key=decision_order):
             acc = groups[key]
-            extra = _target_values(scoring, group, key, targets)
+            extra = target_values(scoring, group, key, targets)
             values = group_values(scoring, group, key, acc, extra)
             passed = evaluate(group.value, values) is True
             acc[c.GROUP_PASSED] = passed
@@ -161,7 +161,7 @@ def decide_groups(
     return results, decisions, targets
 
 
-def _target_values(
+def target_values(
     scoring: m.Scoring,
     group: m.Grouped,
     key: tuple[object, ...],
@@ -180,7 +180,7 @@ def _decision(
     return GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, acc[c.GROUP_COUNT])
 
 
-def _sort_key(key: tuple[object, ...]) -> tuple[tuple[int, str], ...]:
+def decision_order(key: tuple[object, ...]) -> tuple[tuple[int, str], ...]:
     """Keys sorted as text, nulls first: a stable order for decisions whatever the input order."""
     return tuple((0, "") if k is None else (1, format_value(k)) for k in key)
 
@@ -247,16 +247,13 @@ def _line_level(
             if where is not None and evaluate(where, item[2]) is not True:
                 continue
             groups.setdefault(group_key(item[2], gate.group.keys), []).append(item)
-        for key in sorted(groups, key=_sort_key):
+        for key in sorted(groups, key=decision_order):
             members = groups[key]
-            extra = _target_values(scoring, gate.group, key, targets)
+            extra = target_values(scoring, gate.group, key, targets)
             values = _line_group_values(gate.group, key, members, evaluate, extra)
-            passed = evaluate(gate.group.value, values) is True
-            shown = {name: values.get(name) for name in field_refs(gate.group.value)}
-            decisions.append(
-                GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, len(members))
-            )
-            if passed:
+            decision = line_decision(gate, key, values, len(members), evaluate)
+            decisions.append(decision)
+            if decision.passed:
                 continue
             for index, position, _ in members:
                 if (index, position) in line_zeroed:
@@ -272,31 +269,55 @@ def _line_level(
             if index in zeroed or (index, position) in line_zeroed:
                 continue
             groups.setdefault(group_key(values, penalty.group.keys), []).append(item)
-        for key in sorted(groups, key=_sort_key):
-            extra = _target_values(scoring, penalty.group, key, targets)
+        for key in sorted(groups, key=decision_order):
+            extra = target_values(scoring, penalty.group, key, targets)
             values = _line_group_values(penalty.group, key, groups[key], evaluate, extra)
-            amount = evaluate(penalty.group.value, values)
-            if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
-                continue
-            dept = str(values[DEPT])
-            amount = Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP, CONTEXT)
-            if not amount.is_finite():  # past 34 digits quantize gives NaN: never subtract it
-                raise RecordError(
-                    message(
-                        "score.penalty-too-long",
-                        "penalty `{penalty}` comes to more than 34 digits of points for "
-                        "`{dept}`; the engine takes away only what it can count exactly",
-                        penalty=penalty.name,
-                        dept=dept,
-                    ),
-                    field=DEPT,
-                    entity=scoring.entity.name,
-                )
-            taken = min(amount, totals[dept])
-            totals[dept] -= taken
-            clause, name = penalty.clause, penalty.name
-            penalties.append(LedgerLine(None, dept, "penalty", -taken, True, None, clause, name))
+            line = penalty_line(scoring, penalty, values, totals, evaluate)
+            if line is not None:
+                penalties.append(line)
     return line_zeroed, penalties, decisions
+
+
+def line_decision(
+    gate: m.Gate, key: tuple[object, ...], values: dict[str, object], items: int,
+    evaluate: Evaluate,
+) -> GateDecision:  # fmt: skip
+    """A per-department gate's verdict on one group of ledger lines."""
+    passed = evaluate(gate.group.value, values) is True
+    shown = {name: values.get(name) for name in field_refs(gate.group.value)}
+    return GateDecision(gate.name, gate.label, gate.clause, key, passed, shown, items)
+
+
+def penalty_line(
+    scoring: m.Scoring,
+    penalty: m.Penalty,
+    values: dict[str, object],
+    totals: dict[str, Decimal],
+    evaluate: Evaluate,
+) -> LedgerLine | None:
+    """A penalty on one group: its points at the precision, taken from the department's
+    total (never below zero), or None when it comes to nothing."""
+    amount = evaluate(penalty.group.value, values)
+    if not amount or not isinstance(amount, (int, Decimal)) or amount < 0:
+        return None
+    dept = str(values[DEPT])
+    amount = Decimal(amount).quantize(scoring.precision, ROUND_HALF_UP, CONTEXT)
+    if not amount.is_finite():  # past 34 digits quantize gives NaN: never subtract it
+        raise RecordError(
+            message(
+                "score.penalty-too-long",
+                "penalty `{penalty}` comes to more than 34 digits of points for "
+                "`{dept}`; the engine takes away only what it can count exactly",
+                penalty=penalty.name,
+                dept=dept,
+            ),
+            field=DEPT,
+            entity=scoring.entity.name,
+        )
+    taken = min(amount, totals[dept])
+    totals[dept] -= taken
+    clause, name = penalty.clause, penalty.name
+    return LedgerLine(None, dept, "penalty", -taken, True, None, clause, name)
 
 
 def _line_group_values(

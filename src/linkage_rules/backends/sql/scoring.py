@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from ...language import model as m
 from ...language.dtypes import DECIMAL, Kind
-from ...language.names import COUNT_DISTINCT, POINTS
+from ...language.names import COUNT_DISTINCT, DEPT, POINTS, ROLE_NAME
 from ...messages import message
 from . import types as t
 from .expressions import TEXT_KEY_FUNCTION, SqlExpr, cast, literal
@@ -56,6 +56,14 @@ COUNT = "#count"
 ZEROED = "#zeroed"
 """A sale's first failing gate, as its index among the gates grouped by sale."""
 
+LINE_ZEROED = "#line_zeroed"
+"""A line's first failing gate grouped by department, by its index among all gates."""
+SALE_ZEROED = "#sale_zeroed"
+POSITION = "#position"
+LINES = "#lines"
+ITEMS = "#items"
+"""Every ledger line with its sale's values, for the gates and penalties per department."""
+
 SALES = "linkage_sales"
 PRICED = "linkage_priced"
 SHARES = "linkage_shares"
@@ -68,6 +76,10 @@ def lookup_table(index: int) -> str:
 
 def failed_table(index: int) -> str:
     return "linkage_failed_" + str(index)
+
+
+def constant_column(index: int) -> str:
+    return "#c" + str(index)
 
 
 def key_column(index: int) -> str:
@@ -115,17 +127,6 @@ class ScoringQueries:
         self.scoring = scoring
         self.scale = precision_scale(scoring)
         self.fields = dict(fields)
-        per_line = [g.name for g in scoring.gates if g.group.per_line]
-        if per_line:
-            raise refusal(
-                message(
-                    "sql.per-line-gates",
-                    "gates grouped by department ({gates})",
-                    gates=", ".join(per_line),
-                )
-            )
-        if scoring.penalties:
-            raise refusal(message("sql.penalties", "penalties"))
         self.points_type = t.SqlType("number", t.SQL_MAX_DIGITS, self.scale)
         """A line's points: any sale's points fit, and department totals sum in it."""
 
@@ -324,6 +325,75 @@ class ScoringQueries:
         )
         return query
 
+    # ---- gates and penalties per department: their items are ledger lines -----------------
+
+    def items(self) -> str:
+        """Every line with its sale's values, as `interpreter.scoring.line_values` has them:
+        `points` is the line's, `dept` and `role` its department and role."""
+        self.fields.update({DEPT: t.TEXT, ROLE_NAME: t.TEXT})
+        query = (
+            f"SELECT p.* REPLACE (l.{ident(POINTS)} AS {ident(POINTS)}), l.{ident('dept')} AS "
+            f"{ident(DEPT)}, l.{ident('role')} AS {ident(ROLE_NAME)}, l.{ident(POSITION)}, "
+            f"z.{ident(ZEROED)} AS {ident(SALE_ZEROED)} FROM {ident(LINES)} AS l "
+            f"JOIN {ident(PRICED)} AS p ON p.{ident(ROW)} = l.{ident(ROW)} "
+            f"JOIN {ident('#zeroed')} AS z ON z.{ident(ROW)} = l.{ident(ROW)}"
+        )
+        return query
+
+    def line_key(self, name: str) -> exp.Expr:
+        """A key of a group of lines (`runtime.group_key`): any text in its compared form."""
+        node = column(name)
+        if self.fields[name].kind == "text":
+            return exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[node])
+        return node
+
+    def line_group(self, group: m.Grouped, *, source: str, counted_only: bool = False) -> str:
+        """One row per group of lines: keys, how many lines, the constants (from the first
+        line) and each aggregate; a penalty's groups hold only the lines still counted."""
+        exprs = self.exprs()
+        order = f"{ident(ROW)}, {ident(POSITION)}"
+        columns = [f"{sql(self.line_key(k))} AS {ident(key_column(i))}"
+                   for i, k in enumerate(group.keys)]  # fmt: skip
+        columns.append(f"count(*) AS {ident(COUNT)}")
+        for index, name in enumerate(group.constants):
+            columns.append(
+                f"first({ident(name)} ORDER BY {order}) AS {ident(constant_column(index))}"
+            )
+        for index, aggregate in enumerate(group.aggregates):
+            columns.append(
+                f"{sql(_aggregate(aggregate, exprs))} AS {ident(aggregate_column(index))}"
+            )
+        tests = []
+        if group.where is not None:
+            tests.append(sql(exprs.condition(group.where)))
+        if counted_only:
+            tests += [f"{ident(SALE_ZEROED)} IS NULL", f"{ident(LINE_ZEROED)} IS NULL"]
+        query = f"SELECT {', '.join(columns)} FROM {ident(source)}"
+        if tests:
+            query += " WHERE " + " AND ".join(tests)
+        return query + " GROUP BY " + ", ".join(str(i + 1) for i in range(len(group.keys)))
+
+    def lines_zeroed(self, failing: Sequence[tuple[int, m.Grouped]]) -> str:
+        """Each line's first failing gate per department (its index among all gates)."""
+        exprs = self.exprs()
+        cases, joins = [], []
+        for index, group in failing:
+            alias = ident(f"#f{index}")
+            tests = [f"{alias}.{ident(key_column(i))} IS NOT DISTINCT FROM {sql(self.line_key(k))}"
+                     for i, k in enumerate(group.keys)]  # fmt: skip
+            if group.where is not None:
+                tests.append(sql(exprs.condition(group.where)))
+            joins.append(
+                f"LEFT JOIN {ident(failed_table(index))} AS {alias} ON {' AND '.join(tests)}"
+            )
+            cases.append(f"WHEN {alias}.{ident(COUNT)} IS NOT NULL THEN {index}")
+        zeroed = f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS BIGINT)"
+        query = (
+            f"SELECT {ident(ROW)}, {ident(POSITION)}, {ident(SALE_ZEROED)}, {zeroed} AS "
+            f"{ident(LINE_ZEROED)} FROM {ident(ITEMS)} {' '.join(joins)}"
+        )
+        return query
+
     def credits(self) -> str | None:
         """Per unit credited (compared form), each amount's total (null when none is given),
         in the order of the units' first sales."""
@@ -337,44 +407,45 @@ class ScoringQueries:
         )
         return query
 
-    # ---- engagements ------------------------------------------------------------------------
 
-    def engagement_groups(self, lookup: m.Lookup) -> str:
-        """Per client group (its head): its sales in order, and each engagement's constants
-        (from its first sale) and aggregates, as `scoring.engagements` measures them."""
-        exprs = self.exprs()
-        columns = [
-            f"h.{ident(KEY)} AS {ident('#head')}",
-            f"list({ident(self.scoring.id_field)} ORDER BY {ident(ROW)}) AS {ident('#sales')}",
-        ]
-        for e, engagement in enumerate(self.scoring.engagements):
-            group = engagement.group
-            for c, name in enumerate(group.constants):
-                columns.append(
-                    f"first({ident(name)} ORDER BY {ident(ROW)}) AS {ident(f'#e{e}c{c}')}"
-                )
-            for a, aggregate in enumerate(group.aggregates):
-                columns.append(f"{sql(_aggregate(aggregate, exprs))} AS {ident(f'#e{e}a{a}')}")
-        query = (
-            f"SELECT {', '.join(columns)} FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON "
-            f"h.{ident('#member')} = {sql(self.key(lookup.key))} GROUP BY 1"
-        )
-        return query
+# ---- engagements ------------------------------------------------------------------------
 
-    def engagement_units(self, lookup: m.Lookup) -> str | None:
-        """Per client group and unit (compared; null for a sale with none): the unit's least
-        spelling and what its sales credit, amount by amount."""
-        credit = self.scoring.credit
-        if credit is None:
-            return None
-        sums = _credited_sums(credit)
-        query = (
-            f"SELECT h.{ident(KEY)} AS {ident('#head')}, {sql(self.key(credit.to))} AS "
-            f"{ident('#unit')}, min({ident(credit.to)}) AS {ident('#shown')}, {', '.join(sums)} "
-            f"FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON h.{ident('#member')} = "
-            f"{sql(self.key(lookup.key))} GROUP BY 1, 2"
-        )
-        return query
+
+def engagement_groups(queries: ScoringQueries, lookup: m.Lookup) -> str:
+    """Per client group (its head): its sales in order, and each engagement's constants
+    (from its first sale) and aggregates, as `scoring.engagements` measures them."""
+    exprs = queries.exprs()
+    columns = [
+        f"h.{ident(KEY)} AS {ident('#head')}",
+        f"list({ident(queries.scoring.id_field)} ORDER BY {ident(ROW)}) AS {ident('#sales')}",
+    ]
+    for e, engagement in enumerate(queries.scoring.engagements):
+        group = engagement.group
+        for c, name in enumerate(group.constants):
+            columns.append(f"first({ident(name)} ORDER BY {ident(ROW)}) AS {ident(f'#e{e}c{c}')}")
+        for a, aggregate in enumerate(group.aggregates):
+            columns.append(f"{sql(_aggregate(aggregate, exprs))} AS {ident(f'#e{e}a{a}')}")
+    query = (
+        f"SELECT {', '.join(columns)} FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON "
+        f"h.{ident('#member')} = {sql(queries.key(lookup.key))} GROUP BY 1"
+    )
+    return query
+
+
+def engagement_units(queries: ScoringQueries, lookup: m.Lookup) -> str | None:
+    """Per client group and unit (compared; null for a sale with none): the unit's least
+    spelling and what its sales credit, amount by amount."""
+    credit = queries.scoring.credit
+    if credit is None:
+        return None
+    sums = _credited_sums(credit)
+    query = (
+        f"SELECT h.{ident(KEY)} AS {ident('#head')}, {sql(queries.key(credit.to))} AS "
+        f"{ident('#unit')}, min({ident(credit.to)}) AS {ident('#shown')}, {', '.join(sums)} "
+        f"FROM {ident(PRICED)} JOIN {ident(HEADS)} AS h ON h.{ident('#member')} = "
+        f"{sql(queries.key(lookup.key))} GROUP BY 1, 2"
+    )
+    return query
 
 
 def _credited_sums(credit: m.Credit) -> list[str]:
