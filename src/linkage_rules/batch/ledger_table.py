@@ -7,9 +7,9 @@ iterates, or sale by sale, for `explain`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -61,17 +61,7 @@ class TableLedger(LedgerLines):
     def __len__(self) -> int:
         return int(self.table.num_rows)
 
-    @overload
-    def __getitem__(self, index: int) -> LedgerLine: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
-    def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
-        if isinstance(index, slice):
-            return [self._line(r) for r in self.table.take(range(len(self))[index]).to_pylist()]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("ledger line out of range")
+    def _line_at(self, index: int) -> LedgerLine:
         return self._line(self.table.slice(index, 1).to_pylist()[0])
 
     @property

@@ -58,6 +58,23 @@ class LedgerLines(Sequence[LedgerLine]):
 
     __slots__ = ()
 
+    @overload
+    def __getitem__(self, index: int) -> LedgerLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
+    def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("ledger line out of range")
+        return self._line_at(index)
+
+    def _line_at(self, index: int) -> LedgerLine:
+        """Line `index`, counted from 0 and within the ledger."""
+        raise NotImplementedError
+
     @property
     def penalties(self) -> tuple[LedgerLine, ...]:
         raise NotImplementedError
@@ -121,24 +138,13 @@ class Ledger(LedgerLines):
     def __len__(self) -> int:
         return sum(c.line_count(e) for e in self._entries) + len(self._penalties)
 
-    @overload
-    def __getitem__(self, index: int) -> LedgerLine: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LedgerLine]: ...
-    def __getitem__(self, index: int | slice) -> LedgerLine | Sequence[LedgerLine]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        if index < 0:
-            index += len(self)
-        if index >= 0:
-            for number, entry in enumerate(self._entries):
-                count = c.line_count(entry)
-                if index < count:
-                    return list(self._lines(number))[index]
-                index -= count
-            if index < len(self._penalties):
-                return self._penalties[index]
-        raise IndexError("ledger line out of range")
+    def _line_at(self, index: int) -> LedgerLine:
+        for number, entry in enumerate(self._entries):
+            count = c.line_count(entry)
+            if index < count:
+                return list(self._lines(number))[index]
+            index -= count
+        return self._penalties[index]
 
     @property
     def penalties(self) -> tuple[LedgerLine, ...]:

@@ -20,6 +20,7 @@ from ...language import model as m
 from ...language.diagnostics import Diagnostic
 from ...language.dtypes import Kind
 from ...language.errors import PolicyError
+from ...language.source import Span
 from ...messages import message
 from . import types as t
 from .expressions import SqlExpr, literal
@@ -64,21 +65,21 @@ def key_field(entity: m.Entity) -> str | None:
 
 
 def _refusal(error: t.Unsupported, fallback: m.TExpr | None, entity: str) -> PolicyError:
-    span = getattr(error, "span", None) or (fallback.span if fallback is not None else None)
-    return PolicyError(
-        [
-            Diagnostic(
-                "sql-unsupported",
-                message("sql.unsupported", "cannot be computed exactly in SQL: {why}", why=error),
-                span,
-                help=message(
-                    "sql.unsupported.help",
-                    "the Python engine (`classify`) runs it; the SQL of `{entity}` is refused",
-                    entity=entity,
-                ),
-            )
-        ]
+    span = fallback.span if fallback is not None else None
+    advice = message(
+        "sql.unsupported.help",
+        "the Python engine (`classify`) runs it; the SQL of `{entity}` is refused",
+        entity=entity,
     )
+    return refusal_error(error, span, advice)
+
+
+def refusal_error(error: t.Unsupported, span: Span | None, advice: str) -> PolicyError:
+    """What SQL cannot compute exactly, at the expression's place in the policy (or at
+    `span`), with `advice` saying which engine runs it instead."""
+    span = getattr(error, "span", None) or span
+    why = message("sql.unsupported", "cannot be computed exactly in SQL: {why}", why=error)
+    return PolicyError([Diagnostic("sql-unsupported", why, span, help=advice)])
 
 
 def _array(nodes: Sequence[exp.Expr], element: t.SqlType) -> exp.Expr:
