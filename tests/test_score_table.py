@@ -270,6 +270,24 @@ def test_participants_that_do_not_parse_name_the_sale() -> None:
     assert got.value.field == "participants"
 
 
+def test_a_ratio_too_fine_for_sql_is_refused_by_name_not_a_traceback() -> None:
+    _, projects, targets = ss.generate_sales.generate(5, 9)
+    third = "0." + "3" * 40
+    rest = "0." + "3" * 39 + "4"  # with `third` twice: exactly 1
+    table = _sales_table()
+    product = table.column("product")[1].as_py()
+    a, b, c = [d for d in ss.DEPARTMENTS if d != ss.host_of(product)][:3]
+    texts = table.column("participants").to_pylist()
+    texts[1] = f"{a}:{third}|{b}:{third}|{c}:{rest}"
+    table = _sales_table(participants=pa.array(texts))
+    rows = table.to_pylist()
+    POLICY.score(rows, projects=projects, targets=targets)  # the Python engine scores it
+    with pytest.raises(lr.PolicyError) as caught:
+        POLICY.score_table(table, projects=projects, targets=targets)
+    assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
+    assert "40 decimal places" in str(caught.value)
+
+
 # ---- hostile text: it stays data ---------------------------------------------------------------
 
 HOSTILE_IDS = ["x'); DROP TABLE linkage_sales; --", 'a"b', "业绩\u3000１", "  padded  ", "#row"]

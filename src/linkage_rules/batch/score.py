@@ -25,8 +25,8 @@ from ..backends import contract as c
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL
 from ..backends.sql import scoring as q
 from ..backends.sql import types as t
+from ..backends.sql.query import refusal_error
 from ..language import model as m
-from ..language.diagnostics import Diagnostic
 from ..language.errors import PolicyError, RecordError
 from ..messages import message
 from ..scoring.scorer import Scorer
@@ -67,6 +67,7 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
     try:
         queries = q.ScoringQueries(scoring, fields)
         priced = queries.priced()
+        participants = shares_table(scorer, sales_table, queries.ratio_scale)
     except t.Unsupported as refusal:
         raise _refused(scoring, refusal) from None
     connection = connect()
@@ -75,7 +76,7 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
         connection.register(q.SALES, sales_table)
         for index, table in enumerate(lookups):
             connection.register(q.lookup_table(index), table)
-        connection.register(q.SHARES, shares_table(scorer, sales_table))
+        connection.register(q.SHARES, participants)
         connection.execute(f"CREATE TEMP TABLE {q.ident(q.PRICED)} AS {priced}")
         run = _Run(scorer, queries, connection, tables, sales_table)
         run.first_problem()
@@ -87,21 +88,12 @@ def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> 
 
 
 def _refused(scoring: m.Scoring, refusal: t.Unsupported) -> PolicyError:
-    span = getattr(refusal, "span", None) or scoring.span
-    return PolicyError(
-        [
-            Diagnostic(
-                "sql-unsupported",
-                message("sql.unsupported", "cannot be computed exactly in SQL: {why}", why=refusal),
-                span,
-                help=message(
-                    "sql.unsupported-score.help",
-                    "the Python engine (`score`) runs it; `score_table` refuses scoring `{name}`",
-                    name=scoring.name,
-                ),
-            )
-        ]
+    advice = message(
+        "sql.unsupported-score.help",
+        "the Python engine (`score`) runs it; `score_table` refuses scoring `{name}`",
+        name=scoring.name,
     )
+    return refusal_error(refusal, scoring.span, advice)
 
 
 # ---- the run ------------------------------------------------------------------------------

@@ -92,9 +92,10 @@ def lookup_input(
     return pa.table(columns, names=names)
 
 
-def shares_table(scorer: Scorer, sales: pa.Table) -> pa.Table:
+def shares_table(scorer: Scorer, sales: pa.Table, most_places: int) -> pa.Table:
     """Each distinct participants text that parses, one row per participant; a text that
-    does not has no row, which flags its sales (the loop words the error)."""
+    does not has no row, which flags its sales (the loop words the error). A ratio of
+    more than `most_places` decimal places cannot be multiplied exactly in SQL."""
     column = sales.column(scorer.scoring.split.participants)
     texts, positions, depts, ratios, counts = [], [], [], [], []
     for text in pc.unique(column).drop_null().to_pylist():
@@ -109,13 +110,25 @@ def shares_table(scorer: Scorer, sales: pa.Table) -> pa.Table:
             ratios.append(ratio)
             counts.append(len(parsed))
     scale = max((-r.as_tuple().exponent for r in ratios if r is not None), default=0)  # type: ignore[operator]
+    scale = max(scale, 0)
+    if scale > most_places:
+        raise t.Unsupported(
+            message(
+                "sql.ratio-places",
+                "a ratio of `{field}` has {places} decimal places; SQL multiplies the points "
+                "exactly by ratios of at most {most}",
+                field=scorer.scoring.split.participants,
+                places=scale,
+                most=most_places,
+            )
+        )
     exact = [None if r is None else r.quantize(Decimal(1).scaleb(-scale)) for r in ratios]
     return pa.table(
         {
             q.SHARE_TEXT: pa.array(texts, pa.string()),
             q.SHARE_POSITION: pa.array(positions, pa.int64()),
             q.SHARE_DEPT: pa.array(depts, pa.string()),
-            q.SHARE_RATIO: pa.array(exact, pa.decimal128(38, min(max(scale, 0), 30))),
+            q.SHARE_RATIO: pa.array(exact, pa.decimal128(38, scale)),
             q.SHARE_COUNT: pa.array(counts, pa.int64()),
         }
     )

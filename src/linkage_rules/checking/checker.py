@@ -157,9 +157,7 @@ class Checker:
             tables=tuple(ctx.tables.values()),
             examples=tuple(self.examples),
             fingerprint=fingerprint(parts + self.data_parts),
-            source_files=tuple(
-                sorted({f.source.name for f in self.files} | set(self.data_files))
-            ),
+            source_files=tuple(sorted({f.source.name for f in self.files} | set(self.data_files))),
             catalogs=tuple(ctx.catalogs.values()),
             scorings=tuple(ctx.scorings.values()),
             scoring_examples=tuple(self.scoring_examples),

@@ -262,4 +262,3 @@ class DeclarationLowering(LoweringBase):
         date = self._literal(effective)
         assert isinstance(date, n.DateLit)
         return n.AmendmentDecl(version_lit, label, date, tuple(decls), span)
-

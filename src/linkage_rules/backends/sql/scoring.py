@@ -23,7 +23,7 @@ names, quoted; values the policy writes are sqlglot literals, never text pasted 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from sqlglot import exp
@@ -51,10 +51,9 @@ SHARE_TEXT, SHARE_POSITION, SHARE_DEPT, SHARE_RATIO, SHARE_COUNT = (
 )
 """The participants table: one row per (participants as written, participant)."""
 PROBLEM = "#problem"
-REPEAT = "#repeat"
 COUNT = "#count"
 ZEROED = "#zeroed"
-"""A sale's first failing gate, as its index among the gates grouped by sale."""
+"""A sale's first failing gate grouped by sale, by its index among all gates."""
 
 LINE_ZEROED = "#line_zeroed"
 """A line's first failing gate grouped by department, by its index among all gates."""
@@ -129,6 +128,17 @@ class ScoringQueries:
         self.fields = dict(fields)
         self.points_type = t.SqlType("number", t.SQL_MAX_DIGITS, self.scale)
         """A line's points: any sale's points fit, and department totals sum in it."""
+        self.share, self.share_type = literal(scoring.split.participants_share)
+
+    @property
+    def ratio_scale(self) -> int:
+        """The most decimal places a participant's ratio may have for its product with the
+        pool (points × the participants' share) to be exact in DECIMAL(38); known once
+        `priced` has sized the points."""
+        points = self.fields[POINTS]
+        pool_scale = self.scale + (self.share_type.scale or 0)
+        pool_whole = points.whole_digits + self.share_type.whole_digits
+        return t.SQL_MAX_DIGITS - pool_scale - pool_whole
 
     def exprs(self) -> SqlExpr:
         return SqlExpr(self.fields, DIALECT)
@@ -255,8 +265,7 @@ class ScoringQueries:
         """Every ledger line: the host's (position 0) and each participant's, by sale."""
         s = self.scoring
         wide = self.points_type.build().sql(DIALECT)
-        share = sql(literal(s.split.participants_share)[0])
-        pool = f"(CAST(p.{ident(POINTS)} AS {wide}) * CAST({share} AS DECIMAL(38, 12)))"
+        pool = f"(CAST(p.{ident(POINTS)} AS {wide}) * {sql(self.share)})"
         unit = sql(literal(Decimal(1).scaleb(-self.scale))[0])
         whole = f"CAST(trunc({pool}, {self.scale}) * {10**self.scale} AS HUGEINT)"
         equal = (
@@ -266,7 +275,7 @@ class ScoringQueries:
         sale_id = ident(s.id_field)
         parts = (
             f"SELECT p.{ident(ROW)}, p.{sale_id} AS {ident('sale_id')}, "
-            f"x.{ident(SHARE_POSITION)} AS {ident('#position')}, x.{ident(SHARE_DEPT)} AS "
+            f"x.{ident(SHARE_POSITION)} AS {ident(POSITION)}, x.{ident(SHARE_DEPT)} AS "
             f"{ident('dept')}, 'participant' AS {ident('role')}, CASE WHEN "
             f"x.{ident(SHARE_RATIO)} IS NULL THEN {equal} ELSE {by_ratio} END AS {ident('points')} "
             f"FROM {ident(PRICED)} AS p JOIN {ident(SHARES)} AS x ON "
@@ -276,7 +285,7 @@ class ScoringQueries:
             f"WITH {ident('#parts')} AS ({parts}), {ident('#given')} AS (SELECT {ident(ROW)}, "
             f"sum({ident('points')}) AS {ident('#given')} FROM {ident('#parts')} GROUP BY "
             f"{ident(ROW)}) SELECT p.{ident(ROW)}, p.{sale_id} AS {ident('sale_id')}, 0 AS "
-            f"{ident('#position')}, p.{ident(HOST)} AS {ident('dept')}, 'host' AS {ident('role')}, "
+            f"{ident(POSITION)}, p.{ident(HOST)} AS {ident('dept')}, 'host' AS {ident('role')}, "
             f"CAST(CAST(p.{ident(POINTS)} AS {wide}) - coalesce(g.{ident('#given')}, 0) AS {wide}) "
             f"AS {ident('points')} FROM {ident(PRICED)} AS p LEFT JOIN {ident('#given')} AS g ON "
             f"g.{ident(ROW)} = p.{ident(ROW)} UNION ALL SELECT * FROM {ident('#parts')}"
@@ -306,12 +315,24 @@ class ScoringQueries:
 
     def zeroed(self, failing: Sequence[tuple[int, m.Grouped]]) -> str:
         """Each sale's first failing gate (its index), for the gates with failed groups."""
+        cases, joins = self._failed_joins(failing, self.key)
+        query = (
+            f"SELECT {ident(PRICED)}.{ident(ROW)}, CASE {cases} END AS {ident(ZEROED)} "
+            f"FROM {ident(PRICED)} {joins}"
+        )
+        return query
+
+    def _failed_joins(
+        self, failing: Sequence[tuple[int, m.Grouped]], key: Callable[[str], exp.Expr]
+    ) -> tuple[str, str]:
+        """A join of each gate's failed groups (`failed_table`) on an item's keys and the
+        gate's filter, and the `WHEN`s that name the first gate an item failed."""
         exprs = self.exprs()
         cases, joins = [], []
         for index, group in failing:
             alias = ident(f"#f{index}")
             tests = [
-                f"{alias}.{ident(key_column(i))} IS NOT DISTINCT FROM {sql(self.key(k))}"
+                f"{alias}.{ident(key_column(i))} IS NOT DISTINCT FROM {sql(key(k))}"
                 for i, k in enumerate(group.keys)
             ]
             if group.where is not None:
@@ -319,11 +340,7 @@ class ScoringQueries:
             on = " AND ".join(tests) or "TRUE"
             joins.append(f"LEFT JOIN {ident(failed_table(index))} AS {alias} ON {on}")
             cases.append(f"WHEN {alias}.{ident(COUNT)} IS NOT NULL THEN {index}")
-        query = (
-            f"SELECT {ident(PRICED)}.{ident(ROW)}, CASE {' '.join(cases)} END AS {ident(ZEROED)} "
-            f"FROM {ident(PRICED)} {' '.join(joins)}"
-        )
-        return query
+        return " ".join(cases), " ".join(joins)
 
     # ---- gates and penalties per department: their items are ledger lines -----------------
 
@@ -375,22 +392,11 @@ class ScoringQueries:
 
     def lines_zeroed(self, failing: Sequence[tuple[int, m.Grouped]]) -> str:
         """Each line's first failing gate per department (its index among all gates)."""
-        exprs = self.exprs()
-        cases, joins = [], []
-        for index, group in failing:
-            alias = ident(f"#f{index}")
-            tests = [f"{alias}.{ident(key_column(i))} IS NOT DISTINCT FROM {sql(self.line_key(k))}"
-                     for i, k in enumerate(group.keys)]  # fmt: skip
-            if group.where is not None:
-                tests.append(sql(exprs.condition(group.where)))
-            joins.append(
-                f"LEFT JOIN {ident(failed_table(index))} AS {alias} ON {' AND '.join(tests)}"
-            )
-            cases.append(f"WHEN {alias}.{ident(COUNT)} IS NOT NULL THEN {index}")
-        zeroed = f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS BIGINT)"
+        cases, joins = self._failed_joins(failing, self.line_key)
+        zeroed = f"CASE {cases} END" if cases else "CAST(NULL AS BIGINT)"
         query = (
             f"SELECT {ident(ROW)}, {ident(POSITION)}, {ident(SALE_ZEROED)}, {zeroed} AS "
-            f"{ident(LINE_ZEROED)} FROM {ident(ITEMS)} {' '.join(joins)}"
+            f"{ident(LINE_ZEROED)} FROM {ident(ITEMS)} {joins}"
         )
         return query
 
