@@ -257,6 +257,11 @@ def test_a_dictionary_encoded_participants_column_and_extra_columns_are_read() -
     same_sheet(expected, POLICY.score_table(table, projects=projects, targets=targets))
 
 
+def test_sales_of_a_type_it_cannot_read_are_named_with_the_method() -> None:
+    with pytest.raises(TypeError, match=r"score_table\(\) takes a pyarrow Table.*not int"):
+        POLICY.score_table(42, projects=[], targets=[])
+
+
 def test_participants_that_do_not_parse_name_the_sale() -> None:
     _, projects, targets = ss.generate_sales.generate(5, 9)
     texts = pa.array(["corporate", "personal:0.5|card:0.4", "card", "card", "card"])

@@ -30,8 +30,9 @@ CSV = (".csv",)
 JSON_LINES = (".jsonl", ".ndjson")
 
 
-def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
-    """`data` as an Arrow table (see the module's docstring for what is accepted)."""
+def as_arrow(data: object, schema: RecordSchema, caller: str = "classify_table") -> pa.Table:
+    """`data` as an Arrow table (see the module's docstring for what is accepted);
+    `caller` is the method an error names."""
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):
@@ -50,8 +51,9 @@ def as_arrow(data: object, schema: RecordSchema) -> pa.Table:
     raise TypeError(
         message(
             "batch.input-type",
-            "classify_table() takes a pyarrow Table, a pandas or Polars DataFrame, or the path "
+            "{caller}() takes a pyarrow Table, a pandas or Polars DataFrame, or the path "
             "of a .parquet, .csv or .jsonl file, not {type}",
+            caller=caller,
             type=type(data).__name__,
         )
     )

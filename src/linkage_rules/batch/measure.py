@@ -33,7 +33,7 @@ def measure_table(
 ) -> MeasureSheet:
     """The measures of one entity over every row of `data` (see `Policy.measure_table`)."""
     entity = schema.entity
-    prepared = prepare(as_arrow(data, schema), entity)
+    prepared = prepare(as_arrow(data, schema, "measure_table"), entity)
     for measure in measures:
         _check_keys(measure, prepared.table)
     fields = {f.name: t.of_dtype(f.type, prepared.numbers.get(f.name)) for f in entity.fields

@@ -48,7 +48,7 @@ def sales_input(
                 raise
         raw = records_table(entity, validated)
     else:
-        raw = as_arrow(sales, schema)
+        raw = as_arrow(sales, schema, "score_table")
     prepared = prepare(raw, entity)
     participants = scoring.split.participants
     if participants not in raw.column_names:
