@@ -16,6 +16,7 @@ from ..language import model as m
 from ..scoring.engagements import (
     EngagementResult,
     GroupFacts,
+    Owned,
     divide_groups,
     key_order,
     verdicts,
@@ -24,8 +25,6 @@ from ..scoring.scorer import Scorer
 from .score_io import credited_money, sql_number
 
 _ZERO = Decimal("0.00")
-Owned = dict[str, tuple[Decimal | None, dict[object, Decimal]]]
-"""Per credited amount, a client group's total and each unit's own part."""
 
 
 class Run(Protocol):
@@ -76,6 +75,7 @@ def engagement_results(
                 total = value if total is None else Decimal(total_add(total, value))
                 own[unit] = Decimal(total_add(own.get(unit, _ZERO), value))
                 mine[amount] = (total, own)
+    nothing: Owned = {a: (None, {}) for a in (s.credit.amounts if s.credit else ())}
     facts = []
     with localcontext(CONTEXT):
         for row in sorted(
@@ -94,7 +94,5 @@ def engagement_results(
             found = units.get(head, {})
             ordered = {k: found[k] for k in sorted(found, key=key_order)}
             sales = tuple(str(x) for x in row["#sales"])
-            nothing: Owned = {a: (None, {}) for a in (s.credit.amounts if s.credit else ())}
-            mine = owned.get(head, nothing)
-            facts.append(GroupFacts(head, sales, holds, read, ordered, mine))
+            facts.append(GroupFacts(head, sales, holds, read, ordered, owned.get(head, nothing)))
     return divide_groups(s, catalog, lookup, facts, decisions, credits)

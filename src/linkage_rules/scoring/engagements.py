@@ -106,20 +106,24 @@ def settle_engagements(
     return divide_groups(scoring, catalog, lookup, facts, decisions, credits)
 
 
+Owned = dict[str, tuple[Decimal | None, dict[object, Decimal]]]
+"""Per credited amount, a client group's total and each unit's own part (None: a sale
+with no unit); a total of None means no sale of the group credits that amount."""
+
+
 @frozen
 class GroupFacts:
     """What the division needs of one client group, however its sales were read (the
     loops' records, or a SQL engine's totals): its sales, which engagements hold and
-    what they read, its units (compared form -> least spelling, in order) and, per
-    credited amount, the group's total and each unit's own part (None: a sale with no
-    unit); a total of None means no sale of the group credits that amount."""
+    what they read, its units (compared form -> least spelling, in order) and what each
+    amount credits (`Owned`)."""
 
     head: object
     sales: tuple[str, ...]
     holds: tuple[str, ...]
     read: dict[str, dict[str, object]] = attrs.field(eq=False)
     units: dict[object, object] = attrs.field(eq=False)
-    owned: dict[str, tuple[Decimal | None, dict[object, Decimal]]] = attrs.field(eq=False)
+    owned: Owned = attrs.field(eq=False)
 
 
 def divide_groups(
@@ -215,11 +219,11 @@ def _units(
 
 def _owned(
     scoring: m.Scoring, members: Iterable[tuple[str, dict[str, Any], dict[str, object]]]
-) -> dict[str, tuple[Decimal | None, dict[object, Decimal]]]:
-    """Per credited amount, the group's total and each unit's own part (see GroupFacts)."""
+) -> Owned:
+    """Per credited amount, the group's total and each unit's own part (`Owned`)."""
     if scoring.credit is None:
         return {}
-    owned: dict[str, tuple[Decimal | None, dict[object, Decimal]]] = {}
+    owned: Owned = {}
     for amount in scoring.credit.amounts:
         own: dict[object, Decimal] = {}
         total: Decimal | None = None
