@@ -13,13 +13,11 @@ read and validated as `score` reads them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, localcontext
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..backends import contract as c
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL
@@ -39,10 +37,9 @@ from ..scoring.settlement import (
     target_values,
 )
 from ..scoring.sheet import ScoreSheet, decide_groups, within_exact_range
-from .duckdb_engine import connect
 from .inputs import input_records
-from .ledger_table import LEDGER_COLUMNS, TableLedger
 from .score_engagements import engagement_results
+from .score_engine import DuckDBEngine, ScoringEngine
 from .score_io import (
     credited_money,
     lookup_input,
@@ -55,36 +52,56 @@ from .score_io import (
 
 def score_table(scorer: Scorer, sales: object, inputs: Mapping[str, object]) -> ScoreSheet:
     """The sheet `scorer.score` gives for the same sales, computed on DuckDB."""
-    scoring = scorer.scoring
+    tables, decisions = read_inputs(scorer, inputs)
+    sales_table, fields = sales_input(scorer, tables, sales)
+    engine = DuckDBEngine(sales_table, scorer.schema, scorer.scoring.id_field)
+    return score_on(engine, scorer, tables, decisions, sales_table.column_names, fields)
+
+
+def read_inputs(
+    scorer: Scorer, inputs: Mapping[str, object]
+) -> tuple[list[dict[object, Any]], dict[object, dict[str, object]]]:
+    """The rows supplied with the sales (few), read and validated as `score` reads them."""
     records = {
         name: input_records(data, scorer.input_schemas.get(name)) for name, data in inputs.items()
     }
-    tables, decisions = scorer.read(records)  # type: ignore[arg-type]  # read validates them
-    sales_table, fields = sales_input(scorer, tables, sales)
-    lookups = [
-        lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
-    ]
+    return scorer.read(records)  # type: ignore[arg-type]  # read validates them
+
+
+def score_on(
+    engine: ScoringEngine,
+    scorer: Scorer,
+    tables: list[dict[object, Any]],
+    decisions: Mapping[object, dict[str, object]],
+    columns: Sequence[str],
+    fields: dict[str, t.SqlType],
+) -> ScoreSheet:
+    """The sheet of the sales registered on `engine` (with `columns`, typed as `fields`)."""
+    scoring = scorer.scoring
     try:
-        queries = q.ScoringQueries(scoring, fields)
-        priced = queries.priced()
-        participants = shares_table(scorer, sales_table, queries.ratio_scale)
-    except t.Unsupported as refusal:
-        raise _refused(scoring, refusal) from None
-    connection = connect()
-    try:  # every order the answers follow is asked for explicitly (ORDER BY)
-        connection.execute("SET preserve_insertion_order = false")
-        connection.register(q.SALES, sales_table)
+        lookups = [
+            lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
+        ]
+        try:
+            queries = q.ScoringQueries(
+                scoring, fields, dialect=engine.dialect, suffix=engine.suffix
+            )
+            priced = queries.priced(columns)
+            texts = engine.arrow(queries.participants()).column(0).to_pylist()
+            participants = shares_table(scorer, texts, queries)
+        except t.Unsupported as refusal:
+            raise _refused(scoring, refusal) from None
         for index, table in enumerate(lookups):
-            connection.register(q.lookup_table(index), table)
-        connection.register(q.SHARES, participants)
-        connection.execute(f"CREATE TEMP TABLE {q.ident(q.PRICED)} AS {priced}")
-        run = _Run(scorer, queries, connection, tables, sales_table)
+            engine.register(queries.physical(q.lookup_table(index)), table)
+        engine.register(queries.physical(q.SHARES), participants)
+        engine.create(queries.physical(q.PRICED), priced)
+        run = _Run(scorer, queries, engine, tables)
         run.first_problem()
         return run.sheet(decisions)
-    except duckdb.OutOfRangeException:  # a total past DECIMAL(38): the loops' Inexact
+    except engine.overflow:  # a total past DECIMAL(38): the loops' Inexact
         raise RecordError(INEXACT_TOTAL, entity=scoring.entity.name) from None
     finally:
-        connection.close()
+        engine.close()
 
 
 def _refused(scoring: m.Scoring, refusal: t.Unsupported) -> PolicyError:
@@ -104,45 +121,38 @@ class _Run:
         self,
         scorer: Scorer,
         queries: q.ScoringQueries,
-        connection: duckdb.DuckDBPyConnection,
+        engine: ScoringEngine,
         tables: list[dict[object, Any]],
-        sales: pa.Table,
     ) -> None:
         self.scorer = scorer
         self.scoring = scorer.scoring
         self.queries = queries
-        self.connection = connection
+        self.engine = engine
         self.tables = tables
-        self.sales = sales
         self.evaluate = scorer.evaluate
 
     def arrow(self, query: str) -> pa.Table:
-        return self.connection.sql(query).to_arrow_table()
+        return self.engine.arrow(query)
 
-    def fetch(self, query: str) -> list[tuple[Any, ...]]:
-        return self.connection.execute(query).fetchall()
+    def register(self, table: str, data: pa.Table) -> None:
+        self.engine.register(self.queries.physical(table), data)
+
+    def create(self, table: str, query: str) -> None:
+        self.engine.create(self.queries.physical(table), query)
 
     def first_problem(self) -> None:
         """Raise the error of the first sale the loop would refuse, in its own words."""
-        priced = q.ident(q.PRICED)
-        (first,) = self.fetch(
-            f"SELECT min({q.ident(q.ROW)}) FROM {priced} WHERE {q.ident(q.PROBLEM)}"
-        )[0]
-        if first is None:
+        (row,) = self.arrow(self.queries.first_problem()).to_pylist()
+        if row["#first"] is None:
             return
-        row = int(first)
-        record = self.sales.slice(row - 1, 1).to_pylist()[0]
-        record = {f.name: record.get(f.name) for f in self.scoring.entity.fields}
-        id_field = q.ident(self.scoring.id_field)
-        ((earlier,),) = self.fetch(
-            f"SELECT count(*) FROM {priced} WHERE {id_field} = (SELECT {id_field} FROM {priced} "
-            f"WHERE {q.ident(q.ROW)} = {row}) AND {q.ident(q.ROW)} < {row}"
-        )
+        first = int(row["#first"])
+        sale = self.arrow(self.queries.sale_at(first)).to_pylist()[0]
+        record = {f.name: sale.get(f.name) for f in self.scoring.entity.fields}
         validated = self.scorer.schema.validate(record)
-        if earlier:
+        if sale["#earlier"]:
             raise self.scorer.problems.twice(validated)
         run_loop(self.scorer, self.tables, [validated])
-        raise AssertionError(f"the SQL flags sale row {row}, which the loop accepts")
+        raise AssertionError(f"the SQL flags the sale of {q.ROW} {first}, which the loop accepts")
 
     def groups(self) -> tuple[list[dict[tuple[object, ...], c.Group]], list[pa.Table]]:
         """Every grouping's groups, laid out as the loops lay them out (`contract`), with
@@ -197,16 +207,10 @@ class _Run:
                 key = tuple(row[q.key_column(i)] for i in range(width))
                 failed.append(not groups[key][c.GROUP_PASSED])
             if any(failed):
-                self.connection.register(q.failed_table(index), answer.filter(pa.array(failed)))
+                self.register(q.failed_table(index), answer.filter(pa.array(failed)))
                 failing.append((index, gate.group))
-        self.connection.execute(f"CREATE TEMP TABLE {q.ident(q.LINES)} AS {self.queries.lines()}")
-        zero = (
-            f"SELECT {q.ident(q.ROW)}, NULL::BIGINT AS {q.ident(q.ZEROED)} FROM {q.ident(q.PRICED)}"
-        )
-        self.connection.execute(
-            f"CREATE TEMP TABLE {q.ident('#zeroed')} AS "
-            f"{self.queries.zeroed(failing) if failing else zero}"
-        )
+        self.create(q.LINES, self.queries.lines())
+        self.create(q.ZEROED_SALES, self.queries.zeroed(failing))
 
     @property
     def per_line(self) -> bool:
@@ -214,9 +218,8 @@ class _Run:
 
     def line_gates(self, targets: Mapping[object, Mapping[str, object]]) -> list[GateDecision]:
         """The gates grouped by department, decided over the lines (`settlement`'s way);
-        each line's first failing one marked in `#line_zeroed`."""
-        i = q.ident
-        self.connection.execute(f"CREATE TEMP TABLE {i(q.ITEMS)} AS {self.queries.items()}")
+        each line's first failing one marked in `ZEROED_LINES`."""
+        self.create(q.ITEMS, self.queries.items())
         decisions: list[GateDecision] = []
         failing: list[tuple[int, m.Grouped]] = []
         for index, gate in enumerate(self.scoring.gates):
@@ -230,11 +233,9 @@ class _Run:
             decisions.extend(d for _, d in sorted(found, key=lambda f: decision_order(f[0])))
             failed = [not d.passed for _, d in found]
             if any(failed):
-                self.connection.register(q.failed_table(index), answer.filter(pa.array(failed)))
+                self.register(q.failed_table(index), answer.filter(pa.array(failed)))
                 failing.append((index, gate.group))
-        self.connection.execute(
-            f"CREATE TEMP TABLE {i(q.LINE_ZEROED)} AS {self.queries.lines_zeroed(failing)}"
-        )
+        self.create(q.ZEROED_LINES, self.queries.lines_zeroed(failing))
         return decisions
 
     def _line_values(
@@ -254,17 +255,12 @@ class _Run:
     ) -> list[LedgerLine]:
         """Each penalty over the lines still counted, group by group in key order, taken
         from the department totals as `settlement` takes it."""
-        i = q.ident
         if not self.scoring.penalties:
             return []
-        self.connection.execute(
-            f"CREATE TEMP TABLE {i('#counted')} AS SELECT t.*, z.{i(q.LINE_ZEROED)} FROM "
-            f"{i(q.ITEMS)} AS t JOIN {i(q.LINE_ZEROED)} AS z ON z.{i(q.ROW)} = t.{i(q.ROW)} "
-            f"AND z.{i(q.POSITION)} = t.{i(q.POSITION)}"
-        )
+        self.create(q.COUNTED, self.queries.counted())
         lines: list[LedgerLine] = []
         for penalty in self.scoring.penalties:
-            query = self.queries.line_group(penalty.group, source="#counted", counted_only=True)
+            query = self.queries.line_group(penalty.group, source=q.COUNTED, counted_only=True)
             rows = [
                 self._line_values(penalty.group, r, targets) for r in self.arrow(query).to_pylist()
             ]
@@ -274,9 +270,8 @@ class _Run:
                     lines.append(line)
         return lines
 
-    def ledger(self) -> pa.Table:
+    def keep_ledger(self) -> None:
         gates = self.scoring.gates
-        by = q.ident("#by")
         names = pa.table(
             {
                 q.ZEROED: pa.array(range(len(gates)), pa.int64()),
@@ -284,42 +279,21 @@ class _Run:
                 "#clause": pa.array([g.clause for g in gates], pa.string()),
             }
         )
-        self.connection.register("#by", names)
-        i = q.ident
-        zeroed, join = f"z.{i(q.ZEROED)}", ""
-        if self.per_line:  # the first failing gate in declared order, whichever kind it is
-            line = f"lz.{i(q.LINE_ZEROED)}"
-            zeroed = f"coalesce(least({zeroed}, {line}), {zeroed}, {line})"
-            join = (
-                f"JOIN {i(q.LINE_ZEROED)} AS lz ON lz.{i(q.ROW)} = l.{i(q.ROW)} AND "
-                f"lz.{i(q.POSITION)} = l.{i(q.POSITION)} "
-            )
-        table = self.arrow(
-            f"SELECT l.{i('sale_id')}::VARCHAR AS {i('sale_id')}, l.{i('dept')}, l.{i('role')}, "
-            f"l.{i('points')}, {zeroed} IS NULL AS {i('counted')}, "
-            f"{by}.{i('#gate')} AS {i('zeroed_by')}, {by}.{i('#clause')} AS {i('clause')}, "
-            f"NULL::VARCHAR AS {i('penalty')} "
-            f"FROM {i(q.LINES)} AS l JOIN {i('#zeroed')} AS z ON z.{i(q.ROW)} = l.{i(q.ROW)} "
-            f"{join}LEFT JOIN {by} ON {by}.{i(q.ZEROED)} = {zeroed} "
-            f"ORDER BY l.{i(q.ROW)}, l.{i(q.POSITION)}"
-        ).select(list(LEDGER_COLUMNS))
-        return table
+        self.register(q.GATE_NAMES, names)
+        ledger = self.queries.physical(q.LEDGER)
+        self.engine.keep_ledger(ledger, self.queries.ledger(self.per_line))
 
-    def totals(self, ledger: pa.Table) -> dict[str, Decimal]:
+    def totals(self) -> dict[str, Decimal]:
         """The department totals: every line checked against the exact range first (as the
         loops add up every sale before a gate takes one back), then the counted ones."""
         zero = Decimal(0).quantize(self.scoring.precision, context=CONTEXT)
         members = self.scoring.split.departments.members
         every = {d: zero for d in members}
         counted = {d: zero for d in members}
-        self.connection.register("#ledger", ledger)
-        summed = self.fetch(
-            f"SELECT {q.ident('dept')}, sum({q.ident('points')}), sum(CASE WHEN "
-            f"{q.ident('counted')} THEN {q.ident('points')} END) FROM {q.ident('#ledger')} "
-            "GROUP BY 1"
-        )
-        self.connection.unregister("#ledger")
-        for dept, total, kept in summed:
+        for row in self.arrow(self.queries.totals(q.LEDGER)).to_pylist():
+            dept, total, kept = row["dept"], row["#every"], row["#counted"]
+            if total is None:  # a sum past DECIMAL(38) where overflow is not an error
+                raise RecordError(INEXACT_TOTAL, entity=self.scoring.entity.name)
             every[dept] = Decimal(total)
             counted[dept] = zero if kept is None else Decimal(kept)
         within_exact_range(self.scoring, every)
@@ -346,33 +320,22 @@ class _Run:
             self.zeroed(accumulators, answers)
             if self.per_line:
                 gate_decisions += self.line_gates(targets)
-            ledger = self.ledger()
-            totals = self.totals(ledger)
+            self.keep_ledger()
+            totals = self.totals()
             penalties = self.penalties(totals, targets)
         credits = self.credits()
         engagements = engagement_results(self, decisions, credits)
+        (count,) = self.arrow(self.queries.sale_count()).to_pylist()
         scorer, tables = self.scorer, self.tables
         return ScoreSheet(
             s,
-            TableLedger(_with_penalties(ledger, penalties), self.sales, scorer.schema, s.id_field),
+            self.engine.ledger(penalties),
             totals,
             tuple(gate_decisions),
             products,
             credits,
-            self.sales.num_rows,
+            int(count["#sales"]),
             lambda sheet, sale_id: scorer.explain(sheet, tables, sale_id),
             scorer.evaluate_reward,
             engagements,
         )
-
-
-def _with_penalties(table: pa.Table, penalties: list[LedgerLine]) -> pa.Table:
-    """The ledger with its penalty lines after the sales' lines, and its few-valued text
-    columns dictionary-encoded (a few values, millions of times)."""
-    if penalties:
-        rows = {name: [getattr(line, name) for line in penalties] for name in LEDGER_COLUMNS}
-        table = pa.concat_tables([table, pa.table(rows, schema=table.schema)])
-    for name in ("dept", "role", "zeroed_by", "clause", "penalty"):
-        index = table.column_names.index(name)
-        table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
-    return table

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from typing import Protocol
 
-import duckdb
 import pyarrow as pa
 
 from ..backends.runtime import CONTEXT, total_add
@@ -33,9 +32,10 @@ class Run(Protocol):
     scoring: m.Scoring
     scorer: Scorer
     queries: q.ScoringQueries
-    connection: duckdb.DuckDBPyConnection
 
     def arrow(self, query: str) -> pa.Table: ...
+
+    def register(self, table: str, data: pa.Table) -> None: ...
 
 
 def engagement_results(
@@ -56,7 +56,7 @@ def engagement_results(
             "#member": pa.array(list(catalog.heads), pa.string()),
         }
     )
-    run.connection.register(q.HEADS, heads)
+    run.register(q.HEADS, heads)
     units: dict[object, dict[object, object]] = {}
     owned: dict[object, Owned] = {}
     unit_query = q.engagement_units(run.queries, lookup)

@@ -14,7 +14,6 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..backends import contract as c
 from ..backends.runtime import CONTEXT, total_add
@@ -92,44 +91,33 @@ def lookup_input(
     return pa.table(columns, names=names)
 
 
-def shares_table(scorer: Scorer, sales: pa.Table, most_places: int) -> pa.Table:
+def shares_table(scorer: Scorer, texts: list[str], queries: q.ScoringQueries) -> pa.Table:
     """Each distinct participants text that parses, one row per participant; a text that
-    does not has no row, which flags its sales (the loop words the error). A ratio of
-    more than `most_places` decimal places cannot be multiplied exactly in SQL."""
-    column = sales.column(scorer.scoring.split.participants)
-    texts, positions, depts, ratios, counts = [], [], [], [], []
-    for text in pc.unique(column).drop_null().to_pylist():
+    does not has no row, which flags its sales (the loop words the error). The queries
+    are told how wide the ratios are (`size_split`), and refuse them if too wide."""
+    rows: list[tuple[str, int, str, Decimal | None, int]] = []
+    for text in texts:
         try:
             parsed = scorer.problems.shares(text, {})
         except RecordError:
             continue
         for position, (dept, ratio) in enumerate(parsed, start=1):
-            texts.append(text)
-            positions.append(position)
-            depts.append(dept)
-            ratios.append(ratio)
-            counts.append(len(parsed))
-    scale = max((-r.as_tuple().exponent for r in ratios if r is not None), default=0)  # type: ignore[operator]
-    scale = max(scale, 0)
-    if scale > most_places:
-        raise t.Unsupported(
-            message(
-                "sql.ratio-places",
-                "a ratio of `{field}` has {places} decimal places; SQL multiplies the points "
-                "exactly by ratios of at most {most}",
-                field=scorer.scoring.split.participants,
-                places=scale,
-                most=most_places,
-            )
-        )
-    exact = [None if r is None else r.quantize(Decimal(1).scaleb(-scale)) for r in ratios]
+            rows.append((text, position, dept, ratio, len(parsed)))
+    ratios = [r[3] for r in rows if r[3] is not None]
+    scale = max([0, *(-int(r.as_tuple().exponent) for r in ratios)])
+    whole = max([0, *(len(str(int(r))) if r >= 1 else 0 for r in ratios)])
+    queries.size_split(whole, scale)
+    step = Decimal(1).scaleb(-scale)
     return pa.table(
         {
-            q.SHARE_TEXT: pa.array(texts, pa.string()),
-            q.SHARE_POSITION: pa.array(positions, pa.int64()),
-            q.SHARE_DEPT: pa.array(depts, pa.string()),
-            q.SHARE_RATIO: pa.array(exact, pa.decimal128(38, scale)),
-            q.SHARE_COUNT: pa.array(counts, pa.int64()),
+            q.SHARE_TEXT: pa.array([r[0] for r in rows], pa.string()),
+            q.SHARE_POSITION: pa.array([r[1] for r in rows], pa.int64()),
+            q.SHARE_DEPT: pa.array([r[2] for r in rows], pa.string()),
+            q.SHARE_RATIO: pa.array(
+                [None if r[3] is None else r[3].quantize(step) for r in rows],
+                pa.decimal128(38, scale),
+            ),
+            q.SHARE_COUNT: pa.array([r[4] for r in rows], pa.int64()),
         }
     )
 
