@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -85,3 +88,24 @@ def policy_error(load_policy: LoadPolicy) -> PolicyErrorOf:
         return caught.value
 
     return error
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One real local[2] Spark session for the whole run (the Spark tests skip, saying
+    so, where Java or pyspark is missing)."""
+    from pyspark.sql import SparkSession
+
+    # The Python workers run `text_key`: they must be this interpreter, with this library.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("linkage_rules tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -4,10 +4,8 @@ on one real local[2] session for the whole run (skipped, saying so, without Java
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +28,6 @@ from linkage_rules.batch.columns import prepare, records_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "policies" / "cross_selling"
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    # The Python workers run `text_key`: they must be this interpreter, with this library.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("linkage_rules tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def _spark_type(arrow: Any) -> Any:

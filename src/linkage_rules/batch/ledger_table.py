@@ -7,7 +7,7 @@ iterates, or sale by sale, for `explain`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -25,44 +25,47 @@ LEDGER_COLUMNS = (
 _BATCH = 65_536
 
 
+Records = Callable[[str], "dict[str, Any] | None"]
+"""The record of a sale by its id (for `explain`), or None."""
+
+
+def ledger_line(row: Mapping[str, Any]) -> LedgerLine:
+    """A row of the ledger's table as the line it is."""
+    points = row["points"]
+    assert isinstance(points, Decimal)
+    sale_id = row["sale_id"]
+    return LedgerLine(
+        None if sale_id is None else str(sale_id),
+        row["dept"],
+        row["role"],
+        points,
+        bool(row["counted"]),
+        row["zeroed_by"],
+        row["clause"],
+        row["penalty"],
+    )
+
+
 class TableLedger(LedgerLines):
     """A ledger held as an Arrow table (`table`, with the columns `LEDGER_COLUMNS`; the
     penalty lines last, with no sale)."""
 
-    __slots__ = ("_id_field", "_sales", "_schema", "table")
+    __slots__ = ("_records", "table")
 
-    def __init__(self, table: pa.Table, sales: pa.Table, schema: RecordSchema, id_field: str):
+    def __init__(self, table: pa.Table, records: Records):
         self.table = table
-        self._sales = sales
-        self._schema = schema
-        self._id_field = id_field
-
-    @staticmethod
-    def _line(row: dict[str, Any]) -> LedgerLine:
-        points = row["points"]
-        assert isinstance(points, Decimal)
-        sale_id = row["sale_id"]
-        return LedgerLine(
-            None if sale_id is None else str(sale_id),
-            row["dept"],
-            row["role"],
-            points,
-            bool(row["counted"]),
-            row["zeroed_by"],
-            row["clause"],
-            row["penalty"],
-        )
+        self._records = records
 
     def __iter__(self) -> Iterator[LedgerLine]:
         for batch in self.table.to_batches(max_chunksize=_BATCH):
             for row in batch.to_pylist():
-                yield self._line(row)
+                yield ledger_line(row)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
 
     def _line_at(self, index: int) -> LedgerLine:
-        return self._line(self.table.slice(index, 1).to_pylist()[0])
+        return ledger_line(self.table.slice(index, 1).to_pylist()[0])
 
     @property
     def penalties(self) -> tuple[LedgerLine, ...]:
@@ -70,16 +73,25 @@ class TableLedger(LedgerLines):
         found = self.table.filter(
             pc.equal(pc.cast(self.table.column("role"), pa.string()), "penalty")
         )
-        return tuple(self._line(r) for r in found.to_pylist())
+        return tuple(ledger_line(r) for r in found.to_pylist())
 
     def record_of(self, sale_id: str) -> dict[str, Any] | None:
-        ids = pc.cast(self._sales.column(self._id_field), pa.string())
-        found = self._sales.filter(pc.equal(ids, sale_id))
-        if not found.num_rows:
-            return None
-        record = found.slice(0, 1).to_pylist()[0]
-        return {f.name: record.get(f.name) for f in self._schema.entity.fields}
+        return self._records(sale_id)
 
     def for_sale(self, sale_id: str) -> list[LedgerLine]:
         ids = pc.cast(self.table.column("sale_id"), pa.string())
-        return [self._line(r) for r in self.table.filter(pc.equal(ids, sale_id)).to_pylist()]
+        return [ledger_line(r) for r in self.table.filter(pc.equal(ids, sale_id)).to_pylist()]
+
+
+def table_records(sales: pa.Table, schema: RecordSchema, id_field: str) -> Records:
+    """The records of `sales` by id, found by a scan (explain asks for one at a time)."""
+
+    def record_of(sale_id: str) -> dict[str, Any] | None:
+        ids = pc.cast(sales.column(id_field), pa.string())
+        found = sales.filter(pc.equal(ids, sale_id))
+        if not found.num_rows:
+            return None
+        record = found.slice(0, 1).to_pylist()[0]
+        return {f.name: record.get(f.name) for f in schema.entity.fields}
+
+    return record_of

@@ -21,7 +21,7 @@ from ..backends.records import RecordSchema
 from ..backends.sql import scoring as q
 from ..scoring.sheet import LedgerLine, LedgerLines
 from .duckdb_engine import connect
-from .ledger_table import LEDGER_COLUMNS, TableLedger
+from .ledger_table import LEDGER_COLUMNS, TableLedger, table_records
 
 
 class ScoringEngine(Protocol):
@@ -83,8 +83,8 @@ class DuckDBEngine:
 
     def ledger(self, penalties: list[LedgerLine]) -> LedgerLines:
         assert self._ledger is not None
-        table = _with_penalties(self._ledger, penalties)
-        return TableLedger(table, self.sales, self._schema, self._id_field)
+        table = with_penalties(self._ledger, penalties)
+        return TableLedger(table, table_records(self.sales, self._schema, self._id_field))
 
     def close(self) -> None:
         self.connection.close()
@@ -94,7 +94,7 @@ def _quoted(name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql("duckdb")
 
 
-def _with_penalties(table: pa.Table, penalties: list[LedgerLine]) -> pa.Table:
+def with_penalties(table: pa.Table, penalties: list[LedgerLine]) -> pa.Table:
     """The ledger with its penalty lines after the sales' lines, and its few-valued text
     columns dictionary-encoded (a few values, millions of times)."""
     if penalties:
