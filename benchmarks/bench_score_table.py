@@ -13,7 +13,7 @@ copy's number, the same projects and targets): 10 copies of 1,000,000 make the
 `--only score_table` then, since the loop needs them all as Python dicts at once.
 
 Usage: python benchmarks/bench_score_table.py [--sales 1000000] [--copies 1] [--rounds 1]
-       [--only NAME] [--quick]
+       [--only NAME] [--quick]   (NAME: score_table, score, hand-written, spark)
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ POLICY_DIR = ROOT / "policies" / "cross_selling"
 OUT = ROOT / "out"
 SEED = 20261101
 CONTENDERS = ("score_table", "score", "hand-written")
+SPARK = "spark"
+"""`linkage_rules.spark.score` on a local[2] session reading the same Parquet file: run
+with `--only spark` (it needs Java; its JVM's memory is not in the peak shown, which is
+the Python driver's)."""
 
 
 def files(sales: int) -> tuple[Path, Path]:
@@ -90,6 +94,8 @@ def run_contender(name: str, path: Path, rows_path: Path) -> dict[str, Any]:
     projects = [policy.schema("Project").from_json(r) for r in inputs["projects"]]
     targets = [policy.schema("Target").from_json(r) for r in inputs["targets"]]
     reading = 0.0
+    if name == SPARK:
+        return _run_spark(policy, path, projects, targets)
     if name != "score_table":
         read_at = time.perf_counter()
         sales = pq.read_table(path).to_pylist()
@@ -115,6 +121,33 @@ def run_contender(name: str, path: Path, rows_path: Path) -> dict[str, Any]:
             "total_points": str(total), "peak_mb": _peak_mb()}  # fmt: skip
 
 
+def _run_spark(policy: Any, path: Path, projects: list[Any], targets: list[Any]) -> dict[str, Any]:
+    import os
+
+    from pyspark.sql import SparkSession
+
+    from linkage_rules import spark as lrs
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.range(1).collect()  # the JVM is started before the clock, as imports are
+    started = time.perf_counter()
+    sheet = lrs.score(policy, session.read.parquet(str(path)), projects=projects,
+                      targets=targets)  # fmt: skip
+    took = time.perf_counter() - started
+    result = {"contender": SPARK, "sales": sheet.sales, "seconds": took, "read_seconds": 0.0,
+              "total_points": str(sheet.total_points), "peak_mb": _peak_mb()}  # fmt: skip
+    session.stop()
+    return result
+
+
 def _share(text: str) -> dict[str, Any]:
     from decimal import Decimal
 
@@ -127,7 +160,7 @@ def main() -> None:
     parser.add_argument("--sales", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--copies", type=int, default=1)
-    parser.add_argument("--only", choices=CONTENDERS, help="run one contender")
+    parser.add_argument("--only", choices=(*CONTENDERS, SPARK), help="run one contender")
     parser.add_argument("--quick", action="store_true", help="20,000 sales, one round")
     parser.add_argument("--contender", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)

@@ -90,7 +90,7 @@ IN_THE_CATALOGUE = (
     *(f"batch/{path.name}" for path in sorted((PACKAGE / "batch").glob("*.py"))),
     "examples.py",
     *(f"api/{path.name}" for path in sorted((PACKAGE / "api").glob("*.py"))),
-    "spark.py",
+    *(f"spark/{path.name}" for path in sorted((PACKAGE / "spark").glob("*.py"))),
     *(f"cli/{path.name}" for path in sorted((PACKAGE / "cli").glob("*.py"))),
     *(f"lifecycle/{path.name}" for path in sorted((PACKAGE / "lifecycle").glob("*.py"))),
     *(f"reports/{path.name}" for path in sorted((PACKAGE / "reports").glob("*.py"))),

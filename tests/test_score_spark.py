@@ -34,8 +34,8 @@ from test_score_table import (
 
 import linkage_rules as lr
 from linkage_rules import spark as lrs
-from linkage_rules.backends.sql import scoring as q
 from linkage_rules.backends.sql import types as t
+from linkage_rules.backends.sql.scoring import ScoringQueries
 from linkage_rules.batch.columns import records_table
 from linkage_rules.language.names import POINTS
 from linkage_rules.scoring.sheet import ScoreSheet
@@ -257,13 +257,13 @@ def test_points_too_wide_to_divide_on_spark_are_refused_by_name() -> None:
     scoring = POLICY.model.scorings[0]
     for digits, refused in ((20, False), (33, True)):  # 31 digits before the point: 33, 2
         fields = {POINTS: t.SqlType("number", digits, 2)}
-        queries = q.ScoringQueries(scoring, fields, dialect="spark")
+        queries = ScoringQueries(scoring, fields, dialect="spark")
         if not refused:
             queries.size_split(0, 4)
             continue
         with pytest.raises(t.Unsupported, match="Spark divides them into equal parts"):
             queries.size_split(0, 0)
-        q.ScoringQueries(scoring, fields, dialect="duckdb").size_split(0, 0)  # DuckDB can
+        ScoringQueries(scoring, fields, dialect="duckdb").size_split(0, 0)  # DuckDB can
 
 
 def test_a_dataframe_of_projects_is_read_as_its_records(spark: SparkSession) -> None:

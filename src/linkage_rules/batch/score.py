@@ -21,9 +21,10 @@ import pyarrow as pa
 
 from ..backends import contract as c
 from ..backends.runtime import CONTEXT, INEXACT_TOTAL
-from ..backends.sql import scoring as q
+from ..backends.sql import scoring_base as q
 from ..backends.sql import types as t
 from ..backends.sql.query import refusal_error
+from ..backends.sql.scoring import ScoringQueries
 from ..language import model as m
 from ..language.errors import PolicyError, RecordError
 from ..messages import message
@@ -83,9 +84,7 @@ def score_on(
             lookup_input(lk, rows, fields) for lk, rows in zip(scoring.lookups, tables, strict=True)
         ]
         try:
-            queries = q.ScoringQueries(
-                scoring, fields, dialect=engine.dialect, suffix=engine.suffix
-            )
+            queries = ScoringQueries(scoring, fields, dialect=engine.dialect, suffix=engine.suffix)
             priced = queries.priced(columns)
             texts = engine.arrow(queries.participants()).column(0).to_pylist()
             participants = shares_table(scorer, texts, queries)
@@ -120,7 +119,7 @@ class _Run:
     def __init__(
         self,
         scorer: Scorer,
-        queries: q.ScoringQueries,
+        queries: ScoringQueries,
         engine: ScoringEngine,
         tables: list[dict[object, Any]],
     ) -> None:

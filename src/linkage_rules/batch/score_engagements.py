@@ -10,7 +10,9 @@ from typing import Protocol
 import pyarrow as pa
 
 from ..backends.runtime import CONTEXT, total_add
-from ..backends.sql import scoring as q
+from ..backends.sql import scoring_base as q
+from ..backends.sql.scoring import ScoringQueries
+from ..backends.sql.scoring_groups import engagement_groups, engagement_units
 from ..language import model as m
 from ..scoring.engagements import (
     EngagementResult,
@@ -31,7 +33,7 @@ class Run(Protocol):
 
     scoring: m.Scoring
     scorer: Scorer
-    queries: q.ScoringQueries
+    queries: ScoringQueries
 
     def arrow(self, query: str) -> pa.Table: ...
 
@@ -59,7 +61,7 @@ def engagement_results(
     run.register(q.HEADS, heads)
     units: dict[object, dict[object, object]] = {}
     owned: dict[object, Owned] = {}
-    unit_query = q.engagement_units(run.queries, lookup)
+    unit_query = engagement_units(run.queries, lookup)
     if unit_query is not None and s.credit is not None:
         for row in run.arrow(unit_query).to_pylist():
             head, unit = row["#head"], row["#unit"]
@@ -79,7 +81,7 @@ def engagement_results(
     facts = []
     with localcontext(CONTEXT):
         for row in sorted(
-            run.arrow(q.engagement_groups(run.queries, lookup)).to_pylist(),
+            run.arrow(engagement_groups(run.queries, lookup)).to_pylist(),
             key=lambda r: key_order(r["#head"]),
         ):
             head = row["#head"]

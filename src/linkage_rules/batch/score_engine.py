@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ..backends.records import RecordSchema
-from ..backends.sql import scoring as q
+from ..backends.sql import scoring_base as q
 from ..scoring.sheet import LedgerLine, LedgerLines
 from .duckdb_engine import connect
 from .ledger_table import LEDGER_COLUMNS, TableLedger, table_records

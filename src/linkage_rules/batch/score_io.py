@@ -17,8 +17,9 @@ import pyarrow as pa
 
 from ..backends import contract as c
 from ..backends.runtime import CONTEXT, total_add
-from ..backends.sql import scoring as q
+from ..backends.sql import scoring_base as q
 from ..backends.sql import types as t
+from ..backends.sql.scoring import ScoringQueries
 from ..language import model as m
 from ..language.dtypes import Kind
 from ..language.errors import RecordError
@@ -91,7 +92,7 @@ def lookup_input(
     return pa.table(columns, names=names)
 
 
-def shares_table(scorer: Scorer, texts: list[str], queries: q.ScoringQueries) -> pa.Table:
+def shares_table(scorer: Scorer, texts: list[str], queries: ScoringQueries) -> pa.Table:
     """Each distinct participants text that parses, one row per participant; a text that
     does not has no row, which flags its sales (the loop words the error). The queries
     are told how wide the ratios are (`size_split`), and refuse them if too wide."""

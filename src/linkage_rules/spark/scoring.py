@@ -26,7 +26,7 @@ from pyspark.sql import types as T
 
 from ..api import Policy
 from ..backends.records import RecordSchema
-from ..backends.sql import scoring as q
+from ..backends.sql import scoring_base as q
 from ..backends.sql import types as t
 from ..batch.columns import column_holds, error_for, sql_fields
 from ..batch.ledger_table import LEDGER_COLUMNS, TableLedger, ledger_line

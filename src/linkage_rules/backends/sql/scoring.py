@@ -25,7 +25,7 @@ The queries are the same for DuckDB and Spark except where SQL itself differs, e
 one method (`scoring_base.ScoringSql`, and here the equal part of a pool: integer
 division of whole units on DuckDB, whose decimal division gives a DOUBLE; an exact
 decimal division on Spark, which has no 128-bit integer). The names of the tables and
-columns are `scoring_base`'s, given again here for the runs that read them.
+columns are `scoring_base`'s.
 """
 
 from __future__ import annotations
@@ -42,22 +42,12 @@ from ...messages import message
 from . import types as t
 from .expressions import cast, literal
 from .scoring_base import (
-    COUNT,
-    COUNTED,
-    DIALECTS,
-    GATE_NAMES,
-    HEADS,
     HOST,
-    ITEMS,
     KEY,
-    LEDGER,
-    LINE_ZEROED,
-    LINES,
     POSITION,
     PRICED,
     PROBLEM,
     ROW,
-    SALE_ZEROED,
     SALES,
     SHARE_COUNT,
     SHARE_DEPT,
@@ -65,64 +55,10 @@ from .scoring_base import (
     SHARE_RATIO,
     SHARE_TEXT,
     SHARES,
-    ZEROED,
-    ZEROED_LINES,
-    ZEROED_SALES,
-    ScoringSql,
-    aggregate_column,
-    aggregate_sql,
     column,
-    constant_column,
-    failed_table,
-    key_column,
     lookup_table,
-    precision_scale,
-    refusal,
 )
-from .scoring_groups import GroupQueries, engagement_groups, engagement_units
-
-__all__ = [
-    "COUNT",
-    "COUNTED",
-    "DIALECTS",
-    "GATE_NAMES",
-    "HEADS",
-    "HOST",
-    "ITEMS",
-    "KEY",
-    "LEDGER",
-    "LINES",
-    "LINE_ZEROED",
-    "POSITION",
-    "PRICED",
-    "PROBLEM",
-    "ROW",
-    "SALES",
-    "SALE_ZEROED",
-    "SHARES",
-    "SHARE_COUNT",
-    "SHARE_DEPT",
-    "SHARE_POSITION",
-    "SHARE_RATIO",
-    "SHARE_TEXT",
-    "ZEROED",
-    "ZEROED_LINES",
-    "ZEROED_SALES",
-    "GroupQueries",
-    "ScoringQueries",
-    "ScoringSql",
-    "aggregate_column",
-    "aggregate_sql",
-    "column",
-    "constant_column",
-    "engagement_groups",
-    "engagement_units",
-    "failed_table",
-    "key_column",
-    "lookup_table",
-    "precision_scale",
-    "refusal",
-]
+from .scoring_groups import GroupQueries
 
 
 class ScoringQueries(GroupQueries):
