@@ -319,11 +319,13 @@ class _Run:
             self.zeroed(accumulators, answers)
             if self.per_line:
                 gate_decisions += self.line_gates(targets)
+        credits = self.credits()
+        engagements = engagement_results(self, decisions, credits)
+        self.engine.drop(self.queries.physical(q.PRICED))  # read by nothing after: its memory
+        with localcontext(CONTEXT):  # is the ledger's
             self.keep_ledger()
             totals = self.totals()
             penalties = self.penalties(totals, targets)
-        credits = self.credits()
-        engagements = engagement_results(self, decisions, credits)
         (count,) = self.arrow(self.queries.sale_count()).to_pylist()
         scorer, tables = self.scorer, self.tables
         return ScoreSheet(

@@ -40,6 +40,9 @@ class ScoringEngine(Protocol):
 
     def arrow(self, query: str) -> pa.Table: ...
 
+    def drop(self, name: str) -> None:
+        """Let go of a table made by `create` that no query reads any more."""
+
     def keep_ledger(self, name: str, query: str) -> None:
         """Hold the ledger's lines (`ScoringQueries.ledger`) as the table `name`."""
 
@@ -76,6 +79,9 @@ class DuckDBEngine:
     def arrow(self, query: str) -> pa.Table:
         return self.connection.sql(query).to_arrow_table()
 
+    def drop(self, name: str) -> None:
+        self.connection.execute(f"DROP TABLE {_quoted(name)}")
+
     def keep_ledger(self, name: str, query: str) -> None:
         order = f"{_quoted(q.ROW)}, {_quoted(q.POSITION)}"
         self._ledger = self.arrow(f"{query} ORDER BY {order}").select(list(LEDGER_COLUMNS))
@@ -97,10 +103,12 @@ def _quoted(name: str) -> str:
 def with_penalties(table: pa.Table, penalties: list[LedgerLine]) -> pa.Table:
     """The ledger with its penalty lines after the sales' lines, and its few-valued text
     columns dictionary-encoded (a few values, millions of times)."""
+    for name in ("dept", "role", "zeroed_by", "clause", "penalty"):
+        column = table.column(name)
+        if not pa.types.is_dictionary(column.type):
+            index = table.column_names.index(name)
+            table = table.set_column(index, name, pc.dictionary_encode(column))
     if penalties:
         rows = {name: [getattr(line, name) for line in penalties] for name in LEDGER_COLUMNS}
         table = pa.concat_tables([table, pa.table(rows, schema=table.schema)])
-    for name in ("dept", "role", "zeroed_by", "clause", "penalty"):
-        index = table.column_names.index(name)
-        table = table.set_column(index, name, pc.dictionary_encode(table.column(name)))
     return table

@@ -107,7 +107,7 @@ class SparkEngine:
         self._schema = schema
         self._id_field = id_field
         self._views: list[str] = []
-        self._checkpoints: list[DataFrame] = []
+        self._made: dict[str, DataFrame] = {}
         self._ledger: DataFrame | None = None
         self._view(q.SALES + self.suffix, sales)
 
@@ -120,11 +120,16 @@ class SparkEngine:
 
     def create(self, name: str, query: str) -> None:
         frame = self.session.sql(query).localCheckpoint()
-        self._checkpoints.append(frame)
+        self._made[name] = frame
         self._view(name, frame)
 
     def arrow(self, query: str) -> pa.Table:
         return self.session.sql(query).toArrow()
+
+    def drop(self, name: str) -> None:
+        self.session.catalog.dropTempView(name)
+        self._views.remove(name)
+        self._made.pop(name).unpersist()
 
     def keep_ledger(self, name: str, query: str) -> None:
         self._ledger = self.session.sql(query).localCheckpoint()
@@ -137,7 +142,7 @@ class SparkEngine:
     def close(self) -> None:
         for name in self._views:
             self.session.catalog.dropTempView(name)
-        for frame in self._checkpoints:  # the ledger's lines stay, for the sheet
+        for frame in self._made.values():  # the ledger's lines stay, for the sheet
             frame.unpersist()
 
 

@@ -47,6 +47,7 @@ from .scoring_base import (
     POSITION,
     PRICED,
     PROBLEM,
+    ROLES,
     ROW,
     SALES,
     SHARE_COUNT,
@@ -57,6 +58,7 @@ from .scoring_base import (
     SHARES,
     column,
     lookup_table,
+    names_read,
 )
 from .scoring_groups import GroupQueries
 
@@ -84,14 +86,15 @@ class ScoringQueries(GroupQueries):
         return query
 
     def sale_at(self, row: int) -> str:
-        """The sale of `row`, and how many sales before it have its id."""
-        i, sales, sale_id = self.ident, self.table(SALES), self.ident(self.scoring.id_field)
+        """The sale of `row`, and how many sales before it have its id (read from the
+        priced sales, which are materialised: a sale's row is the same in every read)."""
+        i, priced, sale_id = self.ident, self.table(PRICED), self.ident(self.scoring.id_field)
         at = f"{i(ROW)} = {int(row)}"
         earlier = (
-            f"(SELECT count(*) FROM {sales} WHERE {sale_id} = (SELECT {sale_id} FROM {sales} "
+            f"(SELECT count(*) FROM {priced} WHERE {sale_id} = (SELECT {sale_id} FROM {priced} "
             f"WHERE {at}) AND {i(ROW)} < {int(row)})"
         )
-        query = f"SELECT *, {earlier} AS {i('#earlier')} FROM {sales} WHERE {at}"
+        query = f"SELECT *, {earlier} AS {i('#earlier')} FROM {priced} WHERE {at}"
         return query
 
     def sale_count(self) -> str:
@@ -107,12 +110,13 @@ class ScoringQueries(GroupQueries):
         flags: list[str] = [
             f"(row_number() OVER (PARTITION BY {i(s.id_field)} ORDER BY {i(ROW)}) > 1)"
         ]
+        read = names_read(s)
         for index, lookup in enumerate(s.lookups):
             alias = i(f"#l{index}")
             for field in lookup.entity.fields:
-                if field.type.kind is Kind.SHARES:
-                    continue
                 name = f"{lookup.name}.{field.name}"
+                if field.type.kind is Kind.SHARES or name not in read:
+                    continue
                 joined.append(f"{alias}.{i(name)}")
                 columns.append(name)
             key = self.sql(self.key(lookup.key, "#s"))
@@ -258,10 +262,17 @@ class ScoringQueries(GroupQueries):
         )
         equal = self._equal_part(pool, f"x.{i(SHARE_COUNT)}")
         sale_id = i(s.id_field)
+        members = s.split.departments.members
+        role = self.few("'participant'", ROLES)
+        host = self.few("'host'", ROLES)
+
+        def dept(value: str) -> str:
+            return self.few(value, members)
+
         parts = (
             f"SELECT p.{i(ROW)}, p.{sale_id} AS {i('sale_id')}, "
-            f"x.{i(SHARE_POSITION)} AS {i(POSITION)}, x.{i(SHARE_DEPT)} AS "
-            f"{i('dept')}, 'participant' AS {i('role')}, CASE WHEN "
+            f"x.{i(SHARE_POSITION)} AS {i(POSITION)}, {dept(f'x.{i(SHARE_DEPT)}')} AS "
+            f"{i('dept')}, {role} AS {i('role')}, CASE WHEN "
             f"x.{i(SHARE_RATIO)} IS NULL THEN {equal} ELSE {by_ratio} END AS {i('points')} "
             f"FROM {self.table(PRICED)} AS p JOIN {self.table(SHARES)} AS x ON "
             f"x.{i(SHARE_TEXT)} = p.{i(s.split.participants)}"
@@ -270,7 +281,7 @@ class ScoringQueries(GroupQueries):
             f"WITH {i('#parts')} AS ({parts}), {i('#given')} AS (SELECT {i(ROW)}, "
             f"sum({i('points')}) AS {i('#given')} FROM {i('#parts')} GROUP BY "
             f"{i(ROW)}) SELECT p.{i(ROW)}, p.{sale_id} AS {i('sale_id')}, 0 AS "
-            f"{i(POSITION)}, p.{i(HOST)} AS {i('dept')}, 'host' AS {i('role')}, "
+            f"{i(POSITION)}, {dept(f'p.{i(HOST)}')} AS {i('dept')}, {host} AS {i('role')}, "
             f"CAST(CAST(p.{i(POINTS)} AS {wide}) - coalesce(g.{i('#given')}, 0) AS {wide}) "
             f"AS {i('points')} FROM {self.table(PRICED)} AS p LEFT JOIN {i('#given')} AS g ON "
             f"g.{i(ROW)} = p.{i(ROW)} UNION ALL SELECT * FROM {i('#parts')}"

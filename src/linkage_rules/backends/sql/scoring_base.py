@@ -10,13 +10,14 @@ product's type and, past 38, drops scale.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlglot import exp
 
 from ...language import model as m
 from ...language.dtypes import Kind
 from ...language.names import COUNT_DISTINCT, POINTS
+from ...language.walk import field_refs
 from ...messages import message
 from . import types as t
 from .expressions import TEXT_KEY_FUNCTION, SqlExpr, literal
@@ -50,6 +51,9 @@ LINE_ZEROED = "#line_zeroed"
 """A line's first failing gate grouped by department, by its index among all gates."""
 SALE_ZEROED = "#sale_zeroed"
 POSITION = "#position"
+
+ROLES = ("host", "participant")
+"""The roles of a sale's ledger lines (a penalty's line is the scoring stage's)."""
 
 # The tables of a run (each name with the run's suffix, `ScoringQueries.table`).
 SALES = "linkage_sales"
@@ -106,6 +110,32 @@ def precision_scale(scoring: m.Scoring) -> int:
     exponent = scoring.precision.as_tuple().exponent
     assert isinstance(exponent, int) and exponent <= 0  # the checker's rule
     return -exponent
+
+
+def names_read(scoring: m.Scoring) -> frozenset[str]:
+    """Every field (a sale's, or a lookup's as `lookup.field`) a query over the priced
+    sales may read: what its expressions name, and the keys, constants and credit its
+    groups are made of. A lookup field outside it is not joined into the priced table."""
+    exprs: list[m.TExpr] = [scoring.points, scoring.split.host]
+    exprs += [r.condition for r in scoring.requirements]
+    for bonus in scoring.bonuses:
+        exprs += [bonus.value] if bonus.where is None else [bonus.value, bonus.where]
+    names: set[str] = set()
+    groups = [g.group for g in scoring.gates] + [p.group for p in scoring.penalties]
+    groups += [e.group for e in scoring.engagements]
+    if scoring.target is not None:
+        groups.append(scoring.target.group)
+    for group in groups:
+        names.update(group.keys)
+        names.update(group.constants)
+        exprs += [a.arg for a in group.aggregates if a.arg is not None]
+        if group.where is not None:
+            exprs.append(group.where)
+    if scoring.credit is not None:
+        names.update((scoring.credit.to, *scoring.credit.amounts))
+    for expr in exprs:
+        names.update(field_refs(expr))
+    return frozenset(names)
 
 
 class ScoringSql:
@@ -180,6 +210,16 @@ class ScoringSql:
             f"transform(array_sort(collect_list(named_struct('o', {order}, 'v', {value}))), "
             "e -> e.v)"
         )
+        return sql
+
+    def few(self, value: str, values: Iterable[str | None]) -> str:
+        """A text of a few known values: an ENUM on DuckDB, which Arrow reads back
+        dictionary-encoded (a few values, millions of times); the text on Spark."""
+        known = sorted({v for v in values if v is not None})
+        if self.dialect != "duckdb" or not known:
+            return value
+        members = ", ".join(self.sql(exp.Literal.string(v)) for v in known)
+        sql = f"CAST({value} AS ENUM({members}))"
         return sql
 
     def cut(self, value: str) -> str:

@@ -22,6 +22,7 @@ from .scoring_base import (
     LINES,
     POSITION,
     PRICED,
+    ROLES,
     ROW,
     SALE_ZEROED,
     ZEROED,
@@ -176,10 +177,15 @@ class GroupQueries(ScoringSql):
                 f"lz.{i(POSITION)} = l.{i(POSITION)} "
             )
         text = self.type_name(t.TEXT)
+        gates = self.scoring.gates
+        dept = self.few(f"l.{i('dept')}", self.scoring.split.departments.members)
+        role = self.few(f"l.{i('role')}", ROLES)
+        gate = self.few(f"{by}.{i('#gate')}", (g.name for g in gates))
+        clause = self.few(f"{by}.{i('#clause')}", (g.clause for g in gates))
         query = (
             f"SELECT l.{i(ROW)}, l.{i(POSITION)}, CAST(l.{i('sale_id')} AS {text}) AS "
-            f"{i('sale_id')}, l.{i('dept')}, l.{i('role')}, l.{i('points')}, {zeroed} IS NULL "
-            f"AS {i('counted')}, {by}.{i('#gate')} AS {i('zeroed_by')}, {by}.{i('#clause')} AS "
+            f"{i('sale_id')}, {dept} AS {i('dept')}, {role} AS {i('role')}, l.{i('points')}, "
+            f"{zeroed} IS NULL AS {i('counted')}, {gate} AS {i('zeroed_by')}, {clause} AS "
             f"{i('clause')}, CAST(NULL AS {text}) AS {i('penalty')} FROM {self.table(LINES)} AS "
             f"l JOIN {self.table(ZEROED_SALES)} AS z ON z.{i(ROW)} = l.{i(ROW)} {join}LEFT JOIN "
             f"{self.table(GATE_NAMES)} AS {by} ON {by}.{i(ZEROED)} = {zeroed}"
