@@ -19,17 +19,12 @@ from ..backends import runtime as rt
 from ..backends.sql.expressions import TEXT_KEY_FUNCTION
 from ..backends.sql.query import CONFLICT_SUFFIX, EntityQuery, entity_query
 from ..language import model as m
-from ..language.values import text_key
+from ..language.values import ASCII_WHITESPACE, text_key
 from .columns import Prepared
 
 INPUT = "linkage_input"
 ERROR_COLUMN = "_error"
 """The column that holds a row's error (null when it has none)."""
-
-ASCII_WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-"""What `str.strip` removes from ASCII text: the compared form of ASCII text is its
-strip (NFKC leaves ASCII as it is)."""
-
 
 def text_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """`text_key` of every value: in Arrow for ASCII text, through Python's `text_key`

@@ -11,6 +11,11 @@ _TEXT_KEYS: dict[str, str] = {}
 """Compared forms of short non-ASCII names, bounded: names recur from row to row."""
 
 
+ASCII_WHITESPACE = "".join(c for c in map(chr, range(128)) if c.isspace())
+"""What `str.strip` removes from ASCII text, by Python's own rule: the compared form of
+ASCII text is its strip (NFKC leaves ASCII as it is)."""
+
+
 def text_key(text: object) -> object:
     """The one form in which text is compared: Unicode NFKC, surrounding white space trimmed.
 

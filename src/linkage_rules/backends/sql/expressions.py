@@ -33,6 +33,31 @@ TEXT_KEY_FUNCTION = "linkage_text_key"
 Typed = tuple[exp.Expr, t.SqlType]
 
 
+def text_key_sql(node: exp.Expr, dialect: str) -> exp.Expr:
+    """`text_key` of a text in SQL: the function `linkage_text_key`, which every runner
+    registers. On DuckDB, the common case is answered in SQL first: ASCII text (as many
+    bytes as characters) whose first and last characters are above the space is its own
+    compared form (NFKC leaves ASCII as it is; every ASCII white space is at most the
+    space, so there is nothing to strip), and a CASE there calls the function only with
+    the other rows. Spark runs a Python function on every row whatever a CASE says."""
+    call = exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[node])
+    if dialect != "duckdb":
+        return call
+    space = exp.Literal.string(" ")
+    one = exp.Literal.number(1)
+    settled = exp.and_(
+        exp.EQ(
+            this=exp.Anonymous(this="strlen", expressions=[node.copy()]),
+            expression=exp.Length(this=node.copy()),
+        ),
+        exp.GT(this=exp.Left(this=node.copy(), expression=one), expression=space),
+        exp.GT(this=exp.Right(this=node.copy(), expression=one.copy()), expression=space),
+    )
+    null = exp.Is(this=node.copy(), expression=exp.null())
+    ifs = [exp.If(this=null, true=exp.null()), exp.If(this=settled, true=node.copy())]
+    return exp.Case(ifs=ifs, default=call)
+
+
 def cast(expression: exp.Expr, source: t.SqlType, target: t.SqlType) -> exp.Expr:
     """`expression` as `target` (no CAST when it already is)."""
     if source == target:
@@ -112,7 +137,7 @@ class SqlExpr(ExprVisitor[Typed]):
             otherwise, _ = self.keyed(expr.otherwise)
             return exp.If(this=condition, true=then, false=otherwise), t.TEXT
         node, _ = self.value(expr)
-        return exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[node]), t.TEXT
+        return text_key_sql(node, self.dialect), t.TEXT
 
     def _compared(self, exprs: Sequence[m.TExpr], what: str) -> list[exp.Expr]:
         """Operands keyed and cast to the one type they are compared in."""

@@ -16,7 +16,7 @@ from sqlglot import exp
 from ...language import model as m
 from ...language.dtypes import Kind
 from . import types as t
-from .expressions import TEXT_KEY_FUNCTION, SqlExpr
+from .expressions import SqlExpr, text_key_sql
 from .query import table_name
 
 RECORDS = "records"
@@ -74,7 +74,7 @@ def measure_query(
         raw = exp.column(level.name, quoted=True)
         compared: exp.Expr = raw
         if field.type.kind is Kind.TEXT:
-            compared = exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[raw])
+            compared = text_key_sql(raw, dialect)
         columns.append(exp.alias_(compared, key_column(index), quoted=True))
         columns.append(exp.alias_(exp.Min(this=raw), shown_column(index), quoted=True))
         groups.append(compared)

@@ -20,7 +20,7 @@ from ...language.names import COUNT_DISTINCT, POINTS
 from ...language.walk import field_refs
 from ...messages import message
 from . import types as t
-from .expressions import TEXT_KEY_FUNCTION, SqlExpr, literal
+from .expressions import SqlExpr, literal, text_key_sql
 
 DIALECTS = ("duckdb", "spark")
 
@@ -278,7 +278,7 @@ class ScoringSql:
         field = self.scoring.entity.field(name)
         node = column(name, table)
         if field is not None and field.type.kind is Kind.TEXT:
-            return exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[node])
+            return text_key_sql(node, self.dialect)
         return node
 
     def _select(self, columns: Sequence[str], replaced: Mapping[str, str], table: str) -> str:

@@ -11,7 +11,7 @@ from sqlglot import exp
 from ...language import model as m
 from ...language.names import DEPT, POINTS, ROLE_NAME
 from . import types as t
-from .expressions import TEXT_KEY_FUNCTION
+from .expressions import text_key_sql
 from .scoring_base import (
     COUNT,
     GATE_NAMES,
@@ -112,7 +112,7 @@ class GroupQueries(ScoringSql):
         """A key of a group of lines (`runtime.group_key`): any text in its compared form."""
         node = column(name)
         if self.fields[name].kind == "text":
-            return exp.Anonymous(this=TEXT_KEY_FUNCTION, expressions=[node])
+            return text_key_sql(node, self.dialect)
         return node
 
     def line_group(self, group: m.Grouped, *, source: str, counted_only: bool = False) -> str:
