@@ -27,9 +27,9 @@ from test_score_table import (
     POLICY,
     SAMPLE,
     SMALL,
-    _sale,
     same_sheet,
     sample_records,
+    small_sales,
 )
 
 import linkage_rules as lr
@@ -220,13 +220,7 @@ def test_small_policies_score_on_spark_as_the_loop(
 ) -> None:
     text = SMALL.replace('  credit "归属"', clause + '  credit "归属"')
     policy = load_policy(text, files={"items.csv": ITEMS})
-    sales = [
-        _sale("S1", "loan", 3, "一", "a|c"),
-        _sale("S2", "odd", 7, "一", "b|c"),
-        _sale("S3", "card", 1, None, "a:0.3333|b:0.6667"),
-        _sale("S4", "odd", 1, "二", "b|c"),
-        _sale("S5", "loan", 2, "一", "a"),
-    ]
+    sales = small_sales()
     expected = policy.score(sales)
     got = lrs.score(policy, frame(spark, policy, sales))
     same_sheet(expected, got)

@@ -342,6 +342,17 @@ def _sale(sale_id: str, code: str, units: int, site: str | None, parts: str) -> 
             "site": site, "fee": Decimal("1.50"), "parts": parts}  # fmt: skip
 
 
+def small_sales() -> list[dict[str, object]]:
+    """Five sales of the SMALL policy: equal parts, ratios, an outlet of one sale, none."""
+    return [
+        _sale("S1", "loan", 3, "一", "a|c"),
+        _sale("S2", "odd", 7, "一", "b|c"),
+        _sale("S3", "card", 1, None, "a:0.3333|b:0.6667"),
+        _sale("S4", "odd", 1, "二", "b|c"),
+        _sale("S5", "loan", 2, "一", "a"),
+    ]
+
+
 def test_bonuses_equal_parts_and_a_gate_per_outlet(load_policy: LoadPolicy) -> None:
     policy = load_policy(SMALL, files={"items.csv": ITEMS})
     sales = [
@@ -376,13 +387,7 @@ def test_department_gates_and_penalties_score_as_the_loop(
 ) -> None:
     text = SMALL.replace('  credit "归属"', clause + '  credit "归属"')
     policy = load_policy(text, files={"items.csv": ITEMS})
-    sales = [
-        _sale("S1", "loan", 3, "一", "a|c"),
-        _sale("S2", "odd", 7, "一", "b|c"),
-        _sale("S3", "card", 1, None, "a:0.3333|b:0.6667"),
-        _sale("S4", "odd", 1, "二", "b|c"),
-        _sale("S5", "loan", 2, "一", "a"),
-    ]
+    sales = small_sales()
     expected = policy.score(sales)
     got = policy.score_table(sales)
     same_sheet(expected, got)
