@@ -268,3 +268,15 @@ def test_a_dataframe_of_projects_is_read_as_its_records(spark: SparkSession) -> 
     project_frame = spark.createDataFrame(records_table(projects_schema.entity, rows))
     got = lrs.score(POLICY, frame(spark, POLICY, sales), projects=project_frame, targets=targets)
     same_sheet(expected, got)
+
+
+def test_amounts_typed_as_a_warehouse_types_them(spark: SparkSession) -> None:
+    """DECIMAL(38, 18) amounts and INT units, as pandas and many warehouses give them."""
+    sales, projects, targets = ss.generate_sales.generate(60, 12)
+    expected = SAMPLE.score(sales, projects=projects, targets=targets)
+    wide = frame(spark, SAMPLE, sales)
+    for name in ("income", "new_deposits"):
+        wide = wide.withColumn(name, wide[name].cast("decimal(38,18)"))
+    wide = wide.withColumn("units", wide["units"].cast("int"))
+    got = lrs.score(SAMPLE, wide, projects=projects, targets=targets)
+    same_sheet(expected, got)
