@@ -27,6 +27,7 @@ from test_score_table import (
     POLICY,
     SAMPLE,
     SMALL,
+    _sales_table,
     same_sheet,
     sample_records,
     small_sales,
@@ -280,3 +281,20 @@ def test_amounts_typed_as_a_warehouse_types_them(spark: SparkSession) -> None:
     wide = wide.withColumn("units", wide["units"].cast("int"))
     got = lrs.score(SAMPLE, wide, projects=projects, targets=targets)
     same_sheet(expected, got)
+
+
+def test_a_ratio_too_fine_for_spark_is_refused_by_name(spark: SparkSession) -> None:
+    _, projects, targets = ss.generate_sales.generate(5, 9)
+    table = _sales_table()
+    product = table.column("product")[1].as_py()
+    a, b, c = [d for d in ss.DEPARTMENTS if d != ss.host_of(product)][:3]
+    texts = table.column("participants").to_pylist()
+    third, rest = "0." + "3" * 40, "0." + "3" * 39 + "4"  # exactly 1 with `third` twice
+    texts[1] = f"{a}:{third}|{b}:{third}|{c}:{rest}"
+    table = _sales_table(participants=pa.array(texts))
+    POLICY.score(table.to_pylist(), projects=projects, targets=targets)  # Python scores it
+    with pytest.raises(lr.PolicyError) as caught:
+        lrs.score(POLICY, spark.createDataFrame(table), projects=projects, targets=targets)
+    assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
+    assert "40 decimal places" in str(caught.value)
+    assert "`spark.score` refuses" in (caught.value.errors[0].help or "")

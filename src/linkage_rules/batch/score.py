@@ -1,4 +1,6 @@
-"""`Policy.score_table`: a period's scoring on DuckDB, the sales never made Python objects.
+"""`Policy.score_table`: a period's scoring in SQL, the sales never made Python objects;
+on DuckDB here, on Spark by `linkage_rules.spark.score`, through the same run (`score_on`
+over a `score_engine.ScoringEngine`).
 
 The sales table is checked against the entity as `classify_table` checks its input, then
 priced, split and grouped by the queries of `backends/sql/scoring.py`. A sale the Python
@@ -89,7 +91,7 @@ def score_on(
             texts = engine.arrow(queries.participants()).column(0).to_pylist()
             participants = shares_table(scorer, texts, queries)
         except t.Unsupported as refusal:
-            raise _refused(scoring, refusal) from None
+            raise _refused(scoring, refusal, engine.method) from None
         for index, table in enumerate(lookups):
             engine.register(queries.physical(q.lookup_table(index)), table)
         engine.register(queries.physical(q.SHARES), participants)
@@ -103,10 +105,11 @@ def score_on(
         engine.close()
 
 
-def _refused(scoring: m.Scoring, refusal: t.Unsupported) -> PolicyError:
+def _refused(scoring: m.Scoring, refusal: t.Unsupported, method: str) -> PolicyError:
     advice = message(
         "sql.unsupported-score.help",
-        "the Python engine (`score`) runs it; `score_table` refuses scoring `{name}`",
+        "the Python engine (`score`) runs it; `{method}` refuses scoring `{name}`",
+        method=method,
         name=scoring.name,
     )
     return refusal_error(refusal, scoring.span, advice)

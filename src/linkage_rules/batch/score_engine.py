@@ -29,6 +29,8 @@ class ScoringEngine(Protocol):
     (`ScoringQueries.physical`), the sales already registered as `q.SALES`."""
 
     dialect: ClassVar[str]
+    method: ClassVar[str]
+    """What the caller called, for a message (`score_table`)."""
     suffix: str
     overflow: tuple[type[Exception], ...]
     """What the engine raises when a decimal passes DECIMAL(38): the loops' Inexact."""
@@ -57,6 +59,7 @@ class DuckDBEngine:
     Arrow table."""
 
     dialect: ClassVar[str] = "duckdb"
+    method: ClassVar[str] = "score_table"
 
     def __init__(self, sales: pa.Table, schema: RecordSchema, id_field: str) -> None:
         self.suffix = ""

@@ -96,6 +96,7 @@ class SparkEngine:
     its end; Arrow tables registered as DataFrames, answers read back as Arrow."""
 
     dialect: ClassVar[str] = "spark"
+    method: ClassVar[str] = "spark.score"
 
     def __init__(
         self, session: SparkSession, sales: DataFrame, schema: RecordSchema, id_field: str
