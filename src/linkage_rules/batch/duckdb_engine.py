@@ -26,6 +26,7 @@ INPUT = "linkage_input"
 ERROR_COLUMN = "_error"
 """The column that holds a row's error (null when it has none)."""
 
+
 def text_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """`text_key` of every value: in Arrow for ASCII text, through Python's `text_key`
     for the rest, once per distinct value (Python's NFKC is the definition; Arrow's

@@ -15,6 +15,7 @@ raises the same RecordError. The ledger stays on the cluster as a DataFrame
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -43,13 +44,13 @@ def score(
     sales: DataFrame,
     *,
     scoring: str | None = None,
-    period: object = None,
+    period: dt.date | str | None = None,
     **inputs: object,
 ) -> ScoreSheet:
     """The sheet `policy.score` gives for `sales` (a DataFrame, in its own order), computed
     on its Spark session. The rows the scoring looks up are passed as for `score_table`
     (records, an Arrow table, a file, or a small DataFrame, collected)."""
-    chosen = policy.at(period) if period is not None else policy  # type: ignore[arg-type]
+    chosen = policy.at(period) if period is not None else policy
     scorer = chosen._scorer(scoring)
     local = {name: _local(data) for name, data in inputs.items()}
     tables, decisions = read_inputs(scorer, local)

@@ -3,7 +3,8 @@
 Every table of a run and every column the queries add is named here once; `ScoringSql`
 writes the few things the two dialects say differently, each in one method: the first
 value of a group in an order (`first(... ORDER BY)` on DuckDB, `min_by` on Spark), the
-values of a group in order, and a decimal cut down to the precision (`trunc`, `floor`).
+values of a group in order, a decimal cut down to the precision (`trunc`, `floor`), and
+text of a few known values (a DuckDB `ENUM`, which Arrow reads back dictionary-encoded).
 Every product is cast to a type that holds it exactly: Spark adds a digit to a
 product's type and, past 38, drops scale.
 """
@@ -55,7 +56,7 @@ POSITION = "#position"
 ROLES = ("host", "participant")
 """The roles of a sale's ledger lines (a penalty's line is the scoring stage's)."""
 
-# The tables of a run (each name with the run's suffix, `ScoringQueries.table`).
+# The tables of a run (each name with the run's suffix: `ScoringSql.table`).
 SALES = "linkage_sales"
 PRICED = "linkage_priced"
 SHARES = "linkage_shares"
