@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,65 @@ def test_a_bad_parquet_column_stops_before_anything_is_written(
                        "-o", tmp_path / "out.csv")  # fmt: skip
     assert code == 1 and "floating point" in err and "line" in err
     assert not (tmp_path / "out.csv").exists()
+
+
+def _unreadable_parquet(folder: Path, kind: str) -> Path:
+    """A file named .parquet that is not one a reader can read: of every kind a dirty
+    export or a half-copied file gives."""
+    import pyarrow as pa
+
+    path = folder / "in.parquet"
+    if kind == "text":
+        path.write_text("id,rank\na,1\n", encoding="utf-8")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "magic only":
+        path.write_bytes(b"PAR1 and then nothing a reader can use PAR1")
+    else:  # truncated: the footer of a real file after half of its body
+        pq.write_table(pa.table({"id": ["a", "b"], "rank": [1, 2]}), path)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] + data[-8:])
+    return path
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "magic only", "truncated"])
+def test_an_unreadable_parquet_file_is_named_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    import linkage_rules as lr
+
+    policy = write(tmp_path / "t.rules", POLICY)
+    path = _unreadable_parquet(tmp_path, kind)
+    code, _, err = run(capsys, "classify", "--engine", "duckdb", policy, path,
+                       "-o", tmp_path / "out.csv")  # fmt: skip
+    assert code == 1 and "in.parquet" in err and "cannot be read as Parquet" in err
+    assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
+    with pytest.raises(lr.RecordError, match="cannot be read as Parquet") as caught:
+        lr.load(policy).classify_table(path)
+    assert caught.value.record == "in.parquet"
+
+
+def test_a_folder_of_parquet_parts_is_read_as_one_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What Spark and Hive write for one table: a folder of part files, which the API
+    reads; the command line, whose manifest records each input file's digest, says that
+    it takes a file."""
+    import pyarrow as pa
+
+    import linkage_rules as lr
+
+    policy = write(tmp_path / "t.rules", POLICY)
+    folder = tmp_path / "clients.parquet"
+    folder.mkdir()
+    line = pa.array([Decimal("2000.00")], pa.decimal128(10, 2))
+    pq.write_table(pa.table({"id": ["a"], "rank": [1], "line": line}), folder / "part-0.parquet")
+    pq.write_table(pa.table({"id": ["b"], "rank": [300], "line": line}), folder / "part-1.parquet")
+    answers = lr.load(policy).classify_table(folder)
+    assert sorted(answers.column("id").to_pylist()) == ["a", "b"]
+    code, _, err = run(capsys, "classify", "--engine", "duckdb", policy, folder,
+                       "-o", tmp_path / "out.csv")  # fmt: skip
+    assert code == 2 and "is a folder, not a file" in err and "Traceback" not in err
 
 
 def test_duckdb_needs_an_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,9 +93,7 @@ def _decoded(path: Path) -> str:
 def read_path(path: Path, schema: RecordSchema) -> pa.Table:
     suffix = path.suffix.lower()
     if suffix in PARQUET:  # only the entity's columns are read (a warehouse extract has more)
-        wanted = set(schema.entity.field_names)
-        present = [name for name in pq.read_schema(path).names if name in wanted]
-        return pq.read_table(path, columns=present)
+        return read_parquet(path, set(schema.entity.field_names))
     if suffix not in CSV + JSON_LINES:
         raise ValueError(
             message(
@@ -110,6 +108,21 @@ def read_path(path: Path, schema: RecordSchema) -> pa.Table:
     else:
         records = _json_records(text, schema, path.name)
     return records_table(schema.entity, records)
+
+
+def read_parquet(path: Path, wanted: set[str] | None = None) -> pa.Table:
+    """A Parquet file, or a folder of its parts (what Spark and Hive write for a table),
+    with the columns in `wanted` (all when None). A file no reader can read (text named
+    .parquet, an empty or half-copied file) is a RecordError naming it."""
+    try:
+        names = pq.ParquetDataset(path).schema.names
+        columns = names if wanted is None else [n for n in names if n in wanted]
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        said = message("batch.not-parquet", "cannot be read as Parquet: {why}", why=str(error))
+        raise RecordError(said, record=path.name) from None
 
 
 def _csv_records(text: str, schema: RecordSchema, name: str) -> list[dict[str, object]]:

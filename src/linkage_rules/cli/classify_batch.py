@@ -137,11 +137,14 @@ def _run_parquet(
     target: Path,
     output_kind: str,
 ) -> int:
-    import pyarrow.parquet as pq
-
+    from ..batch.inputs import read_parquet
     from ..io import CsvWriter
 
-    table = pq.read_table(data_path)
+    try:
+        table = read_parquet(data_path)
+    except RecordError as error:
+        out.diagnostics([Diagnostic("data", error.said(), None, file_name=args.data)], err=True)
+        return EXIT_PROBLEMS
     entity = choose_entity(policy, args.entity, frozenset(table.column_names), args.data)
     tally = Tally(policy.model, entity)
     warn_before(out, policy, _NoData(), [])  # type: ignore[arg-type]
