@@ -298,3 +298,12 @@ def test_a_ratio_too_fine_for_spark_is_refused_by_name(spark: SparkSession) -> N
     assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
     assert "40 decimal places" in str(caught.value)
     assert "`spark.score` refuses" in (caught.value.errors[0].help or "")
+
+
+def test_a_column_given_twice_is_named_on_spark(spark: SparkSession) -> None:
+    sales, projects, targets = ss.generate_sales.generate(5, 9)
+    good = frame(spark, POLICY, sales)
+    twice = good.select("*", good["income"].alias("income"))
+    with pytest.raises(lr.RecordError, match="this column more than once") as caught:
+        lrs.score(POLICY, twice, projects=projects, targets=targets)
+    assert caught.value.field == "income"

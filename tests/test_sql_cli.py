@@ -130,6 +130,24 @@ def test_an_unreadable_parquet_file_is_named_not_a_traceback(
     assert caught.value.record == "in.parquet"
 
 
+def test_a_parquet_column_written_twice_is_named(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    import linkage_rules as lr
+
+    policy = write(tmp_path / "t.rules", POLICY)
+    line = pa.array([Decimal("1.00")], pa.decimal128(10, 2))
+    table = pa.Table.from_arrays([pa.array(["a"]), pa.array(["b"]), pa.array([1]), line],
+                                 names=["id", "id", "rank", "line"])  # fmt: skip
+    pq.write_table(table, tmp_path / "in.parquet")
+    with pytest.raises(lr.RecordError, match="has the column `id` more than once") as caught:
+        lr.load(policy).classify_table(tmp_path / "in.parquet")
+    assert (caught.value.record, caught.value.field) == ("in.parquet", "id")
+    with pytest.raises(lr.RecordError, match="this column more than once") as caught:
+        lr.load(policy).classify_table(table)  # the same as an Arrow table
+    assert caught.value.field == "id"
+
+
 def test_a_folder_of_parquet_parts_is_read_as_one_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

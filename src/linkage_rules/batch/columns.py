@@ -45,6 +45,10 @@ def sql_fields(entity: m.Entity) -> list[m.Field]:
     return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
 
 
+def column_repeated() -> str:
+    return message("batch.column-repeated", "the input has this column more than once")
+
+
 def error_for(entity: m.Entity, field: str, why: str, rows: Sequence[int] = ()) -> RecordError:
     where = None
     if rows:
@@ -96,6 +100,8 @@ def prepare(table: pa.Table, entity: m.Entity) -> Prepared:
     for field in sql_fields(entity):
         if field.name not in names:
             raise error_for(entity, field.name, no_such_column(did_you_mean(field.name, names)))
+        if table.column_names.count(field.name) > 1:  # which one is the field's: a guess
+            raise error_for(entity, field.name, column_repeated())
         column = table.column(field.name)
         if not field.type.optional and column.null_count:
             rows = _rows(pc.is_null(column))

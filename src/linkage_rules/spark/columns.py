@@ -13,7 +13,14 @@ from pyspark.sql import types as T
 
 from ..backends.sql import types as t
 from ..backends.sql.query import key_field
-from ..batch.columns import SHOWN_ROWS, column_holds, column_of_floats, no_such_column, sql_fields
+from ..batch.columns import (
+    SHOWN_ROWS,
+    column_holds,
+    column_of_floats,
+    column_repeated,
+    no_such_column,
+    sql_fields,
+)
 from ..language import model as m
 from ..language.dtypes import Kind
 from ..language.errors import RecordError
@@ -27,11 +34,14 @@ _TEXT_TYPES = (T.StringType, T.VarcharType, T.CharType)
 def check_columns(entity: m.Entity, data: DataFrame) -> dict[str, t.SqlType]:
     """The SQL size of each numeric column; RecordError for a column that does not fit."""
     fields = {f.name: f for f in data.schema.fields}
+    names = [f.name for f in data.schema.fields]
     numbers: dict[str, t.SqlType] = {}
     for field in sql_fields(entity):
         column = fields.get(field.name)
         if column is None:
             raise column_error(entity, field, no_such_column())
+        if names.count(field.name) > 1:  # which one is the field's would be a guess
+            raise column_error(entity, field, column_repeated())
         size = _type_of(entity, field, column.dataType)
         if size is not None:
             numbers[field.name] = size
