@@ -307,3 +307,11 @@ def test_a_column_given_twice_is_named_on_spark(spark: SparkSession) -> None:
     with pytest.raises(lr.RecordError, match="this column more than once") as caught:
         lrs.score(POLICY, twice, projects=projects, targets=targets)
     assert caught.value.field == "income"
+
+
+def test_data_that_is_no_dataframe_is_named_with_the_function() -> None:
+    table = _sales_table()
+    for call, name in ((lambda: lrs.score(POLICY, table), "score"),
+                       (lambda: lrs.classify(POLICY, table, "Sale"), "classify")):  # fmt: skip
+        with pytest.raises(TypeError, match=rf"spark\.{name}\(\) takes a pyspark.*not Table"):
+            call()

@@ -39,7 +39,7 @@ def classify(policy: Policy, data: DataFrame, entity: str | None = None) -> Data
     computes it when asked). Raises RecordError for a column that does not fit."""
     schema = policy.schema(entity)
     found = schema.entity
-    numbers = check_columns(found, data)
+    numbers = check_columns(found, data, "classify")
     session = data.sparkSession
     register_text_key(session)
     view = "linkage_input" + fresh_suffix()
@@ -72,7 +72,7 @@ def measure(policy: Policy, data: DataFrame, measures: Sequence[str] | None = No
     runner = policy._measure_runner()
     chosen = runner.chosen(measures)
     entity = runner.schemas[chosen[0].entity].entity
-    numbers = check_columns(entity, data)
+    numbers = check_columns(entity, data, "measure")
     for each in chosen:
         _check_keys(entity, each, data)
     fields = {f.name: t.of_dtype(f.type, numbers.get(f.name)) for f in entity.fields

@@ -31,8 +31,18 @@ _INTEGERS = {T.ByteType: 3, T.ShortType: 5, T.IntegerType: 10, T.LongType: 19}
 _TEXT_TYPES = (T.StringType, T.VarcharType, T.CharType)
 
 
-def check_columns(entity: m.Entity, data: DataFrame) -> dict[str, t.SqlType]:
-    """The SQL size of each numeric column; RecordError for a column that does not fit."""
+def check_columns(entity: m.Entity, data: DataFrame, caller: str) -> dict[str, t.SqlType]:
+    """The SQL size of each numeric column; RecordError for a column that does not fit,
+    TypeError (naming `caller`) for data that is no DataFrame."""
+    if not isinstance(data, DataFrame):
+        raise TypeError(
+            message(
+                "spark.not-a-frame",
+                "linkage_rules.spark.{caller}() takes a pyspark.sql.DataFrame, not {type}",
+                caller=caller,
+                type=type(data).__name__,
+            )
+        )
     fields = {f.name: f for f in data.schema.fields}
     names = [f.name for f in data.schema.fields]
     numbers: dict[str, t.SqlType] = {}

@@ -52,10 +52,10 @@ def score(
     (records, an Arrow table, a file, or a small DataFrame, collected)."""
     chosen = policy.at(period) if period is not None else policy
     scorer = chosen._scorer(scoring)
+    entity = scorer.schema.entity
+    numbers = check_columns(entity, sales, "score")
     local = {name: _local(data) for name, data in inputs.items()}
     tables, decisions = read_inputs(scorer, local)
-    entity = scorer.schema.entity
-    numbers = check_columns(entity, sales)
     participants = scorer.scoring.split.participants
     _check_participants(scorer.schema, participants, sales)
     fields = {f.name: t.of_dtype(f.type, numbers.get(f.name)) for f in sql_fields(entity)}
