@@ -20,6 +20,7 @@ from conftest import LoadPolicy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from test_score_table import (
     INPUTS,
@@ -315,3 +316,20 @@ def test_data_that_is_no_dataframe_is_named_with_the_function() -> None:
                        (lambda: lrs.classify(POLICY, table, "Sale"), "classify")):  # fmt: skip
         with pytest.raises(TypeError, match=rf"spark\.{name}\(\) takes a pyspark.*not Table"):
             call()
+
+
+def test_empty_participants_are_the_loops_error_on_spark(spark: SparkSession) -> None:
+    sales, projects, targets = ss.generate_sales.generate(8, 13)
+    third = sales[2]["sale_id"]
+    emptied = frame(spark, POLICY, sales).withColumn(
+        "participants",
+        F.when(F.col("sale_id") == third, F.lit(None)).otherwise(F.col("participants")),
+    )
+    sales = copy.deepcopy(sales)
+    sales[2]["participants"] = None
+    with pytest.raises(lr.RecordError) as expected:
+        POLICY.score(sales, projects=projects, targets=targets)
+    with pytest.raises(lr.RecordError) as got:
+        lrs.score(POLICY, emptied, projects=projects, targets=targets)
+    assert str(got.value) == str(expected.value)
+    assert (got.value.record, got.value.field) == (third, "participants")

@@ -475,3 +475,16 @@ def test_the_shipped_policy_with_a_department_gate_and_a_penalty(tmp_path: Path)
     assert {d.passed for d in got.gates if d.gate == "dept_floor"} == {True, False}
     assert got.ledger.penalties == expected.ledger.penalties != ()
     assert got.ledger.table.num_rows == len(expected.ledger)  # type: ignore[attr-defined]
+
+
+def test_null_participants_are_named_missing_by_both_engines() -> None:
+    sales, projects, targets = ss.generate_sales.generate(8, 13)
+    sales = copy.deepcopy(sales)
+    sales[2]["participants"] = None
+    messages = []
+    for run in (POLICY.score, POLICY.score_table):
+        with pytest.raises(lr.RecordError) as caught:
+            run(sales, projects=projects, targets=targets)
+        assert (caught.value.record, caught.value.field) == (sales[2]["sale_id"], "participants")
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "is missing (null)" in messages[0]

@@ -17,6 +17,7 @@ from ...language import model as m
 from ...language.dtypes import Kind, check_shares, format_shares, format_value
 from ...language.errors import RecordError
 from ...language.names import DEPT, POINTS, ROLE_NAME
+from ...language.value_messages import missing_null
 from ...messages import message, said
 from .. import contract as c
 from .. import runtime as rt
@@ -107,10 +108,13 @@ class SaleProblems:
                 ratios_ok = given == 0 or (given == count and total == 1)
                 if count and ratios_ok and len({dept for dept, _ in out}) == count:
                     return tuple(out)
+        participants = self.scoring.split.participants
+        if value is None:  # the field is required: said as a record's validation says it
+            raise self._error(record, missing_null(), participants, value)
         try:
             return check_shares(self._departments, value)
         except ValueError as error:
-            raise self._error(record, said(error), self.scoring.split.participants, value) from None
+            raise self._error(record, said(error), participants, value) from None
 
     def missing(self, index: int, record: Any) -> NoReturn:
         lookup = self.scoring.lookups[index]
