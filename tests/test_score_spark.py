@@ -333,3 +333,15 @@ def test_empty_participants_are_the_loops_error_on_spark(spark: SparkSession) ->
         lrs.score(POLICY, emptied, projects=projects, targets=targets)
     assert str(got.value) == str(expected.value)
     assert (got.value.record, got.value.field) == (third, "participants")
+
+
+def test_a_null_in_a_required_column_names_the_sale_on_spark(spark: SparkSession) -> None:
+    """Checked before the query, as `score_table` checks a table's columns (docs/sql.md)."""
+    sales, projects, targets = ss.generate_sales.generate(8, 13)
+    third = sales[2]["sale_id"]
+    nulled = frame(spark, POLICY, sales).withColumn(
+        "units", F.when(F.col("sale_id") == third, F.lit(None)).otherwise(F.col("units"))
+    )
+    with pytest.raises(lr.RecordError, match="missing") as caught:
+        lrs.score(POLICY, nulled, projects=projects, targets=targets)
+    assert caught.value.field == "units" and third in str(caught.value)
