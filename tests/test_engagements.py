@@ -539,3 +539,19 @@ def test_the_fen_left_over_does_not_depend_on_how_a_decision_is_written(
         sheet = policy.score(sales, splits=[{"client_group": "G1", "units": units}])
         parts = {c.unit: c.value for c in sheet.engagements[0].credits}
         assert parts == {"J1": Decimal("0.01"), "Q1": Decimal("0.00")}, units
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ((), "no unit is named"),
+        ("支行甲:0.5|支行乙", "a ratio is given for some units but not all"),
+        ([42], "is not a unit's share"),
+    ],
+)
+def test_a_committee_split_that_is_no_split_speaks_of_units(value: object, said: str) -> None:
+    from linkage_rules.language.dtypes import check_shares
+
+    with pytest.raises(ValueError, match=said) as caught:
+        check_shares(None, value)
+    assert "department" not in str(caught.value)

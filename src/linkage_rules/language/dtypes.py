@@ -223,13 +223,13 @@ def check_shares(enum: EnumType | None, value: object) -> Shares:
                 raise ValueError(say.share_keys(sorted(map(str, item))))
             member, ratio = item["dept"], item.get("ratio")
         else:
-            raise ValueError(say.not_a_share(describe_python_value(item)))
+            raise ValueError(say.not_a_share(describe_python_value(item), units=enum is None))
         share: Decimal | None = None
         if ratio is not None:
             checked = check_value(DECIMAL, ratio)
             share = checked if isinstance(checked, Decimal) else Decimal(str(checked))
         items.append((_share_member(enum, member), share))
-    return _checked_shares(tuple(items))
+    return _checked_shares(tuple(items), units=enum is None)
 
 
 def _share_member(enum: EnumType | None, member: object) -> str:
@@ -257,12 +257,14 @@ def parse_shares(enum: EnumType | None, text: str) -> Shares:
         name, colon, ratio_text = part.strip().partition(":")
         ratio = parse_number_text(ratio_text) if colon else None
         items.append((_share_member(enum, name.strip()), ratio))
-    return _checked_shares(tuple(items))
+    return _checked_shares(tuple(items), units=enum is None)
 
 
-def _checked_shares(items: Shares) -> Shares:
+def _checked_shares(items: Shares, units: bool) -> Shares:
+    """`items` if they are a split: named once each, and ratios all or none, summing to 1
+    (`units`: a committee's split among units, whose messages say so)."""
     if not items:
-        raise ValueError(say.no_department())
+        raise ValueError(say.no_department(units))
     members = [m for m, _ in items]
     if len(set(members)) != len(members):
         repeated = sorted({m for m in members if members.count(m) > 1})
@@ -271,7 +273,7 @@ def _checked_shares(items: Shares) -> Shares:
     if not ratios:
         return items
     if len(ratios) != len(items):
-        raise ValueError(say.some_ratios())
+        raise ValueError(say.some_ratios(units))
     total = Decimal(0)
     for ratio in ratios:
         if ratio <= 0:
@@ -460,7 +462,7 @@ def _fast_shares_reader(enum: EnumType) -> Callable[[str], object]:
             else:
                 return _MISS
         try:
-            return _checked_shares(tuple(items))
+            return _checked_shares(tuple(items), units=False)
         except ValueError:
             return _MISS
 

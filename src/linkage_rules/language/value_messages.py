@@ -65,7 +65,9 @@ def share_keys(keys: Sequence[str]) -> Message:
     )
 
 
-def not_a_share(shown: str) -> Message:
+def not_a_share(shown: str, units: bool = False) -> Message:
+    if units:  # `shares(text)`: a committee's split among units, not departments
+        return message("value.not-a-unit-share", "{value} is not a unit's share", value=shown)
     return message("value.not-a-share", "{value} is not a department share", value=shown)
 
 
@@ -77,7 +79,9 @@ def not_a_unit(shown: str) -> Message:
     )
 
 
-def no_department() -> Message:
+def no_department(units: bool = False) -> Message:
+    if units:
+        return message("value.no-unit", "no unit is named")
     return message("value.no-department", "no department is named")
 
 
@@ -89,7 +93,12 @@ def named_twice(members: Sequence[str]) -> Message:
     )
 
 
-def some_ratios() -> Message:
+def some_ratios(units: bool = False) -> Message:
+    if units:
+        return message(
+            "value.some-unit-ratios",
+            "a ratio is given for some units but not all: give all or none",
+        )
     return message(
         "value.some-ratios",
         "a ratio is given for some departments but not all: give all or none",
