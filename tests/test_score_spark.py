@@ -230,36 +230,7 @@ def test_small_policies_score_on_spark_as_the_loop(
     assert dict(got.allocate("1000")) == dict(expected.allocate("1000"))
 
 
-# ---- what Spark's decimals cannot do is refused, named ----------------------------------------
-
-
-def test_columns_that_do_not_fit_are_named_on_spark(spark: SparkSession) -> None:
-    sales, projects, targets = ss.generate_sales.generate(5, 9)
-    good = frame(spark, POLICY, sales)
-    floats = good.withColumn("income", good["income"].cast("double"))
-    with pytest.raises(lr.RecordError, match="binary floating point") as caught:
-        lrs.score(POLICY, floats, projects=projects, targets=targets)
-    assert caught.value.field == "income"
-    with pytest.raises(lr.RecordError, match="no such column") as caught:
-        lrs.score(POLICY, good.drop("participants"), projects=projects, targets=targets)
-    assert caught.value.field == "participants"
-    numbers = good.withColumn("participants", good["units"])
-    with pytest.raises(lr.RecordError, match="holds bigint") as caught:
-        lrs.score(POLICY, numbers, projects=projects, targets=targets)
-    assert caught.value.field == "participants"
-
-
-def test_points_too_wide_to_divide_on_spark_are_refused_by_name() -> None:
-    scoring = POLICY.model.scorings[0]
-    for digits, refused in ((20, False), (33, True)):  # 31 digits before the point: 33, 2
-        fields = {POINTS: t.SqlType("number", digits, 2)}
-        queries = ScoringQueries(scoring, fields, dialect="spark")
-        if not refused:
-            queries.size_split(0, 4)
-            continue
-        with pytest.raises(t.Unsupported, match="Spark divides them into equal parts"):
-            queries.size_split(0, 0)
-        ScoringQueries(scoring, fields, dialect="duckdb").size_split(0, 0)  # DuckDB can
+# ---- inputs as a warehouse gives them ---------------------------------------------------------
 
 
 def test_a_dataframe_of_projects_is_read_as_its_records(spark: SparkSession) -> None:
@@ -284,21 +255,23 @@ def test_amounts_typed_as_a_warehouse_types_them(spark: SparkSession) -> None:
     same_sheet(expected, got)
 
 
-def test_a_ratio_too_fine_for_spark_is_refused_by_name(spark: SparkSession) -> None:
-    _, projects, targets = ss.generate_sales.generate(5, 9)
-    table = _sales_table()
-    product = table.column("product")[1].as_py()
-    a, b, c = [d for d in ss.DEPARTMENTS if d != ss.host_of(product)][:3]
-    texts = table.column("participants").to_pylist()
-    third, rest = "0." + "3" * 40, "0." + "3" * 39 + "4"  # exactly 1 with `third` twice
-    texts[1] = f"{a}:{third}|{b}:{third}|{c}:{rest}"
-    table = _sales_table(participants=pa.array(texts))
-    POLICY.score(table.to_pylist(), projects=projects, targets=targets)  # Python scores it
-    with pytest.raises(lr.PolicyError) as caught:
-        lrs.score(POLICY, spark.createDataFrame(table), projects=projects, targets=targets)
-    assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
-    assert "40 decimal places" in str(caught.value)
-    assert "`spark.score` refuses" in (caught.value.errors[0].help or "")
+# ---- columns that do not fit are named --------------------------------------------------------
+
+
+def test_columns_that_do_not_fit_are_named_on_spark(spark: SparkSession) -> None:
+    sales, projects, targets = ss.generate_sales.generate(5, 9)
+    good = frame(spark, POLICY, sales)
+    floats = good.withColumn("income", good["income"].cast("double"))
+    with pytest.raises(lr.RecordError, match="binary floating point") as caught:
+        lrs.score(POLICY, floats, projects=projects, targets=targets)
+    assert caught.value.field == "income"
+    with pytest.raises(lr.RecordError, match="no such column") as caught:
+        lrs.score(POLICY, good.drop("participants"), projects=projects, targets=targets)
+    assert caught.value.field == "participants"
+    numbers = good.withColumn("participants", good["units"])
+    with pytest.raises(lr.RecordError, match="holds bigint") as caught:
+        lrs.score(POLICY, numbers, projects=projects, targets=targets)
+    assert caught.value.field == "participants"
 
 
 def test_a_column_given_twice_is_named_on_spark(spark: SparkSession) -> None:
@@ -310,12 +283,16 @@ def test_a_column_given_twice_is_named_on_spark(spark: SparkSession) -> None:
     assert caught.value.field == "income"
 
 
-def test_data_that_is_no_dataframe_is_named_with_the_function() -> None:
-    table = _sales_table()
-    for call, name in ((lambda: lrs.score(POLICY, table), "score"),
-                       (lambda: lrs.classify(POLICY, table, "Sale"), "classify")):  # fmt: skip
-        with pytest.raises(TypeError, match=rf"spark\.{name}\(\) takes a pyspark.*not Table"):
-            call()
+def test_a_null_in_a_required_column_names_the_sale_on_spark(spark: SparkSession) -> None:
+    """Checked before the query, as `score_table` checks a table's columns (docs/sql.md)."""
+    sales, projects, targets = ss.generate_sales.generate(8, 13)
+    third = sales[2]["sale_id"]
+    nulled = frame(spark, POLICY, sales).withColumn(
+        "units", F.when(F.col("sale_id") == third, F.lit(None)).otherwise(F.col("units"))
+    )
+    with pytest.raises(lr.RecordError, match="missing") as caught:
+        lrs.score(POLICY, nulled, projects=projects, targets=targets)
+    assert caught.value.field == "units" and third in str(caught.value)
 
 
 def test_empty_participants_are_the_loops_error_on_spark(spark: SparkSession) -> None:
@@ -335,13 +312,42 @@ def test_empty_participants_are_the_loops_error_on_spark(spark: SparkSession) ->
     assert (got.value.record, got.value.field) == (third, "participants")
 
 
-def test_a_null_in_a_required_column_names_the_sale_on_spark(spark: SparkSession) -> None:
-    """Checked before the query, as `score_table` checks a table's columns (docs/sql.md)."""
-    sales, projects, targets = ss.generate_sales.generate(8, 13)
-    third = sales[2]["sale_id"]
-    nulled = frame(spark, POLICY, sales).withColumn(
-        "units", F.when(F.col("sale_id") == third, F.lit(None)).otherwise(F.col("units"))
-    )
-    with pytest.raises(lr.RecordError, match="missing") as caught:
-        lrs.score(POLICY, nulled, projects=projects, targets=targets)
-    assert caught.value.field == "units" and third in str(caught.value)
+def test_data_that_is_no_dataframe_is_named_with_the_function() -> None:
+    table = _sales_table()
+    for call, name in ((lambda: lrs.score(POLICY, table), "score"),
+                       (lambda: lrs.classify(POLICY, table, "Sale"), "classify")):  # fmt: skip
+        with pytest.raises(TypeError, match=rf"spark\.{name}\(\) takes a pyspark.*not Table"):
+            call()
+
+
+# ---- what Spark's decimals cannot do is refused, named ----------------------------------------
+
+
+def test_points_too_wide_to_divide_on_spark_are_refused_by_name() -> None:
+    scoring = POLICY.model.scorings[0]
+    for digits, refused in ((20, False), (33, True)):  # 31 digits before the point: 33, 2
+        fields = {POINTS: t.SqlType("number", digits, 2)}
+        queries = ScoringQueries(scoring, fields, dialect="spark")
+        if not refused:
+            queries.size_split(0, 4)
+            continue
+        with pytest.raises(t.Unsupported, match="Spark divides them into equal parts"):
+            queries.size_split(0, 0)
+        ScoringQueries(scoring, fields, dialect="duckdb").size_split(0, 0)  # DuckDB can
+
+
+def test_a_ratio_too_fine_for_spark_is_refused_by_name(spark: SparkSession) -> None:
+    _, projects, targets = ss.generate_sales.generate(5, 9)
+    table = _sales_table()
+    product = table.column("product")[1].as_py()
+    a, b, c = [d for d in ss.DEPARTMENTS if d != ss.host_of(product)][:3]
+    texts = table.column("participants").to_pylist()
+    third, rest = "0." + "3" * 40, "0." + "3" * 39 + "4"  # exactly 1 with `third` twice
+    texts[1] = f"{a}:{third}|{b}:{third}|{c}:{rest}"
+    table = _sales_table(participants=pa.array(texts))
+    POLICY.score(table.to_pylist(), projects=projects, targets=targets)  # Python scores it
+    with pytest.raises(lr.PolicyError) as caught:
+        lrs.score(POLICY, spark.createDataFrame(table), projects=projects, targets=targets)
+    assert [d.code for d in caught.value.errors] == ["sql-unsupported"]
+    assert "40 decimal places" in str(caught.value)
+    assert "`spark.score` refuses" in (caught.value.errors[0].help or "")
