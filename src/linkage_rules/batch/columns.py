@@ -40,9 +40,9 @@ class Prepared:
     numbers: Mapping[str, t.SqlType]
 
 
-def sql_fields(entity: m.Entity) -> list[m.Field]:
-    """The fields a classification query reads (shares are scoring's alone)."""
-    return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
+def participants_text() -> str:
+    """What a participants column holds: text in the CSV files' form."""
+    return message("batch.shares-text", "text such as `personal:0.6|card:0.4`")
 
 
 def column_repeated() -> str:
@@ -97,7 +97,7 @@ def prepare(table: pa.Table, entity: m.Entity) -> Prepared:
     names = set(table.column_names)
     columns: dict[str, pa.ChunkedArray] = {}
     numbers: dict[str, t.SqlType] = {}
-    for field in sql_fields(entity):
+    for field in t.sql_fields(entity):
         if field.name not in names:
             raise error_for(entity, field.name, no_such_column(did_you_mean(field.name, names)))
         if table.column_names.count(field.name) > 1:  # which one is the field's: a guess

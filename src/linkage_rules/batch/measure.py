@@ -18,7 +18,6 @@ from ..backends.records import RecordSchema
 from ..backends.sql import measures as q
 from ..backends.sql import types as t
 from ..language import model as m
-from ..language.dtypes import Kind
 from ..language.errors import RecordError
 from ..measures.sheet import MeasureGroup, MeasureSheet
 from ..measures.sql_totals import finest_groups
@@ -36,8 +35,7 @@ def measure_table(
     prepared = prepare(as_arrow(data, schema, "measure_table"), entity)
     for measure in measures:
         _check_keys(measure, prepared.table)
-    fields = {f.name: t.of_dtype(f.type, prepared.numbers.get(f.name)) for f in entity.fields
-              if f.type.kind is not Kind.SHARES}  # fmt: skip
+    fields = t.field_types(entity, prepared.numbers)
     connection = connect()
     groups: list[MeasureGroup] = []
     try:

@@ -23,9 +23,15 @@ from ..backends.sql.scoring import ScoringQueries
 from ..language import model as m
 from ..language.dtypes import Kind
 from ..language.errors import RecordError
-from ..messages import message
 from ..scoring.scorer import Scorer
-from .columns import column_holds, error_for, prepare, records_table
+from .columns import (
+    column_holds,
+    error_for,
+    no_such_column,
+    participants_text,
+    prepare,
+    records_table,
+)
 from .inputs import as_arrow
 
 _ZERO = Decimal("0.00")  # money credited, as the loops start it
@@ -52,25 +58,17 @@ def sales_input(
     prepared = prepare(raw, entity)
     participants = scoring.split.participants
     if participants not in raw.column_names:
-        raise error_for(
-            entity, participants, message("batch.no-column", "the input has no such column")
-        )
+        raise error_for(entity, participants, no_such_column())
     shares = raw.column(participants)
     if pa.types.is_dictionary(shares.type):  # Parquet writes a repetitive column so
         shares = shares.cast(shares.type.value_type)
     if pa.types.is_null(shares.type):
         shares = shares.cast(pa.string())
     if not (pa.types.is_string(shares.type) or pa.types.is_large_string(shares.type)):
-        wanted = message("batch.shares-text", "text such as `personal:0.6|card:0.4`")
-        raise error_for(entity, participants, column_holds(str(shares.type), wanted))
+        raise error_for(entity, participants, column_holds(str(shares.type), participants_text()))
     table = prepared.table.append_column(participants, shares.cast(pa.string()))
     table = table.append_column(q.ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
-    fields = {
-        f.name: t.of_dtype(f.type, prepared.numbers.get(f.name))
-        for f in entity.fields
-        if f.type.kind is not Kind.SHARES
-    }
-    return table, fields
+    return table, t.field_types(entity, prepared.numbers)
 
 
 def lookup_input(

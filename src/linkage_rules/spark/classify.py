@@ -25,7 +25,6 @@ from ..backends.sql.measures import measure_query
 from ..backends.sql.query import CONFLICT_SUFFIX, entity_query
 from ..batch.duckdb_engine import ERROR_COLUMN
 from ..language import model as m
-from ..language.dtypes import Kind
 from ..language.errors import RecordError
 from ..measures.sheet import MeasureGroup, MeasureSheet
 from ..measures.sql_totals import finest_groups
@@ -75,8 +74,7 @@ def measure(policy: Policy, data: DataFrame, measures: Sequence[str] | None = No
     numbers = check_columns(entity, data, "measure")
     for each in chosen:
         _check_keys(entity, each, data)
-    fields = {f.name: t.of_dtype(f.type, numbers.get(f.name)) for f in entity.fields
-              if f.type.kind is not Kind.SHARES}  # fmt: skip
+    fields = t.field_types(entity, numbers)
     session = data.sparkSession
     register_text_key(session)
     view = "linkage_input" + fresh_suffix()

@@ -19,7 +19,6 @@ from ..batch.columns import (
     column_of_floats,
     column_repeated,
     no_such_column,
-    sql_fields,
 )
 from ..language import model as m
 from ..language.dtypes import Kind
@@ -28,7 +27,7 @@ from ..language.value_messages import missing_null
 from ..messages import message
 
 _INTEGERS = {T.ByteType: 3, T.ShortType: 5, T.IntegerType: 10, T.LongType: 19}
-_TEXT_TYPES = (T.StringType, T.VarcharType, T.CharType)
+TEXT_TYPES = (T.StringType, T.VarcharType, T.CharType)
 
 
 def check_columns(entity: m.Entity, data: DataFrame, caller: str) -> dict[str, t.SqlType]:
@@ -46,7 +45,7 @@ def check_columns(entity: m.Entity, data: DataFrame, caller: str) -> dict[str, t
     fields = {f.name: f for f in data.schema.fields}
     names = [f.name for f in data.schema.fields]
     numbers: dict[str, t.SqlType] = {}
-    for field in sql_fields(entity):
+    for field in t.sql_fields(entity):
         column = fields.get(field.name)
         if column is None:
             raise column_error(entity, field, no_such_column())
@@ -66,7 +65,7 @@ def _type_of(entity: m.Entity, field: m.Field, spark_type: Any) -> t.SqlType | N
         entity, field, column_holds(spark_type.simpleString(), field.type.required().a())
     )
     if kind in (Kind.TEXT, Kind.ENUM):
-        if not isinstance(spark_type, _TEXT_TYPES):
+        if not isinstance(spark_type, TEXT_TYPES):
             raise wrong
         return None
     if kind is Kind.BOOL:

@@ -29,13 +29,12 @@ from ..api import Policy
 from ..backends.records import RecordSchema
 from ..backends.sql import scoring_base as q
 from ..backends.sql import types as t
-from ..batch.columns import column_holds, error_for, sql_fields
+from ..batch.columns import column_holds, error_for, no_such_column, participants_text
 from ..batch.ledger_table import LEDGER_COLUMNS, TableLedger, ledger_line
 from ..batch.score import read_inputs, score_on
 from ..batch.score_engine import with_penalties
-from ..messages import message
 from ..scoring.sheet import LedgerLine, LedgerLines, ScoreSheet
-from .columns import check_columns
+from .columns import TEXT_TYPES, check_columns
 from .session import fresh_suffix, register_text_key
 
 
@@ -58,8 +57,8 @@ def score(
     tables, decisions = read_inputs(scorer, local)
     participants = scorer.scoring.split.participants
     _check_participants(scorer.schema, participants, sales)
-    fields = {f.name: t.of_dtype(f.type, numbers.get(f.name)) for f in sql_fields(entity)}
-    columns = [f.name for f in sql_fields(entity)]
+    fields = t.field_types(entity, numbers)
+    columns = list(fields)
     numbered = sales.select(
         *(F.col(_quoted(name)) for name in columns),
         F.col(_quoted(participants)).cast("string").alias(participants),
@@ -82,10 +81,9 @@ def _check_participants(schema: RecordSchema, name: str, sales: DataFrame) -> No
     entity = schema.entity
     found = {f.name: f.dataType for f in sales.schema.fields}
     if name not in found:
-        raise error_for(entity, name, message("batch.no-column", "the input has no such column"))
-    if not isinstance(found[name], (T.StringType, T.VarcharType, T.CharType, T.NullType)):
-        wanted = message("batch.shares-text", "text such as `personal:0.6|card:0.4`")
-        raise error_for(entity, name, column_holds(found[name].simpleString(), wanted))
+        raise error_for(entity, name, no_such_column())
+    if not isinstance(found[name], (*TEXT_TYPES, T.NullType)):
+        raise error_for(entity, name, column_holds(found[name].simpleString(), participants_text()))
 
 
 def _quoted(name: str) -> str:

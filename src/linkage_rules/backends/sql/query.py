@@ -18,7 +18,6 @@ from sqlglot import exp
 
 from ...language import model as m
 from ...language.diagnostics import Diagnostic
-from ...language.dtypes import Kind
 from ...language.errors import PolicyError
 from ...language.source import Span
 from ...messages import message
@@ -207,7 +206,7 @@ def entity_query(
             )
         )
     given = numbers or {}
-    fields = {f.name: t.of_dtype(f.type, given.get(f.name)) for f in _sql_fields(entity)}
+    fields = t.field_types(entity, given)
     builder = _Builder(entity, fields, dialect)
     key = key_field(entity)
     if key is not None:
@@ -245,10 +244,6 @@ def table_name(name: str) -> exp.Table:
     while len(names) < 3:
         names.insert(0, None)  # type: ignore[arg-type]
     return exp.Table(this=names[2], db=names[1], catalog=names[0])
-
-
-def _sql_fields(entity: m.Entity) -> list[m.Field]:
-    return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
 
 
 def _check_names(columns: list[Column], entity: m.Entity) -> None:

@@ -252,11 +252,7 @@ class ScoringQueries(GroupQueries):
             f"AS {self.type_name(pool_type)})"
         )
         ratio = f"CAST(x.{i(SHARE_RATIO)} AS {self.type_name(self.ratio_type)})"
-        product = t.SqlType(
-            "number",
-            pool_type.digits + self.ratio_type.digits + self._product_digit,
-            (pool_type.scale or 0) + (self.ratio_type.scale or 0),
-        )
+        product = self.product_type(pool_type, self.ratio_type)
         by_ratio = (
             f"CAST({self.cut(f'CAST({pool} * {ratio} AS {self.type_name(product)})')} AS {wide})"
         )

@@ -231,24 +231,26 @@ class ScoringSql:
 
     # ---- sizes ------------------------------------------------------------------------------
 
-    @property
-    def _product_digit(self) -> int:
-        """The digit Spark adds to the type of a product (p1 + p2 + 1)."""
-        return 1 if self.dialect == "spark" else 0
+    def product_type(self, a: t.SqlType, b: t.SqlType) -> t.SqlType:
+        """The type the dialect gives the product of DECIMALs `a` and `b`, which holds it
+        exactly while it has at most 38 digits (Spark adds a digit: p1 + p2 + 1)."""
+        extra = 1 if self.dialect == "spark" else 0
+        scale = (a.scale or 0) + (b.scale or 0)
+        return t.SqlType("number", a.digits + b.digits + extra, scale)
 
     @property
     def pool_type(self) -> t.SqlType:
         """A sale's pool (its points × the participants' share), exactly."""
-        points, share = self.fields[POINTS], self.share_type
-        scale = self.scale + (share.scale or 0)
-        return t.SqlType("number", points.digits + share.digits + self._product_digit, scale)
+        return self.product_type(self.fields[POINTS], self.share_type)
 
     def size_split(self, whole: int, scale: int) -> None:
         """Size the participants' ratios (`whole` and `scale` digits at most), once the
         points are sized (`priced`); Unsupported when a pool times a ratio, or a pool's
         equal parts on Spark, would not be exact in DECIMAL(38)."""
-        most = t.SQL_MAX_DIGITS - self.pool_type.digits - self._product_digit - whole
-        if scale > most:
+        ratio = t.SqlType("number", max(whole + scale, 1), scale)
+        pool = self.pool_type
+        excess = self.product_type(pool, ratio).digits - t.SQL_MAX_DIGITS
+        if excess > 0:
             raise t.Unsupported(
                 message(
                     "sql.ratio-places",
@@ -256,10 +258,10 @@ class ScoringSql:
                     "points exactly by ratios of at most {most}",
                     field=self.scoring.split.participants,
                     places=scale,
-                    most=most,
+                    most=max(scale - excess, 0),
                 )
             )
-        pool_whole, points_whole = self.pool_type.whole_digits, self.fields[POINTS].whole_digits
+        pool_whole, points_whole = pool.whole_digits, self.fields[POINTS].whole_digits
         if self.dialect == "spark" and pool_whole > _SPARK_DIVIDED_DIGITS:
             raise t.Unsupported(
                 message(
@@ -270,7 +272,7 @@ class ScoringSql:
                     most=_SPARK_DIVIDED_DIGITS - (pool_whole - points_whole),
                 )
             )
-        self.ratio_type = t.SqlType("number", max(whole + scale, 1), scale)
+        self.ratio_type = ratio
 
     # ---- keys and columns -------------------------------------------------------------
 

@@ -9,11 +9,13 @@ to round where Python does not (or overflow where Python rounds), and neither is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
 from sqlglot import exp
 
+from ...language import model as m
 from ...language.dtypes import DType, Kind
 from ...messages import message
 
@@ -157,6 +159,18 @@ def unify(types: list[SqlType], what: str) -> SqlType:
             )
         )
     return SqlType("number", max(whole + scale, 1), scale)
+
+
+def sql_fields(entity: m.Entity) -> list[m.Field]:
+    """The fields a query over an entity's table reads (shares are scoring's alone, read
+    as text)."""
+    return [f for f in entity.fields if f.type.kind is not Kind.SHARES]
+
+
+def field_types(entity: m.Entity, numbers: Mapping[str, SqlType]) -> dict[str, SqlType]:
+    """The SQL type of each field of `sql_fields`, a numeric one sized by `numbers` (its
+    data's, where known)."""
+    return {f.name: of_dtype(f.type, numbers.get(f.name)) for f in sql_fields(entity)}
 
 
 def of_dtype(dtype: DType, number: SqlType | None = None) -> SqlType:
