@@ -17,7 +17,7 @@ pytest.importorskip("pyspark")
 import pyarrow as pa
 import scoring_strategies as ss
 from conftest import LoadPolicy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -151,13 +151,14 @@ FOUND_BY_THE_QUERY = (
 def test_each_fault_the_query_finds_is_the_loops_error_on_spark(
     spark: SparkSession, mutation: str, data: st.DataObject
 ) -> None:
-    inputs = data.draw(ss.scoring_inputs(min_sales=2, max_sales=6))
+    inputs = data.draw(ss.scoring_inputs(min_sales=4, max_sales=8))
+    made = None
     for index in range(len(inputs[0])):
         made = ss.mutate(data.draw, inputs, index, mutation)
         if made is not None:
             break
-    else:
-        return  # the mutation applies to none of these sales
+    assume(made is not None)  # a month with no sale it applies to is drawn again
+    assert made is not None
     (sales, projects, targets), field = made
     with pytest.raises(lr.RecordError) as expected:
         POLICY.score(sales, projects=projects, targets=targets)

@@ -116,20 +116,16 @@ def read_parquet(path: Path, wanted: set[str] | None = None) -> pa.Table:
     .parquet, an empty or half-copied file) is a RecordError naming it."""
     try:
         names = pq.ParquetDataset(path).schema.names
-    except (pa.ArrowException, OSError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        said = message("batch.not-parquet", "cannot be read as Parquet: {why}", why=str(error))
-        raise RecordError(said, record=path.name) from None
-    columns = [n for n in names if wanted is None or n in wanted]
-    twice = sorted({n for n in columns if columns.count(n) > 1})
-    if twice:  # which of the two is the field's would be a guess
-        said = message(
-            "batch.column-twice", "has the column `{name}` more than once", name=twice[0]
-        )
-        raise RecordError(said, record=path.name, field=twice[0])
-    try:
+        columns = [n for n in names if wanted is None or n in wanted]
+        twice = sorted({n for n in columns if columns.count(n) > 1})
+        if twice:  # which of the two is the field's would be a guess
+            said = message(
+                "batch.column-twice", "has the column `{name}` more than once", name=twice[0]
+            )
+            raise RecordError(said, record=path.name, field=twice[0])
         return pq.read_table(path, columns=columns)
+    except FileNotFoundError:
+        raise
     except (pa.ArrowException, OSError) as error:
         said = message("batch.not-parquet", "cannot be read as Parquet: {why}", why=str(error))
         raise RecordError(said, record=path.name) from None
